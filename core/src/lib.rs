@@ -1,0 +1,14 @@
+//! Pure logic of AliSavePro.
+//!
+//! Architecture invariant: this crate has no wasm dependencies and does no I/O.
+//! Everything here runs unchanged in `cargo test` on the host, in the service
+//! worker and in the content script.
+
+pub mod extract;
+pub mod filename;
+pub mod inventory;
+pub mod protocol;
+pub mod settings;
+pub mod url;
+
+pub use inventory::{Inventory, MediaItem, MediaKind, Platform, Variant, Warning};
