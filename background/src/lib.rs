@@ -1,1 +1,207 @@
+//! AliSavePro service worker (composition root).
+//!
+//! `static/sw.js` registers every listener synchronously at top level and forwards
+//! each event to the exported functions here once the wasm is initialised.
+//! Invariant: nothing authoritative lives in memory. The worker can be stopped
+//! between any two events; per-tab knowledge is kept in `chrome.storage.session`
+//! and settings in `chrome.storage.local`.
 
+use alisave_chrome::{self as chrome, Area};
+use alisave_core::extract::{extract, PageInput};
+use alisave_core::filename::{plan, product_folder};
+use alisave_core::protocol::{
+    classify_request, observed_key, record_observed, validate_content_sender, validate_snapshot,
+    ContentToBg, FailedFile, ObservedRequest, Refusal, SaveReport, Sender, MAX_FILES_PER_SAVE,
+};
+use alisave_core::settings::{self, Settings};
+use alisave_core::url::is_cdn_media_url;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn log_refusal(what: &str, reason: &dyn std::fmt::Display) {
+    web_log(&format!("[AliSavePro] refused {what}: {reason}"));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn web_log(s: &str);
+}
+
+fn sender_of(js: &JsValue) -> Sender {
+    Sender {
+        id: chrome::get_string(js, "id"),
+        url: chrome::get_string(js, "url"),
+        tab_id: chrome::get_object(js, "tab").and_then(|t| chrome::get_i64(&t, "id")),
+        frame_id: chrome::get_i64(js, "frameId"),
+    }
+}
+
+/// `chrome.runtime.onMessage` handler. Returns the reply (always a value the
+/// sender can show; never rejects).
+#[wasm_bindgen]
+pub async fn handle_message(msg: JsValue, sender: JsValue) -> JsValue {
+    let reply = handle(msg, sender_of(&sender)).await;
+    chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
+}
+
+async fn handle(msg: JsValue, sender: Sender) -> SaveReport {
+    let own_id = chrome::runtime_id();
+    let (page, tab_id) = match validate_content_sender(&sender, &own_id) {
+        Ok(v) => v,
+        Err(e) => {
+            log_refusal("a message", &e);
+            return SaveReport::refused(format!("Refused: {e}."));
+        }
+    };
+    let msg: ContentToBg = match chrome::from_js(msg) {
+        Ok(m) => m,
+        Err(e) => {
+            let e = Refusal::BadField(e.to_string());
+            log_refusal("a message", &e);
+            return SaveReport::refused(format!("Refused: {e}."));
+        }
+    };
+    match msg {
+        ContentToBg::SaveAll { page: snapshot } => {
+            if let Err(e) = validate_snapshot(&snapshot, &page) {
+                log_refusal("a save request", &e);
+                return SaveReport::refused(format!("Refused: {e}."));
+            }
+            save_all(&snapshot.url, &snapshot.html, tab_id).await
+        }
+    }
+}
+
+async fn load_settings() -> (Settings, Option<String>) {
+    match chrome::storage_get(Area::Local, settings::STORAGE_KEY).await {
+        Ok(stored) => {
+            let (s, warnings) = settings::load(stored.as_ref());
+            let note = (!warnings.is_empty()).then(|| {
+                warnings
+                    .iter()
+                    .map(|w| w.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            (s, note)
+        }
+        Err(e) => (
+            Settings::default(),
+            Some(format!("Settings could not be read ({e}); defaults used.")),
+        ),
+    }
+}
+
+async fn save_all(url: &str, html: &str, tab_id: i64) -> SaveReport {
+    let (settings, settings_note) = load_settings().await;
+    let inventory = extract(&PageInput {
+        url,
+        html,
+        documents: &[],
+    });
+    let mut report = SaveReport {
+        folder: product_folder(&settings, &inventory),
+        warnings: inventory.warnings.clone(),
+        ..SaveReport::default()
+    };
+    if let Some(note) = settings_note {
+        report
+            .warnings
+            .push(alisave_core::Warning::new("settings", note));
+    }
+    let files = plan(&settings, &inventory);
+    for (i, file) in files.iter().enumerate() {
+        if i >= MAX_FILES_PER_SAVE {
+            report.failed.push(FailedFile {
+                url: file.url.clone(),
+                path: file.path.clone(),
+                reason: format!("more than {MAX_FILES_PER_SAVE} files in one request"),
+            });
+            continue;
+        }
+        // Defence in depth: the extractor only yields CDN URLs, but nothing else
+        // may ever reach chrome.downloads.
+        if !is_cdn_media_url(&file.url) {
+            report.failed.push(FailedFile {
+                url: file.url.clone(),
+                path: file.path.clone(),
+                reason: "not an https URL on the shop's image CDN".into(),
+            });
+            continue;
+        }
+        let options = chrome::DownloadOptions {
+            url: &file.url,
+            filename: &file.path,
+            conflict_action: "uniquify",
+            save_as: false,
+        };
+        match chrome::download(&options).await {
+            Ok(_) => report.started.push(file.path.clone()),
+            Err(e) => report.failed.push(FailedFile {
+                url: file.url.clone(),
+                path: file.path.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    report.summarise();
+    let badge = if report.started.is_empty() {
+        String::new()
+    } else {
+        report.started.len().to_string()
+    };
+    // The badge is a convenience; failing to set it must not fail the save.
+    let _ = chrome::set_badge_text(tab_id, &badge).await;
+    report
+}
+
+/// `chrome.webRequest.onBeforeRequest` handler for the shop's product and
+/// description API requests (filter in `sw.js`). Records them per tab in
+/// `chrome.storage.session`, so the knowledge survives the worker being stopped.
+#[wasm_bindgen]
+pub async fn on_api_request(details: JsValue) {
+    let Some(url) = chrome::get_string(&details, "url") else {
+        return;
+    };
+    let Some(tab_id) = chrome::get_i64(&details, "tabId").filter(|t| *t >= 0) else {
+        return;
+    };
+    let Some(kind) = classify_request(&url) else {
+        return;
+    };
+    let key = observed_key(tab_id);
+    let mut list: Vec<ObservedRequest> = chrome::storage_get(Area::Session, &key)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    record_observed(&mut list, ObservedRequest { kind, url });
+    if let Err(e) = chrome::storage_set(Area::Session, &key, &list).await {
+        web_log(&format!(
+            "[AliSavePro] could not record an API request: {e}"
+        ));
+    }
+}
+
+/// `chrome.tabs.onRemoved` handler: forgets what was observed for a closed tab.
+#[wasm_bindgen]
+pub async fn on_tab_removed(tab_id: f64) {
+    let _ = chrome::session_remove(&observed_key(tab_id as i64)).await;
+}
+
+/// The API requests observed for a tab (read by the popup and by tests).
+#[wasm_bindgen]
+pub async fn observed_requests(tab_id: f64) -> JsValue {
+    let list = chrome::storage_get(Area::Session, &observed_key(tab_id as i64))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(serde_json::Value::Array(vec![]));
+    chrome::to_js_value(&list).unwrap_or(JsValue::NULL)
+}

@@ -1,1 +1,282 @@
+//! Thin bindings to the `chrome.*` extension APIs AliSavePro uses.
+//!
+//! Architecture invariant: this is the only crate that names `chrome.*`, and it
+//! holds no business logic. Each function maps to one API call; MV3 APIs return
+//! promises, which are awaited here and converted with serde-wasm-bindgen.
+//! Reference: <https://developer.chrome.com/docs/extensions/reference/api>.
+//!
+//! Why hand-written: no maintained crate covers `webRequest`, the full
+//! `downloads` API and `storage.onChanged` together (see ARCHITECTURE.md).
 
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+mod sys {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+        pub fn storage_local_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+        pub fn storage_local_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+        pub fn storage_session_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+        pub fn storage_session_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
+        pub fn storage_session_remove(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = addListener)]
+        pub fn storage_on_changed_add_listener(cb: &js_sys::Function);
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = removeListener)]
+        pub fn storage_on_changed_remove_listener(cb: &js_sys::Function);
+
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
+        pub fn runtime_send_message(msg: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+        pub fn runtime_get_url(path: &str) -> String;
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = id, thread_local_v2)]
+        pub static RUNTIME_ID: JsValue;
+
+        #[wasm_bindgen(js_namespace = ["chrome", "downloads"], js_name = download, catch)]
+        pub fn downloads_download(options: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
+        pub fn tabs_query(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+        #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeText, catch)]
+        pub fn action_set_badge_text(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    }
+}
+
+/// An error from a chrome API call or from converting its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The API threw or its promise rejected (message from Chrome).
+    Js(String),
+    /// The data did not have the expected shape.
+    Serde(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Js(m) => write!(f, "browser error: {m}"),
+            Error::Serde(m) => write!(f, "unexpected data: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Best human-readable text of a thrown JS value.
+pub fn js_error_text(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+fn js(e: JsValue) -> Error {
+    Error::Js(js_error_text(&e))
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
+    // Maps become plain objects, which chrome.* APIs and storage expect.
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).map_err(|e| Error::Serde(e.to_string()))
+}
+
+/// Converts a JS value to a Rust type.
+pub fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| Error::Serde(e.to_string()))
+}
+
+/// Converts a Rust value to a plain JS value.
+pub fn to_js_value<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, Error> {
+    to_js(v)
+}
+
+async fn call(p: Result<js_sys::Promise, JsValue>) -> Result<JsValue, Error> {
+    JsFuture::from(p.map_err(js)?).await.map_err(js)
+}
+
+/// Which `chrome.storage` area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// `chrome.storage.local`: settings.
+    Local,
+    /// `chrome.storage.session`: per-tab state of the service worker (cleared on browser exit).
+    Session,
+}
+
+/// `chrome.storage.<area>.get(key)`: the stored value as JSON, `None` when absent.
+pub async fn storage_get(area: Area, key: &str) -> Result<Option<serde_json::Value>, Error> {
+    let keys = JsValue::from_str(key);
+    let got = match area {
+        Area::Local => call(sys::storage_local_get(&keys)).await?,
+        Area::Session => call(sys::storage_session_get(&keys)).await?,
+    };
+    let value = js_sys::Reflect::get(&got, &keys).map_err(js)?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    from_js(value).map(Some)
+}
+
+/// `chrome.storage.<area>.set({key: value})`.
+pub async fn storage_set<T: Serialize + ?Sized>(
+    area: Area,
+    key: &str,
+    value: &T,
+) -> Result<(), Error> {
+    let obj = js_sys::Object::new();
+    js_sys::Reflect::set(&obj, &JsValue::from_str(key), &to_js(value)?).map_err(js)?;
+    match area {
+        Area::Local => call(sys::storage_local_set(&obj)).await?,
+        Area::Session => call(sys::storage_session_set(&obj)).await?,
+    };
+    Ok(())
+}
+
+/// `chrome.storage.session.remove(key)`.
+pub async fn session_remove(key: &str) -> Result<(), Error> {
+    call(sys::storage_session_remove(&JsValue::from_str(key))).await?;
+    Ok(())
+}
+
+/// A change of one storage key, as delivered by `chrome.storage.onChanged`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageChange {
+    pub area: String,
+    pub key: String,
+    pub new_value: Option<serde_json::Value>,
+}
+
+/// Subscription to `chrome.storage.onChanged`; removes the listener when dropped.
+pub struct StorageListener {
+    closure: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+impl Drop for StorageListener {
+    fn drop(&mut self) {
+        sys::storage_on_changed_remove_listener(self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// Calls `f` for every changed key in every storage area.
+pub fn on_storage_changed(mut f: impl FnMut(StorageChange) + 'static) -> StorageListener {
+    let closure =
+        Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
+            let area = area.as_string().unwrap_or_default();
+            let keys = js_sys::Object::keys(changes.unchecked_ref::<js_sys::Object>());
+            for key in keys.iter() {
+                let Some(key_str) = key.as_string() else {
+                    continue;
+                };
+                let change = js_sys::Reflect::get(&changes, &key).unwrap_or(JsValue::UNDEFINED);
+                let new_value = js_sys::Reflect::get(&change, &JsValue::from_str("newValue"))
+                    .ok()
+                    .filter(|v| !v.is_undefined())
+                    .and_then(|v| from_js(v).ok());
+                f(StorageChange {
+                    area: area.clone(),
+                    key: key_str,
+                    new_value,
+                });
+            }
+        });
+    sys::storage_on_changed_add_listener(closure.as_ref().unchecked_ref());
+    StorageListener { closure }
+}
+
+/// `chrome.runtime.sendMessage(msg)` and its reply.
+pub async fn send_message<T: Serialize + ?Sized, R: DeserializeOwned>(msg: &T) -> Result<R, Error> {
+    let reply = call(sys::runtime_send_message(&to_js(msg)?)).await?;
+    if reply.is_undefined() {
+        return Err(Error::Js("no reply from the extension's background".into()));
+    }
+    from_js(reply)
+}
+
+/// `chrome.runtime.id`.
+pub fn runtime_id() -> String {
+    sys::RUNTIME_ID.with(|v| v.as_string()).unwrap_or_default()
+}
+
+/// `chrome.runtime.getURL(path)`.
+pub fn runtime_url(path: &str) -> String {
+    sys::runtime_get_url(path)
+}
+
+/// Options of `chrome.downloads.download`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadOptions<'a> {
+    pub url: &'a str,
+    /// Relative path inside the download directory.
+    pub filename: &'a str,
+    /// `"uniquify"`: never overwrite an existing file.
+    pub conflict_action: &'a str,
+    /// Whether Chrome shows a Save-As dialog.
+    pub save_as: bool,
+}
+
+/// `chrome.downloads.download(options)`: the download id.
+pub async fn download(options: &DownloadOptions<'_>) -> Result<i32, Error> {
+    let id = call(sys::downloads_download(&to_js(options)?)).await?;
+    id.as_f64()
+        .map(|n| n as i32)
+        .ok_or_else(|| Error::Serde("download id is not a number".into()))
+}
+
+/// A tab, reduced to what we read.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Tab {
+    pub id: Option<i64>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The active tab of the current window (`chrome.tabs.query`). Its URL is only
+/// visible for shop hosts (our host permissions).
+pub async fn active_tab() -> Result<Option<Tab>, Error> {
+    let q = js_sys::Object::new();
+    js_sys::Reflect::set(&q, &"active".into(), &JsValue::TRUE).map_err(js)?;
+    js_sys::Reflect::set(&q, &"currentWindow".into(), &JsValue::TRUE).map_err(js)?;
+    let tabs: Vec<Tab> = from_js(call(sys::tabs_query(&q)).await?)?;
+    Ok(tabs.into_iter().next())
+}
+
+/// `chrome.action.setBadgeText` for one tab.
+pub async fn set_badge_text(tab_id: i64, text: &str) -> Result<(), Error> {
+    let d = js_sys::Object::new();
+    js_sys::Reflect::set(&d, &"tabId".into(), &JsValue::from_f64(tab_id as f64)).map_err(js)?;
+    js_sys::Reflect::set(&d, &"text".into(), &JsValue::from_str(text)).map_err(js)?;
+    call(sys::action_set_badge_text(&d)).await?;
+    Ok(())
+}
+
+/// Reads a field of a JS object as a string (`sender.url`, ...).
+pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Reads a field of a JS object as an integer.
+pub fn get_i64(obj: &JsValue, key: &str) -> Option<i64> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|n| n.fract() == 0.0 && n.is_finite())
+        .map(|n| n as i64)
+}
+
+/// Reads a nested JS object.
+pub fn get_object(obj: &JsValue, key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| v.is_object())
+}

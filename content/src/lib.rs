@@ -1,1 +1,247 @@
+//! AliSavePro content script (composition root).
+//!
+//! Thin by design: it injects the in-page button and hands the page's data (its
+//! serialised DOM, inline script text included) to the service worker, where the
+//! extractor runs as real wasm. This crate is compiled to plain JS with binaryen's
+//! wasm2js, because a shop page whose Content-Security-Policy lacks
+//! `'wasm-unsafe-eval'` blocks WebAssembly compilation in content scripts.
+//!
+//! Stable hooks (tests and outside acceptance checks rely on them):
+//! `#alisave-root` (host element, open shadow root) holding
+//! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
+use alisave_chrome::{self as chrome, Area};
+use alisave_core::protocol::{ContentToBg, PageSnapshot, SaveReport};
+use alisave_core::settings::{self, Settings};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{
+    Document, Element, HtmlButtonElement, MutationObserver, MutationObserverInit, ShadowRootInit,
+    ShadowRootMode,
+};
+
+const HOST_ID: &str = "alisave-root";
+const BUTTON_LABEL: &str = "Save product media";
+
+const STYLE: &str = r#"
+:host { all: initial; }
+.wrap { position: fixed; right: 20px; bottom: 20px; z-index: 2147483647;
+  display: flex; flex-direction: column; align-items: flex-end; gap: 6px;
+  font: 14px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+button { all: unset; cursor: pointer; background: #e62e04; color: #fff; font-weight: 600;
+  padding: 10px 16px; border-radius: 22px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+button:hover { background: #c82703; }
+button:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
+button[disabled] { opacity: .7; cursor: progress; }
+.status { max-width: 320px; background: #fff; color: #222; padding: 6px 10px; border-radius: 8px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.2); }
+.status:empty { display: none; }
+.status.error { color: #b00020; }
+"#;
+
+thread_local! {
+    /// Keeps the DOM observer and storage listener alive for the page's lifetime.
+    static KEEP: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
+    static SHOW: RefCell<bool> = const { RefCell::new(true) };
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    let Some(doc) = document() else { return };
+    let href = doc
+        .location()
+        .and_then(|l| l.href().ok())
+        .unwrap_or_default();
+    // The manifest already limits us to product pages; check again so that a
+    // mistake there can never put the button elsewhere.
+    if alisave_core::url::product_page(&href).is_none() {
+        return;
+    }
+    ensure_button();
+    watch_dom();
+    spawn_local(async {
+        let stored = chrome::storage_get(Area::Local, settings::STORAGE_KEY)
+            .await
+            .ok()
+            .flatten();
+        apply_settings(&settings::load(stored.as_ref()).0);
+    });
+    let listener = chrome::on_storage_changed(|change| {
+        if change.area == "local" && change.key == settings::STORAGE_KEY {
+            apply_settings(&settings::load(change.new_value.as_ref()).0);
+        }
+    });
+    KEEP.with(|k| k.borrow_mut().push(Box::new(listener)));
+}
+
+fn apply_settings(s: &Settings) {
+    SHOW.with(|v| *v.borrow_mut() = s.show_button);
+    if s.show_button {
+        ensure_button();
+    } else if let Some(host) = document().and_then(|d| d.get_element_by_id(HOST_ID)) {
+        host.remove();
+    }
+}
+
+/// Injects the host element unless it is already there. Idempotent.
+fn ensure_button() {
+    if !SHOW.with(|v| *v.borrow()) {
+        return;
+    }
+    let Some(doc) = document() else { return };
+    if let Some(existing) = doc.get_element_by_id(HOST_ID) {
+        if existing
+            .shadow_root()
+            .and_then(|r| {
+                r.query_selector("button[data-alisave-action]")
+                    .ok()
+                    .flatten()
+            })
+            .is_some()
+        {
+            return;
+        }
+        // A page element took our id, or a stale host without its button: replace it.
+        existing.remove();
+    }
+    if let Err(e) = inject(&doc) {
+        web_sys::console::warn_2(&"[AliSavePro] could not add the button:".into(), &e);
+    }
+}
+
+fn inject(doc: &Document) -> Result<(), JsValue> {
+    let host = doc.create_element("div")?;
+    host.set_id(HOST_ID);
+    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let style = doc.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    let wrap = doc.create_element("div")?;
+    wrap.set_class_name("wrap");
+    let status = doc.create_element("div")?;
+    status.set_class_name("status");
+    status.set_attribute("data-alisave-status", "")?;
+    status.set_attribute("role", "status")?;
+    status.set_attribute("aria-live", "polite")?;
+    let button: HtmlButtonElement = doc.create_element("button")?.dyn_into()?;
+    button.set_type("button");
+    button.set_attribute("data-alisave-action", "download-all")?;
+    button.set_text_content(Some(BUTTON_LABEL));
+    let on_click = Closure::<dyn FnMut()>::new(move || spawn_local(save_all()));
+    button.set_onclick(Some(on_click.as_ref().unchecked_ref()));
+    on_click.forget(); // lives as long as the button
+    wrap.append_child(&status)?;
+    wrap.append_child(&button)?;
+    root.append_child(&style)?;
+    root.append_child(&wrap)?;
+    // <html> rather than <body>: pages that re-render their body keep our host.
+    let parent: Element = doc.document_element().ok_or("no document element")?;
+    parent.append_child(&host)?;
+    Ok(())
+}
+
+/// Re-adds the button whenever the page's re-rendering removes it.
+fn watch_dom() {
+    let Some(doc) = document() else { return };
+    let Some(root) = doc.document_element() else {
+        return;
+    };
+    let callback = Closure::<dyn FnMut()>::new(|| {
+        let present = document()
+            .and_then(|d| d.get_element_by_id(HOST_ID))
+            .is_some();
+        if !present {
+            ensure_button();
+        }
+    });
+    let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let init = MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    if observer.observe_with_options(&root, &init).is_ok() {
+        KEEP.with(|k| {
+            k.borrow_mut().push(Box::new(callback));
+            k.borrow_mut().push(Box::new(observer));
+        });
+    }
+}
+
+fn parts() -> Option<(HtmlButtonElement, Element)> {
+    let root = document()?.get_element_by_id(HOST_ID)?.shadow_root()?;
+    let button = root
+        .query_selector("button[data-alisave-action]")
+        .ok()??
+        .dyn_into()
+        .ok()?;
+    let status = root.query_selector("[data-alisave-status]").ok()??;
+    Some((button, status))
+}
+
+fn show(text: &str, error: bool) {
+    if let Some((_, status)) = parts() {
+        status.set_text_content(Some(text));
+        status.set_class_name(if error { "status error" } else { "status" });
+    }
+}
+
+async fn save_all() {
+    let Some((button, _)) = parts() else { return };
+    if button.disabled() {
+        return;
+    }
+    button.set_disabled(true);
+    button.set_text_content(Some("Saving…"));
+    show("", false);
+    let report = request_save().await;
+    let detail = if report.failed.is_empty() {
+        String::new()
+    } else {
+        let reasons: Vec<String> = report
+            .failed
+            .iter()
+            .take(3)
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    f.path.rsplit('/').next().unwrap_or(&f.path),
+                    f.reason
+                )
+            })
+            .collect();
+        format!(" {}", reasons.join("; "))
+    };
+    show(&format!("{}{}", report.message, detail), !report.ok);
+    if let Some((button, _)) = parts() {
+        button.set_disabled(false);
+        button.set_text_content(Some(BUTTON_LABEL));
+    }
+}
+
+async fn request_save() -> SaveReport {
+    let Some(doc) = document() else {
+        return SaveReport::refused("The page is not available.");
+    };
+    let url = doc
+        .location()
+        .and_then(|l| l.href().ok())
+        .unwrap_or_default();
+    let html = doc
+        .document_element()
+        .map(|e| e.outer_html())
+        .unwrap_or_default();
+    let msg = ContentToBg::SaveAll {
+        page: PageSnapshot { url, html },
+    };
+    match chrome::send_message::<_, SaveReport>(&msg).await {
+        Ok(r) => r,
+        Err(e) => SaveReport::refused(format!(
+            "AliSavePro could not reach its background ({e}). Reload the page and try again."
+        )),
+    }
+}

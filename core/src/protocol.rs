@@ -1,0 +1,415 @@
+//! The message protocol between the extension's parts, and the trust rules for it.
+//!
+//! Messages from content scripts are untrusted: the page may have been crafted to
+//! attack the extension. The background therefore checks the sender (this
+//! extension's own content script, top frame of a tab on a shop product page) and
+//! every field (sizes, that the snapshot's URL is the sender's URL) before acting.
+
+use crate::url::{product_page, ProductPage};
+use crate::Warning;
+use serde::{Deserialize, Serialize};
+
+/// Largest page snapshot accepted from a content script (bytes of HTML).
+pub const MAX_HTML_BYTES: usize = 16 * 1024 * 1024;
+/// Longest URL accepted in any message.
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+/// Most files one save request may start (a hostile page cannot flood the disk).
+pub const MAX_FILES_PER_SAVE: usize = 2000;
+
+/// The page data a content script hands over: what only the page has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSnapshot {
+    /// `location.href` of the page.
+    pub url: String,
+    /// `document.documentElement.outerHTML` (inline script text included).
+    pub html: String,
+}
+
+/// Messages a content script sends to the background.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ContentToBg {
+    /// Find the product's media in the snapshot and save every enabled kind.
+    SaveAll { page: PageSnapshot },
+}
+
+/// A file the background could not start saving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedFile {
+    pub url: String,
+    pub path: String,
+    pub reason: String,
+}
+
+/// The background's answer to [`ContentToBg::SaveAll`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SaveReport {
+    /// True when the request was accepted and at least one file was started.
+    pub ok: bool,
+    /// One sentence for the user.
+    pub message: String,
+    /// Folder (relative to the download directory) the files go to.
+    pub folder: String,
+    /// Paths of the files whose download started.
+    pub started: Vec<String>,
+    /// Files that could not be started, with reasons.
+    pub failed: Vec<FailedFile>,
+    /// What the extractor could not read.
+    pub warnings: Vec<Warning>,
+}
+
+impl SaveReport {
+    /// A refused or failed request.
+    pub fn refused(message: impl Into<String>) -> Self {
+        SaveReport {
+            ok: false,
+            message: message.into(),
+            ..SaveReport::default()
+        }
+    }
+
+    /// Builds the user-facing summary from the outcome.
+    pub fn summarise(&mut self) {
+        let started = self.started.len();
+        let failed = self.failed.len();
+        self.ok = started > 0;
+        self.message = match (started, failed) {
+            (0, 0) => "No product images were found on this page.".to_string(),
+            (0, f) => format!("Could not save any of the {f} files."),
+            (s, 0) => format!("Saving {s} file{} to {}.", plural(s), self.folder),
+            (s, f) => format!(
+                "Saving {s} file{} to {}; {f} could not be saved.",
+                plural(s),
+                self.folder
+            ),
+        };
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What Chrome tells the background about a message's sender
+/// (`chrome.runtime.MessageSender`), reduced to the fields we check.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Sender {
+    /// `sender.id`: the extension that sent it.
+    pub id: Option<String>,
+    /// `sender.url`: URL of the frame that sent it.
+    pub url: Option<String>,
+    /// `sender.tab.id`, present for content scripts.
+    pub tab_id: Option<i64>,
+    /// `sender.frameId` (0 = top frame).
+    pub frame_id: Option<i64>,
+}
+
+/// Why a message was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not this extension.
+    ForeignExtension,
+    /// Not from a tab (content scripts always have one).
+    NoTab,
+    /// From a sub-frame.
+    SubFrame,
+    /// The sender's page is not a shop product page.
+    NotAProductPage,
+    /// A field is missing, too large or inconsistent.
+    BadField(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::ForeignExtension => f.write_str("the message did not come from AliSavePro"),
+            Refusal::NoTab => f.write_str("the message did not come from a browser tab"),
+            Refusal::SubFrame => f.write_str("the message came from an embedded frame"),
+            Refusal::NotAProductPage => {
+                f.write_str("the message did not come from a shop product page")
+            }
+            Refusal::BadField(what) => write!(f, "invalid message: {what}"),
+        }
+    }
+}
+
+/// Checks that `sender` is this extension's content script in the top frame of a
+/// tab showing a shop product page. Returns the page and the tab id.
+pub fn validate_content_sender(
+    sender: &Sender,
+    own_id: &str,
+) -> Result<(ProductPage, i64), Refusal> {
+    if sender.id.as_deref() != Some(own_id) || own_id.is_empty() {
+        return Err(Refusal::ForeignExtension);
+    }
+    let tab_id = sender.tab_id.ok_or(Refusal::NoTab)?;
+    if sender.frame_id != Some(0) {
+        return Err(Refusal::SubFrame);
+    }
+    let url = sender.url.as_deref().ok_or(Refusal::NotAProductPage)?;
+    if url.len() > MAX_URL_BYTES {
+        return Err(Refusal::BadField("sender URL too long".into()));
+    }
+    let page = product_page(url).ok_or(Refusal::NotAProductPage)?;
+    Ok((page, tab_id))
+}
+
+/// Checks a page snapshot against its (already validated) sender page.
+pub fn validate_snapshot(
+    snapshot: &PageSnapshot,
+    sender_page: &ProductPage,
+) -> Result<(), Refusal> {
+    if snapshot.url.len() > MAX_URL_BYTES {
+        return Err(Refusal::BadField("page URL too long".into()));
+    }
+    if snapshot.html.len() > MAX_HTML_BYTES {
+        return Err(Refusal::BadField(format!(
+            "page is larger than {} MiB",
+            MAX_HTML_BYTES / (1024 * 1024)
+        )));
+    }
+    match product_page(&snapshot.url) {
+        Some(p) if p == *sender_page => Ok(()),
+        _ => Err(Refusal::BadField(
+            "page URL does not match the sending tab".into(),
+        )),
+    }
+}
+
+/// Shop API requests the background watches with `chrome.webRequest`: each one
+/// means more product data is available for the tab that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKind {
+    /// `mtop.aliexpress.pdp.pc.query` / `.msite.query` (AliExpress product data).
+    AeProduct,
+    /// aliexpress.ru `productData`.
+    RuProduct,
+    /// aliexpress.ru `widget` (description, characteristics).
+    RuWidget,
+    /// Alibaba `desc.htm` (description).
+    AlibabaDescription,
+}
+
+/// URL filter of the webRequest listener. Only shop hosts (our host permissions);
+/// `static/sw.js` registers exactly these (checked by a test in xtask).
+pub const API_URL_PATTERNS: [&str; 7] = [
+    "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/*",
+    "*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.pc.query/*",
+    "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.msite.query/*",
+    "*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.msite.query/*",
+    "*://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData*",
+    "*://aliexpress.ru/widget*",
+    "*://*.alibaba.com/event/app/mainAction/desc.htm*",
+];
+
+/// Classifies a request URL seen by the webRequest listener.
+pub fn classify_request(url: &str) -> Option<ApiKind> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_at(rest.find('/')?);
+    let host = host.to_ascii_lowercase();
+    if host.contains('@') || host.contains(':') {
+        return None;
+    }
+    let path = path.split('#').next().unwrap_or("");
+    let path_only = path.split('?').next().unwrap_or("");
+    match host.as_str() {
+        "acs.aliexpress.com" | "acs.aliexpress.us"
+            if path_only.starts_with("/h5/mtop.aliexpress.pdp.pc.query/")
+                || path_only.starts_with("/h5/mtop.aliexpress.pdp.msite.query/") =>
+        {
+            Some(ApiKind::AeProduct)
+        }
+        "aliexpress.ru" | "www.aliexpress.ru"
+            if path_only.starts_with("/aer-jsonapi/v1/bx/pdp/web/productData") =>
+        {
+            Some(ApiKind::RuProduct)
+        }
+        "aliexpress.ru" | "www.aliexpress.ru" if path_only == "/widget" => Some(ApiKind::RuWidget),
+        h if (h == "alibaba.com" || h.ends_with(".alibaba.com"))
+            && path_only == "/event/app/mainAction/desc.htm" =>
+        {
+            Some(ApiKind::AlibabaDescription)
+        }
+        _ => None,
+    }
+}
+
+/// One shop API request the background saw for a tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedRequest {
+    pub kind: ApiKind,
+    pub url: String,
+}
+
+/// Most observed requests kept per tab (oldest dropped first).
+pub const MAX_OBSERVED_PER_TAB: usize = 32;
+
+/// `chrome.storage.session` key holding the observed requests of a tab.
+pub fn observed_key(tab_id: i64) -> String {
+    format!("observed:{tab_id}")
+}
+
+/// Adds `req` to a tab's list, without duplicates, bounded.
+pub fn record_observed(list: &mut Vec<ObservedRequest>, req: ObservedRequest) {
+    list.retain(|r| r.url != req.url);
+    list.push(req);
+    if list.len() > MAX_OBSERVED_PER_TAB {
+        let extra = list.len() - MAX_OBSERVED_PER_TAB;
+        list.drain(..extra);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ID: &str = "abcdefghijklmnopabcdefghijklmnop";
+
+    fn sender(url: &str) -> Sender {
+        Sender {
+            id: Some(ID.into()),
+            url: Some(url.into()),
+            tab_id: Some(7),
+            frame_id: Some(0),
+        }
+    }
+
+    #[test]
+    fn message_json_shape_is_stable() {
+        let m: ContentToBg = serde_json::from_value(json!({
+            "type": "save_all",
+            "page": {"url": "https://www.aliexpress.com/item/1.html", "html": "<html></html>"}
+        }))
+        .expect("valid message");
+        assert!(matches!(m, ContentToBg::SaveAll { .. }));
+        for bad in [
+            json!({"type": "download", "url": "https://evil.example/x.exe"}),
+            json!({"type": "save_all"}),
+            json!({"type": "save_all", "page": {"url": 1, "html": ""}}),
+            json!({"type": "save_all", "page": {"url": "u", "html": "", "extra": 1}}),
+            json!("save_all"),
+        ] {
+            assert!(
+                serde_json::from_value::<ContentToBg>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn sender_rules() {
+        let ok = validate_content_sender(
+            &sender("https://www.aliexpress.com/item/1005005913925017.html"),
+            ID,
+        );
+        if let Some(p) = product_page("https://www.aliexpress.com/item/1005005913925017.html") {
+            assert_eq!(ok, Ok((p, 7)));
+        }
+        let mut s = sender("https://www.aliexpress.com/item/1005005913925017.html");
+        s.id = Some("otherextensionidotherextensionid".into());
+        assert_eq!(
+            validate_content_sender(&s, ID),
+            Err(Refusal::ForeignExtension)
+        );
+        let mut s = sender("https://www.aliexpress.com/item/1005005913925017.html");
+        s.tab_id = None;
+        assert_eq!(validate_content_sender(&s, ID), Err(Refusal::NoTab));
+        let mut s = sender("https://www.aliexpress.com/item/1005005913925017.html");
+        s.frame_id = Some(3);
+        assert_eq!(validate_content_sender(&s, ID), Err(Refusal::SubFrame));
+        assert_eq!(
+            validate_content_sender(&sender("https://evil.example/item/1.html"), ID),
+            Err(Refusal::NotAProductPage)
+        );
+        assert_eq!(
+            validate_content_sender(&sender("https://www.aliexpress.com/cart"), ID),
+            Err(Refusal::NotAProductPage)
+        );
+    }
+
+    #[test]
+    fn snapshot_must_match_sender_page_and_size() {
+        let url = "https://www.aliexpress.com/item/1005005913925017.html";
+        let Some(page) = product_page(url) else {
+            panic!("product page not recognised")
+        };
+        let snap = |u: &str, n: usize| PageSnapshot {
+            url: u.into(),
+            html: "x".repeat(n),
+        };
+        assert_eq!(validate_snapshot(&snap(url, 10), &page), Ok(()));
+        assert!(validate_snapshot(
+            &snap("https://www.aliexpress.com/item/1005000000000001.html", 10),
+            &page
+        )
+        .is_err());
+        assert!(validate_snapshot(&snap(url, MAX_HTML_BYTES + 1), &page).is_err());
+    }
+
+    #[test]
+    fn request_classification() {
+        let cases = [
+            ("https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&data=%7B%7D", Some(ApiKind::AeProduct)),
+            ("https://acs.aliexpress.us/h5/mtop.aliexpress.pdp.msite.query/1.0/?x", Some(ApiKind::AeProduct)),
+            ("https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?productId=1", Some(ApiKind::RuProduct)),
+            ("https://aliexpress.ru/widget?uuid=a&uuid=b", Some(ApiKind::RuWidget)),
+            ("https://www.alibaba.com/event/app/mainAction/desc.htm?detailId=1&language=en", Some(ApiKind::AlibabaDescription)),
+            ("https://acs.aliexpress.com/h5/mtop.aliexpress.review.pc.list/1.0/", None),
+            ("https://acs.aliexpress.com.evil.net/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
+            ("https://x@acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
+            ("ftp://aliexpress.ru/widget", None),
+            ("https://evilalibaba.com/event/app/mainAction/desc.htm", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(classify_request(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn observed_list_is_bounded_and_deduplicated() {
+        let mut list = Vec::new();
+        for i in 0..100 {
+            record_observed(
+                &mut list,
+                ObservedRequest {
+                    kind: ApiKind::AeProduct,
+                    url: format!("u{i}"),
+                },
+            );
+        }
+        record_observed(
+            &mut list,
+            ObservedRequest {
+                kind: ApiKind::AeProduct,
+                url: "u99".into(),
+            },
+        );
+        assert_eq!(list.len(), MAX_OBSERVED_PER_TAB);
+        assert_eq!(list.last().map(|r| r.url.as_str()), Some("u99"));
+        assert_eq!(list.iter().filter(|r| r.url == "u99").count(), 1);
+    }
+
+    #[test]
+    fn report_summary() {
+        let mut r = SaveReport {
+            folder: "AliSavePro/aliexpress-1".into(),
+            ..Default::default()
+        };
+        r.started = vec!["a".into(), "b".into()];
+        r.summarise();
+        assert!(r.ok);
+        assert_eq!(r.message, "Saving 2 files to AliSavePro/aliexpress-1.");
+        let mut r = SaveReport::default();
+        r.summarise();
+        assert!(!r.ok);
+    }
+}

@@ -1,42 +1,530 @@
 //! URL rules: shop product pages, CDN hosts, original-resolution normalisation.
-//! (Being written; see the helper's contract in the commit that fills it.)
+//!
+//! Everything here is a small hand-written parser on purpose: the only URLs we
+//! accept are `http(s)://host/path` on a short list of known hosts, so a full
+//! WHATWG URL parser (and its IDNA tables) would add weight to the wasm build
+//! without making the checks safer. The parser is deliberately *strict*:
+//! anything unusual (userinfo, backslashes, control characters, percent signs
+//! or IP literals in the host, explicit non-default ports) is rejected rather
+//! than interpreted.
+//!
+//! Decisions (see `shared/docs/page-formats.md` §4):
+//! * images lose their query string and fragment (alicdn images carry none that
+//!   matter; description images carry `?size=&height=&width=&hash=` hints);
+//! * videos keep their query string (signed video URLs such as
+//!   `…mp4?auth_key=…` stop working without it) but lose the fragment; the
+//!   dedupe key ignores the query either way;
+//! * previews use the thumbnail forms seen in real data: AliExpress
+//!   `<orig>_250x250.<ext>` (Era B `image250PathList`, also `.jpeg_250x250.jpeg`),
+//!   Alibaba `<orig>_300x300.jpg` for `.jpg` and `_250x250.<ext>` for
+//!   `.jpeg`/`.png`; no preview for videos, `img.alicdn.com`, or formats
+//!   without a documented thumbnail form.
 
 use crate::Platform;
 
 /// A recognised shop product page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductPage {
+    /// Which shop.
     pub platform: Platform,
+    /// Product id (ASCII digits).
     pub product_id: String,
+    /// Lowercase host of the page (`he.aliexpress.com`).
     pub host: String,
 }
 
-/// Recognises a shop product page URL.
-pub fn product_page(_page_url: &str) -> Option<ProductPage> {
-    None
+/// Longest URL we look at; anything longer is not a product or media URL.
+const MAX_URL_LEN: usize = 8192;
+
+/// Image extensions after which a CDN transform suffix (`_…`) may follow.
+const IMAGE_EXTS: [&str; 7] = ["jpg", "jpeg", "png", "webp", "gif", "avif", "bmp"];
+
+/// A parsed absolute URL (only the parts we need).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Parsed<'a> {
+    /// Lowercase scheme (`https`).
+    scheme: String,
+    /// Lowercase host, without a trailing dot.
+    host: String,
+    /// Path, starting with `/` (or empty).
+    path: &'a str,
+    /// Query without the `?`, when present.
+    query: Option<&'a str>,
 }
 
-/// Normalises a media URL to its original-resolution https form.
-pub fn original_url(_raw: &str) -> Option<String> {
-    None
+/// Parses `scheme://host[:port]/path?query#fragment` strictly.
+fn parse(url: &str) -> Option<Parsed<'_>> {
+    if url.is_empty() || url.len() > MAX_URL_LEN {
+        return None;
+    }
+    // No whitespace, control characters or backslashes anywhere: browsers
+    // treat `\` like `/` in special URLs, which enables host confusion.
+    if url
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return None;
+    }
+    let colon = url.find(':')?;
+    let scheme = url.get(..colon)?;
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let rest = url.get(colon + 1..)?.strip_prefix("//")?;
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..auth_end)?;
+    let after = rest.get(auth_end..)?;
+    if authority.contains('@') {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    let (host, port) = match authority.rfind(':') {
+        Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
+        None => (authority, None),
+    };
+    if let Some(port) = port {
+        let default = match scheme.as_str() {
+            "https" => "443",
+            "http" => "80",
+            _ => return None,
+        };
+        // An empty port (`host:`) means the default one.
+        if !port.is_empty() && port != default {
+            return None;
+        }
+    }
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(&host).to_string();
+    if !valid_dns_host(&host) {
+        return None;
+    }
+    let (before_frag, _fragment) = match after.find('#') {
+        Some(i) => (after.get(..i)?, after.get(i..)),
+        None => (after, None),
+    };
+    let (path, query) = match before_frag.find('?') {
+        Some(i) => (before_frag.get(..i)?, before_frag.get(i + 1..)),
+        None => (before_frag, None),
+    };
+    Some(Parsed {
+        scheme,
+        host,
+        path,
+        query,
+    })
+}
+
+/// True for a lowercase DNS name made of `[a-z0-9-]` labels that is not an
+/// IPv4 literal (IPv6 literals fail the character check).
+fn valid_dns_host(host: &str) -> bool {
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    let mut all_numeric = true;
+    for label in host.split('.') {
+        if label.is_empty()
+            || label.len() > 63
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return false;
+        }
+        if !label.bytes().all(|b| b.is_ascii_digit()) {
+            all_numeric = false;
+        }
+    }
+    // The last label of a real name is never all digits (`1.2.3.4`, `0x7f…`
+    // is caught by the rule that the TLD must be alphabetic below).
+    let tld = host.rsplit('.').next().unwrap_or("");
+    !all_numeric && tld.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// `host` is `domain` or a subdomain of it.
+fn is_host_or_sub(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// A product id: ASCII digits, plausible length.
+fn is_product_id(s: &str) -> bool {
+    (4..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `<id>.html` → id.
+fn id_html(segment: &str) -> Option<&str> {
+    segment.strip_suffix(".html").filter(|id| is_product_id(id))
+}
+
+/// An SEO slug segment: non-empty, no dots (so it cannot be `x.html`).
+fn is_slug(s: &str) -> bool {
+    !s.is_empty() && !s.contains('.')
+}
+
+/// Recognises a shop product page URL.
+///
+/// Accepts `http`/`https` URLs of AliExpress (`aliexpress.com`,
+/// `aliexpress.us` and their subdomains: `/item/<id>.html`,
+/// `/item/<Slug>/<id>.html`, `/i/<id>.html`), aliexpress.ru (`aliexpress.ru`,
+/// `www.`, `m.`: `/item/<id>.html`) and Alibaba (`*.alibaba.com`:
+/// `/product-detail/<Slug>_<id>.html`). Query and fragment are ignored.
+pub fn product_page(page_url: &str) -> Option<ProductPage> {
+    let p = parse(page_url.trim())?;
+    if p.scheme != "https" && p.scheme != "http" {
+        return None;
+    }
+    let segs: Vec<&str> = p.path.strip_prefix('/')?.split('/').collect();
+    let (platform, id) =
+        if is_host_or_sub(&p.host, "aliexpress.com") || is_host_or_sub(&p.host, "aliexpress.us") {
+            let id = match segs.as_slice() {
+                ["item", file] | ["i", file] => id_html(file)?,
+                ["item", slug, file] if is_slug(slug) => id_html(file)?,
+                _ => return None,
+            };
+            (Platform::AliExpress, id)
+        } else if matches!(
+            p.host.as_str(),
+            "aliexpress.ru" | "www.aliexpress.ru" | "m.aliexpress.ru"
+        ) {
+            let id = match segs.as_slice() {
+                ["item", file] => id_html(file)?,
+                _ => return None,
+            };
+            (Platform::AliExpressRu, id)
+        } else if is_host_or_sub(&p.host, "alibaba.com") {
+            let id = match segs.as_slice() {
+                ["product-detail", file] => {
+                    let stem = file.strip_suffix(".html")?;
+                    let (slug, id) = stem.rsplit_once('_')?;
+                    if slug.is_empty() || !is_product_id(id) {
+                        return None;
+                    }
+                    id
+                }
+                _ => return None,
+            };
+            (Platform::Alibaba, id)
+        } else {
+            return None;
+        };
+    Some(ProductPage {
+        platform,
+        product_id: id.to_string(),
+        host: p.host,
+    })
+}
+
+/// Which kind of CDN a host is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CdnHost {
+    /// AliExpress image CDN (`ae01..ae04.alicdn.com`, `ae-pic-*.aliexpress-media.com`).
+    AliExpressImage,
+    /// Alibaba image CDN (`sc01/sc02/sc04.alicdn.com`, `s.alicdn.com`).
+    AlibabaImage,
+    /// Taobao-style `img.alicdn.com`.
+    TaobaoImage,
+    /// A video host.
+    Video,
+}
+
+fn cdn_host(host: &str) -> Option<CdnHost> {
+    match host {
+        "ae01.alicdn.com" | "ae02.alicdn.com" | "ae03.alicdn.com" | "ae04.alicdn.com" => {
+            Some(CdnHost::AliExpressImage)
+        }
+        "sc01.alicdn.com" | "sc02.alicdn.com" | "sc04.alicdn.com" | "s.alicdn.com" => {
+            Some(CdnHost::AlibabaImage)
+        }
+        "img.alicdn.com" => Some(CdnHost::TaobaoImage),
+        "video.aliexpress-media.com"
+        | "cloud.video.taobao.com"
+        | "cloud.video.alibaba.com"
+        | "video.alicdn.com" => Some(CdnHost::Video),
+        _ => {
+            // ae-pic-a1.aliexpress-media.com and its siblings (one label).
+            let label = host.strip_suffix(".aliexpress-media.com")?;
+            let rest = label.strip_prefix("ae-pic-")?;
+            if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                Some(CdnHost::AliExpressImage)
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// True when `url` is an https URL on one of the shops' image/video CDNs.
-pub fn is_cdn_media_url(_url: &str) -> bool {
-    false
+///
+/// Host must be exactly one of the known CDN hosts (case-insensitive); no
+/// userinfo, no explicit non-default port, no IP literal, and a non-root path.
+/// `aeproductsourcesite.alicdn.com` serves description *documents*, not media,
+/// and is not accepted.
+pub fn is_cdn_media_url(url: &str) -> bool {
+    match parse(url) {
+        Some(p) => p.scheme == "https" && cdn_host(&p.host).is_some() && p.path.len() > 1,
+        None => false,
+    }
+}
+
+/// Lowercase extension of the last path segment, if it is a known media one.
+fn ext_of_path(path: &str) -> Option<&'static str> {
+    let last = path.rsplit('/').next()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    match ext.as_str() {
+        "jpg" => Some("jpg"),
+        "jpeg" => Some("jpeg"),
+        "png" => Some("png"),
+        "webp" => Some("webp"),
+        "gif" => Some("gif"),
+        "avif" => Some("avif"),
+        "bmp" => Some("bmp"),
+        "mp4" => Some("mp4"),
+        _ => None,
+    }
+}
+
+/// Cuts a CDN transform suffix: everything after the first real image
+/// extension that is followed by `_` in the last path segment.
+fn cut_transform_suffix(path: &str) -> &str {
+    let seg_start = path.rfind('/').map_or(0, |i| i + 1);
+    let Some(seg) = path.get(seg_start..) else {
+        return path;
+    };
+    let lower = seg.to_ascii_lowercase();
+    let mut best: Option<usize> = None;
+    for ext in IMAGE_EXTS {
+        let needle = format!(".{ext}_");
+        if let Some(i) = lower.find(&needle) {
+            let end = i + 1 + ext.len();
+            if best.is_none_or(|b| end < b) {
+                best = Some(end);
+            }
+        }
+    }
+    match best {
+        Some(end) => path.get(..seg_start + end).unwrap_or(path),
+        None => path,
+    }
+}
+
+/// Percent-encodes characters that may not appear raw in a URL path/query
+/// (non-ASCII, quotes, angle brackets…); existing `%XX` escapes are kept.
+fn encode_unsafe(s: &str, out: &mut String) {
+    for c in s.chars() {
+        let keep = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '-' | '.'
+                    | '_'
+                    | '~'
+                    | '!'
+                    | '$'
+                    | '&'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '*'
+                    | '+'
+                    | ','
+                    | ';'
+                    | '='
+                    | ':'
+                    | '@'
+                    | '/'
+                    | '%'
+                    | '?'
+            );
+        if keep {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+            }
+        }
+    }
+}
+
+/// `img.alicdn.com/tfs/TB…-W-H.png` UI icons.
+fn is_tfs_icon(path: &str) -> bool {
+    if !path.starts_with("/tfs/") {
+        return false;
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
+    let mut parts = stem.rsplit('-');
+    let h = parts.next().unwrap_or("");
+    let w = parts.next().unwrap_or("");
+    let num = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    num(h) && num(w)
+}
+
+/// Normalises a media URL to its original-resolution https form.
+///
+/// Trims; `//host` and `http:` become `https:`; fragment dropped; for images
+/// the query is dropped and everything after the first real image extension
+/// followed by `_` is cut (`…/kf/K.jpg_220x220q75.jpg_.avif` → `…/kf/K.jpg`).
+/// Videos keep their query (see module docs). Returns `None` unless the result
+/// is an https URL on a shop CDN with a known media extension; placeholders
+/// and `img.alicdn.com/tfs/…-W-H.png` icons are rejected.
+pub fn original_url(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if t.len() > MAX_URL_LEN {
+        return None;
+    }
+    let owned;
+    let abs: &str = if t.starts_with("//") {
+        owned = format!("https:{t}");
+        &owned
+    } else {
+        t
+    };
+    let p = parse(abs)?;
+    if p.scheme != "https" && p.scheme != "http" {
+        return None;
+    }
+    let kind = cdn_host(&p.host)?;
+    let is_video = kind == CdnHost::Video || ext_of_path(p.path) == Some("mp4");
+    let path = if is_video {
+        p.path
+    } else {
+        cut_transform_suffix(p.path)
+    };
+    if path.len() <= 1 || path.contains("//") {
+        return None;
+    }
+    let ext = ext_of_path(path)?;
+    if is_video != (ext == "mp4") {
+        return None;
+    }
+    if kind == CdnHost::TaobaoImage && is_tfs_icon(path) {
+        return None;
+    }
+    if path.to_ascii_lowercase().contains("placeholder") {
+        return None;
+    }
+    let mut out = String::with_capacity(8 + p.host.len() + path.len());
+    out.push_str("https://");
+    out.push_str(&p.host);
+    encode_unsafe(path, &mut out);
+    if is_video {
+        if let Some(q) = p.query.filter(|q| !q.is_empty()) {
+            out.push('?');
+            encode_unsafe(q, &mut out);
+        }
+    }
+    if is_cdn_media_url(&out) {
+        Some(out)
+    } else {
+        None
+    }
 }
 
 /// Dedupe key of a CDN URL.
+///
+/// * `/kf/<key>…` URLs (AliExpress/Alibaba image CDNs): `kf:<key>` where
+///   `<key>` is the content-hash segment after `/kf/` (extension and transform
+///   suffix removed), so the same asset under another host, slug or size
+///   collapses to one key;
+/// * video play URLs (`…/<videoId>.mp4`): `video:<videoId>`, so the same video
+///   on `cloud.video.taobao.com` and `video.aliexpress-media.com` is one item;
+/// * anything else: the normalised path (`path:/…`), or the trimmed input when
+///   it is not a CDN URL at all.
 pub fn cdn_key(url: &str) -> String {
-    url.to_string()
+    let Some(norm) = original_url(url) else {
+        return url.trim().to_string();
+    };
+    let Some(p) = parse(&norm) else {
+        return norm;
+    };
+    let path = p.path;
+    if let Some(i) = path.find("/kf/") {
+        let after = path.get(i + 4..).unwrap_or("");
+        let seg = after.split('/').next().unwrap_or("");
+        // `kf/<key>.<ext>`: drop only the final media extension (keys such as
+        // `HTB1.DiLM7voK…` contain dots); `kf/<key>/<slug>.<ext>`: whole segment.
+        let stem = if !after.contains('/') && ext_of_path(seg).is_some() {
+            seg.rsplit_once('.').map_or(seg, |(s, _)| s)
+        } else {
+            seg
+        };
+        if !stem.is_empty() {
+            return format!("kf:{stem}");
+        }
+    }
+    if ext_of_path(path) == Some("mp4") {
+        let last = path.rsplit('/').next().unwrap_or("");
+        let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
+        if !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()) {
+            return format!("video:{stem}");
+        }
+    }
+    format!("path:{path}")
 }
 
 /// A cheap thumbnail URL for an original.
-pub fn preview_url(_original: &str) -> Option<String> {
-    None
+///
+/// AliExpress image CDNs: `<orig>_250x250.<ext>` (jpg/jpeg/png); Alibaba:
+/// `<orig>_300x300.jpg` for jpg, `<orig>_250x250.<ext>` for jpeg/png. `None`
+/// for videos, `img.alicdn.com`, other formats, or non-CDN input.
+pub fn preview_url(original: &str) -> Option<String> {
+    let orig = original_url(original)?;
+    let p = parse(&orig)?;
+    let kind = cdn_host(&p.host)?;
+    let ext = ext_of_path(p.path)?;
+    let suffix = match (kind, ext) {
+        (CdnHost::AliExpressImage, "jpg" | "jpeg" | "png") => format!("_250x250.{ext}"),
+        (CdnHost::AlibabaImage, "jpg") => "_300x300.jpg".to_string(),
+        (CdnHost::AlibabaImage, "jpeg" | "png") => format!("_250x250.{ext}"),
+        _ => return None,
+    };
+    Some(format!("{orig}{suffix}"))
 }
 
 /// Lowercase file extension of the URL's path, when it has a known media one.
-pub fn media_extension(_url: &str) -> Option<&'static str> {
-    None
+///
+/// The URL is normalised first (so `…jpg_220x220q75.jpg_.avif` is `jpg`);
+/// a URL that is not a CDN media URL falls back to its raw path.
+pub fn media_extension(url: &str) -> Option<&'static str> {
+    if let Some(norm) = original_url(url) {
+        let p = parse(&norm)?;
+        return ext_of_path(p.path);
+    }
+    let t = url.trim();
+    let t = t.split(['?', '#']).next().unwrap_or(t);
+    ext_of_path(cut_transform_suffix(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_rejects_garbage() {
+        for s in ["", ":", "https:", "https:/x", "https://", "1https://a.b/"] {
+            assert!(parse(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn cut_is_first_extension() {
+        assert_eq!(cut_transform_suffix("/kf/A.jpg_1.png_2.jpg"), "/kf/A.jpg");
+        assert_eq!(cut_transform_suffix("/kf/A.png_.webp"), "/kf/A.png");
+        assert_eq!(cut_transform_suffix("/kf/A.jpg"), "/kf/A.jpg");
+        assert_eq!(cut_transform_suffix("/a.jpg_x/B.jpg"), "/a.jpg_x/B.jpg");
+    }
+
+    #[test]
+    fn ipv4_and_numeric_hosts_rejected() {
+        assert!(!valid_dns_host("127.0.0.1"));
+        assert!(!valid_dns_host("1.2"));
+        assert!(valid_dns_host("ae01.alicdn.com"));
+    }
 }

@@ -1,1 +1,308 @@
-fn main() {}
+//! Build, demo, test and benchmark tasks of AliSavePro.
+//!
+//! `cargo xtask demo`  installs what is missing, builds `dist/`, and saves the
+//!                     bundled sample product's media with the real extension.
+//! `cargo xtask test`  installs what is missing, builds, and runs every test.
+//! Also: `setup`, `build`, `bench`. See README.md.
+
+mod tools;
+mod wasm;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    let result = match task {
+        "setup" => tools::setup(&root()).map(|_| ()),
+        "build" => tools::setup(&root()).and_then(|env| build(&root(), &env)),
+        "demo" => tools::setup(&root()).and_then(|env| {
+            build(&root(), &env)?;
+            demo(&root(), &env, rest)
+        }),
+        "test" => tools::setup(&root()).and_then(|env| test(&root(), &env)),
+        "bench" => tools::setup(&root()).and_then(|env| bench(&root(), &env)),
+        _ => {
+            eprintln!("usage: cargo xtask <setup | build | demo [OUT_DIR] | test | bench>");
+            return if task == "help" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+/// Runs a command and returns its standard output.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{shown} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let dest = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)
+                .map_err(|e| format!("{} -> {}: {e}", entry.path().display(), dest.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn step(name: &str) -> Instant {
+    eprintln!("==> {name}");
+    Instant::now()
+}
+
+/// Builds the extension into `dist/` (load-unpacked ready).
+pub fn build(root: &Path, env: &tools::Env) -> Result {
+    let t0 = Instant::now();
+    let dist = root.join("dist");
+    let target = root.join("target");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    }
+    std::fs::create_dir_all(dist.join("content")).map_err(|e| e.to_string())?;
+
+    // Service worker: real wasm (extension pages and workers allow 'wasm-unsafe-eval').
+    let t = step("background (cargo + wasm-bindgen + wasm-opt)");
+    run(env.cmd("cargo").current_dir(root).args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "background",
+    ]))?;
+    run(env
+        .cmd("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(dist.join("background"))
+        .arg(target.join("wasm32-unknown-unknown/release/background.wasm")))?;
+    let bg_wasm = dist.join("background/background_bg.wasm");
+    run(env
+        .cmd("wasm-opt")
+        .arg("-Oz")
+        .arg(&bg_wasm)
+        .arg("-o")
+        .arg(&bg_wasm))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+
+    // Content script: Rust -> wasm -> JS (wasm2js), one classic script.
+    let t = step("content (cargo without reference-types + wasm-bindgen + wasm2js + esbuild)");
+    let ctarget = target.join("content-js");
+    run(env
+        .cmd("cargo")
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &ctarget)
+        // At cfg level this makes wasm-bindgen keep JS values in its JS heap
+        // instead of an externref table, which wasm2js cannot express.
+        .env(
+            "RUSTFLAGS",
+            "-C target-feature=-reference-types,-multivalue",
+        )
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "content",
+        ]))?;
+    let raw = std::fs::read(ctarget.join("wasm32-unknown-unknown/release/content.wasm"))
+        .map_err(|e| format!("content.wasm: {e}"))?;
+    let stripped = wasm::strip_target_features(&raw, &["reference-types", "multivalue"])?;
+    let work = ctarget.join("js");
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(|e| e.to_string())?;
+    }
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let stripped_path = work.join("content.wasm");
+    std::fs::write(&stripped_path, stripped).map_err(|e| e.to_string())?;
+    let bindgen = work.join("bindgen");
+    run(env
+        .cmd("wasm-bindgen")
+        .args([
+            "--target",
+            "bundler",
+            "--no-typescript",
+            "--out-name",
+            "content",
+            "--out-dir",
+        ])
+        .arg(&bindgen)
+        .arg(&stripped_path))?;
+    let opt = work.join("content.opt.wasm");
+    run(env
+        .cmd("wasm-opt")
+        .arg("-Oz")
+        .arg(bindgen.join("content_bg.wasm"))
+        .arg("-o")
+        .arg(&opt))?;
+    let js_module = bindgen.join("content_bg.wasm.js");
+    run(env
+        .cmd("wasm2js")
+        .arg("-Oz")
+        .arg(&opt)
+        .arg("-o")
+        .arg(&js_module))?;
+    patch_wasm2js_memory(&js_module)?;
+    let entry = bindgen.join("content.js");
+    let glue = std::fs::read_to_string(&entry).map_err(|e| e.to_string())?;
+    let glue = glue.replace("\"./content_bg.wasm\"", "\"./content_bg.wasm.js\"");
+    if !glue.contains("./content_bg.wasm.js") {
+        return Err("unexpected wasm-bindgen glue: no import of ./content_bg.wasm".into());
+    }
+    std::fs::write(&entry, glue).map_err(|e| e.to_string())?;
+    run(env
+        .cmd("esbuild")
+        .arg(&entry)
+        .args([
+            "--bundle",
+            "--format=iife",
+            "--target=chrome120",
+            "--legal-comments=none",
+            "--log-level=warning",
+        ])
+        .arg(format!(
+            "--outfile={}",
+            dist.join("content/content.js").display()
+        )))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+
+    // Popup and options: Leptos CSR pages built by trunk (shared Trunk.toml).
+    for page in ["popup", "options"] {
+        let t = step(&format!("{page} (trunk)"));
+        let out = target.join("trunk").join(page);
+        run(env
+            .cmd("trunk")
+            .current_dir(root)
+            .args(["build", "--release", "--config", "Trunk.toml", "--dist"])
+            .arg(&out)
+            .arg(format!("{page}/index.html")))?;
+        for file in [
+            format!("{page}.js"),
+            format!("{page}_bg.wasm"),
+            format!("{page}_init.js"),
+        ] {
+            std::fs::copy(out.join(&file), dist.join(&file)).map_err(|e| format!("{file}: {e}"))?;
+        }
+        std::fs::copy(out.join("index.html"), dist.join(format!("{page}.html")))
+            .map_err(|e| format!("{page}.html: {e}"))?;
+        eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    }
+
+    std::fs::copy(root.join("manifest.json"), dist.join("manifest.json"))
+        .map_err(|e| e.to_string())?;
+    copy_dir(&root.join("static"), &dist)?;
+    eprintln!(
+        "==> built {} in {:.1} s",
+        dist.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// wasm2js's `memory.grow` does not detach the old ArrayBuffer, so wasm-bindgen's
+/// cached views keep reading stale memory (every dynamic string arrives empty).
+/// Detaching the old buffer on growth restores real wasm semantics.
+fn patch_wasm2js_memory(path: &Path) -> Result {
+    let js = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let needle = "buffer = newBuffer;";
+    let count = js.matches(needle).count();
+    if count != 1 {
+        return Err(format!(
+            "wasm2js output changed: expected one '{needle}', found {count}"
+        ));
+    }
+    let patched = js.replace(
+        needle,
+        "if (buffer.transfer) buffer.transfer(0);\n    buffer = newBuffer;",
+    );
+    std::fs::write(path, patched).map_err(|e| e.to_string())
+}
+
+fn demo(root: &Path, env: &tools::Env, rest: &[String]) -> Result {
+    let out = rest
+        .first()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("demo-output"));
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/demo.mjs")
+        .arg(out))
+}
+
+fn test(root: &Path, env: &tools::Env) -> Result {
+    let t = step("unit tests (cargo test)");
+    run(env
+        .cmd("cargo")
+        .current_dir(root)
+        .args(["test", "-p", "alisave-core", "-p", "xtask"]))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    build(root, env)?;
+    let t = step("end-to-end tests (node --test, Debian Chromium)");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/e2e"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .args(["--test", "--test-concurrency=1"])
+        .args(&files))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn bench(root: &Path, env: &tools::Env) -> Result {
+    run(env.cmd("node").current_dir(root).arg("tests/e2e/bench.mjs"))
+}

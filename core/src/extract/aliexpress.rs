@@ -1,0 +1,360 @@
+//! AliExpress global item pages, every era (page-formats §1).
+
+use super::js::{self, Found};
+use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
+use crate::{MediaKind, Variant};
+use serde_json::Value;
+
+/// Reads an AliExpress page.
+pub fn extract(ctx: &mut Ctx<'_>) {
+    let mut maps: Vec<(Value, &'static str)> = Vec::new();
+    let mut csr_gallery: Vec<String> = Vec::new();
+    let scripts = ctx.scripts.clone();
+    for (_, body) in &scripts {
+        // Era A/B: window.runParams = { data: {…}, … }
+        match js::find_assignment(body, "window.runParams") {
+            Found::Literal(lit) => {
+                if let Some((_, data)) = js::object_members(lit)
+                    .into_iter()
+                    .find(|(k, _)| k == "data")
+                {
+                    if let Some(v) = ctx.parse_json(data, "window.runParams.data") {
+                        if v.as_object().is_some_and(|m| !m.is_empty()) {
+                            maps.push((v, "window.runParams.data"));
+                        } else if !v.is_object() {
+                            ctx.c
+                                .warn("unexpected_shape", "window.runParams.data is not an object");
+                        }
+                    }
+                }
+            }
+            Found::Truncated => ctx.c.warn(
+                "bad_json",
+                "window.runParams is cut off (the literal never closes)",
+            ),
+            Found::Missing => {}
+        }
+        // Era C: window._d_c_.DCData = {…}
+        match js::find_assignment(body, "window._d_c_.DCData") {
+            Found::Literal(lit) => {
+                if let Some(v) = ctx.parse_json(lit, "window._d_c_.DCData") {
+                    if is_module_map(&v) {
+                        maps.push((v, "window._d_c_.DCData"));
+                    } else {
+                        let mut l =
+                            url_list(&mut ctx.c, v.get("imagePathList"), "DCData.imagePathList");
+                        if l.is_empty() {
+                            l = url_list(
+                                &mut ctx.c,
+                                v.get("summImagePathList"),
+                                "DCData.summImagePathList",
+                            );
+                        }
+                        csr_gallery.extend(l);
+                    }
+                }
+            }
+            Found::Truncated => ctx.c.warn("bad_json", "window._d_c_.DCData is cut off"),
+            Found::Missing => {}
+        }
+    }
+    // Era D: mtop JSONP bodies among the documents.
+    let docs = ctx.documents;
+    for d in docs {
+        let body = js::strip_jsonp(&d.body);
+        if !(body.starts_with('{')
+            && (d.url.contains("mtop.aliexpress.pdp")
+                || body.contains("HEADER_IMAGE_PC")
+                || body.contains("\"result\"")))
+        {
+            continue;
+        }
+        if let Some(v) = ctx.parse_json(body, "product API response (mtop)") {
+            let result = at(&v, &["data", "result"]).or_else(|| v.get("result"));
+            match result {
+                Some(r) if r.is_object() => maps.push((r.clone(), "mtop pdp.pc.query")),
+                _ => {
+                    let ret = text(list(v.get("ret")).first().copied()).unwrap_or_default();
+                    ctx.c.warn(
+                        "no_data",
+                        format!(
+                            "product API response has no data.result ({})",
+                            super::collect::clip(&ret)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    for (m, source) in &maps {
+        read_module_map(ctx, m, source);
+    }
+    for u in &csr_gallery {
+        ctx.c
+            .add(MediaKind::Gallery, u, None, None, "window._d_c_.DCData");
+    }
+
+    descriptions(ctx);
+
+    // DOM fallbacks, only for what the data did not give.
+    if ctx.c.count(MediaKind::Gallery) == 0 {
+        dom::ae_gallery(&ctx.dom, &mut ctx.c);
+    }
+    if ctx.c.count(MediaKind::Variant) == 0 {
+        dom::ae_variants(&ctx.dom, &mut ctx.c);
+    }
+    if ctx.c.count(MediaKind::Video) == 0 {
+        dom::ae_videos(&ctx.dom, &mut ctx.c);
+    }
+    if ctx.title.is_none() {
+        let t = dom::title(&ctx.dom);
+        ctx.set_title(t);
+    }
+}
+
+/// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
+fn is_module_map(v: &Value) -> bool {
+    [
+        "imageModule",
+        "imageComponent",
+        "skuComponent",
+        "productInfoComponent",
+        "HEADER_IMAGE_PC",
+    ]
+    .iter()
+    .any(|k| v.get(*k).is_some())
+}
+
+/// Gallery, video, SKU, description URL and metadata of one module map.
+fn read_module_map(ctx: &mut Ctx<'_>, m: &Value, source: &str) {
+    // Gallery.
+    let mut first_image: Option<String> = None;
+    for key in ["imageModule", "imageComponent", "HEADER_IMAGE_PC"] {
+        let Some(img) = m.get(key) else { continue };
+        if !img.is_object() {
+            ctx.c.warn(
+                "unexpected_shape",
+                format!("{source}: {key} is not an object"),
+            );
+            continue;
+        }
+        let what = format!("{source}: {key}");
+        let mut urls = url_list(
+            &mut ctx.c,
+            img.get("imagePathList"),
+            &format!("{what}.imagePathList"),
+        );
+        for alt in [
+            "image640PathList",
+            "imgList",
+            "image250PathList",
+            "summImagePathList",
+        ] {
+            if urls.is_empty() {
+                urls = url_list(&mut ctx.c, img.get(alt), &format!("{what}.{alt}"));
+            }
+        }
+        if urls.is_empty() {
+            urls = list(img.get("mainImages"))
+                .into_iter()
+                .filter_map(|x| text(x.get("imageUrl")).or_else(|| text(Some(x))))
+                .collect();
+        }
+        for u in &urls {
+            if ctx.c.add(MediaKind::Gallery, u, None, None, &what) && first_image.is_none() {
+                first_image = Some(u.clone());
+            }
+        }
+        // Era A gallery video.
+        if let (Some(vuid), Some(vid)) = (uid(img.get("videoUid")), digits(img.get("videoId"))) {
+            let u =
+                format!("https://cloud.video.taobao.com/play/u/{vuid}/p/1/e/6/t/10301/{vid}.mp4");
+            ctx.c
+                .add(MediaKind::Video, &u, None, first_image.as_deref(), &what);
+        }
+        // Era D gallery video (unverified shape).
+        if let Some(pv) = img.get("productVideo").filter(|v| v.is_object()) {
+            let play = pv.get("videoPlayInfo");
+            let url = ["webUrl", "iphoneUrl", "androidPhoneUrl"]
+                .iter()
+                .find_map(|k| text(play.and_then(|p| p.get(*k))))
+                .or_else(|| text(pv.get("videoUrl")));
+            let poster = text(pv.get("posterUrl")).or_else(|| first_image.clone());
+            if let Some(u) = url {
+                ctx.c
+                    .add(MediaKind::Video, &u, None, poster.as_deref(), &what);
+            }
+        }
+    }
+    // Era B/C gallery video.
+    if let Some(vc) = m.get("videoComponent") {
+        match (uid(vc.get("videoUid")), digits(vc.get("videoId"))) {
+            (Some(vuid), Some(vid)) => {
+                let u = format!("https://video.aliexpress-media.com/play/u/ae_sg_item/{vuid}/p/1/e/6/t/10301/{vid}.mp4");
+                ctx.c.add(
+                    MediaKind::Video,
+                    &u,
+                    None,
+                    first_image.as_deref(),
+                    &format!("{source}: videoComponent"),
+                );
+            }
+            _ if vc.as_object().is_some_and(|o| !o.is_empty()) => {
+                ctx.c.warn(
+                    "unexpected_shape",
+                    format!("{source}: videoComponent has no usable videoUid/videoId"),
+                );
+            }
+            _ => {}
+        }
+    }
+    // SKU images.
+    let props = m
+        .get("skuModule")
+        .and_then(|s| s.get("productSKUPropertyList"))
+        .or_else(|| {
+            m.get("skuComponent")
+                .and_then(|s| s.get("productSKUPropertyList"))
+        })
+        .or_else(|| m.get("SKU").and_then(|s| s.get("skuProperties")));
+    if let Some(props) = props {
+        if !matches!(props, Value::Array(_) | Value::Object(_)) {
+            ctx.c.warn(
+                "unexpected_shape",
+                format!("{source}: SKU property list is not a list"),
+            );
+        }
+        sku_properties(ctx, props, source);
+    }
+    // Description video (Era D).
+    if let Some(u) = text(at(m, &["DESC", "descVideoUrl"])) {
+        ctx.c.add(
+            MediaKind::Video,
+            &u,
+            None,
+            None,
+            &format!("{source}: DESC.descVideoUrl"),
+        );
+    }
+    // Description document URLs.
+    for path in [
+        &["descriptionModule", "descriptionUrl"][..],
+        &["productDescComponent", "descriptionUrl"][..],
+        &["DESC", "pcDescUrl"][..],
+        &["DESC", "nativeDescUrl"][..],
+    ] {
+        if let Some(u) = text(at(m, path)) {
+            let loc = locale_from_desc_url(&u);
+            ctx.set_locale(loc);
+            ctx.desc_urls.push(u);
+        }
+    }
+    // Metadata.
+    let title = text(at(m, &["titleModule", "subject"]))
+        .or_else(|| text(at(m, &["productInfoComponent", "subject"])))
+        .or_else(|| text(at(m, &["PRODUCT_TITLE", "text"])))
+        .or_else(|| text(at(m, &["GLOBAL_DATA", "globalData", "subject"])));
+    ctx.set_title(title);
+    let shop = text(at(m, &["storeModule", "storeName"]))
+        .or_else(|| text(at(m, &["sellerComponent", "storeName"])))
+        .or_else(|| text(at(m, &["GLOBAL_DATA", "globalData", "storeName"])))
+        .or_else(|| text(at(m, &["SHOP_CARD_PC", "storeName"])));
+    ctx.set_shop(shop);
+    let locale = text(at(m, &["webEnv", "env", "valMap", "g11n:locale"]));
+    ctx.set_locale(locale);
+    let pid = digits(at(m, &["productInfoComponent", "idStr"]))
+        .or_else(|| digits(at(m, &["pageModule", "productId"])))
+        .or_else(|| digits(at(m, &["GLOBAL_DATA", "globalData", "productId"])));
+    ctx.set_product_id(pid);
+}
+
+/// `productSKUPropertyList[]` / `skuProperties[]` → variant images.
+fn sku_properties(ctx: &mut Ctx<'_>, props: &Value, source: &str) {
+    let what = format!("{source}: SKU properties");
+    for prop in list(Some(props)) {
+        let axis = text(prop.get("skuPropertyName")).unwrap_or_else(|| "Variant".to_string());
+        for val in list(prop.get("skuPropertyValues")) {
+            let image = text(val.get("skuPropertyImagePath"))
+                .or_else(|| text(val.get("skuPropertyImageSummPath")));
+            let Some(image) = image else { continue };
+            let value = text(val.get("propertyValueDisplayName"))
+                .or_else(|| text(val.get("propertyValueName")))
+                .or_else(|| text(val.get("skuPropertyTips")))
+                .unwrap_or_default();
+            let variant = Some(Variant {
+                axis: super::collapse(&axis),
+                value: super::collapse(&value),
+            });
+            ctx.c.add(MediaKind::Variant, &image, variant, None, &what);
+        }
+    }
+}
+
+/// Is this document the description named by the page data?
+fn is_description_doc(url: &str, desc_urls: &[String]) -> bool {
+    let norm = |u: &str| -> String {
+        let u = u.trim().replace("&amp;", "&");
+        let u = u.split('#').next().unwrap_or("").to_string();
+        u.trim_start_matches("https:")
+            .trim_start_matches("http:")
+            .to_string()
+    };
+    let n = norm(url);
+    if desc_urls.iter().any(|d| norm(d) == n) {
+        return true;
+    }
+    let path = n.split('?').next().unwrap_or("").to_ascii_lowercase();
+    path.ends_with("/desc.htm")
+        || path.ends_with("/desc.json")
+        || path.contains("/product/description/")
+}
+
+/// Description documents, then description containers in the DOM.
+fn descriptions(ctx: &mut Ctx<'_>) {
+    let docs = ctx.documents;
+    let pid = ctx.product_id.clone();
+    for d in docs {
+        if !is_description_doc(&d.url, &ctx.desc_urls) {
+            continue;
+        }
+        let body = d.body.trim_start();
+        if body.starts_with('{') {
+            // nativeDescUrl JSON: {moduleList:[{type:"image",data:{url}}]}
+            let Some(v) = ctx.parse_json(body, "description JSON") else {
+                continue;
+            };
+            for m in list(v.get("moduleList")) {
+                if text(m.get("type")).as_deref() == Some("image") {
+                    if let Some(u) = text(at(m, &["data", "url"])) {
+                        ctx.c
+                            .add(MediaKind::Description, &u, None, None, "description JSON");
+                    }
+                }
+            }
+            continue;
+        }
+        let doc = super::html::Dom::parse(&d.body);
+        dom::description(
+            &doc,
+            &mut ctx.c,
+            None,
+            ctx.platform,
+            &pid,
+            "description document",
+        );
+    }
+    let roots = dom::roots(&ctx.dom, |e| {
+        e.id_is("product-description") || e.class_contains("description--product-description")
+    });
+    for r in roots {
+        dom::description(
+            &ctx.dom,
+            &mut ctx.c,
+            Some(r),
+            ctx.platform,
+            &pid,
+            "description (page)",
+        );
+    }
+}

@@ -1,0 +1,521 @@
+//! A small, forgiving HTML scanner that builds a flat element tree.
+//!
+//! Why hand-written: the input is `document.documentElement.outerHTML` (or a
+//! description fragment), i.e. markup a browser already serialised, so tags are
+//! balanced and we only need elements, attributes, parent links and the raw
+//! text of `<script>`/`<style>` bodies. The available full HTML5 parsers pull in
+//! large dependency trees (string interning, code-generated tables) that would
+//! bloat the wasm service worker; the WHATWG tokenizer crates still leave tree
+//! building to us. This scanner is linear, never panics (all slicing goes
+//! through `get`), caps nesting depth and element count, and tolerates
+//! unbalanced or truncated markup.
+
+/// Deepest nesting we track; deeper elements hang off the deepest tracked one.
+const MAX_DEPTH: usize = 512;
+/// Most elements we record; the rest of the document is ignored.
+const MAX_ELEMENTS: usize = 400_000;
+
+/// One element.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Lowercase tag name (`img`, `kse:widget`).
+    pub name: String,
+    /// Attributes, names lowercase, values entity-decoded.
+    pub attrs: Vec<(String, String)>,
+    /// Index of the parent element.
+    pub parent: Option<usize>,
+    /// Byte offset just after the start tag.
+    pub content_start: usize,
+    /// Byte offset of the end tag (or end of input when unclosed).
+    pub content_end: usize,
+}
+
+impl Element {
+    /// Attribute value by lowercase name.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Has the whitespace-separated class `class`.
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|x| x == class))
+    }
+
+    /// Some class contains `fragment` (for CSS-module hashed names).
+    pub fn class_contains(&self, fragment: &str) -> bool {
+        self.attr("class").is_some_and(|c| c.contains(fragment))
+    }
+
+    /// `id` attribute equals `id`.
+    pub fn id_is(&self, id: &str) -> bool {
+        self.attr("id") == Some(id)
+    }
+}
+
+/// A parsed document.
+#[derive(Debug, Clone)]
+pub struct Dom<'a> {
+    /// The source text.
+    pub src: &'a str,
+    /// Elements in document order.
+    pub elements: Vec<Element>,
+    /// True when the element cap was hit.
+    pub truncated: bool,
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+fn is_raw_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+    )
+}
+
+/// Finds `needle` (ASCII, lowercase, starting with `<`) case-insensitively
+/// in `hay` from `from`.
+fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut i = from;
+    loop {
+        i += memchr::memchr(first, hay.get(i..)?)?;
+        if hay
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(i);
+        }
+        i += 1;
+    }
+}
+
+fn find_bytes(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let tail = hay.get(from..)?;
+    if needle.is_empty() || tail.len() < needle.len() {
+        return None;
+    }
+    memchr::memmem::find(tail, needle).map(|p| p + from)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+}
+
+/// Decodes the common character references in an attribute value or text.
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let after = rest.get(i + 1..).unwrap_or("");
+        let end = after
+            .char_indices()
+            .take(12)
+            .find(|(_, c)| *c == ';')
+            .map(|(j, _)| j);
+        let decoded = end.and_then(|j| {
+            let name = after.get(..j)?;
+            let ch = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let code = if let Some(hex) =
+                        num.strip_prefix('x').or_else(|| num.strip_prefix('X'))
+                    {
+                        u32::from_str_radix(hex, 16).ok()?
+                    } else {
+                        num.parse::<u32>().ok()?
+                    };
+                    Some(char::from_u32(code).unwrap_or('\u{fffd}'))
+                }
+            }?;
+            Some((ch, j))
+        });
+        match decoded {
+            Some((ch, j)) => {
+                out.push(ch);
+                rest = after.get(j + 1..).unwrap_or("");
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl<'a> Dom<'a> {
+    /// Parses `src`.
+    pub fn parse(src: &'a str) -> Dom<'a> {
+        let b = src.as_bytes();
+        let mut elements: Vec<Element> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut truncated = false;
+        let mut i = 0usize;
+        let n = b.len();
+        while i < n {
+            let Some(lt) = b.get(i..).and_then(|t| memchr::memchr(b'<', t)) else {
+                break;
+            };
+            i += lt;
+            let next = b.get(i + 1).copied().unwrap_or(0);
+            if b.get(i..i + 4) == Some(b"<!--") {
+                i = find_bytes(b, i + 4, b"-->").map_or(n, |p| p + 3);
+                continue;
+            }
+            if next == b'!' || next == b'?' {
+                i = b
+                    .get(i..)
+                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .map_or(n, |p| i + p + 1);
+                continue;
+            }
+            if next == b'/' {
+                // End tag.
+                let start = i + 2;
+                let mut j = start;
+                while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'/' {
+                    j += 1;
+                }
+                let name = src.get(start..j).unwrap_or("").to_ascii_lowercase();
+                let close = b
+                    .get(j..)
+                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .map_or(n, |p| j + p + 1);
+                if !name.is_empty() {
+                    if let Some(pos) = stack
+                        .iter()
+                        .rposition(|&e| elements.get(e).is_some_and(|el| el.name == name))
+                    {
+                        for &e in stack.get(pos..).unwrap_or(&[]) {
+                            if let Some(el) = elements.get_mut(e) {
+                                el.content_end = i;
+                            }
+                        }
+                        stack.truncate(pos);
+                    }
+                }
+                i = close;
+                continue;
+            }
+            if !next.is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            // Start tag.
+            let start = i + 1;
+            let mut j = start;
+            while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'/' {
+                j += 1;
+            }
+            let name = src.get(start..j).unwrap_or("").to_ascii_lowercase();
+            let mut attrs = Vec::new();
+            let mut self_closing = false;
+            // Attributes.
+            loop {
+                while j < n && (is_space(b[j])) {
+                    j += 1;
+                }
+                if j >= n {
+                    break;
+                }
+                if b[j] == b'>' {
+                    j += 1;
+                    break;
+                }
+                if b[j] == b'/' {
+                    j += 1;
+                    if b.get(j) == Some(&b'>') {
+                        self_closing = true;
+                        j += 1;
+                        break;
+                    }
+                    continue;
+                }
+                let an_start = j;
+                while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'=' && b[j] != b'/' {
+                    j += 1;
+                }
+                if j == an_start {
+                    // A lone `=`: skip it.
+                    j += 1;
+                    continue;
+                }
+                let an = src.get(an_start..j).unwrap_or("").to_ascii_lowercase();
+                let mut k = j;
+                while k < n && is_space(b[k]) {
+                    k += 1;
+                }
+                let mut value = String::new();
+                if b.get(k) == Some(&b'=') {
+                    k += 1;
+                    while k < n && is_space(b[k]) {
+                        k += 1;
+                    }
+                    match b.get(k) {
+                        Some(&q) if q == b'"' || q == b'\'' => {
+                            let vs = k + 1;
+                            let ve = b
+                                .get(vs..)
+                                .and_then(|t| t.iter().position(|&c| c == q))
+                                .map_or(n, |p| vs + p);
+                            value = decode_entities(src.get(vs..ve).unwrap_or(""));
+                            j = (ve + 1).min(n);
+                        }
+                        _ => {
+                            let vs = k;
+                            while k < n && !is_space(b[k]) && b[k] != b'>' {
+                                k += 1;
+                            }
+                            value = decode_entities(src.get(vs..k).unwrap_or(""));
+                            j = k;
+                        }
+                    }
+                }
+                if attrs.len() < 64 {
+                    attrs.push((an, value));
+                }
+            }
+            let content_start = j.min(n);
+            if elements.len() >= MAX_ELEMENTS {
+                truncated = true;
+                break;
+            }
+            let idx = elements.len();
+            let raw = is_raw_text(&name);
+            let void = is_void(&name) || self_closing && !raw;
+            elements.push(Element {
+                name: name.clone(),
+                attrs,
+                parent: stack.last().copied(),
+                content_start,
+                content_end: content_start,
+            });
+            i = content_start;
+            if raw {
+                let close_tag = format!("</{name}");
+                let end = find_ci(b, i, close_tag.as_bytes()).unwrap_or(n);
+                if let Some(el) = elements.get_mut(idx) {
+                    el.content_end = end;
+                }
+                i = b
+                    .get(end..)
+                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .map_or(n, |p| end + p + 1);
+            } else if !void && stack.len() < MAX_DEPTH {
+                stack.push(idx);
+            }
+        }
+        for &e in &stack {
+            if let Some(el) = elements.get_mut(e) {
+                el.content_end = n;
+            }
+        }
+        Dom {
+            src,
+            elements,
+            truncated,
+        }
+    }
+
+    /// Element by index.
+    pub fn get(&self, i: usize) -> Option<&Element> {
+        self.elements.get(i)
+    }
+
+    /// Raw inner text of an element (for `<script>` bodies: the script).
+    pub fn raw_inner(&self, i: usize) -> &'a str {
+        self.elements
+            .get(i)
+            .and_then(|e| self.src.get(e.content_start..e.content_end))
+            .unwrap_or("")
+    }
+
+    /// Text content of an element with tags removed and whitespace collapsed.
+    pub fn text(&self, i: usize) -> String {
+        let raw = self.raw_inner(i);
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in raw.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                _ if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        let decoded = decode_entities(&out);
+        decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Ancestors of element `i`, nearest first.
+    pub fn ancestors(&self, i: usize) -> Ancestors<'_, 'a> {
+        Ancestors {
+            dom: self,
+            next: self.elements.get(i).and_then(|e| e.parent),
+            steps: 0,
+        }
+    }
+
+    /// True when `a` is a (strict) ancestor of `d`.
+    pub fn is_ancestor(&self, a: usize, d: usize) -> bool {
+        self.ancestors(d).any(|(i, _)| i == a)
+    }
+
+    /// Indices of the descendants of `root` in document order.
+    ///
+    /// Elements are stored in document order and a subtree is contiguous, so
+    /// the descendants are the run of following elements whose ancestor chain
+    /// reaches `root`.
+    pub fn descendants(&self, root: usize) -> Vec<usize> {
+        self.descendants_upto(root, usize::MAX)
+    }
+
+    /// The first `limit` descendants of `root` (see [`Dom::descendants`]).
+    pub fn descendants_upto(&self, root: usize, limit: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        // Depth of each element relative to root, computed incrementally.
+        let mut inside: Vec<usize> = vec![root];
+        for j in root + 1..self.elements.len() {
+            let parent = self.elements.get(j).and_then(|e| e.parent);
+            match parent {
+                Some(p) => {
+                    while inside.last().is_some_and(|&top| top != p) {
+                        inside.pop();
+                    }
+                    if inside.is_empty() {
+                        break;
+                    }
+                    if out.len() >= limit {
+                        break;
+                    }
+                    inside.push(j);
+                    out.push(j);
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// Indices of all elements named `name`.
+    pub fn by_name<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.elements
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.name == name)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Iterator over ancestors.
+pub struct Ancestors<'d, 'a> {
+    dom: &'d Dom<'a>,
+    next: Option<usize>,
+    steps: usize,
+}
+
+impl<'d, 'a> Iterator for Ancestors<'d, 'a> {
+    type Item = (usize, &'d Element);
+    fn next(&mut self) -> Option<Self::Item> {
+        let i = self.next?;
+        self.steps += 1;
+        if self.steps > MAX_DEPTH + 1 {
+            return None;
+        }
+        let el = self.dom.elements.get(i)?;
+        self.next = el.parent;
+        Some((i, el))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nested_and_void() {
+        let d = Dom::parse(
+            r#"<div id=a class="x y"><p><img src="//h/a.jpg"><br/><a href='/item/1.html'><img src=b.jpg></a></p></div><script>var s = "</div>";</script>"#,
+        );
+        let names: Vec<_> = d.elements.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["div", "p", "img", "br", "a", "img", "script"]);
+        assert_eq!(d.elements[5].attr("src"), Some("b.jpg"));
+        assert!(d.is_ancestor(4, 5));
+        assert!(!d.is_ancestor(4, 2));
+        assert_eq!(d.descendants(0), vec![1, 2, 3, 4, 5]);
+        assert_eq!(d.raw_inner(6), r#"var s = "</div>";"#);
+        assert!(d.elements[0].has_class("y"));
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(
+            decode_entities("a&amp;b&#39;&#x41;&bogus;&"),
+            "a&b'A&bogus;&"
+        );
+    }
+
+    #[test]
+    fn hostile_markup_does_not_panic() {
+        for s in [
+            "<",
+            "<a",
+            "<a href",
+            "<a href=",
+            "<a href='",
+            "</",
+            "<!--",
+            "<script>",
+            "<img src=\"x\" / >",
+            "<<<>>>",
+            "<é>ü</é>",
+            "<a =x>",
+        ] {
+            let d = Dom::parse(s);
+            for i in 0..d.elements.len() {
+                let _ = d.text(i);
+                let _ = d.descendants(i);
+            }
+        }
+        let deep = "<div>".repeat(100_000);
+        let d = Dom::parse(&deep);
+        assert_eq!(d.elements.len(), 100_000);
+        assert!(d.ancestors(99_999).count() <= MAX_DEPTH + 1);
+    }
+}

@@ -1,0 +1,334 @@
+//! Reading data out of inline script TEXT (content scripts cannot read page
+//! globals): find `window.x = {…}` assignments, bracket-match the literal
+//! (string- and comment-aware, iterative, so nesting depth costs nothing), split
+//! a JS object literal into members, strip JSONP wrappers.
+
+/// Outcome of looking for an assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found<'a> {
+    /// The bracketed literal (`{…}` or `[…]`).
+    Literal(&'a str),
+    /// The assignment exists but its literal never closes.
+    Truncated,
+    /// No such assignment.
+    Missing,
+}
+
+/// Skips a quoted string starting at `i` (which holds the quote); returns the
+/// index just after the closing quote, or `b.len()` when unterminated.
+fn skip_string(b: &[u8], i: usize) -> usize {
+    let Some(&q) = b.get(i) else {
+        return b.len();
+    };
+    let mut j = i + 1;
+    while let Some(&c) = b.get(j) {
+        if c == b'\\' {
+            j += 2;
+            continue;
+        }
+        if c == q {
+            return j + 1;
+        }
+        // A newline ends an unterminated '…' or "…" string in JS.
+        if c == b'\n' && q != b'`' {
+            return j;
+        }
+        j += 1;
+    }
+    b.len()
+}
+
+/// Skips a comment starting at `i` if there is one; returns the new index.
+fn skip_comment(b: &[u8], i: usize) -> Option<usize> {
+    match (b.get(i), b.get(i + 1)) {
+        (Some(b'/'), Some(b'/')) => Some(
+            b.get(i..)
+                .and_then(|t| t.iter().position(|&c| c == b'\n'))
+                .map_or(b.len(), |p| i + p + 1),
+        ),
+        (Some(b'/'), Some(b'*')) => Some(
+            b.get(i + 2..)
+                .and_then(|t| t.windows(2).position(|w| w == b"*/"))
+                .map_or(b.len(), |p| i + 2 + p + 2),
+        ),
+        _ => None,
+    }
+}
+
+/// Given `src[start]` is `{` or `[`, returns the end (exclusive) of the
+/// balanced literal, or `None` when it never closes.
+pub fn match_brackets(src: &str, start: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    if !matches!(b.get(start), Some(b'{') | Some(b'[')) {
+        return None;
+    }
+    let mut depth: usize = 0;
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' | b'\'' | b'`' => {
+                i = skip_string(b, i);
+                continue;
+            }
+            b'/' => {
+                if let Some(j) = skip_comment(b, i) {
+                    i = j;
+                    continue;
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+/// Finds `target = {…}` (or `[…]`) in `src`, e.g. `window.runParams`.
+/// `target` also matches without its `window.` prefix.
+pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
+    let b = src.as_bytes();
+    let mut result = Found::Missing;
+    // Search for the short form only; the `window.` prefix is checked after.
+    let needle = target.strip_prefix("window.").unwrap_or(target);
+    if needle.is_empty() {
+        return Found::Missing;
+    }
+    let mut from = 0usize;
+    while let Some(rel) = src.get(from..).and_then(|t| t.find(needle)) {
+        let pos = from + rel;
+        from = pos + 1;
+        // Must not be the tail of a longer name (`xrunParams`, `foo.runParams`)
+        // unless it is the `window.` form.
+        let start = if pos >= 7 && b.get(pos - 7..pos) == Some(b"window.") {
+            pos - 7
+        } else {
+            pos
+        };
+        if start > 0 {
+            let prev = b.get(start - 1).copied().unwrap_or(b' ');
+            if is_ident_byte(prev) || prev == b'.' {
+                continue;
+            }
+        }
+        let mut j = pos + needle.len();
+        if b.get(j).is_some_and(|&c| is_ident_byte(c)) {
+            continue;
+        }
+        while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'=') || b.get(j + 1) == Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if !matches!(b.get(j), Some(b'{') | Some(b'[')) {
+            continue;
+        }
+        match match_brackets(src, j) {
+            Some(end) => {
+                // Prefer a non-empty literal: pages may assign twice.
+                let lit = src.get(j..end).unwrap_or("");
+                if lit.len() > 2
+                    && !lit
+                        .trim_matches(|c: char| "{}[] \n\r\t".contains(c))
+                        .is_empty()
+                {
+                    return Found::Literal(lit);
+                }
+                if result == Found::Missing {
+                    result = Found::Literal(lit);
+                }
+                from = end;
+            }
+            None => {
+                if result == Found::Missing {
+                    result = Found::Truncated;
+                }
+            }
+        }
+    }
+    result
+}
+
+/// Members of a JS object literal `{ key: value, "k2": value, … }` at its top
+/// level, as `(key, value source)`. Stops quietly at anything it cannot read.
+pub fn object_members(obj: &str) -> Vec<(String, &str)> {
+    let b = obj.as_bytes();
+    let mut out = Vec::new();
+    if b.first() != Some(&b'{') {
+        return out;
+    }
+    let mut i = 1usize;
+    loop {
+        // Skip whitespace, commas and comments.
+        loop {
+            match b.get(i) {
+                Some(c) if c.is_ascii_whitespace() || *c == b',' => i += 1,
+                Some(b'/') => match skip_comment(b, i) {
+                    Some(j) => i = j,
+                    None => return out,
+                },
+                _ => break,
+            }
+        }
+        let key = match b.get(i) {
+            Some(b'"') | Some(b'\'') => {
+                let end = skip_string(b, i);
+                let k = obj.get(i + 1..end.saturating_sub(1)).unwrap_or("");
+                i = end;
+                k.to_string()
+            }
+            Some(c) if is_ident_byte(*c) => {
+                let s = i;
+                while b.get(i).is_some_and(|&c| is_ident_byte(c)) {
+                    i += 1;
+                }
+                obj.get(s..i).unwrap_or("").to_string()
+            }
+            _ => return out,
+        };
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b':') {
+            return out;
+        }
+        i += 1;
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        let vs = i;
+        // Value runs to the next top-level `,` or the closing `}`.
+        let mut depth = 0usize;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'"' | b'\'' | b'`' => {
+                    i = skip_string(b, i);
+                    continue;
+                }
+                b'/' => {
+                    if let Some(j) = skip_comment(b, i) {
+                        i = j;
+                        continue;
+                    }
+                }
+                b'{' | b'[' | b'(' => depth += 1,
+                b'}' | b']' | b')' => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                }
+                b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        out.push((key, obj.get(vs..i).unwrap_or("").trim_end()));
+        if b.get(i).is_none_or(|&c| c == b'}') {
+            return out;
+        }
+    }
+}
+
+/// Strips a JSONP wrapper `cb( … )` / `cb(…);`; returns the input otherwise.
+pub fn strip_jsonp(body: &str) -> &str {
+    let t = body.trim().trim_start_matches('\u{feff}');
+    let b = t.as_bytes();
+    let mut i = 0;
+    while b.get(i).is_some_and(|&c| is_ident_byte(c) || c == b'.') {
+        i += 1;
+    }
+    if i == 0 {
+        return t;
+    }
+    let mut j = i;
+    while b.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+        j += 1;
+    }
+    if b.get(j) != Some(&b'(') {
+        return t;
+    }
+    let inner = t.get(j + 1..).unwrap_or("");
+    let inner = inner.trim_end();
+    let inner = inner.strip_suffix(';').unwrap_or(inner).trim_end();
+    inner.strip_suffix(')').unwrap_or(inner).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_runparams() {
+        let s = "window.runParams = {\n data: {\"a\":\"}\"},\n csrfToken: 'x}',\n abtestMap: {}\n};\nwindow.runParams.is23 = true;";
+        let Found::Literal(lit) = find_assignment(s, "window.runParams") else {
+            panic!("not found");
+        };
+        let m = object_members(lit);
+        let keys: Vec<_> = m.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["data", "csrfToken", "abtestMap"]);
+        assert_eq!(m[0].1, "{\"a\":\"}\"}");
+        assert_eq!(m[1].1, "'x}'");
+    }
+
+    #[test]
+    fn prefers_non_empty_and_reports_truncation() {
+        let s = "window.runParams = {\n};\nwindow.runParams = {data: {\"x\":1}};";
+        assert_eq!(
+            find_assignment(s, "window.runParams"),
+            Found::Literal("{data: {\"x\":1}}")
+        );
+        assert_eq!(
+            find_assignment("window.runParams = {}", "window.runParams"),
+            Found::Literal("{}")
+        );
+        assert_eq!(
+            find_assignment("window.runParams = {a:[", "window.runParams"),
+            Found::Truncated
+        );
+        assert_eq!(
+            find_assignment("window.runParams == {}", "window.runParams"),
+            Found::Missing
+        );
+        assert_eq!(
+            find_assignment("xwindow.runParams = {a:1}", "window.runParams"),
+            Found::Missing
+        );
+        assert_eq!(
+            find_assignment("runParams = {a:1}", "window.runParams"),
+            Found::Literal("{a:1}")
+        );
+    }
+
+    #[test]
+    fn jsonp() {
+        assert_eq!(strip_jsonp(" mtopjsonp1({\"a\":1});\n"), "{\"a\":1}");
+        assert_eq!(strip_jsonp("{\"a\":1}"), "{\"a\":1}");
+        assert_eq!(strip_jsonp("cb("), "");
+    }
+
+    #[test]
+    fn hostile() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(match_brackets(&deep, 0), None);
+        let s = format!("window.x = {deep}");
+        assert_eq!(find_assignment(&s, "window.x"), Found::Truncated);
+        assert!(object_members("{a:").len() <= 1);
+        assert!(object_members("{'a").is_empty() || object_members("{'a").len() == 1);
+    }
+}

@@ -1,0 +1,36 @@
+// AliSavePro service worker shim.
+// MV3 service workers allow no import() and no top-level await, and Chrome only
+// delivers events that woke the worker to listeners registered synchronously at
+// top level. So: a static import of the wasm-bindgen glue, listeners registered
+// right here, each forwarding to Rust once the wasm is initialised.
+import init, * as bg from './background/background.js';
+
+const ready = init({ module_or_path: new URL('./background/background_bg.wasm', import.meta.url) })
+  .then(() => bg);
+// For tests and debugging: resolves when the wasm is ready.
+self.alisaveReady = ready;
+
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  ready
+    .then((m) => m.handle_message(msg, sender))
+    .then(sendResponse, (e) => sendResponse({ ok: false, message: `AliSavePro failed: ${e}`, folder: '', started: [], failed: [], warnings: [] }));
+  return true; // the reply is sent asynchronously
+});
+
+// The shop's product and description API requests (must equal
+// alisave_core::protocol::API_URL_PATTERNS; a test checks it).
+const API_URL_PATTERNS = [
+  '*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/*',
+  '*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.pc.query/*',
+  '*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.msite.query/*',
+  '*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.msite.query/*',
+  '*://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData*',
+  '*://aliexpress.ru/widget*',
+  '*://*.alibaba.com/event/app/mainAction/desc.htm*',
+];
+chrome.webRequest.onBeforeRequest.addListener(
+  (details) => { ready.then((m) => m.on_api_request(details)); },
+  { urls: API_URL_PATTERNS },
+);
+
+chrome.tabs.onRemoved.addListener((tabId) => { ready.then((m) => m.on_tab_removed(tabId)); });
