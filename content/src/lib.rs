@@ -217,6 +217,12 @@ async fn save_all() {
         format!(" {}", reasons.join("; "))
     };
     show(&format!("{}{}", report.message, detail), !report.ok);
+    if let Some((_, status)) = parts() {
+        // Machine-readable outcome next to the sentence (for tests and the demo).
+        let _ = status.set_attribute("data-alisave-started", &report.started.len().to_string());
+        let _ = status.set_attribute("data-alisave-failed", &report.failed.len().to_string());
+        let _ = status.set_attribute("data-alisave-folder", &report.folder);
+    }
     if let Some((button, _)) = parts() {
         button.set_disabled(false);
         button.set_text_content(Some(BUTTON_LABEL));

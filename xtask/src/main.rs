@@ -180,7 +180,9 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
     let opt = work.join("content.opt.wasm");
     run(env
         .cmd("wasm-opt")
-        .arg("-Oz")
+        // wasm2js cannot express the saturating float-to-int instructions rustc
+        // emits; binaryen lowers them to checked conversions first.
+        .args(["--llvm-nontrapping-fptoint-lowering", "-Oz"])
         .arg(bindgen.join("content_bg.wasm"))
         .arg("-o")
         .arg(&opt))?;
@@ -207,6 +209,7 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
             "--format=iife",
             "--target=chrome120",
             "--legal-comments=none",
+            "--minify",
             "--log-level=warning",
         ])
         .arg(format!(
