@@ -215,11 +215,9 @@ fn migrate(obj: &Map<String, Value>, warnings: &mut Vec<Warning>) -> Map<String,
             }
         },
     };
-    if version == 0 {
-        if !obj.contains_key("folder") {
-            if let Some(sub) = obj.remove("subfolder") {
-                obj.insert("folder".into(), sub);
-            }
+    if version == 0 && !obj.contains_key("folder") {
+        if let Some(sub) = obj.remove("subfolder") {
+            obj.insert("folder".into(), sub);
         }
     }
     obj.insert("schema_version".into(), Value::from(SCHEMA_VERSION));

@@ -103,7 +103,9 @@ fn step(name: &str) -> Instant {
 pub fn build(root: &Path, env: &tools::Env) -> Result {
     let t0 = Instant::now();
     let dist = root.join("dist");
-    let target = root.join("target");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     if dist.exists() {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
@@ -306,6 +308,37 @@ fn test(root: &Path, env: &tools::Env) -> Result {
     Ok(())
 }
 
+/// Measures build times (cold: an empty target directory; warm: nothing changed;
+/// incremental: one content source touched), then runs the browser benchmark,
+/// which also measures sizes and writes BENCHMARKS.md.
 fn bench(root: &Path, env: &tools::Env) -> Result {
-    run(env.cmd("node").current_dir(root).arg("tests/e2e/bench.mjs"))
+    let cold_dir = std::env::temp_dir().join(format!("alisave-bench-target-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cold_dir);
+    let timed = |label: &str| -> Result<f64> {
+        eprintln!("==> bench: {label} build");
+        let t = Instant::now();
+        build(root, env)?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    std::env::set_var("CARGO_TARGET_DIR", &cold_dir);
+    let times = (|| -> Result<(f64, f64, f64)> {
+        let cold = timed("cold")?;
+        let warm = timed("warm (no change)")?;
+        let src = root.join("content/src/lib.rs");
+        let text = std::fs::read_to_string(&src).map_err(|e| e.to_string())?;
+        std::fs::write(&src, format!("{text}\n")).map_err(|e| e.to_string())?;
+        let incremental = timed("incremental (content changed)");
+        std::fs::write(&src, text).map_err(|e| e.to_string())?;
+        Ok((cold, warm, incremental?))
+    })();
+    std::env::remove_var("CARGO_TARGET_DIR");
+    let _ = std::fs::remove_dir_all(&cold_dir);
+    let (cold, warm, incremental) = times?;
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/bench.mjs")
+        .env("BENCH_BUILD_COLD_S", cold.to_string())
+        .env("BENCH_BUILD_WARM_S", warm.to_string())
+        .env("BENCH_BUILD_INCREMENTAL_S", incremental.to_string()))
 }
