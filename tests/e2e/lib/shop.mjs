@@ -195,10 +195,12 @@ function makeCert() {
 
 /**
  * Starts the shop. Returns { port, requests, close, setOverride }.
+ * Options: { extraPages } — more pages by host + path.
  * `requests` records every request: { host, path, dest, at }.
  */
-export async function startShop() {
-  const pages = pageTable();
+export async function startShop({ extraPages = {} } = {}) {
+  // extraPages: more pages by host + path, { body, headers? } (e.g. the hostile-input suite).
+  const pages = { ...pageTable(), ...extraPages };
   const requests = [];
   const overrides = new Map();
   const server = createServer(makeCert(), (req, res) => {
