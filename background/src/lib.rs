@@ -7,11 +7,12 @@
 //! and settings in `chrome.storage.local`.
 
 use alisave_chrome::{self as chrome, Area};
-use alisave_core::extract::{extract, PageInput};
+use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::filename::{plan, product_folder};
 use alisave_core::protocol::{
-    classify_request, observed_key, record_observed, validate_content_sender, validate_snapshot,
-    ContentToBg, FailedFile, ObservedRequest, Refusal, SaveReport, Sender, MAX_FILES_PER_SAVE,
+    classify_request, observed_key, record_observed, validate_content_sender, validate_documents,
+    validate_snapshot, ContentToBg, FailedFile, ObservedRequest, Refusal, SaveReport, Sender,
+    Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::settings::{self, Settings};
 use alisave_core::url::is_cdn_media_url;
@@ -67,12 +68,23 @@ async fn handle(msg: JsValue, sender: Sender) -> SaveReport {
         }
     };
     match msg {
-        ContentToBg::SaveAll { page: snapshot } => {
+        ContentToBg::SaveAll {
+            page: snapshot,
+            documents,
+            unavailable,
+        } => {
             if let Err(e) = validate_snapshot(&snapshot, &page) {
                 log_refusal("a save request", &e);
                 return SaveReport::refused(format!("Refused: {e}."));
             }
-            save_all(&snapshot.url, &snapshot.html, tab_id).await
+            save_all(
+                &snapshot.url,
+                &snapshot.html,
+                documents,
+                unavailable,
+                tab_id,
+            )
+            .await
         }
     }
 }
@@ -97,18 +109,106 @@ async fn load_settings() -> (Settings, Option<String>) {
     }
 }
 
-async fn save_all(url: &str, html: &str, tab_id: i64) -> SaveReport {
+/// Fetches, in the worker, the shop API responses the page requested (seen by the
+/// webRequest listener): product data the page's HTML does not carry (Era D
+/// `pdp.pc.query`, aliexpress.ru `productData`). Same shop hosts, which our host
+/// permissions cover; the user's shop cookies go along as they did for the page.
+async fn observed_documents(
+    tab_id: i64,
+    warnings: &mut Vec<alisave_core::Warning>,
+) -> Vec<Document> {
+    let list: Vec<ObservedRequest> = chrome::storage_get(Area::Session, &observed_key(tab_id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let mut docs = Vec::new();
+    for req in list
+        .iter()
+        .rev()
+        .take(alisave_core::protocol::MAX_DOCUMENTS)
+    {
+        if classify_request(&req.url).is_none() {
+            continue; // only what the listener's rules accept, even from storage
+        }
+        match chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await {
+            Ok(body) => docs.push(Document {
+                url: req.url.clone(),
+                body,
+            }),
+            Err(e) => warnings.push(alisave_core::Warning::new(
+                "api_fetch",
+                format!("The shop's product data could not be loaded again ({e})."),
+            )),
+        }
+    }
+    docs.reverse();
+    docs
+}
+
+async fn save_all(
+    url: &str,
+    html: &str,
+    documents: Vec<Document>,
+    unavailable: Vec<Unavailable>,
+    tab_id: i64,
+) -> SaveReport {
     let (settings, settings_note) = load_settings().await;
-    let inventory = extract(&PageInput {
+    let mut warnings = Vec::new();
+    let second_round = !documents.is_empty() || !unavailable.is_empty();
+    let mut docs = observed_documents(tab_id, &mut warnings).await;
+    if second_round {
+        // Only documents the page (or the API responses it loaded) names are accepted.
+        let (_, named) = extract_with_needs(&PageInput {
+            url,
+            html,
+            documents: &docs,
+        });
+        if let Err(e) = validate_documents(&documents, &unavailable, &named) {
+            log_refusal("documents", &e);
+            return SaveReport::refused(format!("Refused: {e}."));
+        }
+    }
+    docs.extend(documents);
+    let (inventory, needs) = extract_with_needs(&PageInput {
         url,
         html,
-        documents: &[],
+        documents: &docs,
     });
+    if !needs.is_empty() && !second_round {
+        return SaveReport {
+            need_documents: needs
+                .into_iter()
+                .take(alisave_core::protocol::MAX_DOCUMENTS)
+                .collect(),
+            message: "Loading the product description…".into(),
+            ..SaveReport::default()
+        };
+    }
+    let has_description = inventory
+        .items
+        .iter()
+        .any(|i| i.kind == alisave_core::MediaKind::Description);
+    // The page's DOM may hold the rendered description already; only say that
+    // something is missing when no description image was found at all.
+    for u in needs.iter().filter(|_| !has_description) {
+        let reason = unavailable
+            .iter()
+            .find(|x| x.url == *u)
+            .map(|x| x.reason.as_str())
+            .unwrap_or("not received");
+        warnings.push(alisave_core::Warning::new(
+            "description_missing",
+            format!("The product description could not be loaded ({reason}); its images are not included."),
+        ));
+    }
     let mut report = SaveReport {
         folder: product_folder(&settings, &inventory),
         warnings: inventory.warnings.clone(),
         ..SaveReport::default()
     };
+    report.warnings.extend(warnings);
     if let Some(note) = settings_note {
         report
             .warnings

@@ -280,3 +280,50 @@ pub fn get_object(obj: &JsValue, key: &str) -> Option<JsValue> {
         .ok()
         .filter(|v| v.is_object())
 }
+
+/// `fetch(url)` from the current global (page, extension page or service worker)
+/// and the body as text. GET only, never with a body; errors name the status.
+/// `with_cookies` is used only for the shop's own API requests the page made.
+pub async fn fetch_text(url: &str, with_cookies: bool, max_bytes: usize) -> Result<String, Error> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(if with_cookies {
+        web_sys::RequestCredentials::Include
+    } else {
+        web_sys::RequestCredentials::Omit
+    });
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js)?;
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
+        .map_err(js)?
+        .dyn_into()
+        .map_err(|_| Error::Js("fetch is not available here".into()))?;
+    let promise: js_sys::Promise = fetch
+        .call1(&global, &request)
+        .map_err(js)?
+        .dyn_into()
+        .map_err(|_| Error::Js("fetch did not return a promise".into()))?;
+    // fetch() rejects with a bare "Failed to fetch" for network errors and for
+    // responses the server does not let this origin read (CORS): say that.
+    let response: web_sys::Response = JsFuture::from(promise)
+        .await
+        .map_err(|e| {
+            Error::Js(format!(
+                "network error: the server could not be reached or did not allow access ({})",
+                js_error_text(&e)
+            ))
+        })?
+        .dyn_into()
+        .map_err(|_| Error::Js("not a response".into()))?;
+    if !response.ok() {
+        return Err(Error::Js(format!("HTTP {}", response.status())));
+    }
+    let text = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?;
+    let text = text.as_string().unwrap_or_default();
+    if text.len() > max_bytes {
+        return Err(Error::Js(format!("larger than {max_bytes} bytes")));
+    }
+    Ok(text)
+}

@@ -11,7 +11,10 @@
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
 use alisave_chrome::{self as chrome, Area};
-use alisave_core::protocol::{ContentToBg, PageSnapshot, SaveReport};
+use alisave_core::protocol::{
+    ContentToBg, Document as FetchedDocument, PageSnapshot, SaveReport, Unavailable,
+    MAX_DOCUMENT_BYTES,
+};
 use alisave_core::settings::{self, Settings};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -229,6 +232,53 @@ async fn save_all() {
     }
 }
 
+/// The page's DOM as HTML, with the content of open shadow roots (the new
+/// AliExpress pages render the description in one) as declarative
+/// `<template shadowrootmode="open">` elements. Our own host is left out.
+fn page_html(doc: &Document) -> String {
+    let Some(root) = doc.document_element() else {
+        return String::new();
+    };
+    let roots = js_sys::Array::new();
+    if let Ok(all) = doc.query_selector_all("*") {
+        for i in 0..all.length() {
+            let Some(el) = all.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if el.id() == HOST_ID {
+                continue;
+            }
+            if let Some(sr) = el.shadow_root() {
+                roots.push(&sr);
+            }
+        }
+    }
+    let get_html = js_sys::Reflect::get(&root, &"getHTML".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let (Some(get_html), true) = (get_html, roots.length() > 0) else {
+        return root.outer_html();
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"shadowRoots".into(), &roots);
+    let Some(inner) = get_html
+        .call1(&root, &options)
+        .ok()
+        .and_then(|v| v.as_string())
+    else {
+        return root.outer_html();
+    };
+    let mut open = String::from("<html");
+    let attrs = root.attributes();
+    for i in 0..attrs.length() {
+        if let Some(a) = attrs.item(i) {
+            let value = a.value().replace('&', "&amp;").replace('"', "&quot;");
+            open.push_str(&format!(" {}=\"{}\"", a.name(), value));
+        }
+    }
+    format!("{open}>{inner}</html>")
+}
+
 async fn request_save() -> SaveReport {
     let Some(doc) = document() else {
         return SaveReport::refused("The page is not available.");
@@ -237,14 +287,43 @@ async fn request_save() -> SaveReport {
         .location()
         .and_then(|l| l.href().ok())
         .unwrap_or_default();
-    let html = doc
-        .document_element()
-        .map(|e| e.outer_html())
-        .unwrap_or_default();
-    let msg = ContentToBg::SaveAll {
-        page: PageSnapshot { url, html },
+    let page = PageSnapshot {
+        url,
+        html: page_html(&doc),
     };
-    match chrome::send_message::<_, SaveReport>(&msg).await {
+    let first = ContentToBg::SaveAll {
+        page: page.clone(),
+        documents: Vec::new(),
+        unavailable: Vec::new(),
+    };
+    let report = send(&first).await;
+    if report.need_documents.is_empty() {
+        return report;
+    }
+    // The background asks for the description documents the page names. They are
+    // fetched here, with the page's origin, exactly as the page itself loads them.
+    show("Loading the product description…", false);
+    let mut documents = Vec::new();
+    let mut unavailable = Vec::new();
+    for url in report.need_documents {
+        match chrome::fetch_text(&url, false, MAX_DOCUMENT_BYTES).await {
+            Ok(body) => documents.push(FetchedDocument { url, body }),
+            Err(e) => unavailable.push(Unavailable {
+                url,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    send(&ContentToBg::SaveAll {
+        page,
+        documents,
+        unavailable,
+    })
+    .await
+}
+
+async fn send(msg: &ContentToBg) -> SaveReport {
+    match chrome::send_message::<_, SaveReport>(msg).await {
         Ok(r) => r,
         Err(e) => SaveReport::refused(format!(
             "AliSavePro could not reach its background ({e}). Reload the page and try again."

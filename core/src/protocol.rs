@@ -5,6 +5,7 @@
 //! extension's own content script, top frame of a tab on a shop product page) and
 //! every field (sizes, that the snapshot's URL is the sender's URL) before acting.
 
+pub use crate::extract::Document;
 use crate::url::{product_page, ProductPage};
 use crate::Warning;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,66 @@ pub struct PageSnapshot {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ContentToBg {
     /// Find the product's media in the snapshot and save every enabled kind.
-    SaveAll { page: PageSnapshot },
+    ///
+    /// `documents` are description documents the background asked for in a
+    /// previous reply ([`SaveReport::need_documents`]), fetched by the content
+    /// script with the page's own origin. Each must be one the page names.
+    SaveAll {
+        page: PageSnapshot,
+        #[serde(default)]
+        documents: Vec<Document>,
+        /// Requested documents the content script could not fetch, with reasons.
+        #[serde(default)]
+        unavailable: Vec<Unavailable>,
+    },
+}
+
+/// A requested document that could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unavailable {
+    pub url: String,
+    pub reason: String,
+}
+
+/// Most documents a content script may hand over with one request.
+pub const MAX_DOCUMENTS: usize = 8;
+/// Largest document accepted (bytes).
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Checks the documents a content script sent: few, small, and each one a
+/// document the page itself names (`expected`, from the extractor).
+pub fn validate_documents(
+    documents: &[Document],
+    unavailable: &[Unavailable],
+    expected: &[String],
+) -> Result<(), Refusal> {
+    if documents.len() + unavailable.len() > MAX_DOCUMENTS {
+        return Err(Refusal::BadField(format!(
+            "more than {MAX_DOCUMENTS} documents"
+        )));
+    }
+    for d in documents {
+        if d.body.len() > MAX_DOCUMENT_BYTES {
+            return Err(Refusal::BadField(format!(
+                "document larger than {} MiB",
+                MAX_DOCUMENT_BYTES / (1024 * 1024)
+            )));
+        }
+        if !expected.iter().any(|e| *e == d.url) {
+            return Err(Refusal::BadField(
+                "a document the page does not name".into(),
+            ));
+        }
+    }
+    for u in unavailable {
+        if !expected.iter().any(|e| *e == u.url) || u.reason.len() > 500 {
+            return Err(Refusal::BadField(
+                "an unavailable document the page does not name".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A file the background could not start saving.
@@ -57,6 +117,11 @@ pub struct SaveReport {
     pub failed: Vec<FailedFile>,
     /// What the extractor could not read.
     pub warnings: Vec<Warning>,
+    /// Description documents the page names but did not send: the content
+    /// script fetches them (page origin) and repeats the request with them.
+    /// Nothing was saved when this is non-empty.
+    #[serde(default)]
+    pub need_documents: Vec<String>,
 }
 
 impl SaveReport {
@@ -84,8 +149,23 @@ impl SaveReport {
                 self.folder
             ),
         };
+        // Tell the user what is missing from what was found (not every parser note).
+        for w in &self.warnings {
+            if USER_WARNINGS.contains(&w.code.as_str()) {
+                self.message.push(' ');
+                self.message.push_str(&w.message);
+            }
+        }
     }
 }
+
+/// Warning codes worth a sentence in the user's summary.
+const USER_WARNINGS: [&str; 4] = [
+    "description_missing",
+    "api_fetch",
+    "settings",
+    "too_many_items",
+];
 
 fn plural(n: usize) -> &'static str {
     if n == 1 {
@@ -290,7 +370,7 @@ mod tests {
             "page": {"url": "https://www.aliexpress.com/item/1.html", "html": "<html></html>"}
         }))
         .expect("valid message");
-        assert!(matches!(m, ContentToBg::SaveAll { .. }));
+        assert!(matches!(m, ContentToBg::SaveAll { ref documents, .. } if documents.is_empty()));
         for bad in [
             json!({"type": "download", "url": "https://evil.example/x.exe"}),
             json!({"type": "save_all"}),
@@ -353,6 +433,33 @@ mod tests {
         )
         .is_err());
         assert!(validate_snapshot(&snap(url, MAX_HTML_BYTES + 1), &page).is_err());
+    }
+
+    #[test]
+    fn documents_must_be_named_by_the_page_and_bounded() {
+        let named = vec!["https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=1".to_string()];
+        let doc = |u: &str, n: usize| Document {
+            url: u.into(),
+            body: "x".repeat(n),
+        };
+        assert_eq!(
+            validate_documents(&[doc(&named[0], 10)], &[], &named),
+            Ok(())
+        );
+        assert!(
+            validate_documents(&[doc("https://evil.example/desc.htm", 10)], &[], &named).is_err()
+        );
+        assert!(
+            validate_documents(&[doc(&named[0], MAX_DOCUMENT_BYTES + 1)], &[], &named).is_err()
+        );
+        let many: Vec<Document> = (0..=MAX_DOCUMENTS).map(|_| doc(&named[0], 1)).collect();
+        assert!(validate_documents(&many, &[], &named).is_err());
+        let gone = |u: &str| Unavailable {
+            url: u.into(),
+            reason: "HTTP 404".into(),
+        };
+        assert_eq!(validate_documents(&[], &[gone(&named[0])], &named), Ok(()));
+        assert!(validate_documents(&[], &[gone("https://evil.example/")], &named).is_err());
     }
 
     #[test]

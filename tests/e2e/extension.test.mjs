@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA } from './lib/shop.mjs';
+import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA, ERA_C, ERA_D, syntheticDescriptionImages } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, clickSave } from './lib/browser.mjs';
 
 let shop, browser, downloads;
@@ -59,14 +59,19 @@ test('AliExpress page (real Era B data): button saves exactly the original files
   const outcome = await clickSave(page);
   assert.equal(outcome.folder, 'AliSavePro/aliexpress-1005004787627817');
   assert.equal(outcome.failed, 0, outcome.text);
-  assert.equal(outcome.started, 18, outcome.text); // 6 gallery + 11 variant + 1 video
-  await waitForFiles(join(downloads, outcome.folder), 18);
+  assert.equal(outcome.started, 21, outcome.text); // 6 gallery + 11 variant + 3 description + 1 video
+  await waitForFiles(join(downloads, outcome.folder), 21);
   const files = filesIn(outcome.folder);
   assert.deepEqual(files.filter((f) => f.startsWith('gallery-')), [1, 2, 3, 4, 5, 6].map((n) => `gallery-0${n}.jpg`));
   assert.equal(files.filter((f) => f.startsWith('variant-')).length, 11);
   assert.ok(files.includes('variant-01-Red (Redmi) Logo.jpg'), files.join());
   assert.deepEqual(files.filter((f) => f.startsWith('video-')), ['video-01.mp4']);
   const urls = checkOriginals(outcome.folder, files);
+  // The description document the page names, fetched with the page's origin;
+  // its cross-sell widget image is not this product's media.
+  const descUrls = files.filter((f) => f.startsWith('description-')).map((f) => embeddedUrl(readFileSync(join(downloads, outcome.folder, f))));
+  assert.deepEqual(descUrls, syntheticDescriptionImages('1005004787627817'));
+  assert.ok(!urls.some((u) => u.includes('Scross')), 'cross-sell image saved');
   assert.ok(urls.includes('https://ae01.alicdn.com/kf/Sdfc7b17655294be782060c7cee496aa9p/Cristal-de-6-39-pulgadas-para-Xiaomi-Redmi-K20-cubierta-trasera-de-bater-a-carcasa-de.jpg'));
   assert.ok(urls.includes('https://video.aliexpress-media.com/play/u/ae_sg_item/2136113456/p/1/e/6/t/10301/314590204503.mp4'));
   await page.close();
@@ -115,7 +120,7 @@ test('strict-CSP pages (no wasm allowed): the button still appears and saves', a
     }).catch(() => true);
     assert.ok(wasmBlocked, 'the test page CSP should forbid wasm');
     const outcome = await clickSave(page);
-    assert.equal(outcome.started, 18, outcome.text);
+    assert.equal(outcome.started, 21, outcome.text);
     await page.close();
   }
 });
@@ -227,4 +232,62 @@ test('the background refuses messages that do not come from a content script on 
   assert.match(reply.message, /^Refused: the message did not come from a shop product page/);
   assert.deepEqual(reply.started, []);
   await popup.page.close();
+});
+
+test('Era D page (data only in the mtop JSONP the page loaded): the worker re-reads it; description from a shadow root and its document', async () => {
+  const { page } = await open(`https://www.aliexpress.com/item/${ERA_D.id}.html`);
+  await page.waitForFunction(() => document.documentElement.dataset.mtop);
+  const outcome = await clickSave(page);
+  assert.equal(outcome.failed, 0, outcome.text);
+  const n = ERA_D.gallery.length + ERA_D.variants.length + ERA_D.description.length;
+  assert.equal(outcome.started, n, outcome.text);
+  await waitForFiles(join(downloads, outcome.folder), n);
+  const files = filesIn(outcome.folder);
+  const urls = checkOriginals(outcome.folder, files);
+  // Files sort as description-*, gallery-*, variant-*; each kind in page order.
+  assert.deepEqual(urls, [...ERA_D.description, ...ERA_D.gallery, ...ERA_D.variants.map(([u]) => u)]);
+  assert.deepEqual(files.filter((f) => f.startsWith('variant-')), ['variant-01-Play blue light.jpg', 'variant-02-Black.png']);
+  await page.close();
+});
+
+test('Era C page (window._d_c_.DCData, client-rendered): gallery originals', async () => {
+  const { page } = await open(`https://de.aliexpress.com/item/${ERA_C.id}.html`);
+  const outcome = await clickSave(page);
+  assert.equal(outcome.started, 2, outcome.text);
+  await waitForFiles(join(downloads, outcome.folder), 2);
+  assert.deepEqual(checkOriginals(outcome.folder, filesIn(outcome.folder)), ERA_C.gallery);
+  await page.close();
+});
+
+test('aliexpress.ru page (real __AER_DATA__ props and description): gallery, video and description', async (t) => {
+  const { page } = await open('https://aliexpress.ru/item/1005008195850531.html');
+  if (!(await page.content()).includes('__AER_DATA__')) {
+    t.skip('shared real fixture not present');
+    return;
+  }
+  const outcome = await clickSave(page);
+  assert.equal(outcome.folder, 'AliSavePro/aliexpress-ru-1005008195850531');
+  assert.equal(outcome.started, 9, outcome.text); // 6 gallery + 2 description + 1 video
+  await waitForFiles(join(downloads, outcome.folder), 9);
+  const files = filesIn(outcome.folder);
+  checkOriginals(outcome.folder, files);
+  assert.equal(files.filter((f) => f.startsWith('gallery-')).length, 6);
+  assert.equal(files.filter((f) => f.startsWith('description-')).length, 2);
+  assert.deepEqual(files.filter((f) => f.startsWith('video-')), ['video-01.mp4']);
+  await page.close();
+});
+
+test('a description that cannot be loaded: everything else is saved and the user is told', async () => {
+  // A 404 without CORS headers, as a CDN error page would be: the page origin cannot even read the status.
+  shop.setOverride('aeproductsourcesite.alicdn.com/product/description/pc/v2/es_ES/desc.htm', (req, res) => { res.writeHead(404); res.end(); });
+  try {
+    const { page } = await open('https://es.aliexpress.com/item/1005004787627817.html');
+    const outcome = await clickSave(page);
+    assert.equal(outcome.started, 18, outcome.text); // 6 gallery + 11 variant + 1 video
+    assert.match(outcome.text, /The product description could not be loaded \(browser error: network error: the server could not be reached or did not allow access/);
+    assert.match(outcome.text, /its images are not included/);
+    await page.close();
+  } finally {
+    shop.setOverride('aeproductsourcesite.alicdn.com/product/description/pc/v2/es_ES/desc.htm', null);
+  }
 });

@@ -312,7 +312,8 @@ fn test(root: &Path, env: &tools::Env) -> Result {
 /// incremental: one content source touched), then runs the browser benchmark,
 /// which also measures sizes and writes BENCHMARKS.md.
 fn bench(root: &Path, env: &tools::Env) -> Result {
-    let cold_dir = std::env::temp_dir().join(format!("alisave-bench-target-{}", std::process::id()));
+    let cold_dir =
+        std::env::temp_dir().join(format!("alisave-bench-target-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cold_dir);
     let timed = |label: &str| -> Result<f64> {
         eprintln!("==> bench: {label} build");

@@ -27,7 +27,10 @@ const PRODUCT_PAGES: [&str; 4] = [
 fn permissions_are_exactly_storage_downloads_web_request() {
     let m = manifest();
     assert_eq!(m["manifest_version"], 3);
-    assert_eq!(m["permissions"], json!(["storage", "downloads", "webRequest"]));
+    assert_eq!(
+        m["permissions"],
+        json!(["storage", "downloads", "webRequest"])
+    );
     assert!(m.get("optional_permissions").is_none());
     assert!(m.get("optional_host_permissions").is_none());
 }
@@ -57,7 +60,10 @@ fn content_script_runs_only_on_product_pages() {
     // The content script is one classic script: nothing is web-accessible,
     // so pages cannot probe for the extension.
     assert!(m.get("web_accessible_resources").is_none());
-    assert!(m.get("externally_connectable").is_none(), "no page may message the extension");
+    assert!(
+        m.get("externally_connectable").is_none(),
+        "no page may message the extension"
+    );
 }
 
 #[test]
@@ -71,7 +77,10 @@ fn csp_allows_wasm_and_nothing_looser() {
 #[test]
 fn service_worker_and_pages() {
     let m = manifest();
-    assert_eq!(m["background"], json!({"service_worker": "sw.js", "type": "module"}));
+    assert_eq!(
+        m["background"],
+        json!({"service_worker": "sw.js", "type": "module"})
+    );
     assert_eq!(m["action"]["default_popup"], "popup.html");
     assert_eq!(m["options_ui"]["page"], "options.html");
     for size in ["16", "32", "48", "128"] {
@@ -86,7 +95,9 @@ fn service_worker_and_pages() {
 #[test]
 fn web_request_filter_in_sw_js_equals_the_core_list() {
     let sw = read("static/sw.js");
-    let start = sw.find("const API_URL_PATTERNS = [").expect("pattern list in sw.js");
+    let start = sw
+        .find("const API_URL_PATTERNS = [")
+        .expect("pattern list in sw.js");
     let end = start + sw[start..].find("];").expect("end of list");
     let listed: Vec<&str> = sw[start..end]
         .lines()
@@ -98,9 +109,14 @@ fn web_request_filter_in_sw_js_equals_the_core_list() {
     for p in listed {
         let host = p.trim_start_matches("*://").split('/').next().unwrap_or("");
         assert!(
-            ["aliexpress.com", "aliexpress.us", "aliexpress.ru", "alibaba.com"]
-                .iter()
-                .any(|h| host == *h || host.ends_with(&format!(".{h}"))),
+            [
+                "aliexpress.com",
+                "aliexpress.us",
+                "aliexpress.ru",
+                "alibaba.com"
+            ]
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}"))),
             "{p}"
         );
     }
@@ -113,14 +129,26 @@ fn service_worker_registers_listeners_synchronously() {
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(!sw.contains("await "), "no top-level await in the service worker");
-    assert!(!sw.contains("import("), "no dynamic import in the service worker");
+    assert!(
+        !sw.contains("await "),
+        "no top-level await in the service worker"
+    );
+    assert!(
+        !sw.contains("import("),
+        "no dynamic import in the service worker"
+    );
     for l in [
         "chrome.runtime.onMessage.addListener(",
         "chrome.webRequest.onBeforeRequest.addListener(",
     ] {
-        let line = sw.lines().find(|x| x.contains(l)).unwrap_or_else(|| panic!("{l} missing"));
-        assert!(line.starts_with("chrome."), "{l} must be at top level, not nested");
+        let line = sw
+            .lines()
+            .find(|x| x.contains(l))
+            .unwrap_or_else(|| panic!("{l} missing"));
+        assert!(
+            line.starts_with("chrome."),
+            "{l} must be at top level, not nested"
+        );
     }
 }
 
@@ -131,8 +159,14 @@ fn assert_no_inline_script(name: &str, html: &str) {
         let tag_end = rest[i..].find('>').map(|e| i + e).unwrap_or(rest.len());
         let tag = &rest[i..tag_end];
         assert!(tag.contains(" src="), "{name}: inline <script> {tag}");
-        let close = rest[tag_end..].find("</script>").map(|c| tag_end + c).unwrap_or(tag_end);
-        assert!(rest[tag_end + 1..close].trim().is_empty(), "{name}: script with a body");
+        let close = rest[tag_end..]
+            .find("</script>")
+            .map(|c| tag_end + c)
+            .unwrap_or(tag_end);
+        assert!(
+            rest[tag_end + 1..close].trim().is_empty(),
+            "{name}: script with a body"
+        );
         rest = &rest[close..];
     }
     assert!(!lower.contains("onclick="), "{name}: inline handler");
@@ -158,8 +192,10 @@ fn built_dist_has_every_file_the_manifest_names() {
     if !dist.join("manifest.json").exists() {
         return; // not built yet: cargo xtask test builds before the end-to-end tests
     }
-    let m: Value = serde_json::from_str(&std::fs::read_to_string(dist.join("manifest.json")).unwrap_or_default())
-        .unwrap_or_default();
+    let m: Value = serde_json::from_str(
+        &std::fs::read_to_string(dist.join("manifest.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
     assert_eq!(m, manifest(), "dist/manifest.json is stale");
     let mut files = vec![
         "sw.js".to_string(),

@@ -251,6 +251,11 @@ pub fn extract(input: &PageInput<'_>) -> Inventory {
 /// `descriptionUrl` / `pcDescUrl` / `nativeDescUrl`, and for Alibaba the
 /// `desc.htm?detailId=<id>&language=en` endpoint.
 pub fn description_urls(input: &PageInput<'_>) -> Vec<String> {
+    extract_with_needs(input).1
+}
+
+/// [`extract`] and [`description_urls`] in one pass.
+pub fn extract_with_needs(input: &PageInput<'_>) -> (Inventory, Vec<String>) {
     let (inv, named) = run(input);
     let mut out: Vec<String> = Vec::new();
     let mut push = |u: String| {
@@ -279,7 +284,7 @@ pub fn description_urls(input: &PageInput<'_>) -> Vec<String> {
             inv.product_id
         ));
     }
-    out
+    (inv, out)
 }
 
 /// `//host/…` / `http:` → https; only shop hosts; `&amp;` decoded.

@@ -146,6 +146,102 @@ function alibabaPage() {
 <p>Synthetic page (no real Alibaba page was available): detailData shape per page-formats §3.</p></body></html>`;
 }
 
+// Era D (client-side pages): the HTML has no data; the page loads the product
+// through the mtop JSONP API and renders the description in a shadow root.
+export const ERA_D = {
+  id: '1005007000000001',
+  gallery: [
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000001a.jpg',
+    'https://ae01.alicdn.com/kf/Sd0a0000000000000000000000000002b.jpg',
+    'https://ae04.alicdn.com/kf/Sd0a0000000000000000000000000003c.jpeg',
+  ],
+  variants: [
+    ['https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000004d.jpg', 'Play blue light'],
+    ['https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000005e.png', 'Black'],
+  ],
+  description: [
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000006f.jpg',
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000007g.jpg',
+  ],
+  crossSell: 'https://ae01.alicdn.com/kf/Sd0a0000000000000000000000000008h.jpg',
+};
+const ERA_D_DESC = `https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=${ERA_D.id}&key=S1.zip&token=t`;
+const MTOP_URL = 'https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&t=1764460800000&sign=0123456789abcdef&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=mtopjsonp1&data=' + encodeURIComponent(JSON.stringify({ productId: ERA_D.id, _lang: 'en_US' }));
+
+function mtopBody() {
+  const [g1, g2, g3] = ERA_D.gallery;
+  const result = {
+    PRODUCT_TITLE: { text: 'Synthetic Wireless Gamepad Pro' },
+    GLOBAL_DATA: { globalData: { productId: Number(ERA_D.id), storeName: 'Synthetic Store' } },
+    HEADER_IMAGE_PC: { imagePathList: [g1, `${g2.replace('https:', '')}_220x220q75.jpg_.avif`, `${g3}_640x640.jpeg`] },
+    SKU: { skuProperties: [{ skuPropertyId: 14, skuPropertyName: 'Color', skuPropertyValues: ERA_D.variants.map(([u, name], i) => ({
+      propertyValueIdLong: 690 + i, propertyValueDisplayName: name, skuPropertyImagePath: i === 0 ? `${u}_640x640.jpg` : u,
+    })) }] },
+    DESC: { pcDescUrl: ERA_D_DESC },
+    RECOMMEND_PC: { items: [{ image: 'https://ae01.alicdn.com/kf/Sd0a000000000000000000000000rec9.jpg_220x220.jpg' }] },
+  };
+  return `mtopjsonp1(${JSON.stringify({ api: 'mtop.aliexpress.pdp.pc.query', ret: ['SUCCESS::调用成功'], v: '1.0', data: { result } })})`;
+}
+
+function descriptionDoc(images, crossSell) {
+  return `<div class="detailmodule_html"><div class="detail-desc-decorate-richtext">
+${images.map((u) => `<p><img src="${u}" slate-data-type="image"></p>`).join('\n')}
+<kse:widget data-widget-type="relatedProduct" id="1" title="" type="relation"><a href="//www.aliexpress.com/item/1005001111111111.html"><img src="${crossSell}_220x220.jpg"></a></kse:widget>
+<script>window.adminAccountId=123;</script></div></div>`;
+}
+
+function eraDPage() {
+  const [g1] = ERA_D.gallery;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Synthetic Era D page</title>
+<script>window.runParams = {};
+window._d_c_ = window._d_c_ || {}; window._d_c_.isCSR = true;
+window.mtopjsonp1 = function (d) { document.documentElement.dataset.mtop = d && d.ret ? d.ret[0] : 'none'; };</script>
+<script src="${MTOP_URL}"></script></head>
+<body><div id="root"><div class="pdp-body pdp-wrap"><div class="pdp-info">
+<div class="slider--slider--VKj5hty"><div class="slider--item--RpyeewA"><div class="slider--img--K0YbWW2 slider--active--ETznpbf"><img src="${g1}_220x220q75.jpg_.avif"></div></div></div>
+<div class="title--wrap--UUHae_g"><h1 data-pl="product-title">Synthetic Wireless Gamepad Pro</h1></div></div>
+<div id="nav-description"><div class="description--wrap--x"><div id="product-description" class="description--product-description--Mjtql28"><template shadowrootmode="open">${descriptionDoc(ERA_D.description, ERA_D.crossSell)}</template></div></div></div>
+<div class="recommend--wrap--x"><img src="https://ae01.alicdn.com/kf/Sd0a000000000000000000000000rec9.jpg_220x220.jpg"></div>
+</div></div><p>Synthetic page: no real capture of this page generation exists (page-formats §1.5).</p></body></html>`;
+}
+
+export const ERA_C = {
+  id: '1005006000000001',
+  gallery: [
+    'https://ae-pic-a1.aliexpress-media.com/kf/S1111111111111111111111111111111a.jpg',
+    'https://ae-pic-a1.aliexpress-media.com/kf/S2222222222222222222222222222222b.png',
+  ],
+};
+
+function eraCPage() {
+  const dc = { extParams: { site: 'deu' }, name: 'ItemDetailResp', imagePathList: ERA_C.gallery,
+    summImagePathList: ERA_C.gallery.map((u) => `${u}_80x80.${u.split('.').pop()}`) };
+  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Synthetic Era C page</title><script>
+window.runParams = {
+            };
+window._d_c_ = window._d_c_ || {};
+window._d_c_.viewName = 'choiceDetail';
+window._d_c_.isCSR = true;
+window._d_c_.DCData = ${JSON.stringify(dc)};
+</script></head><body><div id="root"><p>Synthetic page: Era C shape per page-formats §1.4.</p></div></body></html>`;
+}
+
+/** aliexpress.ru: the real #__AER_DATA__ props and description fragments inside a synthetic page. */
+function aerPage() {
+  const dir = join(realFixtures, 'IarBest-Aliexpress-to-AI');
+  const props = readFileSync(join(dir, 'gallery-1005008195850531.json'), 'utf8');
+  const desc = JSON.parse(readFileSync(join(dir, 'description-1005008195850531.json'), 'utf8'));
+  const tree = `{"widgets":[{"widgetId":"header","props":{},"children":[]},{"widgetId":"layout","uuid":"u1","children":[{"widgetId":"col","children":[${props}]}]}]}`;
+  return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Synthetic aliexpress.ru wrapper</title></head>
+<body><div id="__aer_root__"></div><script id="__AER_DATA__" type="application/json">${tree}</script>
+<div class="x"><div id="content_anchor">${desc.fragments.textWithBreaks}${desc.fragments.textThenImages}</div></div></body></html>`;
+}
+
+/** Description images the test shop's description document lists for a product id. */
+export function syntheticDescriptionImages(id) {
+  return [1, 2, 3].map((n) => `https://ae01.alicdn.com/kf/Sdesc${id}000000000000000${n}.jpg`);
+}
+
 /** Pages the server knows, by host + path. */
 function pageTable() {
   const bundled = readFileSync(join(pagesDir, 'item-1005004787627817.js'), 'utf8');
@@ -169,6 +265,11 @@ function pageTable() {
     'login.aliexpress.com/': { body: '<!doctype html><html><body><form><input name="password" type="password"></form></body></html>' },
     'www.alibaba.com/': { body: '<!doctype html><html><body><h1>Alibaba home</h1></body></html>' },
   };
+  pages[`www.aliexpress.com/item/${ERA_D.id}.html`] = { body: eraDPage() };
+  pages[`de.aliexpress.com/item/${ERA_C.id}.html`] = { body: eraCPage() };
+  if (existsSync(join(realFixtures, 'IarBest-Aliexpress-to-AI'))) {
+    pages['aliexpress.ru/item/1005008195850531.html'] = { body: aerPage() };
+  }
   const real = join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html');
   if (existsSync(real)) {
     // Real saved page (2020, Era A), served as it was saved.
@@ -198,6 +299,31 @@ function makeCert() {
  * Options: { extraPages } — more pages by host + path.
  * `requests` records every request: { host, path, dest, at }.
  */
+/** Inner HTML of the first <div> whose opening tag contains `marker` (tags balanced by counting). */
+function innerOfDiv(html, marker) {
+  const at = html.indexOf(marker);
+  if (at < 0) return null;
+  const start = html.indexOf('>', at) + 1;
+  let depth = 1;
+  const re = /<(\/?)div\b/gi;
+  re.lastIndex = start;
+  for (let m; (m = re.exec(html));) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0) return html.slice(start, m.index);
+  }
+  return null;
+}
+
+/** Description documents of real pages: what the page inlined after loading it. */
+const realDescriptions = {};
+{
+  const real = join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html');
+  if (existsSync(real)) {
+    const inner = innerOfDiv(readFileSync(real, 'utf8'), 'id="product-description"');
+    if (inner) realDescriptions['32993251330'] = inner;
+  }
+}
+
 export async function startShop({ extraPages = {} } = {}) {
   // extraPages: more pages by host + path, { body, headers? } (e.g. the hostile-input suite).
   const pages = { ...pageTable(), ...extraPages };
@@ -221,6 +347,22 @@ export async function startShop({ extraPages = {} } = {}) {
     if (STATIC[url.pathname]) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       return res.end(STATIC[url.pathname]);
+    }
+    if (host === 'acs.aliexpress.com' && url.pathname === '/h5/mtop.aliexpress.pdp.pc.query/1.0/') {
+      res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' });
+      return res.end(mtopBody());
+    }
+    if (host === 'aeproductsourcesite.alicdn.com' && url.pathname.endsWith('/desc.htm')) {
+      // The page's own origin may read it (the shop's pages load it cross-origin).
+      const origin = req.headers.origin;
+      const cors = origin && /^https:\/\/([a-z0-9-]+\.)*aliexpress\.(com|us|ru)$/.test(origin)
+        ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+      const id = url.searchParams.get('productId');
+      const body = id === ERA_D.id
+        ? descriptionDoc(ERA_D.description, ERA_D.crossSell)
+        : realDescriptions[id] ?? descriptionDoc(syntheticDescriptionImages(id), `https://ae01.alicdn.com/kf/Scross${id}0000000000000000000x.jpg`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...cors });
+      return res.end(body);
     }
     if (url.pathname === '/event/app/mainAction/desc.htm') {
       res.writeHead(200, { 'content-type': 'application/json' });
