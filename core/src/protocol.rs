@@ -78,14 +78,14 @@ pub fn validate_documents(
                 MAX_DOCUMENT_BYTES / (1024 * 1024)
             )));
         }
-        if !expected.iter().any(|e| *e == d.url) {
+        if !expected.contains(&d.url) {
             return Err(Refusal::BadField(
                 "a document the page does not name".into(),
             ));
         }
     }
     for u in unavailable {
-        if !expected.iter().any(|e| *e == u.url) || u.reason.len() > 500 {
+        if !expected.contains(&u.url) || u.reason.len() > 500 {
             return Err(Refusal::BadField(
                 "an unavailable document the page does not name".into(),
             ));
