@@ -11,11 +11,12 @@ use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::filename::{plan, product_folder};
 use alisave_core::protocol::{
     classify_request, observed_key, record_observed, validate_content_sender, validate_documents,
-    validate_snapshot, ContentToBg, FailedFile, ObservedRequest, Refusal, SaveReport, Sender,
-    Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    validate_snapshot, ContentToBg, FailedFile, InspectReply, ObservedRequest, PageSnapshot,
+    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::settings::{self, Settings};
 use alisave_core::url::is_cdn_media_url;
+use alisave_core::Inventory;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -47,44 +48,93 @@ fn sender_of(js: &JsValue) -> Sender {
 #[wasm_bindgen]
 pub async fn handle_message(msg: JsValue, sender: JsValue) -> JsValue {
     let reply = handle(msg, sender_of(&sender)).await;
-    chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
+    let value = match &reply {
+        Reply::Save(r) => chrome::to_js_value(r),
+        Reply::Inspect(r) => chrome::to_js_value(r),
+    };
+    value.unwrap_or(JsValue::NULL)
 }
 
-async fn handle(msg: JsValue, sender: Sender) -> SaveReport {
+enum Reply {
+    Save(SaveReport),
+    Inspect(InspectReply),
+}
+
+fn refuse(what: &str, e: &Refusal, inspect: bool) -> Reply {
+    log_refusal(what, e);
+    let message = format!("Refused: {e}.");
+    if inspect {
+        Reply::Inspect(InspectReply {
+            message,
+            ..InspectReply::default()
+        })
+    } else {
+        Reply::Save(SaveReport::refused(message))
+    }
+}
+
+async fn handle(msg: JsValue, sender: Sender) -> Reply {
     let own_id = chrome::runtime_id();
+    let inspect = chrome::get_string(&msg, "type").as_deref() == Some("inspect");
     let (page, tab_id) = match validate_content_sender(&sender, &own_id) {
         Ok(v) => v,
-        Err(e) => {
-            log_refusal("a message", &e);
-            return SaveReport::refused(format!("Refused: {e}."));
-        }
+        Err(e) => return refuse("a message", &e, inspect),
     };
     let msg: ContentToBg = match chrome::from_js(msg) {
         Ok(m) => m,
-        Err(e) => {
-            let e = Refusal::BadField(e.to_string());
-            log_refusal("a message", &e);
-            return SaveReport::refused(format!("Refused: {e}."));
-        }
+        Err(e) => return refuse("a message", &Refusal::BadField(e.to_string()), inspect),
     };
     match msg {
         ContentToBg::SaveAll {
             page: snapshot,
             documents,
             unavailable,
+            only,
         } => {
             if let Err(e) = validate_snapshot(&snapshot, &page) {
-                log_refusal("a save request", &e);
-                return SaveReport::refused(format!("Refused: {e}."));
+                return refuse("a save request", &e, false);
             }
-            save_all(
-                &snapshot.url,
-                &snapshot.html,
-                documents,
-                unavailable,
-                tab_id,
+            let gathered = gather(&snapshot, documents, unavailable, tab_id).await;
+            Reply::Save(match gathered {
+                Gathered::Refused(e) => {
+                    log_refusal("documents", &e);
+                    SaveReport::refused(format!("Refused: {e}."))
+                }
+                Gathered::Need(urls) => SaveReport {
+                    need_documents: urls,
+                    message: "Loading the product description…".into(),
+                    ..SaveReport::default()
+                },
+                Gathered::Done(inventory) => save(inventory, only, tab_id).await,
+            })
+        }
+        ContentToBg::Inspect {
+            page: snapshot,
+            documents,
+            unavailable,
+        } => {
+            if let Err(e) = validate_snapshot(&snapshot, &page) {
+                return refuse("an inspect request", &e, true);
+            }
+            Reply::Inspect(
+                match gather(&snapshot, documents, unavailable, tab_id).await {
+                    Gathered::Refused(e) => {
+                        log_refusal("documents", &e);
+                        InspectReply {
+                            message: format!("Refused: {e}."),
+                            ..InspectReply::default()
+                        }
+                    }
+                    Gathered::Need(urls) => InspectReply {
+                        need_documents: urls,
+                        ..InspectReply::default()
+                    },
+                    Gathered::Done(inventory) => InspectReply {
+                        inventory: Some(inventory),
+                        ..InspectReply::default()
+                    },
+                },
             )
-            .await
         }
     }
 }
@@ -147,14 +197,23 @@ async fn observed_documents(
     docs
 }
 
-async fn save_all(
-    url: &str,
-    html: &str,
+/// Outcome of reading a page: the inventory, documents still needed, or a refusal.
+enum Gathered {
+    Done(Inventory),
+    Need(Vec<String>),
+    Refused(Refusal),
+}
+
+/// Reads the page: the snapshot, the documents the content script fetched, and the
+/// shop API responses the page loaded (re-read here). Warnings about what could
+/// not be read end up in the inventory.
+async fn gather(
+    snapshot: &PageSnapshot,
     documents: Vec<Document>,
     unavailable: Vec<Unavailable>,
     tab_id: i64,
-) -> SaveReport {
-    let (settings, settings_note) = load_settings().await;
+) -> Gathered {
+    let (url, html) = (snapshot.url.as_str(), snapshot.html.as_str());
     let mut warnings = Vec::new();
     let second_round = !documents.is_empty() || !unavailable.is_empty();
     let mut docs = observed_documents(tab_id, &mut warnings).await;
@@ -166,25 +225,22 @@ async fn save_all(
             documents: &docs,
         });
         if let Err(e) = validate_documents(&documents, &unavailable, &named) {
-            log_refusal("documents", &e);
-            return SaveReport::refused(format!("Refused: {e}."));
+            return Gathered::Refused(e);
         }
     }
     docs.extend(documents);
-    let (inventory, needs) = extract_with_needs(&PageInput {
+    let (mut inventory, needs) = extract_with_needs(&PageInput {
         url,
         html,
         documents: &docs,
     });
     if !needs.is_empty() && !second_round {
-        return SaveReport {
-            need_documents: needs
+        return Gathered::Need(
+            needs
                 .into_iter()
                 .take(alisave_core::protocol::MAX_DOCUMENTS)
                 .collect(),
-            message: "Loading the product description…".into(),
-            ..SaveReport::default()
-        };
+        );
     }
     let has_description = inventory
         .items
@@ -200,21 +256,33 @@ async fn save_all(
             .unwrap_or("not received");
         warnings.push(alisave_core::Warning::new(
             "description_missing",
-            format!("The product description could not be loaded ({reason}); its images are not included."),
+            format!(
+                "The product description could not be loaded ({reason}); its images are not included."
+            ),
         ));
     }
+    inventory.warnings.extend(warnings);
+    Gathered::Done(inventory)
+}
+
+/// Saves the inventory's items of the enabled kinds (or only the `only` URLs).
+async fn save(inventory: Inventory, only: Option<Vec<String>>, tab_id: i64) -> SaveReport {
+    let (settings, settings_note) = load_settings().await;
     let mut report = SaveReport {
         folder: product_folder(&settings, &inventory),
         warnings: inventory.warnings.clone(),
         ..SaveReport::default()
     };
-    report.warnings.extend(warnings);
     if let Some(note) = settings_note {
         report
             .warnings
             .push(alisave_core::Warning::new("settings", note));
     }
-    let files = plan(&settings, &inventory);
+    let files = match &only {
+        // The popup's selection: only items of this inventory, whatever their kind.
+        Some(urls) => alisave_core::filename::plan_selected(&settings, &inventory, urls),
+        None => plan(&settings, &inventory),
+    };
     for (i, file) in files.iter().enumerate() {
         if i >= MAX_FILES_PER_SAVE {
             report.failed.push(FailedFile {
@@ -304,4 +372,16 @@ pub async fn observed_requests(tab_id: f64) -> JsValue {
         .flatten()
         .unwrap_or(serde_json::Value::Array(vec![]));
     chrome::to_js_value(&list).unwrap_or(JsValue::NULL)
+}
+
+/// Runs the extractor on a page and returns the inventory (no documents, no
+/// downloads). Used by the extraction benchmark in the real browser.
+#[wasm_bindgen]
+pub fn extract_inventory(url: &str, html: &str) -> JsValue {
+    let inventory = alisave_core::extract::extract(&PageInput {
+        url,
+        html,
+        documents: &[],
+    });
+    chrome::to_js_value(&inventory).unwrap_or(JsValue::NULL)
 }

@@ -42,6 +42,12 @@ mod sys {
         #[wasm_bindgen(js_namespace = ["chrome", "downloads"], js_name = download, catch)]
         pub fn downloads_download(options: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onMessage"], js_name = addListener)]
+        pub fn runtime_on_message_add_listener(cb: &js_sys::Function);
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = sendMessage, catch)]
+        pub fn tabs_send_message(tab_id: f64, msg: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = get, catch)]
+        pub fn tabs_get(tab_id: f64) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
         pub fn tabs_query(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
@@ -249,6 +255,11 @@ pub async fn active_tab() -> Result<Option<Tab>, Error> {
     Ok(tabs.into_iter().next())
 }
 
+/// `chrome.tabs.get(tabId)`.
+pub async fn tab(tab_id: i64) -> Result<Tab, Error> {
+    from_js(call(sys::tabs_get(tab_id as f64)).await?)
+}
+
 /// `chrome.action.setBadgeText` for one tab.
 pub async fn set_badge_text(tab_id: i64, text: &str) -> Result<(), Error> {
     let d = js_sys::Object::new();
@@ -326,4 +337,38 @@ pub async fn fetch_text(url: &str, with_cookies: bool, max_bytes: usize) -> Resu
         return Err(Error::Js(format!("larger than {max_bytes} bytes")));
     }
     Ok(text)
+}
+
+/// `chrome.tabs.sendMessage(tabId, msg)` to the tab's content script, and its reply.
+pub async fn send_to_tab<T: Serialize + ?Sized, R: DeserializeOwned>(
+    tab_id: i64,
+    msg: &T,
+) -> Result<R, Error> {
+    let reply = call(sys::tabs_send_message(tab_id as f64, &to_js(msg)?)).await?;
+    if reply.is_undefined() {
+        return Err(Error::Js("no reply from the page".into()));
+    }
+    from_js(reply)
+}
+
+/// `chrome.runtime.onMessage.addListener` for a handler that answers asynchronously.
+/// `handler(message, sender)` returns a future of the reply; the listener lives
+/// as long as the page or worker.
+pub fn on_message<F, Fut>(handler: F)
+where
+    F: Fn(JsValue, JsValue) -> Fut + 'static,
+    Fut: std::future::Future<Output = JsValue> + 'static,
+{
+    let closure = Closure::<dyn Fn(JsValue, JsValue, js_sys::Function) -> bool>::new(
+        move |msg: JsValue, sender: JsValue, send_response: js_sys::Function| {
+            let fut = handler(msg, sender);
+            wasm_bindgen_futures::spawn_local(async move {
+                let reply = fut.await;
+                let _ = send_response.call1(&JsValue::NULL, &reply);
+            });
+            true // keep the channel open for the asynchronous reply
+        },
+    );
+    sys::runtime_on_message_add_listener(closure.as_ref().unchecked_ref());
+    closure.forget();
 }

@@ -12,8 +12,8 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::protocol::{
-    ContentToBg, Document as FetchedDocument, PageSnapshot, SaveReport, Unavailable,
-    MAX_DOCUMENT_BYTES,
+    ContentToBg, Document as FetchedDocument, InspectReply, PageSnapshot, PopupToContent,
+    SaveReport, Unavailable, MAX_DOCUMENT_BYTES,
 };
 use alisave_core::settings::{self, Settings};
 use std::cell::RefCell;
@@ -67,6 +67,7 @@ fn start() {
     }
     ensure_button();
     watch_dom();
+    listen_to_popup();
     spawn_local(async {
         let stored = chrome::storage_get(Area::Local, settings::STORAGE_KEY)
             .await
@@ -134,7 +135,11 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     button.set_type("button");
     button.set_attribute("data-alisave-action", "download-all")?;
     button.set_text_content(Some(BUTTON_LABEL));
-    let on_click = Closure::<dyn FnMut()>::new(move || spawn_local(save_all()));
+    let on_click = Closure::<dyn FnMut()>::new(move || {
+        spawn_local(async {
+            run_save(None).await;
+        })
+    });
     button.set_onclick(Some(on_click.as_ref().unchecked_ref()));
     on_click.forget(); // lives as long as the button
     wrap.append_child(&status)?;
@@ -193,15 +198,19 @@ fn show(text: &str, error: bool) {
     }
 }
 
-async fn save_all() {
-    let Some((button, _)) = parts() else { return };
-    if button.disabled() {
-        return;
+/// Saves (everything enabled, or the popup's selection), showing progress and the
+/// outcome on the in-page button. Returns the background's report.
+async fn run_save(only: Option<&[String]>) -> SaveReport {
+    let button = parts().map(|(b, _)| b);
+    if let Some(b) = &button {
+        if b.disabled() {
+            return SaveReport::refused("A save is already running on this page.");
+        }
+        b.set_disabled(true);
+        b.set_text_content(Some("Saving…"));
     }
-    button.set_disabled(true);
-    button.set_text_content(Some("Saving…"));
     show("", false);
-    let report = request_save().await;
+    let report = request_save(only).await;
     let detail = if report.failed.is_empty() {
         String::new()
     } else {
@@ -220,16 +229,15 @@ async fn save_all() {
         format!(" {}", reasons.join("; "))
     };
     show(&format!("{}{}", report.message, detail), !report.ok);
-    if let Some((_, status)) = parts() {
+    if let Some((button, status)) = parts() {
         // Machine-readable outcome next to the sentence (for tests and the demo).
         let _ = status.set_attribute("data-alisave-started", &report.started.len().to_string());
         let _ = status.set_attribute("data-alisave-failed", &report.failed.len().to_string());
         let _ = status.set_attribute("data-alisave-folder", &report.folder);
-    }
-    if let Some((button, _)) = parts() {
         button.set_disabled(false);
         button.set_text_content(Some(BUTTON_LABEL));
     }
+    report
 }
 
 /// The page's DOM as HTML, with the content of open shadow roots (the new
@@ -279,10 +287,39 @@ fn page_html(doc: &Document) -> String {
     format!("{open}>{inner}</html>")
 }
 
-async fn request_save() -> SaveReport {
-    let Some(doc) = document() else {
-        return SaveReport::refused("The page is not available.");
-    };
+/// What the content script asks the background for.
+#[derive(Clone, Copy)]
+enum Ask<'a> {
+    Save(Option<&'a [String]>),
+    Inspect,
+}
+
+fn message(
+    ask: Ask<'_>,
+    page: PageSnapshot,
+    documents: Vec<FetchedDocument>,
+    unavailable: Vec<Unavailable>,
+) -> ContentToBg {
+    match ask {
+        Ask::Save(only) => ContentToBg::SaveAll {
+            page,
+            documents,
+            unavailable,
+            only: only.map(<[String]>::to_vec),
+        },
+        Ask::Inspect => ContentToBg::Inspect {
+            page,
+            documents,
+            unavailable,
+        },
+    }
+}
+
+/// Sends the page to the background; when it asks for description documents,
+/// fetches them here — with the page's origin, exactly as the page itself loads
+/// them — and asks again with them. Returns the background's final reply.
+async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) -> Result<R, String> {
+    let doc = document().ok_or("The page is not available.")?;
     let url = doc
         .location()
         .and_then(|l| l.href().ok())
@@ -291,21 +328,15 @@ async fn request_save() -> SaveReport {
         url,
         html: page_html(&doc),
     };
-    let first = ContentToBg::SaveAll {
-        page: page.clone(),
-        documents: Vec::new(),
-        unavailable: Vec::new(),
-    };
-    let report = send(&first).await;
-    if report.need_documents.is_empty() {
-        return report;
+    let first: R = send(&message(ask, page.clone(), Vec::new(), Vec::new())).await?;
+    let needed = first.needs().to_vec();
+    if needed.is_empty() {
+        return Ok(first);
     }
-    // The background asks for the description documents the page names. They are
-    // fetched here, with the page's origin, exactly as the page itself loads them.
     show("Loading the product description…", false);
     let mut documents = Vec::new();
     let mut unavailable = Vec::new();
-    for url in report.need_documents {
+    for url in needed {
         match chrome::fetch_text(&url, false, MAX_DOCUMENT_BYTES).await {
             Ok(body) => documents.push(FetchedDocument { url, body }),
             Err(e) => unavailable.push(Unavailable {
@@ -314,19 +345,62 @@ async fn request_save() -> SaveReport {
             }),
         }
     }
-    send(&ContentToBg::SaveAll {
-        page,
-        documents,
-        unavailable,
-    })
-    .await
+    send(&message(ask, page, documents, unavailable)).await
 }
 
-async fn send(msg: &ContentToBg) -> SaveReport {
-    match chrome::send_message::<_, SaveReport>(msg).await {
-        Ok(r) => r,
-        Err(e) => SaveReport::refused(format!(
-            "AliSavePro could not reach its background ({e}). Reload the page and try again."
-        )),
+/// Replies that can ask for documents.
+trait Needs {
+    fn needs(&self) -> &[String];
+}
+impl Needs for SaveReport {
+    fn needs(&self) -> &[String] {
+        &self.need_documents
     }
+}
+impl Needs for InspectReply {
+    fn needs(&self) -> &[String] {
+        &self.need_documents
+    }
+}
+
+async fn request_save(only: Option<&[String]>) -> SaveReport {
+    ask_background(Ask::Save(only))
+        .await
+        .unwrap_or_else(SaveReport::refused)
+}
+
+async fn send<R: serde::de::DeserializeOwned>(msg: &ContentToBg) -> Result<R, String> {
+    chrome::send_message::<_, R>(msg).await.map_err(|e| {
+        format!("AliSavePro could not reach its background ({e}). Reload the page and try again.")
+    })
+}
+
+/// Messages from the extension's own pages (the popup): forwarded through the
+/// same validated channel as the button. Anything else is ignored.
+fn listen_to_popup() {
+    chrome::on_message(|msg: JsValue, sender: JsValue| async move {
+        let own = chrome::runtime_id();
+        let from_us = chrome::get_string(&sender, "id").as_deref() == Some(own.as_str())
+            && chrome::get_string(&sender, "url")
+                .is_some_and(|u| u.starts_with(&format!("chrome-extension://{own}/")));
+        if !from_us {
+            return JsValue::NULL;
+        }
+        match chrome::from_js::<PopupToContent>(msg) {
+            Ok(PopupToContent::Inspect) => {
+                let reply = ask_background::<InspectReply>(Ask::Inspect)
+                    .await
+                    .unwrap_or_else(|message| InspectReply {
+                        message,
+                        ..InspectReply::default()
+                    });
+                chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
+            }
+            Ok(PopupToContent::Save { only }) => {
+                let report = run_save(Some(&only)).await;
+                chrome::to_js_value(&report).unwrap_or(JsValue::NULL)
+            }
+            Err(_) => JsValue::NULL,
+        }
+    });
 }

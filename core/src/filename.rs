@@ -73,15 +73,30 @@ pub fn product_folder(settings: &Settings, inv: &Inventory) -> String {
 /// enabled kind, numbered per kind from 01 (zero-padded to the count's width),
 /// variant images named by their variant.
 pub fn plan(settings: &Settings, inv: &Inventory) -> Vec<PlannedFile> {
+    plan_where(settings, inv, |item| settings.kinds.allows(item.kind))
+}
+
+/// The files for a selection of original URLs (the popup's choice): only items of
+/// the inventory, whatever the kinds setting says. Numbering is the same as for
+/// the whole inventory, so a file keeps its name whether saved alone or with all.
+pub fn plan_selected(settings: &Settings, inv: &Inventory, urls: &[String]) -> Vec<PlannedFile> {
+    plan_where(settings, inv, |item| urls.contains(&item.url))
+}
+
+fn plan_where(
+    settings: &Settings,
+    inv: &Inventory,
+    keep: impl Fn(&MediaItem) -> bool,
+) -> Vec<PlannedFile> {
     let folder = product_folder(settings, inv);
     let mut out = Vec::new();
     for kind in MediaKind::ALL {
-        if !settings.kinds.allows(kind) {
-            continue;
-        }
         let items: Vec<&MediaItem> = inv.of_kind(kind).collect();
         let width = items.len().to_string().len().max(2);
         for (i, item) in items.iter().enumerate() {
+            if !keep(item) {
+                continue;
+            }
             let ext = crate::url::media_extension(&item.url).unwrap_or(match kind {
                 MediaKind::Video => "mp4",
                 _ => "jpg",
@@ -127,6 +142,75 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(safe_component(raw, 100), want, "{raw:?}");
         }
+    }
+
+    fn item(kind: MediaKind, url: &str, variant: Option<&str>) -> MediaItem {
+        MediaItem {
+            kind,
+            url: url.into(),
+            preview: None,
+            variant: variant.map(|v| crate::Variant {
+                axis: "Color".into(),
+                value: v.into(),
+            }),
+            poster: None,
+            key: url.into(),
+        }
+    }
+
+    fn inventory() -> Inventory {
+        Inventory {
+            platform: Some(crate::Platform::AliExpress),
+            product_id: "1005".into(),
+            items: vec![
+                item(MediaKind::Gallery, "https://ae01.alicdn.com/kf/A.jpg", None),
+                item(MediaKind::Gallery, "https://ae01.alicdn.com/kf/B.png", None),
+                item(
+                    MediaKind::Variant,
+                    "https://ae01.alicdn.com/kf/C.jpg",
+                    Some("Red/Blue: CON"),
+                ),
+                item(
+                    MediaKind::Video,
+                    "https://video.aliexpress-media.com/play/u/1/p/1/e/6/t/10301/2.mp4",
+                    None,
+                ),
+            ],
+            ..Inventory::default()
+        }
+    }
+
+    #[test]
+    fn plan_names_numbers_and_filters_by_kind() {
+        let mut s = Settings::default();
+        let paths: Vec<String> = plan(&s, &inventory()).into_iter().map(|p| p.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "AliSavePro/aliexpress-1005/gallery-01.jpg",
+                "AliSavePro/aliexpress-1005/gallery-02.png",
+                "AliSavePro/aliexpress-1005/variant-01-Red Blue CON.jpg",
+                "AliSavePro/aliexpress-1005/video-01.mp4",
+            ]
+        );
+        s.kinds.gallery = false;
+        s.kinds.video = false;
+        assert_eq!(plan(&s, &inventory()).len(), 1);
+    }
+
+    #[test]
+    fn selection_keeps_names_and_ignores_unknown_urls() {
+        let s = Settings::default();
+        let picked = plan_selected(
+            &s,
+            &inventory(),
+            &[
+                "https://ae01.alicdn.com/kf/B.png".into(),
+                "https://evil.example/x.exe".into(),
+            ],
+        );
+        assert_eq!(picked.len(), 1);
+        assert_eq!(picked[0].path, "AliSavePro/aliexpress-1005/gallery-02.png");
     }
 
     #[test]

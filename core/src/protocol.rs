@@ -43,7 +43,42 @@ pub enum ContentToBg {
         /// Requested documents the content script could not fetch, with reasons.
         #[serde(default)]
         unavailable: Vec<Unavailable>,
+        /// Save only these original URLs (the popup's selection); all when absent.
+        #[serde(default)]
+        only: Option<Vec<String>>,
     },
+    /// Find the product's media and return the inventory without saving (popup preview).
+    Inspect {
+        page: PageSnapshot,
+        #[serde(default)]
+        documents: Vec<Document>,
+        #[serde(default)]
+        unavailable: Vec<Unavailable>,
+    },
+}
+
+/// The background's answer to [`ContentToBg::Inspect`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InspectReply {
+    /// The inventory, once every document it needs was provided.
+    pub inventory: Option<crate::Inventory>,
+    /// As in [`SaveReport::need_documents`].
+    #[serde(default)]
+    pub need_documents: Vec<String>,
+    /// Why there is no inventory, when refused.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Messages the extension's own pages (the popup) send to a tab's content script,
+/// which forwards them through its validated channel to the background.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PopupToContent {
+    /// Reply with an [`InspectReply`].
+    Inspect,
+    /// Save these original URLs; reply with a [`SaveReport`].
+    Save { only: Vec<String> },
 }
 
 /// A requested document that could not be fetched.

@@ -205,7 +205,7 @@ test('popup and options render without console errors; a setting written in opti
   assert.equal(stored, 'My Shop Photos');
 
   const popup = await open(`${base}/popup.html`);
-  await popup.page.locator('[data-testid="folder"]', { hasText: 'My Shop Photos' }).waitFor();
+  await popup.page.locator('[data-testid="folder"]', { hasText: 'My Shop Photos' }).waitFor({ state: 'attached' });
   assert.deepEqual(options.errors, []);
   assert.deepEqual(popup.errors, []);
 
@@ -219,7 +219,7 @@ test('popup and options render without console errors; a setting written in opti
     const { settings } = await chrome.storage.local.get('settings');
     await chrome.storage.local.set({ settings: { ...settings, folder: 'AliSavePro' } });
   });
-  await popup.page.locator('[data-testid="folder"]', { hasText: /^AliSavePro$/ }).waitFor();
+  await popup.page.locator('[data-testid="folder"]', { hasText: /^AliSavePro$/ }).waitFor({ state: 'attached' });
   for (const p of [options.page, popup.page, page]) await p.close();
 });
 
@@ -290,4 +290,84 @@ test('a description that cannot be loaded: everything else is saved and the user
   } finally {
     shop.setOverride('aeproductsourcesite.alicdn.com/product/description/pc/v2/es_ES/desc.htm', null);
   }
+});
+
+/** Sets one field of the stored settings (through the worker). */
+async function setSetting(key, value) {
+  const sw = await browser.worker();
+  await sw.evaluate(async ([k, v]) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 1 }), [k]: v } });
+  }, [key, value]);
+}
+
+async function tabIdOf(url) {
+  const sw = await browser.worker();
+  return sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+}
+
+test('popup: previews exactly the inventory, the selection decides what lands, and it is remembered', async () => {
+  const url = `https://www.aliexpress.com/item/${ERA_D.id}.html`;
+  const { page } = await open(url);
+  await page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  await setSetting('folder', 'Popup Test');
+  const tab = await tabIdOf(url);
+  const popup = await open(`chrome-extension://${browser.extensionId}/popup.html?tab=${tab}`);
+  const p = popup.page;
+  const tiles = p.locator('[data-testid="grid"] li.tile');
+  await p.locator('[data-testid="counts"]').waitFor();
+  assert.equal(await p.locator('[data-testid="title"]').textContent(), 'Synthetic Wireless Gamepad Pro');
+  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery · 2 variants · 2 description');
+  assert.equal(await tiles.count(), 7);
+  const shown = await p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.dataset.url));
+  assert.deepEqual(shown, [...ERA_D.gallery, ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]);
+
+  // Filter by kind.
+  await p.locator('button[data-filter="variant"]').click();
+  assert.equal(await tiles.count(), 2);
+  await p.locator('button[data-filter="all"]').click();
+  assert.equal(await tiles.count(), 7);
+
+  // Lightbox with keyboard navigation.
+  await tiles.nth(3).locator('button.zoom').click();
+  const caption = p.locator('[data-testid="caption"]');
+  assert.equal(await caption.textContent(), 'Variants — Color: Play blue light');
+  await p.keyboard.press('ArrowRight');
+  assert.equal(await caption.textContent(), 'Variants — Color: Black');
+  await p.keyboard.press('Escape');
+  assert.equal(await caption.count(), 0);
+
+  // Deselect two, save the rest.
+  await p.locator(`input[data-url="${ERA_D.gallery[0]}"]`).uncheck();
+  await p.locator(`input[data-url="${ERA_D.description[1]}"]`).uncheck();
+  const button = p.locator('button[data-action="download-selected"]');
+  assert.equal(await button.textContent(), 'Download 5 selected');
+  await button.click();
+  const outcome = p.locator('[data-testid="outcome"]');
+  await outcome.waitFor();
+  assert.match(await outcome.textContent(), /^Saving 5 files to Popup Test\/aliexpress-1005007000000001\./);
+  const folder = join(downloads, 'Popup Test/aliexpress-1005007000000001');
+  const files = await waitForFiles(folder, 5);
+  assert.deepEqual(files, ['description-01.jpg', 'gallery-02.jpg', 'gallery-03.jpeg', 'variant-01-Play blue light.jpg', 'variant-02-Black.png']);
+
+  // Reopened, the popup remembers the selection for this product.
+  await p.reload();
+  await p.locator('[data-testid="counts"]').waitFor();
+  assert.equal(await p.locator(`input[data-url="${ERA_D.gallery[0]}"]`).isChecked(), false);
+  assert.equal(await p.locator(`input[data-url="${ERA_D.gallery[1]}"]`).isChecked(), true);
+  assert.equal(await button.textContent(), 'Download 5 selected');
+  assert.deepEqual(popup.errors, []);
+  await setSetting('folder', 'AliSavePro');
+  await p.close();
+  await page.close();
+});
+
+test('popup on a page that is not a product page shows which sites are supported', async () => {
+  const { page } = await open('https://www.aliexpress.com/p/shoppingcart/index.html');
+  const tab = await tabIdOf('https://www.aliexpress.com/p/shoppingcart/index.html');
+  const popup = await open(`chrome-extension://${browser.extensionId}/popup.html?tab=${tab}`);
+  await popup.page.locator('[data-testid="tab-state"]', { hasText: 'Open a product page' }).waitFor();
+  assert.deepEqual(popup.errors, []);
+  await popup.page.close();
+  await page.close();
 });

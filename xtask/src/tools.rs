@@ -152,7 +152,14 @@ pub fn setup(root: &Path) -> Result<Env> {
         ));
     }
 
-    // 5. Chromium (Debian), for the end-to-end tests and the demo.
+    // 5. openssl makes the test shop's TLS certificate.
+    if output(env.cmd("openssl").arg("version")).is_err() {
+        eprintln!("==> installing openssl (Debian)");
+        run(&mut as_root(&["apt-get", "update"]))?;
+        run(&mut as_root(&["apt-get", "install", "-y", "openssl"]))?;
+    }
+
+    // 6. Chromium (Debian), for the end-to-end tests and the demo.
     if let Ok(p) = std::env::var("CHROMIUM_PATH") {
         env.chromium = PathBuf::from(p);
     }
