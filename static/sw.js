@@ -7,6 +7,8 @@ import init, * as bg from './background/background.js';
 
 const ready = init({ module_or_path: new URL('./background/background_bg.wasm', import.meta.url) })
   .then(() => bg);
+// A stopped worker may have left downloads half-way: continue them.
+ready.then((m) => m.resume());
 // For tests and debugging: resolves when the wasm is ready.
 self.alisaveReady = ready;
 
@@ -32,5 +34,8 @@ chrome.webRequest.onBeforeRequest.addListener(
   (details) => { ready.then((m) => m.on_api_request(details)); },
   { urls: API_URL_PATTERNS },
 );
+
+// Completion and failures of our downloads drive the download engine.
+chrome.downloads.onChanged.addListener((delta) => { ready.then((m) => m.on_download_changed(delta)); });
 
 chrome.tabs.onRemoved.addListener((tabId) => { ready.then((m) => m.on_tab_removed(tabId)); });

@@ -7,6 +7,7 @@
 //! and settings in `chrome.storage.local`.
 
 use alisave_chrome::{self as chrome, Area};
+use alisave_core::engine::{Batch, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::filename::{plan, product_folder};
 use alisave_core::protocol::{
@@ -18,6 +19,8 @@ use alisave_core::settings::{self, Settings};
 use alisave_core::url::is_cdn_media_url;
 use alisave_core::Inventory;
 use wasm_bindgen::prelude::*;
+
+mod engine;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -31,7 +34,7 @@ fn log_refusal(what: &str, reason: &dyn std::fmt::Display) {
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
-    fn web_log(s: &str);
+    pub(crate) fn web_log(s: &str);
 }
 
 fn sender_of(js: &JsValue) -> Sender {
@@ -105,7 +108,19 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     message: "Loading the product description…".into(),
                     ..SaveReport::default()
                 },
-                Gathered::Done(inventory) => save(inventory, only, tab_id).await,
+                Gathered::Done(inventory) => save(inventory, only, tab_id, &snapshot.url).await,
+            })
+        }
+        ContentToBg::Retry { batch_id } => {
+            Reply::Save(match engine::retry(&batch_id, tab_id).await {
+                Some(p) => SaveReport {
+                    ok: true,
+                    message: p.message,
+                    folder: p.folder,
+                    batch_id: Some(batch_id),
+                    ..SaveReport::default()
+                },
+                None => SaveReport::refused("There is nothing to retry for this page."),
             })
         }
         ContentToBg::Inspect {
@@ -266,7 +281,12 @@ async fn gather(
 }
 
 /// Saves the inventory's items of the enabled kinds (or only the `only` URLs).
-async fn save(inventory: Inventory, only: Option<Vec<String>>, tab_id: i64) -> SaveReport {
+async fn save(
+    inventory: Inventory,
+    only: Option<Vec<String>>,
+    tab_id: i64,
+    page_url: &str,
+) -> SaveReport {
     let (settings, settings_note) = load_settings().await;
     let mut report = SaveReport {
         folder: product_folder(&settings, &inventory),
@@ -283,7 +303,8 @@ async fn save(inventory: Inventory, only: Option<Vec<String>>, tab_id: i64) -> S
         Some(urls) => alisave_core::filename::plan_selected(&settings, &inventory, urls),
         None => plan(&settings, &inventory),
     };
-    for (i, file) in files.iter().enumerate() {
+    let mut accepted = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
         if i >= MAX_FILES_PER_SAVE {
             report.failed.push(FailedFile {
                 url: file.url.clone(),
@@ -302,29 +323,36 @@ async fn save(inventory: Inventory, only: Option<Vec<String>>, tab_id: i64) -> S
             });
             continue;
         }
-        let options = chrome::DownloadOptions {
-            url: &file.url,
-            filename: &file.path,
-            conflict_action: "uniquify",
-            save_as: false,
-        };
-        match chrome::download(&options).await {
-            Ok(_) => report.started.push(file.path.clone()),
-            Err(e) => report.failed.push(FailedFile {
-                url: file.url.clone(),
-                path: file.path.clone(),
-                reason: e.to_string(),
-            }),
-        }
+        report.started.push(file.path.clone());
+        accepted.push(file);
     }
     report.summarise();
-    let badge = if report.started.is_empty() {
-        String::new()
-    } else {
-        report.started.len().to_string()
+    if accepted.is_empty() {
+        return report;
+    }
+    let now = chrome::now_ms();
+    let id = format!("{tab_id}-{}", now as u64);
+    let product = ProductInfo {
+        platform: inventory
+            .platform
+            .map(|p| p.slug().to_string())
+            .unwrap_or_default(),
+        id: inventory.product_id.clone(),
+        title: inventory.title.clone(),
+        shop: inventory.shop.clone(),
+        page_url: page_url.to_string(),
     };
-    // The badge is a convenience; failing to set it must not fail the save.
-    let _ = chrome::set_badge_text(tab_id, &badge).await;
+    let mut batch = Batch::new(
+        id.clone(),
+        tab_id,
+        report.folder.clone(),
+        product,
+        accepted,
+        now,
+    );
+    batch.warnings = report.warnings.clone();
+    report.batch_id = Some(id);
+    engine::start(batch).await;
     report
 }
 
@@ -384,4 +412,21 @@ pub fn extract_inventory(url: &str, html: &str) -> JsValue {
         documents: &[],
     });
     chrome::to_js_value(&inventory).unwrap_or(JsValue::NULL)
+}
+
+/// `chrome.downloads.onChanged` handler (registered in `sw.js`).
+#[wasm_bindgen]
+pub async fn on_download_changed(delta: JsValue) {
+    let Some(id) = chrome::get_i64(&delta, "id") else {
+        return;
+    };
+    let current =
+        |key: &str| chrome::get_object(&delta, key).and_then(|o| chrome::get_string(&o, "current"));
+    engine::on_changed(id, current("state"), current("error")).await;
+}
+
+/// Run when the worker starts: continues batches a stopped worker left.
+#[wasm_bindgen]
+pub async fn resume() {
+    engine::resume().await;
 }

@@ -41,6 +41,10 @@ mod sys {
 
         #[wasm_bindgen(js_namespace = ["chrome", "downloads"], js_name = download, catch)]
         pub fn downloads_download(options: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "downloads"], js_name = search, catch)]
+        pub fn downloads_search(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+        pub fn storage_session_get_all(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
         #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onMessage"], js_name = addListener)]
         pub fn runtime_on_message_add_listener(cb: &js_sys::Function);
@@ -235,6 +239,62 @@ pub async fn download(options: &DownloadOptions<'_>) -> Result<i32, Error> {
     id.as_f64()
         .map(|n| n as i32)
         .ok_or_else(|| Error::Serde("download id is not a number".into()))
+}
+
+/// A download as `chrome.downloads.search` reports it, reduced to what we read.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadItem {
+    pub id: i64,
+    pub url: String,
+    /// `in_progress`, `interrupted` or `complete`.
+    pub state: String,
+    pub error: Option<String>,
+    pub filename: Option<String>,
+}
+
+/// `chrome.downloads.search({url, startedAfter})`: downloads of `url` started
+/// after `started_after_ms` (ms since the epoch).
+pub async fn downloads_of_url(
+    url: &str,
+    started_after_ms: f64,
+) -> Result<Vec<DownloadItem>, Error> {
+    let q = js_sys::Object::new();
+    js_sys::Reflect::set(&q, &"url".into(), &JsValue::from_str(url)).map_err(js)?;
+    let iso = js_sys::Date::new(&JsValue::from_f64(started_after_ms)).to_iso_string();
+    js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
+    from_js(call(sys::downloads_search(&q)).await?)
+}
+
+/// `chrome.downloads.search({id})`.
+pub async fn download_by_id(id: i64) -> Result<Option<DownloadItem>, Error> {
+    let q = js_sys::Object::new();
+    js_sys::Reflect::set(&q, &"id".into(), &JsValue::from_f64(id as f64)).map_err(js)?;
+    let items: Vec<DownloadItem> = from_js(call(sys::downloads_search(&q)).await?)?;
+    Ok(items.into_iter().next())
+}
+
+/// Every key of `chrome.storage.session` with its value.
+pub async fn session_all() -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+    from_js(call(sys::storage_session_get_all(&JsValue::NULL)).await?)
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout` of the current global).
+pub async fn sleep_ms(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        if let Ok(set_timeout) = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+        {
+            let _ = set_timeout.call2(&global, &resolve, &JsValue::from_f64(ms.max(0.0)));
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 /// A tab, reduced to what we read.

@@ -47,6 +47,12 @@ thread_local! {
     /// Keeps the DOM observer and storage listener alive for the page's lifetime.
     static KEEP: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
     static SHOW: RefCell<bool> = const { RefCell::new(true) };
+    /// The page's last save with failures, offered for a retry on the button.
+    static RETRY: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The batch this page is following.
+    static BATCH: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The latest progress received, which may arrive before the save's reply.
+    static LAST: RefCell<Option<alisave_core::engine::Progress>> = const { RefCell::new(None) };
 }
 
 fn document() -> Option<Document> {
@@ -137,7 +143,12 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     button.set_text_content(Some(BUTTON_LABEL));
     let on_click = Closure::<dyn FnMut()>::new(move || {
         spawn_local(async {
-            run_save(None).await;
+            match RETRY.with(|r| r.borrow_mut().take()) {
+                Some(batch_id) => run_retry(batch_id).await,
+                None => {
+                    run_save(None).await;
+                }
+            }
         })
     });
     button.set_onclick(Some(on_click.as_ref().unchecked_ref()));
@@ -229,15 +240,87 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
         format!(" {}", reasons.join("; "))
     };
     show(&format!("{}{}", report.message, detail), !report.ok);
+    BATCH.with(|b| *b.borrow_mut() = report.batch_id.clone());
     if let Some((button, status)) = parts() {
         // Machine-readable outcome next to the sentence (for tests and the demo).
+        for a in [
+            "data-alisave-finished",
+            "data-alisave-done",
+            "data-alisave-failed-final",
+        ] {
+            let _ = status.remove_attribute(a);
+        }
         let _ = status.set_attribute("data-alisave-started", &report.started.len().to_string());
         let _ = status.set_attribute("data-alisave-failed", &report.failed.len().to_string());
         let _ = status.set_attribute("data-alisave-folder", &report.folder);
-        button.set_disabled(false);
-        button.set_text_content(Some(BUTTON_LABEL));
+        if report.batch_id.is_none() {
+            button.set_disabled(false);
+            button.set_text_content(Some(BUTTON_LABEL));
+        }
+    }
+    // Progress that overtook the reply.
+    if let Some(p) = LAST.with(|l| l.borrow().clone()) {
+        if report.batch_id.as_deref() == Some(p.batch_id.as_str()) {
+            on_progress(&p);
+        }
     }
     report
+}
+
+async fn run_retry(batch_id: String) {
+    if let Some((b, status)) = parts() {
+        b.set_disabled(true);
+        for a in [
+            "data-alisave-finished",
+            "data-alisave-done",
+            "data-alisave-failed-final",
+        ] {
+            let _ = status.remove_attribute(a);
+        }
+    }
+    BATCH.with(|b| *b.borrow_mut() = Some(batch_id.clone()));
+    match send::<SaveReport>(&ContentToBg::Retry { batch_id }).await {
+        Ok(r) if r.ok => show(&r.message, false),
+        Ok(r) => finish_with(&r.message, true),
+        Err(e) => finish_with(&e, true),
+    }
+}
+
+fn finish_with(message: &str, error: bool) {
+    show(message, error);
+    if let Some((b, _)) = parts() {
+        b.set_disabled(false);
+        b.set_text_content(Some(BUTTON_LABEL));
+    }
+}
+
+/// Progress from the background: "12 / 40" on the button, then the final report;
+/// failures turn the button into a retry.
+fn on_progress(p: &alisave_core::engine::Progress) {
+    LAST.with(|l| *l.borrow_mut() = Some(p.clone()));
+    let ours = BATCH.with(|b| b.borrow().as_deref() == Some(p.batch_id.as_str()));
+    if !ours {
+        return;
+    }
+    let Some((button, status)) = parts() else {
+        return;
+    };
+    if !p.finished {
+        button.set_text_content(Some(&format!("Saving {} / {}", p.done + p.failed, p.total)));
+        return;
+    }
+    show(&p.message, p.failed > 0);
+    let _ = status.set_attribute("data-alisave-done", &p.done.to_string());
+    let _ = status.set_attribute("data-alisave-failed-final", &p.failed.to_string());
+    let _ = status.set_attribute("data-alisave-finished", "true");
+    button.set_disabled(false);
+    if p.failed > 0 {
+        RETRY.with(|r| *r.borrow_mut() = Some(p.batch_id.clone()));
+        button.set_text_content(Some(&format!("Retry {} failed", p.failed)));
+    } else {
+        RETRY.with(|r| *r.borrow_mut() = None);
+        button.set_text_content(Some(BUTTON_LABEL));
+    }
 }
 
 /// The page's DOM as HTML, with the content of open shadow roots (the new
@@ -395,6 +478,10 @@ fn listen_to_popup() {
                         ..InspectReply::default()
                     });
                 chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
+            }
+            Ok(PopupToContent::Progress { progress }) => {
+                on_progress(&progress);
+                JsValue::TRUE
             }
             Ok(PopupToContent::Save { only }) => {
                 let report = run_save(Some(&only)).await;

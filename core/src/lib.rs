@@ -4,6 +4,7 @@
 //! Everything here runs unchanged in `cargo test` on the host, in the service
 //! worker and in the content script.
 
+pub mod engine;
 pub mod extract;
 pub mod filename;
 pub mod inventory;

@@ -47,6 +47,8 @@ pub enum ContentToBg {
         #[serde(default)]
         only: Option<Vec<String>>,
     },
+    /// Queue the failed files of an earlier save of this page again.
+    Retry { batch_id: String },
     /// Find the product's media and return the inventory without saving (popup preview).
     Inspect {
         page: PageSnapshot,
@@ -70,15 +72,18 @@ pub struct InspectReply {
     pub message: String,
 }
 
-/// Messages the extension's own pages (the popup) send to a tab's content script,
-/// which forwards them through its validated channel to the background.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Messages the extension's own contexts send to a tab's content script: the
+/// popup (forwarded through the content script's validated channel to the
+/// background) and the background's progress reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PopupToContent {
     /// Reply with an [`InspectReply`].
     Inspect,
     /// Save these original URLs; reply with a [`SaveReport`].
     Save { only: Vec<String> },
+    /// Progress of a save of this page (from the background).
+    Progress { progress: crate::engine::Progress },
 }
 
 /// A requested document that could not be fetched.
@@ -157,6 +162,9 @@ pub struct SaveReport {
     /// Nothing was saved when this is non-empty.
     #[serde(default)]
     pub need_documents: Vec<String>,
+    /// The batch the files were queued in; progress reports name it.
+    #[serde(default)]
+    pub batch_id: Option<String>,
 }
 
 impl SaveReport {

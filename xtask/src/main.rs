@@ -102,10 +102,12 @@ fn step(name: &str) -> Instant {
 /// Builds the extension into `dist/` (load-unpacked ready).
 pub fn build(root: &Path, env: &tools::Env) -> Result {
     let t0 = Instant::now();
-    let dist = root.join("dist");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
+    // Assembled aside and swapped in at the end: a failed build leaves the last
+    // good dist/ in place.
+    let dist = target.join("dist-staging");
     if dist.exists() {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     }
@@ -245,9 +247,19 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
     std::fs::copy(root.join("manifest.json"), dist.join("manifest.json"))
         .map_err(|e| e.to_string())?;
     copy_dir(&root.join("static"), &dist)?;
+    let final_dist = root.join("dist");
+    if final_dist.exists() {
+        std::fs::remove_dir_all(&final_dist)
+            .map_err(|e| format!("{}: {e}", final_dist.display()))?;
+    }
+    if std::fs::rename(&dist, &final_dist).is_err() {
+        // Different file systems (a CARGO_TARGET_DIR elsewhere): copy instead.
+        copy_dir(&dist, &final_dist)?;
+        std::fs::remove_dir_all(&dist).map_err(|e| e.to_string())?;
+    }
     eprintln!(
         "==> built {} in {:.1} s",
-        dist.display(),
+        final_dist.display(),
         t0.elapsed().as_secs_f64()
     );
     Ok(())

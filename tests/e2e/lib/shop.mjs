@@ -329,13 +329,19 @@ export async function startShop({ extraPages = {} } = {}) {
   const pages = { ...pageTable(), ...extraPages };
   const requests = [];
   const overrides = new Map();
+  let cdnDelayMs = 0;
   const server = createServer(makeCert(), (req, res) => {
     const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
     const url = new URL(req.url, `https://${host}`);
-    requests.push({ host, path: url.pathname, query: url.search, dest: req.headers['sec-fetch-dest'] || '', at: Date.now() });
+    if (!req.alisaveDelayed) requests.push({ host, path: url.pathname, query: url.search, dest: req.headers['sec-fetch-dest'] || '', at: Date.now() });
     const key = `${host}${url.pathname}`;
     const override = overrides.get(key);
     if (override) return override(req, res);
+    if (CDN_HOSTS.includes(host) && cdnDelayMs > 0 && !req.alisaveDelayed) {
+      // Slow CDN (tests that need a batch to be in flight).
+      req.alisaveDelayed = true;
+      return setTimeout(() => server.emit('request', req, res), cdnDelayMs);
+    }
     if (CDN_HOSTS.includes(host)) {
       if (!/^\/(kf|@sc0\d\/kf|play)\//.test(url.pathname)) { res.writeHead(404); return res.end(); }
       const mp4 = /\.mp4$/i.test(url.pathname);
@@ -383,6 +389,8 @@ export async function startShop({ extraPages = {} } = {}) {
     requests,
     /** Replace the answer for one host+path (e.g. a 404 image). */
     setOverride(hostPath, handler) { overrides.set(hostPath, handler); },
+    /** Delay every CDN answer by `ms` (0: none). */
+    setCdnDelay(ms) { cdnDelayMs = ms; },
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
   };
 }

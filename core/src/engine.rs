@@ -1,0 +1,481 @@
+//! The download engine's state machine (pure; the worker persists it).
+//!
+//! A [`Batch`] is one save request: its files ([`Job`]s) and their states. The
+//! service worker keeps every batch in `chrome.storage.session` and changes it only
+//! through these methods, so a worker stopped at any point resumes from storage:
+//! a job is marked [`JobState::Starting`] *before* `chrome.downloads.download` is
+//! called, and a worker that finds a `Starting` job on resume first looks for a
+//! download of that URL that already exists (no file is saved twice).
+
+use crate::protocol::FailedFile;
+use crate::{MediaKind, Warning};
+use serde::{Deserialize, Serialize};
+
+/// Downloads running at once per batch.
+pub const CONCURRENCY: usize = 4;
+/// Attempts per file for transient failures (network errors, timeouts, 5xx).
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Delay before attempt `attempt + 1` after `attempt` failed transiently (ms).
+pub fn backoff_ms(attempt: u32) -> f64 {
+    1000.0 * f64::from(2u32.saturating_pow(attempt.saturating_sub(1).min(6)))
+}
+
+/// State of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting to start (not before `not_before_ms`).
+    Queued,
+    /// `chrome.downloads.download` is being called (since `since_ms`).
+    Starting { since_ms: f64 },
+    /// Chrome is downloading it.
+    Downloading { download_id: i64 },
+    /// On disk.
+    Done,
+    /// Given up, with the reason shown to the user.
+    Failed { reason: String },
+}
+
+/// One file of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub url: String,
+    pub path: String,
+    pub kind: MediaKind,
+    #[serde(flatten)]
+    pub state: JobState,
+    pub attempts: u32,
+    pub not_before_ms: f64,
+}
+
+/// What the product page said about the product, for the report and `product.json`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProductInfo {
+    pub platform: String,
+    pub id: String,
+    pub title: Option<String>,
+    pub shop: Option<String>,
+    pub page_url: String,
+}
+
+/// One save request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub id: String,
+    pub tab_id: i64,
+    pub folder: String,
+    pub product: ProductInfo,
+    pub created_ms: f64,
+    pub jobs: Vec<Job>,
+    /// What the extractor or the save could not do (shown in the final report).
+    pub warnings: Vec<Warning>,
+    /// Whether Chrome asks where to save each file.
+    #[serde(default)]
+    pub save_as: bool,
+}
+
+/// How a failed download is handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth another attempt (network trouble, timeout, server error).
+    Transient(String),
+    /// Final (not found, forbidden, disk errors, cancelled by the user).
+    Permanent(String),
+}
+
+/// Classifies a `chrome.downloads` interrupt reason
+/// (<https://developer.chrome.com/docs/extensions/reference/api/downloads#type-InterruptReason>).
+pub fn classify_interrupt(reason: &str) -> Failure {
+    let text = |t: &str| t.to_string();
+    match reason {
+        "NETWORK_FAILED" => Failure::Transient(text("network error")),
+        "NETWORK_TIMEOUT" => Failure::Transient(text("the network timed out")),
+        "NETWORK_DISCONNECTED" => Failure::Transient(text("the network was disconnected")),
+        "NETWORK_SERVER_DOWN" => Failure::Transient(text("the server is down")),
+        "NETWORK_INVALID_REQUEST" => Failure::Permanent(text("the request was invalid")),
+        "SERVER_FAILED" => Failure::Transient(text("server error")),
+        "SERVER_NO_RANGE" => Failure::Transient(text("the server does not support resuming")),
+        "SERVER_BAD_CONTENT" => Failure::Permanent(text("not found on the server (HTTP 404)")),
+        "SERVER_UNAUTHORIZED" => Failure::Permanent(text("the server refused access (HTTP 401)")),
+        "SERVER_FORBIDDEN" => Failure::Permanent(text("the server refused access (HTTP 403)")),
+        "SERVER_UNREACHABLE" => Failure::Transient(text("the server could not be reached")),
+        "SERVER_CERT_PROBLEM" => Failure::Permanent(text("the server's certificate is not valid")),
+        "SERVER_CONTENT_LENGTH_MISMATCH" => Failure::Transient(text("the download was cut short")),
+        "SERVER_CROSS_ORIGIN_REDIRECT" => {
+            Failure::Permanent(text("the server redirected elsewhere"))
+        }
+        "FILE_NO_SPACE" => Failure::Permanent(text("the disk is full")),
+        "FILE_ACCESS_DENIED" => Failure::Permanent(text("no permission to write the file")),
+        "FILE_NAME_TOO_LONG" => Failure::Permanent(text("the file name is too long")),
+        "FILE_TOO_LARGE" => Failure::Permanent(text("the file is too large for the disk")),
+        "FILE_VIRUS_INFECTED" | "FILE_BLOCKED" | "FILE_SECURITY_CHECK_FAILED" => {
+            Failure::Permanent(text("blocked by the browser's safety checks"))
+        }
+        "FILE_TRANSIENT_ERROR" => Failure::Transient(text("a temporary file error")),
+        "FILE_FAILED" | "FILE_HASH_MISMATCH" | "FILE_SAME_AS_SOURCE" => {
+            Failure::Permanent(text("the file could not be written"))
+        }
+        "USER_CANCELED" => Failure::Permanent(text("cancelled")),
+        "USER_SHUTDOWN" | "CRASH" => Failure::Transient(text("the browser was closed")),
+        other => Failure::Permanent(format!("download failed ({other})")),
+    }
+}
+
+/// Progress of a batch, as shown on the button, the badge and in the popup.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Progress {
+    pub batch_id: String,
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub finished: bool,
+    pub folder: String,
+    /// One sentence: "12 / 40" while running, the final report when finished.
+    pub message: String,
+    pub failures: Vec<FailedFile>,
+}
+
+impl Batch {
+    /// A new batch with every job queued.
+    pub fn new(
+        id: String,
+        tab_id: i64,
+        folder: String,
+        product: ProductInfo,
+        files: Vec<crate::filename::PlannedFile>,
+        created_ms: f64,
+    ) -> Batch {
+        let jobs = files
+            .into_iter()
+            .map(|f| Job {
+                url: f.url,
+                path: f.path,
+                kind: f.kind,
+                state: JobState::Queued,
+                attempts: 0,
+                not_before_ms: 0.0,
+            })
+            .collect();
+        Batch {
+            id,
+            tab_id,
+            folder,
+            product,
+            created_ms,
+            jobs,
+            warnings: Vec::new(),
+            save_as: false,
+        }
+    }
+
+    fn running(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(|j| {
+                matches!(
+                    j.state,
+                    JobState::Starting { .. } | JobState::Downloading { .. }
+                )
+            })
+            .count()
+    }
+
+    /// Jobs to start now (at most [`CONCURRENCY`] running), marked `Starting`.
+    pub fn take_startable(&mut self, now_ms: f64) -> Vec<usize> {
+        let free = CONCURRENCY.saturating_sub(self.running());
+        let picked: Vec<usize> = self
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.state == JobState::Queued && j.not_before_ms <= now_ms)
+            .map(|(i, _)| i)
+            .take(free)
+            .collect();
+        for &i in &picked {
+            if let Some(j) = self.jobs.get_mut(i) {
+                j.state = JobState::Starting { since_ms: now_ms };
+                j.attempts += 1;
+            }
+        }
+        picked
+    }
+
+    /// When to look again for a queued job that is waiting for its backoff
+    /// (`None` when none waits: jobs waiting only for a free slot start when a
+    /// running download ends).
+    pub fn next_wake_ms(&self, now_ms: f64) -> Option<f64> {
+        self.jobs
+            .iter()
+            .filter(|j| j.state == JobState::Queued && j.not_before_ms > now_ms)
+            .map(|j| j.not_before_ms)
+            .min_by(|a, b| a.total_cmp(b))
+    }
+
+    /// `chrome.downloads.download` returned this id for job `i`.
+    pub fn started(&mut self, i: usize, download_id: i64) {
+        if let Some(j) = self.jobs.get_mut(i) {
+            j.state = JobState::Downloading { download_id };
+        }
+    }
+
+    /// `chrome.downloads.download` itself failed for job `i` (invalid URL or name, ...).
+    pub fn start_failed(&mut self, i: usize, reason: String) {
+        if let Some(j) = self.jobs.get_mut(i) {
+            j.state = JobState::Failed { reason };
+        }
+    }
+
+    /// Index of the job downloading `download_id`.
+    pub fn job_of_download(&self, download_id: i64) -> Option<usize> {
+        self.jobs
+            .iter()
+            .position(|j| j.state == JobState::Downloading { download_id })
+    }
+
+    /// Chrome finished `download_id`.
+    pub fn completed(&mut self, download_id: i64) -> bool {
+        match self
+            .job_of_download(download_id)
+            .and_then(|i| self.jobs.get_mut(i))
+        {
+            Some(j) => {
+                j.state = JobState::Done;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Chrome interrupted `download_id` with `reason`: queue a retry after a
+    /// backoff for transient failures, fail otherwise.
+    pub fn interrupted(&mut self, download_id: i64, reason: &str, now_ms: f64) -> bool {
+        let Some(j) = self
+            .job_of_download(download_id)
+            .and_then(|i| self.jobs.get_mut(i))
+        else {
+            return false;
+        };
+        match classify_interrupt(reason) {
+            Failure::Transient(_) if j.attempts < MAX_ATTEMPTS => {
+                j.state = JobState::Queued;
+                j.not_before_ms = now_ms + backoff_ms(j.attempts);
+            }
+            Failure::Transient(text) => {
+                j.state = JobState::Failed {
+                    reason: format!("{text} (tried {} times)", j.attempts),
+                };
+            }
+            Failure::Permanent(text) => j.state = JobState::Failed { reason: text },
+        }
+        true
+    }
+
+    /// A `Starting` job whose download turned out to exist already (found by URL
+    /// after the worker was stopped): adopt it instead of starting it again.
+    pub fn adopt(&mut self, i: usize, download_id: i64) {
+        self.started(i, download_id);
+    }
+
+    /// Puts every failed job back in the queue (the user's "retry").
+    pub fn retry_failed(&mut self) -> usize {
+        let mut n = 0;
+        for j in &mut self.jobs {
+            if matches!(j.state, JobState::Failed { .. }) {
+                j.state = JobState::Queued;
+                j.attempts = 0;
+                j.not_before_ms = 0.0;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Whether every job reached `Done` or `Failed`.
+    pub fn finished(&self) -> bool {
+        self.jobs
+            .iter()
+            .all(|j| matches!(j.state, JobState::Done | JobState::Failed { .. }))
+    }
+
+    /// Progress and, when finished, the final report.
+    pub fn progress(&self) -> Progress {
+        let total = self.jobs.len();
+        let done = self
+            .jobs
+            .iter()
+            .filter(|j| j.state == JobState::Done)
+            .count();
+        let failures: Vec<FailedFile> = self
+            .jobs
+            .iter()
+            .filter_map(|j| match &j.state {
+                JobState::Failed { reason } => Some(FailedFile {
+                    url: j.url.clone(),
+                    path: j.path.clone(),
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let failed = failures.len();
+        let finished = self.finished();
+        let message = if !finished {
+            format!("{} / {total}", done + failed)
+        } else if failed == 0 {
+            format!(
+                "Saved {done} file{} to {}.",
+                if done == 1 { "" } else { "s" },
+                self.folder
+            )
+        } else {
+            let first: Vec<String> = failures
+                .iter()
+                .take(3)
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        f.path.rsplit('/').next().unwrap_or(&f.path),
+                        f.reason
+                    )
+                })
+                .collect();
+            format!(
+                "Saved {done} of {total} files to {}; {failed} failed — {}{}",
+                self.folder,
+                first.join("; "),
+                if failed > 3 { "; …" } else { "" }
+            )
+        };
+        Progress {
+            batch_id: self.id.clone(),
+            total,
+            done,
+            failed,
+            finished,
+            folder: self.folder.clone(),
+            message,
+            failures,
+        }
+    }
+}
+
+/// `chrome.storage.session` key of a batch.
+pub fn batch_key(id: &str) -> String {
+    format!("batch:{id}")
+}
+
+/// `chrome.storage.session` key mapping a Chrome download id to its batch.
+pub fn download_key(download_id: i64) -> String {
+    format!("download:{download_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filename::PlannedFile;
+
+    fn batch(n: usize) -> Batch {
+        let files = (0..n)
+            .map(|i| PlannedFile {
+                url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+                path: format!("AliSavePro/aliexpress-1/gallery-{:02}.jpg", i + 1),
+                kind: MediaKind::Gallery,
+            })
+            .collect();
+        Batch::new(
+            "b1".into(),
+            7,
+            "AliSavePro/aliexpress-1".into(),
+            ProductInfo::default(),
+            files,
+            0.0,
+        )
+    }
+
+    #[test]
+    fn starts_at_most_the_concurrency_limit() {
+        let mut b = batch(10);
+        let first = b.take_startable(0.0);
+        assert_eq!(first, vec![0, 1, 2, 3]);
+        assert!(b.take_startable(0.0).is_empty(), "all slots busy");
+        for (n, i) in first.iter().enumerate() {
+            b.started(*i, 100 + n as i64);
+        }
+        assert!(b.completed(100));
+        assert_eq!(b.take_startable(0.0), vec![4]);
+        assert_eq!(b.progress().message, "1 / 10");
+        assert_eq!(
+            b.next_wake_ms(0.0),
+            None,
+            "queued jobs wait for a slot, not a timer"
+        );
+    }
+
+    #[test]
+    fn transient_failures_retry_with_backoff_then_fail() {
+        let mut b = batch(1);
+        for attempt in 1..=MAX_ATTEMPTS {
+            assert_eq!(b.take_startable(1e9), vec![0]);
+            b.started(0, i64::from(attempt));
+            assert!(b.interrupted(i64::from(attempt), "SERVER_FAILED", 1000.0));
+            if attempt < MAX_ATTEMPTS {
+                assert_eq!(b.jobs[0].state, JobState::Queued);
+                assert_eq!(b.next_wake_ms(1000.0), Some(1000.0 + backoff_ms(attempt)));
+                assert_eq!(b.jobs[0].not_before_ms, 1000.0 + backoff_ms(attempt));
+                assert!(b.take_startable(1000.0).is_empty(), "waits for the backoff");
+            }
+        }
+        assert_eq!(
+            b.jobs[0].state,
+            JobState::Failed {
+                reason: "server error (tried 3 times)".into()
+            }
+        );
+        assert!(b.finished());
+    }
+
+    #[test]
+    fn not_found_is_final_at_once() {
+        let mut b = batch(2);
+        b.take_startable(0.0);
+        b.started(0, 1);
+        b.started(1, 2);
+        b.interrupted(1, "SERVER_BAD_CONTENT", 0.0);
+        b.completed(2);
+        let p = b.progress();
+        assert!(p.finished);
+        assert_eq!((p.done, p.failed), (1, 1));
+        assert_eq!(
+            p.message,
+            "Saved 1 of 2 files to AliSavePro/aliexpress-1; 1 failed — gallery-01.jpg: not found on the server (HTTP 404)"
+        );
+        assert_eq!(b.retry_failed(), 1);
+        assert!(!b.finished());
+        assert_eq!(b.take_startable(0.0), vec![0]);
+    }
+
+    #[test]
+    fn unknown_ids_and_backoff_bounds() {
+        let mut b = batch(1);
+        assert!(!b.completed(99));
+        assert!(!b.interrupted(99, "NETWORK_FAILED", 0.0));
+        assert_eq!(backoff_ms(1), 1000.0);
+        assert_eq!(backoff_ms(2), 2000.0);
+        assert!(backoff_ms(u32::MAX) <= 64_000.0);
+        assert!(matches!(
+            classify_interrupt("SOMETHING_NEW"),
+            Failure::Permanent(_)
+        ));
+    }
+
+    #[test]
+    fn batch_round_trips_through_json() {
+        let mut b = batch(3);
+        b.take_startable(0.0);
+        b.started(0, 5);
+        let back: Batch = serde_json::from_value(serde_json::to_value(&b).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, b);
+    }
+}
