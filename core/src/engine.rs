@@ -347,6 +347,16 @@ impl Batch {
                 if failed > 3 { "; …" } else { "" }
             )
         };
+        // What was missing from the page itself stays in the final word.
+        let mut message = message;
+        if finished {
+            for w in &self.warnings {
+                if crate::protocol::USER_WARNINGS.contains(&w.code.as_str()) {
+                    message.push(' ');
+                    message.push_str(&w.message);
+                }
+            }
+        }
         Progress {
             batch_id: self.id.clone(),
             total,

@@ -203,7 +203,7 @@ impl SaveReport {
 }
 
 /// Warning codes worth a sentence in the user's summary.
-const USER_WARNINGS: [&str; 4] = [
+pub(crate) const USER_WARNINGS: [&str; 4] = [
     "description_missing",
     "api_fetch",
     "settings",
