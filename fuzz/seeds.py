@@ -58,7 +58,12 @@ def write(target, name, data):
 def extract_seeds():
     s = {}
     # Real: Module-era runParams.data (jshemas), in a synthetic wrapper.
-    data = real("jshemas-openGraphScraperPages/aliexpress.runParams.data.extracted.json")
+    # Module map minus the large modules the extractor never reads.
+    data = json.loads(real("jshemas-openGraphScraperPages/aliexpress.runParams.data.extracted.json"))
+    for k in ["crossLinkModule", "couponModule", "specsModule", "shippingModule",
+              "otherServiceModule", "actionModule", "pageModule"]:
+        data.pop(k, None)
+    data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     s["real-module-runparams"] = page(
         HE,
         '<html lang="he"><head><script>window.runParams = {\n data: '
@@ -75,7 +80,15 @@ def extract_seeds():
         HE, '<html lang="he"><body>' + dom[i : i + 16000] + dom[j : j + 12000] + "</body></html>"
     )
     # Real: a Component-era runParams script body (airvzxf), synthetic wrapper.
+    # Component map of the dump minus the large components the extractor never
+    # reads, re-serialised compactly in the dump's own wrapper.
     js = real("airvzxf-web-browser-extension-alienhanced/item-1005006427599086.js")
+    start = js.index("{", js.index("data:"))
+    comp, end = json.JSONDecoder().raw_decode(js, start)
+    for k in ["i18nComponent", "webGeneralFreightCalculateComponent",
+              "multiLanguageUrlComponent", "priceComponent"]:
+        comp.pop(k, None)
+    js = js[:start] + json.dumps(comp, ensure_ascii=False, separators=(",", ":")) + js[end:]
     s["real-component-runparams"] = page(
         ES, "<html><head><script>" + js + "</script></head><body></body></html>"
     )

@@ -231,6 +231,38 @@ fn apply_state(batch: &mut Batch, download_id: i64, state: &str, error: Option<&
     }
 }
 
+/// Forgets the finished batches of a closed tab (what was saved from it is no
+/// one's business once the tab is gone). Unfinished ones go on and are forgotten
+/// when they finish (see [`report`]).
+pub async fn forget_tab(tab_id: i64) {
+    let Ok(all) = chrome::session_all().await else {
+        return;
+    };
+    let l = lock();
+    let _g = l.lock().await;
+    for (key, value) in all {
+        if !key.starts_with("batch:") {
+            continue;
+        }
+        let Ok(batch) = serde_json::from_value::<Batch>(value) else {
+            let _ = chrome::session_remove(&key).await; // unreadable: nothing to keep
+            continue;
+        };
+        if batch.tab_id == tab_id && batch.finished() {
+            remove(&batch).await;
+        }
+    }
+}
+
+async fn remove(batch: &Batch) {
+    for job in &batch.jobs {
+        if let JobState::Downloading { download_id } = job.state {
+            let _ = chrome::session_remove(&download_key(download_id)).await;
+        }
+    }
+    let _ = chrome::session_remove(&batch_key(&batch.id)).await;
+}
+
 /// Progress to the page's button and the action badge.
 async fn report(batch: &Batch) {
     let progress = batch.progress();
@@ -241,6 +273,13 @@ async fn report(batch: &Batch) {
     } else {
         "✓".to_string()
     };
+    if chrome::tab(batch.tab_id).await.is_err() {
+        // The tab is gone: nobody to tell, and nothing to keep once finished.
+        if progress.finished {
+            remove(batch).await;
+        }
+        return;
+    }
     let _ = chrome::set_badge_text(batch.tab_id, &badge).await;
     // The tab may have been closed or navigated; the batch goes on regardless.
     let _ = chrome::send_to_tab::<_, serde_json::Value>(

@@ -9,7 +9,6 @@
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
-use alisave_core::filename::{plan, product_folder};
 use alisave_core::protocol::{
     classify_request, observed_key, record_observed, validate_content_sender, validate_documents,
     validate_snapshot, ContentToBg, FailedFile, InspectReply, ObservedRequest, PageSnapshot,
@@ -288,8 +287,16 @@ async fn save(
     page_url: &str,
 ) -> SaveReport {
     let (settings, settings_note) = load_settings().await;
+    let today = {
+        let d = js_sys::Date::new_0();
+        alisave_core::filename::Date::new(
+            d.get_full_year() as u16,
+            (d.get_month() + 1) as u8,
+            d.get_date() as u8,
+        )
+    };
     let mut report = SaveReport {
-        folder: product_folder(&settings, &inventory),
+        folder: alisave_core::filename::product_folder_on(&settings, &inventory, today),
         warnings: inventory.warnings.clone(),
         ..SaveReport::default()
     };
@@ -300,8 +307,8 @@ async fn save(
     }
     let files = match &only {
         // The popup's selection: only items of this inventory, whatever their kind.
-        Some(urls) => alisave_core::filename::plan_selected(&settings, &inventory, urls),
-        None => plan(&settings, &inventory),
+        Some(urls) => alisave_core::filename::plan_selected_on(&settings, &inventory, urls, today),
+        None => alisave_core::filename::plan_on(&settings, &inventory, today),
     };
     let mut accepted = Vec::new();
     for (i, file) in files.into_iter().enumerate() {
@@ -351,6 +358,7 @@ async fn save(
         now,
     );
     batch.warnings = report.warnings.clone();
+    batch.save_as = settings.ask_where_to_save;
     report.batch_id = Some(id);
     engine::start(batch).await;
     report
@@ -389,6 +397,7 @@ pub async fn on_api_request(details: JsValue) {
 #[wasm_bindgen]
 pub async fn on_tab_removed(tab_id: f64) {
     let _ = chrome::session_remove(&observed_key(tab_id as i64)).await;
+    engine::forget_tab(tab_id as i64).await;
 }
 
 /// The API requests observed for a tab (read by the popup and by tests).

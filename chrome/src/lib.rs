@@ -55,6 +55,11 @@ mod sys {
         #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
         pub fn tabs_query(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
+        #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
+        pub fn i18n_get_message(name: &str, substitutions: &js_sys::Array) -> JsValue;
+        #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
+        pub fn i18n_get_ui_language() -> String;
+
         #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeText, catch)]
         pub fn action_set_badge_text(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
     }
@@ -284,7 +289,7 @@ pub async fn sleep_ms(ms: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global = js_sys::global();
         if let Ok(set_timeout) = js_sys::Reflect::get(&global, &"setTimeout".into())
-            .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
         {
             let _ = set_timeout.call2(&global, &resolve, &JsValue::from_f64(ms.max(0.0)));
         }
@@ -431,4 +436,17 @@ where
     );
     sys::runtime_on_message_add_listener(closure.as_ref().unchecked_ref());
     closure.forget();
+}
+
+/// `chrome.i18n.getMessage`: `None` when the catalogue has no such message.
+pub fn i18n_message(name: &str, substitutions: &[&str]) -> Option<String> {
+    let subs: js_sys::Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
+    sys::i18n_get_message(name, &subs)
+        .as_string()
+        .filter(|m| !m.is_empty())
+}
+
+/// `chrome.i18n.getUILanguage()`.
+pub fn ui_language() -> String {
+    sys::i18n_get_ui_language()
 }

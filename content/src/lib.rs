@@ -32,9 +32,11 @@ const STYLE: &str = r#"
 .wrap { position: fixed; right: 20px; bottom: 20px; z-index: 2147483647;
   display: flex; flex-direction: column; align-items: flex-end; gap: 6px;
   font: 14px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-button { all: unset; cursor: pointer; background: #e62e04; color: #fff; font-weight: 600;
+.wrap.top { top: 20px; bottom: auto; flex-direction: column-reverse; }
+.wrap.left { left: 20px; right: auto; align-items: flex-start; }
+button { all: unset; cursor: pointer; background: #c82703; color: #fff; font-weight: 600;
   padding: 10px 16px; border-radius: 22px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
-button:hover { background: #c82703; }
+button:hover { background: #a82102; }
 button:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 button[disabled] { opacity: .7; cursor: progress; }
 .status { max-width: 320px; background: #fff; color: #222; padding: 6px 10px; border-radius: 8px;
@@ -47,6 +49,12 @@ thread_local! {
     /// Keeps the DOM observer and storage listener alive for the page's lifetime.
     static KEEP: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
     static SHOW: RefCell<bool> = const { RefCell::new(true) };
+    static POSITION: RefCell<settings::ButtonPosition> = RefCell::new(settings::ButtonPosition::default());
+    /// Our host element: re-attached as it is (button state kept) when the page removes it.
+    static HOST: RefCell<Option<Element>> = const { RefCell::new(None) };
+    /// Re-insertions in the current second, and until when re-insertion pauses, so a
+    /// page that removes the host in a loop cannot make us spin with it.
+    static REINSERT: RefCell<(f64, u32, f64)> = const { RefCell::new((0.0, 0, 0.0)) };
     /// The page's last save with failures, offered for a retry on the button.
     static RETRY: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The batch this page is following.
@@ -89,39 +97,105 @@ fn start() {
     KEEP.with(|k| k.borrow_mut().push(Box::new(listener)));
 }
 
+/// `wrap` classes for the button's corner.
+fn wrap_class(p: settings::ButtonPosition) -> String {
+    format!(
+        "wrap{}{}",
+        if p.is_top() { " top" } else { "" },
+        if p.is_left() { " left" } else { "" }
+    )
+}
+
 fn apply_settings(s: &Settings) {
     SHOW.with(|v| *v.borrow_mut() = s.show_button);
+    POSITION.with(|v| *v.borrow_mut() = s.button_position);
+    if let Some(root) = HOST
+        .with(|h| h.borrow().clone())
+        .and_then(|h| h.shadow_root())
+    {
+        if let Ok(Some(wrap)) = root.query_selector(".wrap") {
+            wrap.set_class_name(&wrap_class(s.button_position));
+            let _ = wrap.set_attribute("data-alisave-position", s.button_position.as_str());
+        }
+    }
     if s.show_button {
         ensure_button();
-    } else if let Some(host) = document().and_then(|d| d.get_element_by_id(HOST_ID)) {
+    } else if let Some(host) = HOST.with(|h| h.borrow().clone()) {
         host.remove();
     }
 }
 
-/// Injects the host element unless it is already there. Idempotent.
+/// Most re-insertions per second before pausing.
+const MAX_REINSERTS_PER_SECOND: u32 = 10;
+/// How long re-insertion pauses after that (ms).
+const REINSERT_PAUSE_MS: f64 = 300.0;
+
+/// Puts the host element in the page unless it is already there. Idempotent.
 fn ensure_button() {
     if !SHOW.with(|v| *v.borrow()) {
         return;
     }
     let Some(doc) = document() else { return };
-    if let Some(existing) = doc.get_element_by_id(HOST_ID) {
-        if existing
-            .shadow_root()
-            .and_then(|r| {
-                r.query_selector("button[data-alisave-action]")
-                    .ok()
-                    .flatten()
-            })
-            .is_some()
-        {
-            return;
+    let ours = HOST.with(|h| h.borrow().clone());
+    let Some(host) = ours else {
+        if let Err(e) = inject(&doc) {
+            web_sys::console::warn_2(&"[AliSavePro] could not add the button:".into(), &e);
         }
-        // A page element took our id, or a stale host without its button: replace it.
-        existing.remove();
+        return;
+    };
+    let in_place = host.is_connected() && doc.get_element_by_id(HOST_ID).is_some_and(|e| e == host);
+    if in_place {
+        return;
     }
-    if let Err(e) = inject(&doc) {
-        web_sys::console::warn_2(&"[AliSavePro] could not add the button:".into(), &e);
+    let now = js_sys::Date::now();
+    let allowed = REINSERT.with(|r| {
+        let (window, count, paused_until) = &mut *r.borrow_mut();
+        if now < *paused_until {
+            return false;
+        }
+        if now - *window > 1000.0 {
+            *window = now;
+            *count = 0;
+        }
+        *count += 1;
+        if *count > MAX_REINSERTS_PER_SECOND {
+            *paused_until = now + REINSERT_PAUSE_MS;
+            // A fresh allowance once the pause is over.
+            *window = *paused_until;
+            *count = 0;
+            return false;
+        }
+        true
+    });
+    if !allowed {
+        schedule_retry();
+        return;
     }
+    // Elements of the page that took our id are not ours: they go.
+    while let Some(impostor) = doc.get_element_by_id(HOST_ID) {
+        if impostor == host {
+            break;
+        }
+        impostor.remove();
+    }
+    if let Some(parent) = doc.document_element() {
+        let _ = parent.append_child(&host);
+    }
+}
+
+/// Tries again once the re-insertion pause is over (one timer at a time).
+fn schedule_retry() {
+    thread_local! {
+        static PENDING: RefCell<bool> = const { RefCell::new(false) };
+    }
+    if PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    spawn_local(async {
+        alisave_chrome::sleep_ms(REINSERT_PAUSE_MS + 50.0).await;
+        PENDING.with(|p| *p.borrow_mut() = false);
+        ensure_button();
+    });
 }
 
 fn inject(doc: &Document) -> Result<(), JsValue> {
@@ -131,7 +205,9 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     let style = doc.create_element("style")?;
     style.set_text_content(Some(STYLE));
     let wrap = doc.create_element("div")?;
-    wrap.set_class_name("wrap");
+    let position = POSITION.with(|p| *p.borrow());
+    wrap.set_class_name(&wrap_class(position));
+    wrap.set_attribute("data-alisave-position", position.as_str())?;
     let status = doc.create_element("div")?;
     status.set_class_name("status");
     status.set_attribute("data-alisave-status", "")?;
@@ -141,7 +217,12 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     button.set_type("button");
     button.set_attribute("data-alisave-action", "download-all")?;
     button.set_text_content(Some(BUTTON_LABEL));
-    let on_click = Closure::<dyn FnMut()>::new(move || {
+    let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        // Only the user's own clicks: a page script can reach an open shadow root
+        // and synthesise a click (isTrusted = false); that must not start a save.
+        if !ev.is_trusted() {
+            return;
+        }
         spawn_local(async {
             match RETRY.with(|r| r.borrow_mut().take()) {
                 Some(batch_id) => run_retry(batch_id).await,
@@ -160,6 +241,7 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     // <html> rather than <body>: pages that re-render their body keep our host.
     let parent: Element = doc.document_element().ok_or("no document element")?;
     parent.append_child(&host)?;
+    HOST.with(|h| *h.borrow_mut() = Some(host));
     Ok(())
 }
 
@@ -169,14 +251,7 @@ fn watch_dom() {
     let Some(root) = doc.document_element() else {
         return;
     };
-    let callback = Closure::<dyn FnMut()>::new(|| {
-        let present = document()
-            .and_then(|d| d.get_element_by_id(HOST_ID))
-            .is_some();
-        if !present {
-            ensure_button();
-        }
-    });
+    let callback = Closure::<dyn FnMut()>::new(ensure_button);
     let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
         return;
     };
@@ -192,7 +267,7 @@ fn watch_dom() {
 }
 
 fn parts() -> Option<(HtmlButtonElement, Element)> {
-    let root = document()?.get_element_by_id(HOST_ID)?.shadow_root()?;
+    let root = HOST.with(|h| h.borrow().clone())?.shadow_root()?;
     let button = root
         .query_selector("button[data-alisave-action]")
         .ok()??

@@ -485,7 +485,8 @@ pub fn preview_url(original: &str) -> Option<String> {
         (CdnHost::AlibabaImage, "jpeg" | "png") => format!("_250x250.{ext}"),
         _ => return None,
     };
-    Some(format!("{orig}{suffix}"))
+    // The suffix may push a URL near the length limit over it (found by fuzzing).
+    Some(format!("{orig}{suffix}")).filter(|u| is_cdn_media_url(u))
 }
 
 /// Lowercase file extension of the URL's path, when it has a known media one.
@@ -505,6 +506,15 @@ pub fn media_extension(url: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_of_a_url_near_the_length_limit_is_none_not_an_invalid_url() {
+        // fuzz/regressions/url: an 8185-byte original would get an 8197-byte preview.
+        let long = format!("https://ae01.alicdn.com/kf/{}aaaaaa.jpg", "é".repeat(1358));
+        let orig = original_url(&long);
+        assert!(orig.is_some());
+        assert_eq!(preview_url(&long), None);
+    }
 
     #[test]
     fn parse_rejects_garbage() {

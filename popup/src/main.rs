@@ -8,14 +8,19 @@
 use alisave_chrome as chrome;
 use alisave_core::protocol::{InspectReply, PopupToContent, SaveReport};
 use alisave_core::{Inventory, MediaItem, MediaKind};
-use alisave_ui::{use_settings, FolderField, Notice};
+use alisave_ui::{
+    i18n, kind_label, t, tf, use_settings, FolderField, ImageSizeField, Notice, SettingsHandle,
+    ShowButtonField,
+};
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
 
 fn main() {
     console_error_panic_hook::set_once();
+    i18n::localize_document(&t("ext_name"));
     leptos::mount::mount_to_body(Popup);
 }
 
@@ -28,12 +33,14 @@ enum TabState {
     Ready { tab_id: i64, inventory: Inventory },
 }
 
-fn kind_label(kind: MediaKind) -> &'static str {
+/// "3 gallery", "2 variants"… for the header's summary.
+fn kind_count(kind: MediaKind, n: usize) -> String {
+    let n = n.to_string();
     match kind {
-        MediaKind::Gallery => "Gallery",
-        MediaKind::Variant => "Variants",
-        MediaKind::Description => "Description",
-        MediaKind::Video => "Videos",
+        MediaKind::Gallery => tf("count_gallery", &[&n]),
+        MediaKind::Variant => tf("count_variant", &[&n]),
+        MediaKind::Description => tf("count_description", &[&n]),
+        MediaKind::Video => tf("count_video", &[&n]),
     }
 }
 
@@ -64,7 +71,7 @@ async fn load_tab() -> TabState {
     let tab = match tab {
         Ok(Some(t)) => t,
         Ok(None) => return TabState::NotProduct,
-        Err(e) => return TabState::Failed(format!("Could not read the current tab: {e}")),
+        Err(e) => return TabState::Failed(tf("popup_tab_error", &[&e.to_string()])),
     };
     let (Some(tab_id), Some(url)) = (tab.id, tab.url) else {
         return TabState::NotProduct;
@@ -78,13 +85,11 @@ async fn load_tab() -> TabState {
             ..
         }) => TabState::Ready { tab_id, inventory },
         Ok(reply) => TabState::Failed(if reply.message.is_empty() {
-            "The page did not return its media.".into()
+            t("popup_no_media")
         } else {
             reply.message
         }),
-        Err(e) => TabState::Failed(format!(
-            "The page is not ready ({e}). Reload the product page and open this popup again."
-        )),
+        Err(e) => TabState::Failed(tf("popup_not_ready", &[&e.to_string()])),
     }
 }
 
@@ -97,26 +102,17 @@ fn Popup() -> impl IntoView {
         <main class="popup">
             <header>
                 <img src="icons/icon32.png" alt="" width="24" height="24" />
-                <h1>"AliSavePro"</h1>
+                <h1>{t("ext_name")}</h1>
             </header>
             <Notice notice=settings.notice />
             {move || match state.get() {
-                TabState::Loading => view! { <p data-testid="tab-state">"Reading the page…"</p> }.into_any(),
+                TabState::Loading => view! { <p data-testid="tab-state" role="status">{t("popup_reading")}</p> }.into_any(),
                 TabState::NotProduct => view! { <EmptyState /> }.into_any(),
                 TabState::Failed(m) => view! { <p class="error" role="alert" data-testid="tab-state">{m}</p> }.into_any(),
                 TabState::Ready { tab_id, inventory } => view! { <Product tab_id inventory /> }.into_any(),
             }}
-            <details class="quick">
-                <summary>"Quick settings"</summary>
-                <Show when=move || settings.value.get().is_some()>
-                    <FolderField handle=settings />
-                    <p class="help">
-                        "Files go to "
-                        <code data-testid="folder">{move || settings.value.get().map(|s| s.folder).unwrap_or_default()}</code>
-                    </p>
-                </Show>
-            </details>
-            <a href=chrome::runtime_url("options.html") target="_blank" rel="noopener">"All settings"</a>
+            <QuickSettings settings state />
+            <a href=chrome::runtime_url("options.html") target="_blank" rel="noopener">{t("all_settings")}</a>
         </main>
     }
 }
@@ -125,10 +121,10 @@ fn Popup() -> impl IntoView {
 fn EmptyState() -> impl IntoView {
     view! {
         <section class="empty" data-testid="tab-state">
-            <p>"Open a product page to save its photos, variant images, description images and videos."</p>
+            <p>{t("empty_intro")}</p>
             <ul>
-                <li>"AliExpress: aliexpress.com, aliexpress.us, aliexpress.ru and language sites — /item/… pages"</li>
-                <li>"Alibaba: alibaba.com — /product-detail/… pages"</li>
+                <li>{t("empty_aliexpress")}</li>
+                <li>{t("empty_alibaba")}</li>
             </ul>
         </section>
     }
@@ -171,11 +167,11 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
     let title = inventory
         .title
         .clone()
-        .unwrap_or_else(|| format!("Product {}", inventory.product_id));
+        .unwrap_or_else(|| tf("product_fallback_title", &[&inventory.product_id]));
     let shop = inventory.shop.clone();
     let summary = counts
         .iter()
-        .map(|(k, n)| format!("{n} {}", kind_label(*k).to_lowercase()))
+        .map(|(k, n)| kind_count(*k, *n))
         .collect::<Vec<_>>()
         .join(" · ");
     let visible = move || -> Vec<(usize, MediaItem)> {
@@ -199,7 +195,7 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
                 chrome::send_to_tab::<_, SaveReport>(tab_id, &PopupToContent::Save { only })
                     .await
                     .unwrap_or_else(|e| {
-                        SaveReport::refused(format!("The page did not answer ({e})."))
+                        SaveReport::refused(tf("popup_no_answer", &[&e.to_string()]))
                     });
             outcome.set(Some(report));
             busy.set(false);
@@ -215,21 +211,21 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
                     <p class="counts" data-testid="counts">{summary}</p>
                 </div>
             </div>
-            <div class="filters" role="group" aria-label="Show">
-                <FilterButton filter value="all".to_string() label=format!("All {}", inventory.items.len()) />
+            <div class="filters" role="group" aria-label=t("filter_group_label")>
+                <FilterButton filter value="all".to_string() label=tf("filter_all", &[&inventory.items.len().to_string()]) />
                 {counts.iter().map(|(k, n)| view! {
-                    <FilterButton filter value=k.as_str().to_string() label=format!("{} {n}", kind_label(*k)) />
+                    <FilterButton filter value=k.as_str().to_string() label=tf("filter_kind", &[&kind_label(*k), &n.to_string()]) />
                 }).collect_view()}
             </div>
             <div class="bulk">
                 <button type="button" data-action="select-all" on:click=move |_| {
                     let shown: Vec<String> = visible().into_iter().map(|(_, i)| i.url).collect();
                     selected.update(|s| s.extend(shown));
-                }>"Select all"</button>
+                }>{t("select_all")}</button>
                 <button type="button" data-action="select-none" on:click=move |_| {
                     let shown: Vec<String> = visible().into_iter().map(|(_, i)| i.url).collect();
                     selected.update(|s| s.retain(|u| !shown.contains(u)));
-                }>"Select none"</button>
+                }>{t("select_none")}</button>
             </div>
             <ul class="grid" data-testid="grid">
                 <For each=visible key=|(i, _)| *i let:entry>
@@ -239,7 +235,7 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
             <button type="button" class="primary" data-action="download-selected"
                 disabled=move || busy.get() || selected.get().is_empty()
                 on:click=save>
-                {move || if busy.get() { "Saving…".to_string() } else { format!("Download {} selected", selected.get().len()) }}
+                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.get().len().to_string()]) }}
             </button>
             {move || outcome.get().map(|r| view! {
                 <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{r.message}</p>
@@ -279,8 +275,8 @@ fn Tile(
         _ => item.preview.clone().or(Some(item.url.clone())),
     };
     let name = match (&item.variant, item.kind) {
-        (Some(v), _) => format!("{}: {}", v.axis, v.value),
-        (None, k) => format!("{} {}", kind_label(k), index + 1),
+        (Some(v), _) => tf("tile_variant_name", &[&v.axis, &v.value]),
+        (None, k) => tf("tile_name", &[&kind_label(k), &(index + 1).to_string()]),
     };
     let name2 = name.clone();
     view! {
@@ -293,14 +289,14 @@ fn Tile(
                         let u = u2.clone();
                         selected.update(|s| { if on { s.insert(u); } else { s.remove(&u); } });
                     } />
-                <span class="visually-hidden">{format!("Save {name}")}</span>
+                <span class="visually-hidden">{tf("tile_pick", &[&name])}</span>
             </label>
-            <button type="button" class="zoom" aria-label=format!("Preview {name2}") on:click=move |_| lightbox.set(Some(index))>
+            <button type="button" class="zoom" data-index=index aria-label=tf("tile_preview", &[&name2]) on:click=move |_| lightbox.set(Some(index))>
                 {match src {
                     Some(s) => view! { <img src=s alt="" loading="lazy" width="96" height="96" /> }.into_any(),
                     None => view! { <span class="video-mark">"▶"</span> }.into_any(),
                 }}
-                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge">"video"</span> })}
+                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge">{t("badge_video")}</span> })}
             </button>
         </li>
     }
@@ -319,6 +315,31 @@ fn Lightbox(
             }
         })
     };
+    // Keyboard use: the preview takes the focus when it opens (on Close) and gives
+    // it back to the tile of the image it showed when it closes.
+    let close_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |was: Option<Option<usize>>| {
+        let now = lightbox.get();
+        match (was.flatten(), now) {
+            (None, Some(_)) => {
+                if let Some(b) = close_ref.get() {
+                    let _ = b.focus();
+                }
+            }
+            (Some(i), None) => {
+                let tile = document()
+                    .query_selector(&format!("button.zoom[data-index=\"{i}\"]"))
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(t) = tile {
+                    let _ = t.focus();
+                }
+            }
+            _ => {}
+        }
+        now
+    });
     // Keyboard navigation while the preview is open, wherever the focus is.
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if lightbox.get_untracked().is_none() {
@@ -339,21 +360,58 @@ fn Lightbox(
                 _ => Some(item.url.clone()),
             };
             let caption = match &item.variant {
-                Some(v) => format!("{} — {}: {}", kind_label(item.kind), v.axis, v.value),
-                None => kind_label(item.kind).to_string(),
+                Some(v) => tf("caption_variant", &[&kind_label(item.kind), &v.axis, &v.value]),
+                None => kind_label(item.kind),
             };
             view! {
-                <div class="lightbox" role="dialog" aria-modal="true" aria-label="Preview">
+                <div class="lightbox" role="dialog" aria-modal="true" aria-label=t("lightbox_label")>
                     {big.map(|b| view! { <img src=b alt=caption.clone() /> })}
                     <p class="caption" data-testid="caption">{caption.clone()}</p>
                     <p class="help">{item.url.clone()}</p>
                     <div class="nav">
-                        <button type="button" on:click=move |_| step(-1) aria-label="Previous">"‹"</button>
-                        <button type="button" autofocus on:click=move |_| lightbox.set(None)>"Close"</button>
-                        <button type="button" on:click=move |_| step(1) aria-label="Next">"›"</button>
+                        <button type="button" on:click=move |_| step(-1) aria-label=t("previous")>"‹"</button>
+                        <button type="button" node_ref=close_ref on:click=move |_| lightbox.set(None)>{t("close")}</button>
+                        <button type="button" on:click=move |_| step(1) aria-label=t("next")>"›"</button>
                     </div>
                 </div>
             }
         })}
+    }
+}
+
+/// Quick settings: the same settings the options page edits, and how the files
+/// will be named (for this product, or a sample one).
+#[component]
+fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl IntoView {
+    let today = alisave_ui::today();
+    let sample_name = move || {
+        let s = settings.value.get()?;
+        let inventory = match state.get() {
+            TabState::Ready { inventory, .. } if !inventory.items.is_empty() => inventory,
+            _ => alisave_core::filename::sample_inventory(),
+        };
+        let all: Vec<String> = inventory.items.iter().map(|i| i.url.clone()).collect();
+        alisave_core::filename::plan_selected_on(&s, &inventory, &all, today)
+            .into_iter()
+            .next()
+            .map(|f| f.path)
+    };
+    view! {
+        <details class="quick">
+            <summary>{t("quick_settings")}</summary>
+            <Show when=move || settings.value.get().is_some()>
+                <FolderField handle=settings />
+                <p class="help">
+                    {t("files_go_to")} " "
+                    <code data-testid="folder">{move || settings.value.get().map(|s| s.folder).unwrap_or_default()}</code>
+                </p>
+                <p class="help">
+                    {t("files_named_like")} " "
+                    <code data-testid="name-sample">{sample_name}</code>
+                </p>
+                <ImageSizeField handle=settings />
+                <ShowButtonField handle=settings />
+            </Show>
+        </details>
     }
 }

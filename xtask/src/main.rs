@@ -5,6 +5,8 @@
 //! `cargo xtask test`  installs what is missing, builds, and runs every test.
 //! Also: `setup`, `build`, `bench`. See README.md.
 
+mod fuzz;
+mod package;
 mod tools;
 mod wasm;
 
@@ -27,8 +29,24 @@ fn main() -> ExitCode {
         }),
         "test" => tools::setup(&root()).and_then(|env| test(&root(), &env)),
         "bench" => tools::setup(&root()).and_then(|env| bench(&root(), &env)),
+        "package" => tools::setup(&root()).and_then(|env| {
+            build(&root(), &env)?;
+            let zip = package::package(&root())?;
+            println!("{}", zip.display());
+            Ok(())
+        }),
+        "fuzz" => {
+            let seconds = rest.first().and_then(|s| s.parse().ok()).unwrap_or(60);
+            fuzz::run(&root(), seconds).map(|lines| {
+                for l in lines {
+                    println!("{l}");
+                }
+            })
+        }
         _ => {
-            eprintln!("usage: cargo xtask <setup | build | demo [OUT_DIR] | test | bench>");
+            eprintln!(
+                "usage: cargo xtask <setup | build | demo [OUT_DIR] | test | bench | package | fuzz [SECONDS]>"
+            );
             return if task == "help" {
                 ExitCode::SUCCESS
             } else {
@@ -297,13 +315,21 @@ fn demo(root: &Path, env: &tools::Env, rest: &[String]) -> Result {
 }
 
 fn test(root: &Path, env: &tools::Env) -> Result {
+    // Build first: the native tests also check the built dist/ against the sources.
+    build(root, env)?;
     let t = step("unit tests (cargo test)");
     run(env
         .cmd("cargo")
         .current_dir(root)
         .args(["test", "-p", "alisave-core", "-p", "xtask"]))?;
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
-    build(root, env)?;
+    let t = step("package scan (dist_scan on the fresh dist/)");
+    run(env
+        .cmd("cargo")
+        .current_dir(root)
+        .env("ALISAVE_REQUIRE_DIST", "1")
+        .args(["test", "-p", "xtask", "--test", "dist_scan"]))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
     let t = step("end-to-end tests (node --test, Debian Chromium)");
     let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/e2e"))
         .map_err(|e| e.to_string())?

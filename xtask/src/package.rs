@@ -95,7 +95,11 @@ fn workspace_version(root: &Path) -> Result<Option<String>, String> {
             continue;
         }
         if let Some(rest) = line.strip_prefix("version") {
-            let value = rest.trim_start().strip_prefix('=').map(str::trim).unwrap_or("");
+            let value = rest
+                .trim_start()
+                .strip_prefix('=')
+                .map(str::trim)
+                .unwrap_or("");
             let value = value.split('#').next().unwrap_or("").trim();
             return match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
                 Some(v) => Ok(Some(v.to_string())),
@@ -167,7 +171,8 @@ fn zip_dir(dir: &Path) -> Result<Vec<u8>, String> {
         let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         zip.start_file(rel.as_str(), options)
             .map_err(|e| format!("zip {rel}: {e}"))?;
-        zip.write_all(&data).map_err(|e| format!("zip {rel}: {e}"))?;
+        zip.write_all(&data)
+            .map_err(|e| format!("zip {rel}: {e}"))?;
     }
     let cursor = zip.finish().map_err(|e| format!("zip: {e}"))?;
     Ok(cursor.into_inner())
@@ -189,7 +194,8 @@ mod tests {
             ));
             let _ = std::fs::remove_dir_all(&root);
             let s = Scratch(root);
-            let manifest = format!("{{\"manifest_version\": 3, \"name\": \"T\", \"version\": \"{version}\"}}");
+            let manifest =
+                format!("{{\"manifest_version\": 3, \"name\": \"T\", \"version\": \"{version}\"}}");
             s.write("manifest.json", manifest.as_bytes())?;
             s.write(
                 "Cargo.toml",
@@ -216,11 +222,23 @@ mod tests {
 
     fn fill_dist(s: &Scratch, order: &[usize]) -> Result<(), String> {
         let files: [(&str, Vec<u8>); 5] = [
-            ("dist/sw.js", b"import init from './background/background.js';\n".to_vec()),
-            ("dist/background/background_bg.wasm", (0..=255u8).cycle().take(5000).collect()),
+            (
+                "dist/sw.js",
+                b"import init from './background/background.js';\n".to_vec(),
+            ),
+            (
+                "dist/background/background_bg.wasm",
+                (0..=255u8).cycle().take(5000).collect(),
+            ),
             ("dist/icons/icon16.png", b"\x89PNG fake".to_vec()),
-            ("dist/popup.html", b"<!doctype html><title>p</title>".to_vec()),
-            ("dist/content/content.js", "(()=>{})();".repeat(300).into_bytes()),
+            (
+                "dist/popup.html",
+                b"<!doctype html><title>p</title>".to_vec(),
+            ),
+            (
+                "dist/content/content.js",
+                "(()=>{})();".repeat(300).into_bytes(),
+            ),
         ];
         for &i in order {
             let (rel, data) = &files[i];
@@ -247,7 +265,10 @@ mod tests {
         let b = Scratch::new("b", "1.2.3")?;
         fill_dist(&b, &[2, 0, 4, 1, 3])?;
         let other = std::fs::read(package(&b.0)?).map_err(|e| e.to_string())?;
-        assert_eq!(first, other, "another tree with the same content gave other bytes");
+        assert_eq!(
+            first, other,
+            "another tree with the same content gave other bytes"
+        );
 
         // The archive holds exactly dist/'s files, sorted, with fixed metadata.
         let mut archive = zip::ZipArchive::new(Cursor::new(first)).map_err(|e| e.to_string())?;
@@ -269,11 +290,17 @@ mod tests {
         for i in 0..archive.len() {
             let mut f = archive.by_index(i).map_err(|e| e.to_string())?;
             assert_eq!(f.last_modified(), Some(DateTime::default()), "{}", f.name());
-            assert_eq!(f.unix_mode().map(|m| m & 0o777), Some(FILE_MODE), "{}", f.name());
+            assert_eq!(
+                f.unix_mode().map(|m| m & 0o777),
+                Some(FILE_MODE),
+                "{}",
+                f.name()
+            );
             assert_eq!(f.compression(), CompressionMethod::Deflated);
             let mut data = Vec::new();
             f.read_to_end(&mut data).map_err(|e| e.to_string())?;
-            let on_disk = std::fs::read(a.0.join("dist").join(f.name())).map_err(|e| e.to_string())?;
+            let on_disk =
+                std::fs::read(a.0.join("dist").join(f.name())).map_err(|e| e.to_string())?;
             assert_eq!(data, on_disk, "{}", f.name());
         }
         Ok(())

@@ -166,7 +166,14 @@ pub fn setup(root: &Path) -> Result<Env> {
     if !env.chromium.exists() {
         eprintln!("==> installing Chromium (Debian)");
         run(&mut as_root(&["apt-get", "update"]))?;
-        run(&mut as_root(&["apt-get", "install", "-y", "chromium"]))?;
+        // chromium-l10n: the UI languages the locale tests switch to.
+        run(&mut as_root(&[
+            "apt-get",
+            "install",
+            "-y",
+            "chromium",
+            "chromium-l10n",
+        ]))?;
         if !env.chromium.exists() {
             return Err(format!(
                 "Chromium is still missing at {}",

@@ -93,6 +93,34 @@ fn service_worker_and_pages() {
 }
 
 #[test]
+fn manifest_is_localised_with_english_as_the_default() {
+    let m = manifest();
+    assert_eq!(m["default_locale"], "en");
+    assert_eq!(m["name"], "__MSG_ext_name__");
+    assert_eq!(m["description"], "__MSG_ext_description__");
+    assert_eq!(m["action"]["default_title"], "__MSG_action_title__");
+    // Every locale names the extension and describes it within the store's limits
+    // (xtask/tests/locales.rs checks the catalogues themselves).
+    for lang in ["en", "ru", "es", "pt", "fr", "de"] {
+        let path = format!("static/_locales/{lang}/messages.json");
+        let messages: Value =
+            serde_json::from_str(&read(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let text = |key: &str| {
+            messages[key]["message"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{path}: no {key}"))
+                .to_string()
+        };
+        assert!(text("ext_name").chars().count() <= 75, "{path}: ext_name");
+        assert!(
+            text("ext_description").chars().count() <= 132,
+            "{path}: ext_description longer than 132 characters"
+        );
+        assert!(!text("action_title").is_empty(), "{path}: action_title");
+    }
+}
+
+#[test]
 fn web_request_filter_in_sw_js_equals_the_core_list() {
     let sw = read("static/sw.js");
     let start = sw
@@ -212,6 +240,9 @@ fn built_dist_has_every_file_the_manifest_names() {
     ];
     for size in ["16", "32", "48", "128"] {
         files.push(m["icons"][size].as_str().unwrap_or_default().to_string());
+    }
+    for lang in ["en", "ru", "es", "pt", "fr", "de"] {
+        files.push(format!("_locales/{lang}/messages.json"));
     }
     for f in files {
         assert!(dist.join(&f).is_file(), "dist/{f} missing");

@@ -72,7 +72,9 @@ export function listFiles(dir) {
     if (!existsSync(d)) return;
     for (const name of readdirSync(d)) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      let st;
+      try { st = statSync(p); } catch { continue; } // renamed meanwhile (a .crdownload finishing)
+      if (st.isDirectory()) walk(p);
       else out.push(relative(dir, p));
     }
   };

@@ -1,0 +1,301 @@
+//! The translations in `static/_locales/`: every locale has exactly the English
+//! keys, with the same placeholders; every key the pages use exists, with as many
+//! arguments as it has placeholders; the catalogues hold real translations.
+
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// The locales we ship: English and the shops' main markets.
+const LOCALES: [&str; 6] = ["en", "ru", "es", "pt", "fr", "de"];
+
+/// Sources whose user-visible text goes through `t`/`tf`.
+const SOURCE_DIRS: [&str; 3] = ["ui/src", "popup/src", "options/src"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn catalogue(lang: &str) -> Map<String, Value> {
+    let path = root().join(format!("static/_locales/{lang}/messages.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(m)) => m,
+        other => panic!("{}: not a JSON object: {other:?}", path.display()),
+    }
+}
+
+/// `$NAME$` placeholders of a message (lowercased), in order of appearance.
+fn used_placeholders(message: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = message;
+    while let Some(i) = rest.find('$') {
+        let after = &rest[i + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            rest = stripped; // "$$" is a literal dollar
+            continue;
+        }
+        let end = after
+            .find('$')
+            .unwrap_or_else(|| panic!("stray $ in {message:?}"));
+        let name = &after[..end];
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "bad placeholder ${name}$ in {message:?}"
+        );
+        out.push(name.to_ascii_lowercase());
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// (placeholder name → "$N") of an entry, checked against its message.
+fn placeholders(lang: &str, key: &str, entry: &Value) -> BTreeMap<String, String> {
+    let message = entry["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{lang}/{key}: no message"));
+    assert!(!message.trim().is_empty(), "{lang}/{key}: empty message");
+    let declared: BTreeMap<String, String> = entry
+        .get("placeholders")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.iter()
+                .map(|(name, v)| {
+                    let content = v["content"].as_str().unwrap_or_default().to_string();
+                    (name.to_ascii_lowercase(), content)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let used: BTreeSet<String> = used_placeholders(message).into_iter().collect();
+    let names: BTreeSet<String> = declared.keys().cloned().collect();
+    assert_eq!(used, names, "{lang}/{key}: placeholders used vs declared");
+    // Contents are $1..$n, each once.
+    let mut contents: Vec<&str> = declared.values().map(String::as_str).collect();
+    contents.sort_unstable();
+    let want: Vec<String> = (1..=declared.len()).map(|i| format!("${i}")).collect();
+    assert_eq!(contents, want, "{lang}/{key}: placeholder contents");
+    declared
+}
+
+#[test]
+fn every_locale_has_exactly_the_english_keys_and_placeholders() {
+    let dirs: BTreeSet<String> = std::fs::read_dir(root().join("static/_locales"))
+        .expect("static/_locales")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(dirs, LOCALES.iter().map(|s| s.to_string()).collect());
+    let en = catalogue("en");
+    for key in en.keys() {
+        assert!(
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "bad key {key:?}"
+        );
+    }
+    for lang in LOCALES {
+        let cat = catalogue(lang);
+        let keys: BTreeSet<&String> = cat.keys().collect();
+        let en_keys: BTreeSet<&String> = en.keys().collect();
+        let missing: Vec<_> = en_keys.difference(&keys).collect();
+        let extra: Vec<_> = keys.difference(&en_keys).collect();
+        assert!(missing.is_empty(), "{lang}: missing keys {missing:?}");
+        assert!(extra.is_empty(), "{lang}: keys not in en {extra:?}");
+        for (key, entry) in &cat {
+            assert_eq!(
+                placeholders(lang, key, entry),
+                placeholders("en", key, &en[key]),
+                "{lang}/{key}: placeholders differ from en"
+            );
+        }
+    }
+}
+
+#[test]
+fn translations_are_real_not_english_copies() {
+    let en = catalogue("en");
+    // Brand names, pure punctuation around placeholders and loan words.
+    let may_equal = |key: &str, text: &str| {
+        let letters: String = text
+            .split('$')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, s)| s)
+            .collect();
+        key == "ext_name" || !letters.chars().any(char::is_alphabetic)
+    };
+    for lang in LOCALES.into_iter().filter(|l| *l != "en") {
+        let cat = catalogue(lang);
+        let same: Vec<&String> = cat
+            .iter()
+            .filter(|(k, v)| v["message"] == en[k.as_str()]["message"])
+            .filter(|(k, v)| !may_equal(k, v["message"].as_str().unwrap_or_default()))
+            .map(|(k, _)| k)
+            .collect();
+        // A few words are the same in both languages ("Videos" in German).
+        assert!(same.len() <= 3, "{lang}: copied from English: {same:?}");
+        assert_eq!(cat["lang"]["message"], lang, "{lang}: lang");
+    }
+}
+
+/// Calls `t("key")` / `tf("key", &[a, b])` in a source: (key, number of arguments, line).
+fn calls(source: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !source.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
+        let ident_before = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let (name_len, with_args) = if source[i..].starts_with("tf(") {
+            (2, true)
+        } else if source[i..].starts_with("t(") {
+            (1, false)
+        } else {
+            i += 1;
+            continue;
+        };
+        let line = source[..i].matches('\n').count() + 1;
+        let line_text = source.lines().nth(line - 1).unwrap_or("");
+        let is_definition = line_text.trim_start().starts_with("pub fn")
+            || line_text.trim_start().starts_with("fn ")
+            || line_text.trim_start().starts_with("//");
+        if ident_before || is_definition {
+            i += 1;
+            continue;
+        }
+        let mut j = i + name_len + 1;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        assert_eq!(
+            bytes.get(j),
+            Some(&b'"'),
+            "line {line}: t/tf must be called with a literal key: {line_text}"
+        );
+        let end = j + 1 + source[j + 1..].find('"').expect("closing quote");
+        let key = source[j + 1..end].to_string();
+        let mut args = 0;
+        if with_args {
+            let rest = &source[end + 1..];
+            let open = rest.find("&[").expect("tf(key, &[...])");
+            assert!(
+                rest[..open].trim().trim_matches(',').trim().is_empty(),
+                "line {line}: tf(\"{key}\", &[...]) expected"
+            );
+            // Count top-level elements of the slice literal.
+            let (mut depth, mut any, mut in_str) = (0i32, false, false);
+            let mut prev = ' ';
+            for c in rest[open + 2..].chars() {
+                if in_str {
+                    if c == '"' && prev != '\\' {
+                        in_str = false;
+                    }
+                    prev = c;
+                    continue;
+                }
+                match c {
+                    '"' => {
+                        in_str = true;
+                        any = true;
+                    }
+                    '(' | '[' | '{' => {
+                        depth += 1;
+                        any = true;
+                    }
+                    ')' | '}' => depth -= 1,
+                    ']' if depth == 0 => break,
+                    ']' => depth -= 1,
+                    ',' if depth == 0 => args += 1,
+                    c if !c.is_whitespace() => any = true,
+                    _ => {}
+                }
+                prev = c;
+            }
+            if any {
+                args += 1;
+            }
+            // A trailing comma counted one too many.
+            let inner = &rest[open + 2..];
+            if let Some(close) = inner.find(']') {
+                if inner[..close].trim_end().ends_with(',') && !inner[..close].contains('(') {
+                    args -= 1;
+                }
+            }
+        }
+        out.push((key, args, line));
+        i = end;
+    }
+    out
+}
+
+fn rust_files(dir: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_key_the_pages_use_exists_with_its_placeholders_and_none_is_unused() {
+    let en = catalogue("en");
+    let mut used = BTreeSet::new();
+    let mut count = 0;
+    for dir in SOURCE_DIRS {
+        for file in rust_files(dir) {
+            let source = std::fs::read_to_string(&file).expect("source");
+            for (key, args, line) in calls(&source) {
+                let at = format!("{}:{line}", file.display());
+                let entry = en
+                    .get(&key)
+                    .unwrap_or_else(|| panic!("{at}: message {key:?} is not in _locales/en"));
+                let n = placeholders("en", &key, entry).len();
+                assert_eq!(
+                    args, n,
+                    "{at}: {key} has {n} placeholders, called with {args} arguments"
+                );
+                used.insert(key);
+                count += 1;
+            }
+        }
+    }
+    assert!(
+        count > 100,
+        "only {count} calls found: is the scanner broken?"
+    );
+    let manifest = std::fs::read_to_string(root().join("manifest.json")).expect("manifest");
+    for part in manifest.split("__MSG_").skip(1) {
+        let key = part.split("__").next().unwrap_or_default();
+        assert!(
+            en.contains_key(key),
+            "manifest.json: {key} is not in _locales/en"
+        );
+        used.insert(key.to_string());
+    }
+    let unused: Vec<&String> = en.keys().filter(|k| !used.contains(*k)).collect();
+    assert!(unused.is_empty(), "messages nothing uses: {unused:?}");
+}
+
+#[test]
+fn the_call_scanner_reads_calls_as_written() {
+    let src = "let a = t(\"one\");\nlet b = tf(\n    \"two\",\n    &[&x.to_string(), &format!(\"{a}, {b}\")],\n);\nfn t(key: &str) {}\nlet c = tf(\"three\", &[&n]);\nlet d = start(\"no\");";
+    assert_eq!(
+        calls(src),
+        [
+            ("one".to_string(), 0, 1),
+            ("two".to_string(), 2, 2),
+            ("three".to_string(), 1, 7)
+        ]
+    );
+}
