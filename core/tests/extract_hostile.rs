@@ -1,28 +1,12 @@
 //! Hostile and broken inputs (all synthetic): warnings, never a panic, and the
 //! other sources are still read.
 
-use alisave_core::extract::{extract, Document, PageInput};
-use alisave_core::{Inventory, MediaKind};
+mod common;
+
+use alisave_core::extract::Document;
+use alisave_core::MediaKind;
+use common::{codes, fixture, run};
 use std::time::{Duration, Instant};
-
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/real/");
-
-fn fixture(rel: &str) -> String {
-    let path = format!("{REAL}{rel}");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn run(url: &str, html: &str, documents: &[Document]) -> Inventory {
-    extract(&PageInput {
-        url,
-        html,
-        documents,
-    })
-}
-
-fn codes(inv: &Inventory) -> Vec<&str> {
-    inv.warnings.iter().map(|w| w.code.as_str()).collect()
-}
 
 const AE: &str = "https://www.aliexpress.com/item/1005000000000001.html";
 

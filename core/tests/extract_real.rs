@@ -2,27 +2,11 @@
 //! (see its PROVENANCE.md). Wrappers around script dumps are synthetic and
 //! say so in the test name.
 
-use alisave_core::extract::{extract, Document, PageInput};
+mod common;
+
+use alisave_core::extract::Document;
 use alisave_core::{Inventory, MediaItem, MediaKind, Platform};
-
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/real/");
-
-fn fixture(rel: &str) -> String {
-    let path = format!("{REAL}{rel}");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn run(url: &str, html: &str, documents: &[Document]) -> Inventory {
-    extract(&PageInput {
-        url,
-        html,
-        documents,
-    })
-}
-
-fn urls(inv: &Inventory, kind: MediaKind) -> Vec<&str> {
-    inv.of_kind(kind).map(|i| i.url.as_str()).collect()
-}
+use common::{fixture, run, urls};
 
 fn variants(inv: &Inventory) -> Vec<(&str, &str, &str)> {
     inv.of_kind(MediaKind::Variant)

@@ -2,31 +2,11 @@
 //! capture exists for: Era C (`_d_c_`), Era D (mtop JSONP + description
 //! document), the hashed React DOM, Alibaba `detailData` + `desc.htm`, JSON-LD.
 
-use alisave_core::extract::{extract, Document, PageInput};
-use alisave_core::{Inventory, MediaKind, Platform};
+mod common;
 
-const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/real/");
-
-fn fixture(rel: &str) -> String {
-    let path = format!("{REAL}{rel}");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
-
-fn run(url: &str, html: &str, documents: &[Document]) -> Inventory {
-    extract(&PageInput {
-        url,
-        html,
-        documents,
-    })
-}
-
-fn urls(inv: &Inventory, kind: MediaKind) -> Vec<&str> {
-    inv.of_kind(kind).map(|i| i.url.as_str()).collect()
-}
-
-fn codes(inv: &Inventory) -> Vec<&str> {
-    inv.warnings.iter().map(|w| w.code.as_str()).collect()
-}
+use alisave_core::extract::{Document, PageInput};
+use alisave_core::{MediaKind, Platform};
+use common::{codes, fixture, run, urls};
 
 /// The `data` object text of a real airvzxf dump.
 fn airvzxf_data(id: &str) -> String {
