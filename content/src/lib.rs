@@ -300,19 +300,10 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     let detail = if report.failed.is_empty() {
         String::new()
     } else {
-        let reasons: Vec<String> = report
-            .failed
-            .iter()
-            .take(3)
-            .map(|f| {
-                format!(
-                    "{}: {}",
-                    f.path.rsplit('/').next().unwrap_or(&f.path),
-                    f.reason
-                )
-            })
-            .collect();
-        format!(" {}", reasons.join("; "))
+        format!(
+            " {}",
+            alisave_core::protocol::failure_summary(&report.failed)
+        )
     };
     show(&format!("{}{}", report.message, detail), !report.ok);
     BATCH.with(|b| *b.borrow_mut() = report.batch_id.clone());

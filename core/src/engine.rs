@@ -329,22 +329,10 @@ impl Batch {
                 self.folder
             )
         } else {
-            let first: Vec<String> = failures
-                .iter()
-                .take(3)
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        f.path.rsplit('/').next().unwrap_or(&f.path),
-                        f.reason
-                    )
-                })
-                .collect();
             format!(
-                "Saved {done} of {total} files to {}; {failed} failed — {}{}",
+                "Saved {done} of {total} files to {}; {failed} failed — {}",
                 self.folder,
-                first.join("; "),
-                if failed > 3 { "; …" } else { "" }
+                crate::protocol::failure_summary(&failures)
             )
         };
         // What was missing from the page itself stays in the final word.

@@ -202,6 +202,26 @@ impl SaveReport {
     }
 }
 
+/// The first three failures as the user reads them (`gallery-01.jpg: reason; …`),
+/// with `…` when there are more. Used by the button's reply and the final report.
+pub fn failure_summary(failures: &[FailedFile]) -> String {
+    let mut parts: Vec<String> = failures
+        .iter()
+        .take(3)
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f.path.rsplit('/').next().unwrap_or(&f.path),
+                f.reason
+            )
+        })
+        .collect();
+    if failures.len() > 3 {
+        parts.push("…".into());
+    }
+    parts.join("; ")
+}
+
 /// Warning codes worth a sentence in the user's summary.
 pub(crate) const USER_WARNINGS: [&str; 4] = [
     "description_missing",
@@ -546,6 +566,22 @@ mod tests {
         assert_eq!(list.len(), MAX_OBSERVED_PER_TAB);
         assert_eq!(list.last().map(|r| r.url.as_str()), Some("u99"));
         assert_eq!(list.iter().filter(|r| r.url == "u99").count(), 1);
+    }
+
+    #[test]
+    fn failure_summary_names_files_and_elides() {
+        let f = |n: usize| FailedFile {
+            url: String::new(),
+            path: format!("A/b/gallery-0{n}.jpg"),
+            reason: "HTTP 404".into(),
+        };
+        assert_eq!(failure_summary(&[]), "");
+        assert_eq!(failure_summary(&[f(1)]), "gallery-01.jpg: HTTP 404");
+        let four: Vec<FailedFile> = (1..=4).map(f).collect();
+        assert_eq!(
+            failure_summary(&four),
+            "gallery-01.jpg: HTTP 404; gallery-02.jpg: HTTP 404; gallery-03.jpg: HTTP 404; …"
+        );
     }
 
     #[test]
