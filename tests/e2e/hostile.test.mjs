@@ -3,9 +3,6 @@
 // a clear message where the user expects one, nothing saved that should not be,
 // nothing lost that should be. Asserted on what the user sees (the status line)
 // and on disk (the download folder), plus chrome.downloads' own record.
-//
-// Tests marked `todo` state a promise the product does not keep yet; node's
-// runner reports them without failing the run (see PRIVACY.md, "Known gaps").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
