@@ -47,6 +47,19 @@ pub struct Job {
     pub state: JobState,
     pub attempts: u32,
     pub not_before_ms: f64,
+    /// Variant name of a variant image (for `product.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The original-resolution URL on the page, when `url` is another copy
+    /// (a CDN size, or a fallback after the CDN sent the wrong bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_url: Option<String>,
+    /// Size on disk in bytes, once saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// What was done to the file on the way (converted, fallback URL…), for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What the product page said about the product, for the report and `product.json`.
@@ -73,6 +86,39 @@ pub struct Batch {
     /// Whether Chrome asks where to save each file.
     #[serde(default)]
     pub save_as: bool,
+    /// Set when the files are fetched and packed in the saver page (ZIP and/or
+    /// conversion) instead of being downloaded one by one by the worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackSpec>,
+    /// Whether `product.json`/`product.csv` are written with the files.
+    #[serde(default)]
+    pub manifest: bool,
+    /// Product folder (the files' common parent), for the manifest's relative paths.
+    #[serde(default)]
+    pub product_folder: String,
+    /// The manifest files were written (or attempted): not twice.
+    #[serde(default)]
+    pub manifest_written: bool,
+}
+
+/// How the saver page treats a packed batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackSpec {
+    /// One ZIP per product instead of separate files.
+    pub zip: bool,
+    /// Target image format.
+    pub format: crate::settings::ImageFormat,
+    /// JPEG/WebP quality, percent.
+    pub quality: u8,
+    /// The saver page's tab, once opened.
+    #[serde(default)]
+    pub saver_tab: Option<i64>,
+    /// The ZIP's download id, once handed to Chrome.
+    #[serde(default)]
+    pub zip_download: Option<i64>,
+    /// Path of the ZIP, relative to the download directory.
+    #[serde(default)]
+    pub zip_path: String,
 }
 
 /// How a failed download is handled.
@@ -149,12 +195,16 @@ impl Batch {
         let jobs = files
             .into_iter()
             .map(|f| Job {
+                original_url: (f.original != f.url).then_some(f.original),
                 url: f.url,
                 path: f.path,
                 kind: f.kind,
                 state: JobState::Queued,
                 attempts: 0,
                 not_before_ms: 0.0,
+                variant: f.variant,
+                bytes: None,
+                note: None,
             })
             .collect();
         Batch {
@@ -166,6 +216,10 @@ impl Batch {
             jobs,
             warnings: Vec::new(),
             save_as: false,
+            pack: None,
+            manifest: false,
+            product_folder: String::new(),
+            manifest_written: false,
         }
     }
 
@@ -379,6 +433,8 @@ mod tests {
                 url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
                 path: format!("AliSavePro/aliexpress-1/gallery-{:02}.jpg", i + 1),
                 kind: MediaKind::Gallery,
+                original: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+                variant: None,
             })
             .collect();
         Batch::new(

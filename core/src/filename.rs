@@ -808,6 +808,11 @@ pub struct PlannedFile {
     pub path: String,
     /// Kind of media.
     pub kind: MediaKind,
+    /// The original-resolution URL on the page (equals `url` unless a CDN size
+    /// is saved).
+    pub original: String,
+    /// Variant name of a variant image.
+    pub variant: Option<String>,
 }
 
 /// Folder of one product: the settings' folder and the rendered folder
@@ -897,6 +902,8 @@ fn plan_where(
                 url,
                 path: format!("{folder}/{name}"),
                 kind,
+                original: item.url.clone(),
+                variant: item.variant.as_ref().map(|v| v.value.clone()),
             });
         }
     }

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod extract;
 pub mod filename;
 pub mod inventory;
+pub mod pack;
 pub mod protocol;
 pub mod settings;
 pub mod url;

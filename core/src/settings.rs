@@ -8,10 +8,8 @@
 //! * 0 — the unversioned prototype: `{"subfolder": "..."}` (the whole download folder);
 //! * 1 — `folder`, `kinds`, `show_button`;
 //! * 2 — adds `folder_template`, `file_template`, `image_size`,
-//!   `ask_where_to_save`, `button_position`.
-//!
-//! Image-format conversion and ZIP archives are not settings here: no part of the
-//! extension does them yet, and a setting that does nothing would mislead.
+//!   `ask_where_to_save`, `button_position`;
+//! * 3 — adds `format`, `quality`, `zip` and `product_manifest`.
 
 use crate::filename::{self, TemplateError};
 use crate::{MediaKind, Warning};
@@ -22,7 +20,7 @@ use serde_json::{Map, Value};
 pub const STORAGE_KEY: &str = "settings";
 
 /// Current schema version.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Longest accepted download folder, in characters.
 pub const MAX_FOLDER_CHARS: usize = 120;
@@ -32,6 +30,12 @@ pub const MAX_FOLDER_CHARS: usize = 120;
 /// (page-formats §4.3: 640 seen in real page data, 350 in Alibaba/search cards,
 /// 960 used by tools).
 pub const CDN_SIZES: [u32; 3] = [960, 640, 350];
+
+/// Default JPEG/WebP quality, in percent.
+pub const DEFAULT_QUALITY: u8 = 90;
+
+/// Lowest accepted JPEG/WebP quality, in percent (below it images fall apart).
+pub const MIN_QUALITY: u8 = 10;
 
 /// Largest settings file [`import`] reads, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024;
@@ -143,6 +147,59 @@ impl<'de> Deserialize<'de> for ImageSize {
     }
 }
 
+/// Format of saved images. Stored as `"original"` (default), `"jpeg"`, `"png"`
+/// or `"webp"`. Videos and animated images are always saved as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// The shop's own bytes, unchanged (default).
+    #[default]
+    Original,
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl ImageFormat {
+    /// Every format, in the order the pages offer them.
+    pub const ALL: [ImageFormat; 4] = [
+        ImageFormat::Original,
+        ImageFormat::Jpeg,
+        ImageFormat::Png,
+        ImageFormat::Webp,
+    ];
+
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageFormat::Original => "original",
+            ImageFormat::Jpeg => "jpeg",
+            ImageFormat::Png => "png",
+            ImageFormat::Webp => "webp",
+        }
+    }
+
+    /// Parses [`ImageFormat::as_str`].
+    pub fn parse(s: &str) -> Option<ImageFormat> {
+        ImageFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The converted file's type, `None` for the original.
+    pub fn target(self) -> Option<crate::pack::Sniffed> {
+        match self {
+            ImageFormat::Original => None,
+            ImageFormat::Jpeg => Some(crate::pack::Sniffed::Jpeg),
+            ImageFormat::Png => Some(crate::pack::Sniffed::Png),
+            ImageFormat::Webp => Some(crate::pack::Sniffed::Webp),
+        }
+    }
+
+    /// Whether the format takes a quality (lossy encoders).
+    pub fn has_quality(self) -> bool {
+        matches!(self, ImageFormat::Jpeg | ImageFormat::Webp)
+    }
+}
+
 /// Corner of the page where the in-page button sits. Stored as
 /// `"bottom-right"` (default), `"bottom-left"`, `"top-right"` or `"top-left"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -211,6 +268,22 @@ pub struct Settings {
     pub show_button: bool,
     /// Where the in-page button is shown.
     pub button_position: ButtonPosition,
+    /// Format of saved images (conversion happens in the browser).
+    pub format: ImageFormat,
+    /// JPEG/WebP quality in percent, [`MIN_QUALITY`]..=100.
+    pub quality: u8,
+    /// Save one ZIP per product instead of separate files.
+    pub zip: bool,
+    /// Save `product.json` and `product.csv` next to the media.
+    pub product_manifest: bool,
+}
+
+impl Settings {
+    /// Whether saving needs the media bytes in an extension page (ZIP or
+    /// conversion), and so the optional CDN host access.
+    pub fn needs_bytes(&self) -> bool {
+        self.zip || self.format != ImageFormat::Original
+    }
 }
 
 impl Default for Settings {
@@ -225,6 +298,10 @@ impl Default for Settings {
             ask_where_to_save: false,
             show_button: true,
             button_position: ButtonPosition::BottomRight,
+            format: ImageFormat::Original,
+            quality: DEFAULT_QUALITY,
+            zip: false,
+            product_manifest: true,
         }
     }
 }
@@ -328,6 +405,8 @@ pub enum Problem {
     NotText,
     /// Not `true`/`false`.
     NotBool,
+    /// A number outside its range (or not a whole number).
+    OutOfRange { min: u64, max: u64 },
     /// Not an object.
     NotObject,
     /// Text or number that is not one of the offered choices.
@@ -343,6 +422,9 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::NotText => f.write_str("not text."),
             Problem::NotBool => f.write_str("not true/false."),
+            Problem::OutOfRange { min, max } => {
+                write!(f, "not a whole number from {min} to {max}.")
+            }
             Problem::NotObject => f.write_str("not an object."),
             Problem::UnknownChoice(v) => write!(f, "{v} is not one of the choices."),
             Problem::Folder(e) => write!(f, "{e}"),
@@ -490,6 +572,8 @@ pub fn load_report(stored: Option<&Value>) -> LoadReport {
     for (field, slot) in [
         ("ask_where_to_save", &mut s.ask_where_to_save),
         ("show_button", &mut s.show_button),
+        ("zip", &mut s.zip),
+        ("product_manifest", &mut s.product_manifest),
     ] {
         match obj.get(field) {
             None => {}
@@ -501,6 +585,27 @@ pub fn load_report(stored: Option<&Value>) -> LoadReport {
         match v.as_str().and_then(ButtonPosition::parse) {
             Some(p) => s.button_position = p,
             None => bad("button_position", Problem::UnknownChoice(short(v))),
+        }
+    }
+    if let Some(v) = obj.get("format") {
+        match v.as_str().and_then(ImageFormat::parse) {
+            Some(f) => s.format = f,
+            None => bad("format", Problem::UnknownChoice(short(v))),
+        }
+    }
+    if let Some(v) = obj.get("quality") {
+        match v
+            .as_u64()
+            .filter(|q| (u64::from(MIN_QUALITY)..=100).contains(q))
+        {
+            Some(q) => s.quality = q as u8,
+            None => bad(
+                "quality",
+                Problem::OutOfRange {
+                    min: u64::from(MIN_QUALITY),
+                    max: 100,
+                },
+            ),
         }
     }
     r
@@ -538,6 +643,10 @@ fn migrate(obj: &Map<String, Value>, r: &mut LoadReport) -> Map<String, Value> {
     }
     if version == 1 {
         migrate_1_to_2(&mut obj);
+        version = 2;
+    }
+    if version == 2 {
+        migrate_2_to_3(&mut obj);
     }
     obj.insert("schema_version".into(), Value::from(SCHEMA_VERSION));
     obj
@@ -564,6 +673,21 @@ fn migrate_1_to_2(obj: &mut Map<String, Value>) {
         ("image_size", Value::from("original")),
         ("ask_where_to_save", Value::Bool(false)),
         ("button_position", Value::from("bottom-right")),
+    ] {
+        obj.entry(key).or_insert(value);
+    }
+}
+
+/// Version 2 saved the shop's original bytes as separate files and wrote no
+/// product manifest. Format, quality and ZIP are written out as version 2 behaved;
+/// the product manifest is new and on by default for everyone (it adds two small
+/// files and renames nothing).
+fn migrate_2_to_3(obj: &mut Map<String, Value>) {
+    for (key, value) in [
+        ("format", Value::from("original")),
+        ("quality", Value::from(DEFAULT_QUALITY)),
+        ("zip", Value::Bool(false)),
+        ("product_manifest", Value::Bool(true)),
     ] {
         obj.entry(key).or_insert(value);
     }
@@ -640,7 +764,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     let Some(obj) = value.as_object() else {
         return Err(ImportError::NotObject);
     };
-    const KNOWN: [&str; 11] = [
+    const KNOWN: [&str; 14] = [
         "schema_version",
         "folder",
         "subfolder",
@@ -651,7 +775,10 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         "ask_where_to_save",
         "show_button",
         "button_position",
-        "kinds",
+        "format",
+        "quality",
+        "zip",
+        "product_manifest",
     ];
     if !obj.keys().any(|k| KNOWN.contains(&k.as_str())) {
         return Err(ImportError::NotSettings);
@@ -707,7 +834,90 @@ mod tests {
             ask_where_to_save: true,
             show_button: false,
             button_position: ButtonPosition::TopLeft,
+            format: ImageFormat::Webp,
+            quality: 75,
+            zip: true,
+            product_manifest: false,
         }
+    }
+
+    #[test]
+    fn version_2_migrates_to_3_keeping_its_behaviour() {
+        let v2 = json!({
+            "schema_version": 2, "folder": "Mine", "folder_template": "{shop}-{id}",
+            "file_template": "{kind}-{n}[-{variant}].{ext}", "image_size": 640,
+            "ask_where_to_save": false, "show_button": true, "button_position": "top-right",
+            "kinds": {"gallery": true, "variant": true, "description": false, "video": true}
+        });
+        let (s, w) = load(Some(&v2));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.schema_version, 3);
+        assert_eq!(s.folder, "Mine");
+        assert_eq!(s.image_size, ImageSize::Cdn(640));
+        assert!(!s.kinds.description);
+        assert_eq!(s.format, ImageFormat::Original);
+        assert_eq!(s.quality, DEFAULT_QUALITY);
+        assert!(!s.zip);
+        assert!(
+            s.product_manifest,
+            "the manifest is on by default for upgraders too"
+        );
+        assert!(!s.needs_bytes());
+    }
+
+    #[test]
+    fn version_3_fields_fall_back_one_by_one() {
+        let stored = json!({
+            "schema_version": 3, "folder": "Kept", "format": "gif", "quality": 101,
+            "zip": "yes", "product_manifest": false
+        });
+        let (s, w) = load(Some(&stored));
+        assert_eq!(s.folder, "Kept");
+        assert_eq!(s.format, ImageFormat::Original);
+        assert_eq!(s.quality, DEFAULT_QUALITY);
+        assert!(!s.zip);
+        assert!(
+            !s.product_manifest,
+            "a valid field next to broken ones is kept"
+        );
+        let text: Vec<String> = w.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(text[0].starts_with("zip: not true/false"), "{text:?}");
+        assert!(
+            text[1].starts_with("format: \"gif\" is not one of the choices"),
+            "{text:?}"
+        );
+        assert!(
+            text[2].starts_with("quality: not a whole number from 10 to 100"),
+            "{text:?}"
+        );
+        for q in [json!(9), json!(-1), json!(50.5), json!("90"), json!(null)] {
+            let (s, w) = load(Some(&json!({"schema_version": 3, "quality": q})));
+            assert_eq!(s.quality, DEFAULT_QUALITY, "{q}");
+            assert_eq!(w.len(), 1, "{q}");
+        }
+        for q in [10, 55, 100] {
+            let (s, w) = load(Some(&json!({"schema_version": 3, "quality": q})));
+            assert_eq!(s.quality, q);
+            assert!(w.is_empty());
+        }
+    }
+
+    #[test]
+    fn formats_are_a_closed_list_and_know_their_needs() {
+        for f in ImageFormat::ALL {
+            assert_eq!(ImageFormat::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(ImageFormat::parse("JPEG"), None);
+        assert!(ImageFormat::Jpeg.has_quality() && ImageFormat::Webp.has_quality());
+        assert!(!ImageFormat::Png.has_quality() && !ImageFormat::Original.has_quality());
+        let mut s = Settings::default();
+        assert!(!s.needs_bytes());
+        s.format = ImageFormat::Png;
+        assert!(s.needs_bytes());
+        s.format = ImageFormat::Original;
+        s.zip = true;
+        assert!(s.needs_bytes());
     }
 
     #[test]
@@ -839,7 +1049,7 @@ mod tests {
         let r = load_report(Some(&v1));
         assert!(r.problems.is_empty() && r.newer_schema.is_none(), "{r:?}");
         let s = r.settings;
-        assert_eq!(s.schema_version, 2);
+        assert_eq!(s.schema_version, SCHEMA_VERSION);
         assert_eq!(s.folder, "My Shop");
         assert!(!s.kinds.description && !s.show_button);
         assert_eq!(s.folder_template, "{shop}-{id}");
@@ -847,9 +1057,9 @@ mod tests {
         assert_eq!(s.image_size, ImageSize::Original);
         assert!(!s.ask_where_to_save);
         assert_eq!(s.button_position, ButtonPosition::BottomRight);
-        // Stored again, it is a version-2 object that loads to the same.
+        // Stored again, it is a current-version object that loads to the same.
         let stored = to_stored(&s);
-        assert_eq!(stored["schema_version"], json!(2));
+        assert_eq!(stored["schema_version"], json!(SCHEMA_VERSION));
         assert_eq!(load(Some(&stored)), (s, vec![]));
     }
 
@@ -1033,10 +1243,10 @@ mod tests {
             })
         );
         // A newer file: known fields taken, the caller is told.
-        let got = import(r#"{"schema_version": 3, "folder": "New", "zip": true}"#);
+        let got = import(r#"{"schema_version": 4, "folder": "New", "stitch": true}"#);
         assert_eq!(
             got.map(|i| (i.settings.folder, i.newer_schema)),
-            Ok(("New".into(), Some(3)))
+            Ok(("New".into(), Some(4)))
         );
     }
 }

@@ -1,0 +1,911 @@
+//! Saving from bytes: what the saver page does with each fetched file (ZIP,
+//! format conversion), checked here without I/O.
+//!
+//! * [`sniff`] / [`check_bytes`] — the original-bytes guarantee: the bytes must be
+//!   the media the URL names (a `.jpg` must be JPEG). A CDN that answers with a
+//!   re-encoded WebP/AVIF, an HTML error page or nothing is caught, and
+//!   [`fallback_urls`] gives the next-best URLs of the same file.
+//! * [`convert_decision`] — whether a file is converted (never videos, animated
+//!   images, or files already in the wanted format).
+//! * [`ZipStream`] — an archive written entry by entry (store method: the media is
+//!   already compressed), each call returning only the bytes it added, so the page
+//!   can hand them to a `Blob` and hold about one file in memory.
+//! * [`manifest_json`], [`manifest_csv`], [`report_text`] — `product.json`,
+//!   `product.csv` and the ZIP's `report.txt` (schema in docs/product-manifest.md).
+
+use crate::engine::{Batch, Job, JobState};
+use crate::settings::ImageFormat;
+use crate::MediaKind;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io::Write;
+use std::rc::Rc;
+
+/// A media type recognised from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sniffed {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+    Avif,
+    Bmp,
+    Mp4,
+    Webm,
+}
+
+impl Sniffed {
+    /// The file extension used for this type.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Sniffed::Jpeg => "jpg",
+            Sniffed::Png => "png",
+            Sniffed::Gif => "gif",
+            Sniffed::Webp => "webp",
+            Sniffed::Avif => "avif",
+            Sniffed::Bmp => "bmp",
+            Sniffed::Mp4 => "mp4",
+            Sniffed::Webm => "webm",
+        }
+    }
+
+    /// The MIME type (what `OffscreenCanvas.convertToBlob` takes).
+    pub fn mime(self) -> &'static str {
+        match self {
+            Sniffed::Jpeg => "image/jpeg",
+            Sniffed::Png => "image/png",
+            Sniffed::Gif => "image/gif",
+            Sniffed::Webp => "image/webp",
+            Sniffed::Avif => "image/avif",
+            Sniffed::Bmp => "image/bmp",
+            Sniffed::Mp4 => "video/mp4",
+            Sniffed::Webm => "video/webm",
+        }
+    }
+
+    /// Human name for reports ("JPEG").
+    pub fn name(self) -> &'static str {
+        match self {
+            Sniffed::Jpeg => "JPEG",
+            Sniffed::Png => "PNG",
+            Sniffed::Gif => "GIF",
+            Sniffed::Webp => "WebP",
+            Sniffed::Avif => "AVIF",
+            Sniffed::Bmp => "BMP",
+            Sniffed::Mp4 => "MP4",
+            Sniffed::Webm => "WebM",
+        }
+    }
+
+    /// The type a file extension names (`jpg`/`jpeg` → JPEG).
+    pub fn from_ext(ext: &str) -> Option<Sniffed> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "jpg" | "jpeg" => Sniffed::Jpeg,
+            "png" => Sniffed::Png,
+            "gif" => Sniffed::Gif,
+            "webp" => Sniffed::Webp,
+            "avif" => Sniffed::Avif,
+            "bmp" => Sniffed::Bmp,
+            "mp4" => Sniffed::Mp4,
+            "webm" => Sniffed::Webm,
+            _ => return None,
+        })
+    }
+
+    /// Whether this is a video container.
+    pub fn is_video(self) -> bool {
+        matches!(self, Sniffed::Mp4 | Sniffed::Webm)
+    }
+}
+
+/// The media type of `b` from its magic bytes, `None` when it is none we save.
+pub fn sniff(b: &[u8]) -> Option<Sniffed> {
+    let at = |i: usize, sig: &[u8]| b.get(i..i + sig.len()) == Some(sig);
+    if at(0, &[0xFF, 0xD8, 0xFF]) {
+        Some(Sniffed::Jpeg)
+    } else if at(0, b"\x89PNG\r\n\x1a\n") {
+        Some(Sniffed::Png)
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        Some(Sniffed::Gif)
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        Some(Sniffed::Webp)
+    } else if at(0, b"BM") && b.len() > 26 {
+        Some(Sniffed::Bmp)
+    } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some(Sniffed::Webm)
+    } else if at(4, b"ftyp") {
+        // ISO base media: the major brand (and compatible brands) say which.
+        let end = b
+            .get(0..4)
+            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]) as usize)
+            .unwrap_or(0)
+            .clamp(16, 64)
+            .min(b.len());
+        let brands = b.get(8..end).unwrap_or_default();
+        if brands.chunks(4).any(|c| c == b"avif" || c == b"avis") {
+            Some(Sniffed::Avif)
+        } else {
+            Some(Sniffed::Mp4)
+        }
+    } else {
+        None
+    }
+}
+
+/// Whether an image has more than one frame (animated GIF, animated WebP, APNG).
+/// Animated images are saved unconverted: the browser's encoders keep one frame.
+pub fn is_animated(b: &[u8]) -> bool {
+    match sniff(b) {
+        Some(Sniffed::Gif) => gif_frames(b) > 1,
+        Some(Sniffed::Webp) => {
+            // VP8X header: flags byte at 20, bit 1 = animation; or an ANIM chunk.
+            (b.get(12..16) == Some(b"VP8X") && b.get(20).is_some_and(|f| f & 0x02 != 0))
+                || riff_chunks(b).any(|id| id == *b"ANIM")
+        }
+        Some(Sniffed::Png) => png_chunks(b).any(|id| id == *b"acTL"),
+        _ => false,
+    }
+}
+
+/// Counts image descriptors of a GIF, walking its blocks (stops at 2).
+fn gif_frames(b: &[u8]) -> usize {
+    let Some(&packed) = b.get(10) else { return 0 };
+    let mut i = 13;
+    if packed & 0x80 != 0 {
+        i += 3 * (1usize << ((packed & 0x07) + 1));
+    }
+    let mut frames = 0;
+    // Skips sub-blocks starting at `i`; returns the index after the terminator.
+    let skip_blocks = |mut i: usize| -> Option<usize> {
+        loop {
+            let n = *b.get(i)? as usize;
+            i += 1 + n;
+            if n == 0 {
+                return Some(i);
+            }
+        }
+    };
+    while let Some(&tag) = b.get(i) {
+        match tag {
+            0x2C => {
+                frames += 1;
+                if frames > 1 {
+                    break;
+                }
+                let Some(&p) = b.get(i + 9) else { break };
+                i += 10;
+                if p & 0x80 != 0 {
+                    i += 3 * (1usize << ((p & 0x07) + 1));
+                }
+                i += 1; // LZW minimum code size
+                match skip_blocks(i) {
+                    Some(n) => i = n,
+                    None => break,
+                }
+            }
+            0x21 => match skip_blocks(i + 2) {
+                Some(n) => i = n,
+                None => break,
+            },
+            _ => break, // 0x3B trailer or garbage
+        }
+    }
+    frames
+}
+
+/// Chunk ids of a RIFF (WebP) file.
+fn riff_chunks(b: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
+    let mut i = 12usize;
+    std::iter::from_fn(move || {
+        let id: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
+        let len: [u8; 4] = b.get(i + 4..i + 8)?.try_into().ok()?;
+        let len = u32::from_le_bytes(len) as usize;
+        i = i.checked_add(8 + len + (len & 1))?;
+        Some(id)
+    })
+}
+
+/// Chunk types of a PNG file, up to the first IDAT.
+fn png_chunks(b: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
+    let mut i = 8usize;
+    std::iter::from_fn(move || {
+        let len: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
+        let id: [u8; 4] = b.get(i + 4..i + 8)?.try_into().ok()?;
+        if &id == b"IDAT" {
+            return None;
+        }
+        i = i.checked_add(12 + u32::from_be_bytes(len) as usize)?;
+        Some(id)
+    })
+}
+
+/// Why fetched bytes are not the file the URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BytesProblem {
+    /// Nothing came back.
+    Empty,
+    /// Something that is not media (an HTML error or login page, JSON…).
+    NotMedia { content_type: String },
+    /// Media of another type than the URL names: the CDN re-encoded it.
+    Reencoded { expected: Sniffed, got: Sniffed },
+}
+
+impl std::fmt::Display for BytesProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BytesProblem::Empty => f.write_str("the CDN sent an empty file"),
+            BytesProblem::NotMedia { content_type } if content_type.is_empty() => {
+                f.write_str("the CDN sent something that is not an image or video")
+            }
+            BytesProblem::NotMedia { content_type } => {
+                write!(f, "the CDN sent {content_type} instead of the media")
+            }
+            BytesProblem::Reencoded { expected, got } => write!(
+                f,
+                "the CDN sent {} instead of the original {}",
+                got.name(),
+                expected.name()
+            ),
+        }
+    }
+}
+
+/// Checks that `bytes` fetched from `url` are the original file: media, and of the
+/// type the URL's extension names (when it names one). Returns the type.
+pub fn check_bytes(url: &str, content_type: &str, bytes: &[u8]) -> Result<Sniffed, BytesProblem> {
+    if bytes.is_empty() {
+        return Err(BytesProblem::Empty);
+    }
+    let Some(got) = sniff(bytes) else {
+        let ct = content_type.split(';').next().unwrap_or("").trim();
+        return Err(BytesProblem::NotMedia {
+            content_type: ct.chars().take(60).collect(),
+        });
+    };
+    match crate::url::media_extension(url).and_then(Sniffed::from_ext) {
+        Some(expected) if expected != got => Err(BytesProblem::Reencoded { expected, got }),
+        _ => Ok(got),
+    }
+}
+
+/// Other URLs of the same file, best first, to try when `url` answered with the
+/// wrong bytes: the same `/kf/` key on the other AliExpress image host, then
+/// without the SEO slug (`kf/<key>/<slug>.jpg` → `kf/<key>.jpg`, the 2024+ form).
+/// Every URL returned is a CDN media URL; none equals `url`.
+pub fn fallback_urls(url: &str) -> Vec<String> {
+    let Some(orig) = crate::url::original_url(url) else {
+        return Vec::new();
+    };
+    let Some(rest) = orig.strip_prefix("https://") else {
+        return Vec::new();
+    };
+    let Some((host, path)) = rest.split_once('/') else {
+        return Vec::new();
+    };
+    let host = host.to_ascii_lowercase();
+    let ae = host.ends_with(".alicdn.com") && host.starts_with("ae0")
+        || host.ends_with(".aliexpress-media.com") && host.starts_with("ae-pic-");
+    if !ae {
+        return Vec::new();
+    }
+    let other_host = if host.ends_with(".alicdn.com") {
+        "ae-pic-a1.aliexpress-media.com"
+    } else {
+        "ae01.alicdn.com"
+    };
+    let mut out = vec![format!("https://{other_host}/{path}")];
+    // kf/<key>/<slug>.<ext> → kf/<key>.<ext> (only for exactly that shape).
+    let parts: Vec<&str> = path.split('/').collect();
+    if let [kf, key, slug] = parts.as_slice() {
+        if *kf == "kf" && !key.contains('.') {
+            if let Some((_, ext)) = slug.rsplit_once('.') {
+                for h in [host.as_str(), other_host] {
+                    out.push(format!("https://{h}/kf/{key}.{ext}"));
+                }
+            }
+        }
+    }
+    out.retain(|u| u != url && crate::url::is_cdn_media_url(u));
+    out.dedup();
+    out
+}
+
+/// What happens to one file's bytes before it is saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Convert {
+    /// Saved as fetched; the reason is said in the report when there is one.
+    Keep(Option<&'static str>),
+    /// Re-encoded by the browser to this type (quality 0..1 for lossy types).
+    To {
+        target: Sniffed,
+        quality: Option<f64>,
+    },
+}
+
+/// Whether a file of type `got` is converted under `format`/`quality` (percent).
+pub fn convert_decision(format: ImageFormat, quality: u8, got: Sniffed, animated: bool) -> Convert {
+    let Some(target) = format.target() else {
+        return Convert::Keep(None);
+    };
+    if got.is_video() {
+        Convert::Keep(None)
+    } else if got == target {
+        // Never re-encode a file that already is what was asked: it only loses quality.
+        Convert::Keep(None)
+    } else if animated {
+        Convert::Keep(Some("animated; saved unconverted"))
+    } else {
+        Convert::To {
+            target,
+            quality: format
+                .has_quality()
+                .then(|| f64::from(quality.clamp(1, 100)) / 100.0),
+        }
+    }
+}
+
+/// `path` with its extension replaced by `ext` (`a/b.jpg` → `a/b.png`).
+pub fn with_ext(path: &str, ext: &str) -> String {
+    let slash = path.rfind('/').map_or(0, |i| i + 1);
+    match path[slash..].rfind('.') {
+        Some(dot) if dot > 0 => format!("{}.{ext}", &path[..slash + dot]),
+        _ => format!("{path}.{ext}"),
+    }
+}
+
+/// The folder of a batch's files inside a ZIP: one per kind.
+pub fn zip_folder(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Gallery => "gallery",
+        MediaKind::Variant => "variants",
+        MediaKind::Description => "description",
+        MediaKind::Video => "videos",
+    }
+}
+
+/// Why the archive could not be written.
+#[derive(Debug)]
+pub struct ZipError(pub String);
+
+impl std::fmt::Display for ZipError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the ZIP archive could not be written: {}", self.0)
+    }
+}
+
+/// The writer's output buffer, shared with the archive writer and drained after
+/// every entry.
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A ZIP archive written one entry at a time (rawzip: streaming, store method,
+/// data descriptors, ZIP64 when needed). Entry names are unique: a repeated name
+/// gets ` (2)`, ` (3)`… before its extension.
+pub struct ZipStream {
+    archive: rawzip::ZipArchiveWriter<Sink>,
+    sink: Sink,
+    names: HashSet<String>,
+    mtime: rawzip::time::UtcDateTime,
+    bytes_out: u64,
+}
+
+impl ZipStream {
+    /// A new archive whose entries are dated `unix_seconds`.
+    pub fn new(unix_seconds: i64) -> ZipStream {
+        let sink = Sink::default();
+        ZipStream {
+            archive: rawzip::ZipArchiveWriter::new(sink.clone()),
+            sink,
+            names: HashSet::new(),
+            mtime: rawzip::time::UtcDateTime::from_unix(unix_seconds),
+            bytes_out: 0,
+        }
+    }
+
+    /// The unique entry name for `name` (which must be a relative `/` path).
+    fn unique(&mut self, name: &str) -> String {
+        let mut candidate = name.to_string();
+        let mut n = 2;
+        while !self.names.insert(candidate.to_lowercase()) {
+            let slash = name.rfind('/').map_or(0, |i| i + 1);
+            candidate = match name[slash..].rfind('.') {
+                Some(dot) if dot > 0 => {
+                    format!("{} ({n}){}", &name[..slash + dot], &name[slash + dot..])
+                }
+                _ => format!("{name} ({n})"),
+            };
+            n += 1;
+        }
+        candidate
+    }
+
+    /// Adds a file; returns its entry name and the archive bytes this added.
+    pub fn add(&mut self, name: &str, data: &[u8]) -> Result<(String, Vec<u8>), ZipError> {
+        let name = self.unique(name);
+        let err = |e: rawzip::Error| ZipError(e.to_string());
+        let (mut entry, config) = self
+            .archive
+            .new_file(name.as_str())
+            .compression_method(rawzip::CompressionMethod::STORE)
+            .last_modified(self.mtime)
+            .unix_permissions(0o644)
+            .start()
+            .map_err(err)?;
+        let mut writer = config.wrap(&mut entry);
+        writer
+            .write_all(data)
+            .map_err(|e| ZipError(e.to_string()))?;
+        let (_, descriptor) = writer.finish().map_err(err)?;
+        entry.finish(descriptor).map_err(err)?;
+        Ok((name, self.drain()))
+    }
+
+    /// Writes the central directory; returns the last bytes of the archive.
+    pub fn finish(self) -> Result<Vec<u8>, ZipError> {
+        let sink = self.sink.clone();
+        self.archive.finish().map_err(|e| ZipError(e.to_string()))?;
+        let out = std::mem::take(&mut *sink.0.borrow_mut());
+        Ok(out)
+    }
+
+    /// Bytes written so far (the archive's size up to now).
+    pub fn bytes_out(&self) -> u64 {
+        self.bytes_out
+    }
+
+    fn drain(&mut self) -> Vec<u8> {
+        let out = std::mem::take(&mut *self.sink.0.borrow_mut());
+        self.bytes_out += out.len() as u64;
+        out
+    }
+}
+
+/// Schema identifier written into every `product.json`.
+pub const MANIFEST_SCHEMA: &str = "alisavepro.product/1";
+
+/// One file in `product.json` / `product.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManifestFile {
+    /// Path relative to the product folder (or inside the ZIP).
+    pub file: String,
+    pub kind: MediaKind,
+    pub variant: Option<String>,
+    /// The URL the bytes were downloaded from.
+    pub source_url: String,
+    /// The original-resolution URL of the media on the page.
+    pub original_url: String,
+    /// Size in bytes on disk, when known.
+    pub size: Option<u64>,
+    /// `saved` or `failed`.
+    pub status: &'static str,
+    /// Why it failed, or what was done to it (converted, fallback URL…).
+    pub note: Option<String>,
+}
+
+/// `product.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub product_id: String,
+    pub platform: String,
+    pub title: Option<String>,
+    pub shop: Option<String>,
+    pub page_url: String,
+    /// When the save started, ISO 8601 UTC.
+    pub saved_at: String,
+    pub files: Vec<ManifestFile>,
+}
+
+/// `ms` since the Unix epoch as ISO 8601 UTC (`2026-11-30T04:05:06Z`).
+pub fn iso_utc(ms: f64) -> String {
+    let secs = if ms.is_finite() {
+        (ms / 1000.0).floor() as i64
+    } else {
+        0
+    };
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // Howard Hinnant's days_from_civil inverse.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        tod / 3600,
+        tod % 3600 / 60,
+        tod % 60
+    )
+}
+
+/// The file's path relative to the product folder `base`.
+fn relative<'a>(path: &'a str, base: &str) -> &'a str {
+    path.strip_prefix(base)
+        .and_then(|p| p.strip_prefix('/'))
+        .unwrap_or(path)
+}
+
+/// The manifest of a batch. `base` is the product folder (file paths are
+/// relative to it).
+pub fn manifest(batch: &Batch, base: &str) -> Manifest {
+    let files = batch
+        .jobs
+        .iter()
+        .map(|j: &Job| {
+            let (status, note) = match &j.state {
+                JobState::Done => ("saved", j.note.clone()),
+                JobState::Failed { reason } => ("failed", Some(reason.clone())),
+                _ => ("pending", j.note.clone()),
+            };
+            ManifestFile {
+                file: relative(&j.path, base).to_string(),
+                kind: j.kind,
+                variant: j.variant.clone(),
+                source_url: j.url.clone(),
+                original_url: j.original_url.clone().unwrap_or_else(|| j.url.clone()),
+                size: j.bytes,
+                status,
+                note,
+            }
+        })
+        .collect();
+    Manifest {
+        schema: MANIFEST_SCHEMA,
+        product_id: batch.product.id.clone(),
+        platform: batch.product.platform.clone(),
+        title: batch.product.title.clone(),
+        shop: batch.product.shop.clone(),
+        page_url: batch.product.page_url.clone(),
+        saved_at: iso_utc(batch.created_ms),
+        files,
+    }
+}
+
+/// `product.json` text.
+pub fn manifest_json(m: &Manifest) -> String {
+    let mut s = serde_json::to_string_pretty(m).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// One CSV field (RFC 4180 quoting). Text that a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`, tab, CR first) is prefixed with `'`: titles and
+/// variant names come from the page and must not become formulas in the
+/// dropshipper's spreadsheet. (Hand-written: ten lines, where the `csv` crate
+/// would add its weight to the worker for one writer call.)
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `product.csv`: a header row, then one row per file with the product columns
+/// repeated (one flat table imports everywhere). UTF-8 with a BOM so that
+/// spreadsheet programs read Cyrillic/CJK titles correctly.
+pub fn manifest_csv(m: &Manifest) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("product_id,platform,title,shop,page_url,saved_at,file,kind,variant,source_url,original_url,size,status,note\r\n");
+    for f in &m.files {
+        let size = f.size.map(|s| s.to_string()).unwrap_or_default();
+        let row = [
+            m.product_id.as_str(),
+            m.platform.as_str(),
+            m.title.as_deref().unwrap_or(""),
+            m.shop.as_deref().unwrap_or(""),
+            m.page_url.as_str(),
+            m.saved_at.as_str(),
+            f.file.as_str(),
+            f.kind.as_str(),
+            f.variant.as_deref().unwrap_or(""),
+            f.source_url.as_str(),
+            f.original_url.as_str(),
+            size.as_str(),
+            f.status,
+            f.note.as_deref().unwrap_or(""),
+        ];
+        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// `report.txt` inside a ZIP: the final report, then every file with its status.
+pub fn report_text(m: &Manifest, summary: &str) -> String {
+    let mut out = format!(
+        "AliSavePro — {}\n{}\nSaved {}\n\n{}\n\n",
+        m.title.as_deref().unwrap_or(&m.product_id),
+        m.page_url,
+        m.saved_at,
+        summary
+    );
+    for f in &m.files {
+        out.push_str(&format!("{:<7} {}", f.status, f.file));
+        if let Some(n) = &f.note {
+            out.push_str(&format!(" — {n}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    const PNG: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\0\0\0\0\0\0\0\0\0IDAT";
+
+    fn webp(chunks: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+        let mut body = b"WEBP".to_vec();
+        for (id, data) in chunks {
+            body.extend_from_slice(*id);
+            body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            body.extend_from_slice(data);
+            if data.len() % 2 == 1 {
+                body.push(0);
+            }
+        }
+        let mut out = b"RIFF".to_vec();
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend(body);
+        out
+    }
+
+    fn gif(frames: usize) -> Vec<u8> {
+        let mut g = b"GIF89a\x01\0\x01\0\x80\0\0".to_vec();
+        g.extend_from_slice(&[0, 0, 0, 255, 255, 255]); // 2-colour table
+        g.extend_from_slice(b"\x21\xFF\x0BNETSCAPE2.0\x03\x01\0\0\0");
+        for _ in 0..frames {
+            g.extend_from_slice(b"\x21\xF9\x04\0\x0A\0\0\0");
+            g.extend_from_slice(b"\x2C\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0");
+        }
+        g.push(0x3B);
+        g
+    }
+
+    #[test]
+    fn sniffs_every_saved_type() {
+        assert_eq!(sniff(JPEG), Some(Sniffed::Jpeg));
+        assert_eq!(sniff(PNG), Some(Sniffed::Png));
+        assert_eq!(sniff(&gif(1)), Some(Sniffed::Gif));
+        assert_eq!(sniff(&webp(&[(b"VP8 ", b"x")])), Some(Sniffed::Webp));
+        assert_eq!(
+            sniff(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"),
+            Some(Sniffed::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41"),
+            Some(Sniffed::Mp4)
+        );
+        assert_eq!(sniff(&[0x1A, 0x45, 0xDF, 0xA3, 1]), Some(Sniffed::Webm));
+        assert_eq!(sniff(b"<!DOCTYPE html><title>404</title>"), None);
+        assert_eq!(sniff(b""), None);
+        assert_eq!(sniff(&[0xFF, 0xD8]), None, "cut short");
+    }
+
+    #[test]
+    fn finds_animation_in_gif_webp_and_png() {
+        assert!(!is_animated(&gif(1)));
+        assert!(is_animated(&gif(3)));
+        assert!(!is_animated(&webp(&[(b"VP8 ", b"data")])));
+        assert!(is_animated(&webp(&[(
+            b"VP8X",
+            &[0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        )])));
+        assert!(is_animated(&webp(&[
+            (b"VP8X", &[0; 10]),
+            (b"ANIM", &[0; 6])
+        ])));
+        assert!(!is_animated(PNG));
+        let mut apng =
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\0\0\0\0".to_vec();
+        apng.extend_from_slice(b"\0\0\0\x08acTL\0\0\0\x02\0\0\0\0\0\0\0\0");
+        assert!(is_animated(&apng));
+        assert!(!is_animated(JPEG));
+        // Truncated or hostile input never panics.
+        for n in 0..40 {
+            let _ = is_animated(&gif(2)[..n]);
+            let _ = is_animated(&apng[..n.min(apng.len())]);
+        }
+    }
+
+    #[test]
+    fn original_bytes_are_checked_against_the_url() {
+        let url = "https://ae01.alicdn.com/kf/Sabc.jpg";
+        assert_eq!(check_bytes(url, "image/jpeg", JPEG), Ok(Sniffed::Jpeg));
+        let reenc = check_bytes(url, "image/webp", &webp(&[(b"VP8 ", b"x")]));
+        assert_eq!(
+            reenc,
+            Err(BytesProblem::Reencoded {
+                expected: Sniffed::Jpeg,
+                got: Sniffed::Webp
+            })
+        );
+        assert_eq!(
+            reenc.err().map(|e| e.to_string()).unwrap_or_default(),
+            "the CDN sent WebP instead of the original JPEG"
+        );
+        let html = check_bytes(url, "text/html; charset=utf-8", b"<html>blocked</html>");
+        assert_eq!(
+            html.err().map(|e| e.to_string()).unwrap_or_default(),
+            "the CDN sent text/html instead of the media"
+        );
+        assert_eq!(
+            check_bytes(url, "image/jpeg", b""),
+            Err(BytesProblem::Empty)
+        );
+        // .jpeg and a transform suffix name JPEG too; a video URL takes MP4.
+        assert!(check_bytes("https://ae01.alicdn.com/kf/S.jpeg_640x640.jpeg", "", JPEG).is_ok());
+        let mp4 = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom";
+        assert!(check_bytes(
+            "https://video.aliexpress-media.com/play/u/1/2/3.mp4",
+            "",
+            mp4
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn fallbacks_are_other_cdn_urls_of_the_same_key() {
+        assert_eq!(
+            fallback_urls("https://ae01.alicdn.com/kf/Sabc/Nice-slug.jpg"),
+            vec![
+                "https://ae-pic-a1.aliexpress-media.com/kf/Sabc/Nice-slug.jpg",
+                "https://ae01.alicdn.com/kf/Sabc.jpg",
+                "https://ae-pic-a1.aliexpress-media.com/kf/Sabc.jpg",
+            ]
+        );
+        assert_eq!(
+            fallback_urls("https://ae-pic-a1.aliexpress-media.com/kf/Sabc.png"),
+            vec!["https://ae01.alicdn.com/kf/Sabc.png"]
+        );
+        assert!(fallback_urls("https://sc04.alicdn.com/kf/H1.jpg").is_empty());
+        assert!(fallback_urls("https://evil.example/kf/a.jpg").is_empty());
+        assert!(fallback_urls("javascript:alert(1)").is_empty());
+    }
+
+    #[test]
+    fn conversion_skips_videos_animations_and_same_format() {
+        use ImageFormat::*;
+        assert_eq!(
+            convert_decision(Original, 90, Sniffed::Webp, false),
+            Convert::Keep(None)
+        );
+        assert_eq!(
+            convert_decision(Jpeg, 80, Sniffed::Png, false),
+            Convert::To {
+                target: Sniffed::Jpeg,
+                quality: Some(0.8)
+            }
+        );
+        assert_eq!(
+            convert_decision(Png, 80, Sniffed::Jpeg, false),
+            Convert::To {
+                target: Sniffed::Png,
+                quality: None
+            }
+        );
+        assert_eq!(
+            convert_decision(Jpeg, 80, Sniffed::Jpeg, false),
+            Convert::Keep(None)
+        );
+        assert_eq!(
+            convert_decision(Webp, 80, Sniffed::Mp4, false),
+            Convert::Keep(None)
+        );
+        assert_eq!(
+            convert_decision(Jpeg, 80, Sniffed::Gif, true),
+            Convert::Keep(Some("animated; saved unconverted"))
+        );
+        assert_eq!(with_ext("a/b.c/d.jpg", "png"), "a/b.c/d.png");
+        assert_eq!(with_ext("a/b.c/d", "png"), "a/b.c/d.png");
+        assert_eq!(with_ext("a/.hidden", "png"), "a/.hidden.png");
+    }
+
+    #[test]
+    fn zip_stream_round_trips_through_a_reader() {
+        let mut z = ZipStream::new(1_764_460_800);
+        let mut archive = Vec::new();
+        let big: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let (n1, b1) = z
+            .add("gallery/gallery-01.jpg", JPEG)
+            .unwrap_or_default_pair();
+        archive.extend(b1);
+        let (n2, b2) = z
+            .add("gallery/gallery-01.jpg", &big)
+            .unwrap_or_default_pair();
+        archive.extend(b2);
+        let (n3, b3) = z.add("variants/Красный.png", PNG).unwrap_or_default_pair();
+        archive.extend(b3);
+        assert_eq!(n1, "gallery/gallery-01.jpg");
+        assert_eq!(
+            n2, "gallery/gallery-01 (2).jpg",
+            "repeated names stay unique"
+        );
+        assert_eq!(n3, "variants/Красный.png");
+        assert_eq!(z.bytes_out(), archive.len() as u64);
+        let tail = z.finish();
+        assert!(tail.is_ok());
+        archive.extend(tail.unwrap_or_default());
+
+        let read = rawzip::ZipArchive::from_slice(&archive);
+        assert!(read.is_ok(), "{:?}", read.err());
+        let Ok(read) = read else { return };
+        let mut found = Vec::new();
+        let mut entries = read.entries();
+        while let Ok(Some(e)) = entries.next_entry() {
+            assert_eq!(e.compression_method(), rawzip::CompressionMethod::STORE);
+            let name = e
+                .file_path()
+                .try_normalize()
+                .map(String::from)
+                .unwrap_or_default();
+            let wayfinder = e.wayfinder();
+            let Ok(local) = read.get_entry(wayfinder) else {
+                panic!("entry")
+            };
+            found.push((name, local.data().to_vec()));
+        }
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].1, JPEG);
+        assert_eq!(found[1].1, big);
+        assert_eq!(found[2].0, "variants/Красный.png");
+        assert_eq!(found[2].1, PNG);
+    }
+
+    trait PairOrDefault {
+        fn unwrap_or_default_pair(self) -> (String, Vec<u8>);
+    }
+    impl PairOrDefault for Result<(String, Vec<u8>), ZipError> {
+        fn unwrap_or_default_pair(self) -> (String, Vec<u8>) {
+            match self {
+                Ok(p) => p,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_utc(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_764_475_506_000.0), "2025-11-30T04:05:06Z");
+        assert_eq!(iso_utc(951_782_400_000.0), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(f64::NAN), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-5"), "'-5");
+        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+    }
+}
