@@ -7,7 +7,7 @@
 //! whatever a stopped worker left.
 
 use alisave_chrome::{self as chrome, Area};
-use alisave_core::engine::{batch_key, download_key, Batch, JobState, Progress};
+use alisave_core::engine::{badge_text, batch_key, download_key, Batch, JobState, Progress};
 use alisave_core::protocol::PopupToContent;
 use futures_util::lock::Mutex;
 
@@ -52,6 +52,55 @@ pub async fn start(batch: Batch) -> Progress {
         .unwrap_or_default()
 }
 
+/// Creates a batch the saver page packs (ZIP/conversion) and opens that page in
+/// a background tab. The page owns the batch from then on.
+pub async fn start_packed(batch: Batch) -> Result<(), String> {
+    let l = lock();
+    let _g = l.lock().await;
+    store(&batch).await;
+    report(&batch).await;
+    // From here on the batch is the page's: it records its own tab id and every
+    // step. The worker writes nothing more (two writers would lose steps).
+    open_saver(&batch.id)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("The saving page could not be opened ({e}); nothing was saved."))
+}
+
+async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
+    let url = chrome::runtime_url(&format!("saver.html#{id}"));
+    chrome::saving::open_tab(&url, false).await
+}
+
+/// How long a packed batch may wait for its saver page to record its tab.
+const SAVER_START_MS: f64 = 30_000.0;
+
+/// A packed batch whose saver tab is gone before the end: what was not written
+/// is failed with that reason (the user can retry it).
+fn saver_gone(batch: &mut Batch) {
+    for j in batch.jobs.iter_mut() {
+        if !matches!(j.state, JobState::Done | JobState::Failed { .. }) {
+            j.state = JobState::Failed {
+                reason: "the saving tab was closed before it finished".into(),
+            };
+        }
+    }
+    if let Some(p) = batch.pack.as_mut() {
+        if p.zip {
+            // Nothing of an unfinished archive reached the disk.
+            for j in batch.jobs.iter_mut() {
+                if j.state == JobState::Done {
+                    j.state = JobState::Failed {
+                        reason: "the saving tab was closed before the ZIP was written".into(),
+                    };
+                }
+            }
+        }
+        p.saver_tab = None;
+        p.finished = true;
+    }
+}
+
 /// Starts what may start now; schedules a wake-up for retries waiting for their
 /// backoff. Reports progress.
 pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
@@ -62,6 +111,9 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
             let Some(mut batch) = load(&id).await else {
                 return;
             };
+            if batch.pack.is_some() {
+                return; // the saver page's
+            }
             let startable = batch.take_startable(chrome::now_ms());
             // Written before any download starts: a worker stopped now finds these
             // jobs `Starting` and looks for their downloads before starting them again.
@@ -118,7 +170,19 @@ pub async fn on_changed(download_id: i64, state: Option<String>, error: Option<S
             return;
         };
         let changed = match state.as_deref() {
-            Some("complete") => batch.completed(download_id),
+            Some("complete") => {
+                let size = chrome::download_by_id(download_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|d| d.file_size);
+                if let (Some(i), Some(n)) = (batch.job_of_download(download_id), size) {
+                    if let Some(j) = batch.jobs.get_mut(i) {
+                        j.bytes = Some(n as u64);
+                    }
+                }
+                batch.completed(download_id)
+            }
             _ => batch.interrupted(
                 download_id,
                 error.as_deref().unwrap_or("NETWORK_FAILED"),
@@ -143,7 +207,24 @@ pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
         if batch.tab_id != tab_id {
             return None; // only the page that made the batch may retry it
         }
-        batch.retry_failed();
+        if batch.retry_failed() == 0 {
+            return Some(batch.progress());
+        }
+        if let Some(p) = batch.pack.as_mut() {
+            // The saver page packs the failed files again (a new archive in ZIP mode).
+            p.finished = false;
+            p.saver_tab = None;
+            batch.created_ms = chrome::now_ms();
+            store(&batch).await;
+            report(&batch).await;
+            if let Err(e) = open_saver(&batch.id).await {
+                web_sys_warn(&format!(
+                    "[AliSavePro] the saving page could not be opened: {e}"
+                ));
+            }
+            return Some(batch.progress());
+        }
+        batch.manifest_written = false;
         store(&batch).await;
     }
     pump(id.to_string()).await;
@@ -167,6 +248,20 @@ pub async fn resume() {
                 continue;
             };
             if batch.finished() {
+                continue;
+            }
+            if let Some(p) = &batch.pack {
+                // The saver page's; only a closed page leaves work to account for.
+                let alive = match p.saver_tab {
+                    Some(t) => chrome::tab(t).await.is_ok(),
+                    // Not started yet: give the page its time.
+                    None => chrome::now_ms() - batch.created_ms < SAVER_START_MS,
+                };
+                if !alive {
+                    saver_gone(&mut batch);
+                    store(&batch).await;
+                    report(&batch).await;
+                }
                 continue;
             }
             for i in 0..batch.jobs.len() {
@@ -250,6 +345,12 @@ pub async fn forget_tab(tab_id: i64) {
         };
         if batch.tab_id == tab_id && batch.finished() {
             remove(&batch).await;
+        } else if !batch.finished() && batch.pack.as_ref().and_then(|p| p.saver_tab) == Some(tab_id)
+        {
+            let mut batch = batch;
+            saver_gone(&mut batch);
+            store(&batch).await;
+            report(&batch).await;
         }
     }
 }
@@ -266,13 +367,10 @@ async fn remove(batch: &Batch) {
 /// Progress to the page's button and the action badge.
 async fn report(batch: &Batch) {
     let progress = batch.progress();
-    let badge = if !progress.finished {
-        format!("{}", progress.done + progress.failed)
-    } else if progress.failed > 0 {
-        "!".to_string()
-    } else {
-        "✓".to_string()
-    };
+    let badge = badge_text(&progress);
+    if progress.finished && batch.pack.is_none() && batch.manifest && !batch.manifest_written {
+        write_manifest(batch).await;
+    }
     if chrome::tab(batch.tab_id).await.is_err() {
         // The tab is gone: nobody to tell, and nothing to keep once finished.
         if progress.finished {
@@ -287,4 +385,44 @@ async fn report(batch: &Batch) {
         &PopupToContent::Progress { progress },
     )
     .await;
+}
+
+/// Writes `product.json` and `product.csv` into the product folder of a finished
+/// batch of separate files (data: URLs: small text the worker can hand to
+/// chrome.downloads without a blob URL). Marked written first: never twice.
+async fn write_manifest(batch: &Batch) {
+    if !batch.jobs.iter().any(|j| j.state == JobState::Done) {
+        return;
+    }
+    let mut marked = batch.clone();
+    marked.manifest_written = true;
+    store(&marked).await;
+    let m = alisave_core::pack::manifest(batch, &batch.product_folder);
+    for (name, text, mime) in [
+        (
+            "product.json",
+            alisave_core::pack::manifest_json(&m),
+            "application/json",
+        ),
+        (
+            "product.csv",
+            alisave_core::pack::manifest_csv(&m),
+            "text/csv",
+        ),
+    ] {
+        let url = format!(
+            "data:{mime};charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(&text))
+        );
+        let path = format!("{}/{name}", batch.product_folder);
+        let options = chrome::DownloadOptions {
+            url: &url,
+            filename: &path,
+            conflict_action: "overwrite",
+            save_as: false,
+        };
+        if let Err(e) = chrome::download(&options).await {
+            web_sys_warn(&format!("[AliSavePro] {name} could not be saved: {e}"));
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //! and settings in `chrome.storage.local`.
 
 use alisave_chrome::{self as chrome, Area};
-use alisave_core::engine::{Batch, ProductInfo};
+use alisave_core::engine::{Batch, PackSpec, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::protocol::{
     classify_request, observed_key, record_observed, validate_content_sender, validate_documents,
@@ -349,17 +349,42 @@ async fn save(
         shop: inventory.shop.clone(),
         page_url: page_url.to_string(),
     };
+    let product_folder = report.folder.clone();
     let mut batch = Batch::new(
         id.clone(),
         tab_id,
-        report.folder.clone(),
+        product_folder.clone(),
         product,
         accepted,
         now,
     );
     batch.warnings = report.warnings.clone();
     batch.save_as = settings.ask_where_to_save;
+    batch.manifest = settings.product_manifest;
+    batch.product_folder = product_folder.clone();
     report.batch_id = Some(id);
+    if settings.needs_bytes() {
+        // ZIP or conversion: the saver page fetches and packs (see saver/).
+        let zip_path = format!("{product_folder}.zip");
+        if settings.zip {
+            batch.folder = zip_path.clone();
+            report.folder = zip_path.clone();
+        }
+        batch.pack = Some(PackSpec {
+            zip: settings.zip,
+            format: settings.format,
+            quality: settings.quality,
+            saver_tab: None,
+            zip_download: None,
+            zip_path,
+            finished: false,
+        });
+        if let Err(e) = engine::start_packed(batch).await {
+            report.ok = false;
+            report.message = e;
+        }
+        return report;
+    }
     engine::start(batch).await;
     report
 }

@@ -12,6 +12,8 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+pub mod saving;
+
 mod sys {
     use wasm_bindgen::prelude::*;
 
@@ -256,6 +258,9 @@ pub struct DownloadItem {
     pub state: String,
     pub error: Option<String>,
     pub filename: Option<String>,
+    /// Bytes on disk (known once complete).
+    #[serde(default)]
+    pub file_size: Option<f64>,
 }
 
 /// `chrome.downloads.search({url, startedAfter})`: downloads of `url` started

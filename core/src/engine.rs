@@ -119,6 +119,10 @@ pub struct PackSpec {
     /// Path of the ZIP, relative to the download directory.
     #[serde(default)]
     pub zip_path: String,
+    /// The saver page has written everything (the archive, the manifest): only
+    /// then is the batch finished, even when every file's state is final.
+    #[serde(default)]
+    pub finished: bool,
 }
 
 /// How a failed download is handled.
@@ -347,6 +351,9 @@ impl Batch {
 
     /// Whether every job reached `Done` or `Failed`.
     pub fn finished(&self) -> bool {
+        if self.pack.as_ref().is_some_and(|p| !p.finished) {
+            return false;
+        }
         self.jobs
             .iter()
             .all(|j| matches!(j.state, JobState::Done | JobState::Failed { .. }))
@@ -409,6 +416,17 @@ impl Batch {
             message,
             failures,
         }
+    }
+}
+
+/// The action badge for a batch's progress: the count while running, then ✓ or !.
+pub fn badge_text(p: &Progress) -> String {
+    if !p.finished {
+        format!("{}", p.done + p.failed)
+    } else if p.failed > 0 {
+        "!".to_string()
+    } else {
+        "✓".to_string()
     }
 }
 

@@ -24,9 +24,10 @@ use crate::settings::{ImageSize, Settings};
 use crate::{Inventory, MediaItem, MediaKind};
 
 /// Names Windows reserves (case-insensitive, with or without an extension).
-const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+/// COM0 and LPT0 are on Microsoft's list too (found by the property tests).
+const RESERVED: [&str; 24] = [
+    "CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+    "COM8", "COM9", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
 /// Longest file name stem (before `.ext`), in UTF-8 bytes.
@@ -793,8 +794,21 @@ fn render_file(folder: &str, stem_t: &[Piece], values: &Values) -> String {
             .saturating_sub(MAX_STEM_BYTES)
             .max(utf16_len(&stem).saturating_sub(room))
     });
-    // Cut at the end only when literal text alone is too long.
-    let stem = fit(&render(&v), MAX_STEM_BYTES, room.max(8));
+    let full = render(&v);
+    let room = room.max(8);
+    let stem = fit(&full, MAX_STEM_BYTES, room);
+    if stem == full {
+        return format!("{stem}.{ext}");
+    }
+    // Literal template text alone is too long, and the cut at the end would take
+    // `{n}` with it (every file the same name): keep kind and number at the end.
+    let tail = format!("-{}-{}", values.kind, values.n);
+    let head = fit(
+        &full,
+        MAX_STEM_BYTES.saturating_sub(tail.len()),
+        room.saturating_sub(utf16_len(&tail)).max(1),
+    );
+    let stem = safe_component(&format!("{head}{tail}"), MAX_STEM_BYTES);
     format!("{stem}.{ext}")
 }
 

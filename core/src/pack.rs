@@ -22,6 +22,20 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::rc::Rc;
 
+/// The shops' image and video CDNs as host patterns: the manifest's
+/// `optional_host_permissions`, requested when the user turns on ZIP or
+/// conversion (fetching media bytes needs them; separate files do not).
+/// `xtask/tests/manifest.rs` checks that manifest.json lists exactly these.
+pub const CDN_ORIGINS: [&str; 4] = [
+    "https://*.alicdn.com/*",
+    "https://*.aliexpress-media.com/*",
+    "https://cloud.video.taobao.com/*",
+    "https://cloud.video.alibaba.com/*",
+];
+
+/// Largest media file the saver page fetches into memory, in bytes.
+pub const MAX_MEDIA_BYTES: f64 = 200e6;
+
 /// A media type recognised from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

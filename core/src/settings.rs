@@ -22,7 +22,8 @@ pub const STORAGE_KEY: &str = "settings";
 /// Current schema version.
 pub const SCHEMA_VERSION: u32 = 3;
 
-/// Longest accepted download folder, in characters.
+/// Longest accepted download folder, in characters (UTF-16 units: most emoji
+/// count as two).
 pub const MAX_FOLDER_CHARS: usize = 120;
 
 /// The CDN sizes offered besides the original, in pixels (longest side), largest
@@ -369,7 +370,7 @@ pub fn check_folder(raw: &str) -> Result<String, FolderError> {
     if trimmed.is_empty() {
         return Err(FolderError::Empty);
     }
-    if trimmed.chars().count() > MAX_FOLDER_CHARS {
+    if units(trimmed) > MAX_FOLDER_CHARS {
         return Err(FolderError::TooLong);
     }
     if trimmed.starts_with('/') || trimmed.starts_with('\\') || trimmed.contains(':') {
@@ -392,10 +393,18 @@ pub fn check_folder(raw: &str) -> Result<String, FolderError> {
     let folder = parts.join("/");
     // Made safe, the folder may have grown (`CON` → `_CON`): the canonical form
     // must itself be valid, so that validating it again changes nothing.
-    if folder.chars().count() > MAX_FOLDER_CHARS {
+    if units(&folder) > MAX_FOLDER_CHARS {
         return Err(FolderError::TooLong);
     }
     Ok(folder)
+}
+
+/// Length in UTF-16 code units, what Windows' path limits count: a character
+/// outside the Basic Multilingual Plane (most emoji) counts twice, so a folder
+/// of 120 emoji cannot crowd the product folder and file names out of
+/// [`filename::MAX_PATH_UNITS`] (found by the property tests).
+fn units(s: &str) -> usize {
+    s.encode_utf16().count()
 }
 
 /// What is wrong with one stored or imported field.

@@ -67,6 +67,10 @@ pub fn field_label(field: &str) -> String {
         "ask_where_to_save" => t("save_as_label"),
         "show_button" => t("show_button_label"),
         "button_position" => t("position_label"),
+        "format" => t("format_label"),
+        "quality" => t("quality_label"),
+        "zip" => t("zip_label"),
+        "product_manifest" => t("manifest_label"),
         "schema_version" => t("field_schema_version"),
         other => other.to_string(),
     }
@@ -78,6 +82,9 @@ pub fn problem(p: &Problem) -> String {
         Problem::NotText => t("err_not_text"),
         Problem::NotBool => t("err_not_bool"),
         Problem::NotObject => t("err_not_object"),
+        Problem::OutOfRange { min, max } => {
+            tf("err_out_of_range", &[&min.to_string(), &max.to_string()])
+        }
         Problem::UnknownChoice(v) => tf("err_unknown_choice", &[v]),
         Problem::Folder(e) => folder_error(*e),
         Problem::Template(e) => template_error(e),

@@ -131,8 +131,9 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
     }
     std::fs::create_dir_all(dist.join("content")).map_err(|e| e.to_string())?;
 
-    // Service worker: real wasm (extension pages and workers allow 'wasm-unsafe-eval').
-    let t = step("background (cargo + wasm-bindgen + wasm-opt)");
+    // Service worker and saver page: real wasm (extension pages and workers allow
+    // 'wasm-unsafe-eval'). One cargo invocation builds both.
+    let t = step("background + saver (cargo + wasm-bindgen + wasm-opt)");
     run(env.cmd("cargo").current_dir(root).args([
         "build",
         "--release",
@@ -140,19 +141,23 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
         "wasm32-unknown-unknown",
         "-p",
         "background",
+        "-p",
+        "saver",
     ]))?;
-    run(env
-        .cmd("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(dist.join("background"))
-        .arg(target.join("wasm32-unknown-unknown/release/background.wasm")))?;
-    let bg_wasm = dist.join("background/background_bg.wasm");
-    run(env
-        .cmd("wasm-opt")
-        .arg("-Oz")
-        .arg(&bg_wasm)
-        .arg("-o")
-        .arg(&bg_wasm))?;
+    for krate in ["background", "saver"] {
+        run(env
+            .cmd("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(dist.join(krate))
+            .arg(target.join(format!("wasm32-unknown-unknown/release/{krate}.wasm"))))?;
+        let wasm = dist.join(format!("{krate}/{krate}_bg.wasm"));
+        run(env
+            .cmd("wasm-opt")
+            .arg("-Oz")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm))?;
+    }
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
 
     // Content script: Rust -> wasm -> JS (wasm2js), one classic script.

@@ -298,6 +298,12 @@ const ALLOWED: &[Allowed] = &[
         reason: "wasm-bindgen debugString: text of an error message",
     },
     Allowed {
+        file: "saver/saver.js",
+        token: "Function",
+        context: "`Function(${val.name})`",
+        reason: "wasm-bindgen debugString: text of an error message",
+    },
+    Allowed {
         file: "content/content.js",
         token: "Function",
         context: "`Function(${{id}.name})`",
@@ -311,6 +317,12 @@ const ALLOWED: &[Allowed] = &[
         token: "fetch",
         context: "module_or_path = fetch(module_or_path);",
         reason: "wasm-bindgen init: loads background_bg.wasm from the package",
+    },
+    Allowed {
+        file: "saver/saver.js",
+        token: "fetch",
+        context: "module_or_path = fetch(module_or_path);",
+        reason: "wasm-bindgen init: loads saver_bg.wasm from the package",
     },
     Allowed {
         file: "popup.js",
@@ -530,11 +542,15 @@ fn manifest_names_no_remote_url() {
     ] {
         assert!(m.get(key).is_none(), "manifest.json has \"{key}\"");
     }
-    // Only match patterns of the shop hosts may contain "://" (the CSP is checked
-    // below, directive by directive).
+    // Only match patterns of the shop hosts may contain "://", and the optional
+    // CDN hosts exactly as core lists them (the CSP is checked below, directive by
+    // directive).
     fn walk(path: &str, v: &Value, out: &mut Vec<String>) {
         match v {
             Value::String(_) if path.starts_with("content_security_policy/") => {}
+            Value::String(s)
+                if path.starts_with("optional_host_permissions/")
+                    && alisave_core::pack::CDN_ORIGINS.contains(&s.as_str()) => {}
             Value::String(s) => {
                 let pattern_field = path.starts_with("host_permissions/")
                     || (path.starts_with("content_scripts/") && path.contains("/matches/"));
@@ -824,6 +840,7 @@ fn wasm_is_loaded_from_the_package() {
     // Each loader passes its own module's URL, relative to itself.
     for (loader, wasm) in [
         ("sw.js", "./background/background_bg.wasm"),
+        ("saver.js", "./saver/saver_bg.wasm"),
         ("popup_init.js", "./popup_bg.wasm"),
         ("options_init.js", "./options_bg.wasm"),
     ] {

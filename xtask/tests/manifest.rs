@@ -32,7 +32,23 @@ fn permissions_are_exactly_storage_downloads_web_request() {
         json!(["storage", "downloads", "webRequest"])
     );
     assert!(m.get("optional_permissions").is_none());
-    assert!(m.get("optional_host_permissions").is_none());
+}
+
+/// The CDN hosts are optional: requested only when the user turns on ZIP or
+/// conversion (fetching bytes needs them), exactly the list core knows.
+#[test]
+fn optional_host_permissions_are_exactly_the_cdn_hosts() {
+    assert_eq!(
+        manifest()["optional_host_permissions"],
+        json!(alisave_core::pack::CDN_ORIGINS)
+    );
+    for origin in alisave_core::pack::CDN_ORIGINS {
+        assert!(origin.starts_with("https://"), "{origin}: https only");
+        assert!(
+            !origin.contains("aliexpress.com") && !origin.contains("alibaba.com/"),
+            "{origin}: shops are host permissions, not optional"
+        );
+    }
 }
 
 #[test]
@@ -203,11 +219,15 @@ fn assert_no_inline_script(name: &str, html: &str) {
 
 #[test]
 fn extension_pages_have_no_inline_scripts() {
-    for page in ["popup/index.html", "options/index.html"] {
+    for page in [
+        "popup/index.html",
+        "options/index.html",
+        "static/saver.html",
+    ] {
         assert_no_inline_script(page, &read(page));
     }
     // The built pages too, when dist/ exists (cargo xtask test builds it first).
-    for page in ["dist/popup.html", "dist/options.html"] {
+    for page in ["dist/popup.html", "dist/options.html", "dist/saver.html"] {
         if let Ok(html) = std::fs::read_to_string(root().join(page)) {
             assert_no_inline_script(page, &html);
         }
@@ -237,6 +257,11 @@ fn built_dist_has_every_file_the_manifest_names() {
         "popup_bg.wasm".into(),
         "options_bg.wasm".into(),
         "alisave.css".into(),
+        "saver.html".into(),
+        "saver.js".into(),
+        "saver.css".into(),
+        "saver/saver.js".into(),
+        "saver/saver_bg.wasm".into(),
     ];
     for size in ["16", "32", "48", "128"] {
         files.push(m["icons"][size].as_str().unwrap_or_default().to_string());

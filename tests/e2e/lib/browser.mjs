@@ -2,7 +2,7 @@
 // shop behind the real hostnames, and downloads going to a known folder with
 // Chrome's real chrome.downloads semantics (sub-folders, uniquify).
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, statSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, statSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { hostResolverRules, repoRoot } from './shop.mjs';
@@ -27,7 +27,29 @@ export function chromiumArgs(port) {
   ];
 }
 
-export async function launch({ port, downloadDir }) {
+/**
+ * Records in the profile that the user said yes to the extension's optional host
+ * permissions `origins` (what Chrome writes when the user accepts the prompt that
+ * chrome.permissions.request shows; headless Chromium cannot show that prompt).
+ * The profile must have run the extension once (Chrome created its entry).
+ */
+function grantInProfile(profile, extensionId, origins) {
+  const path = join(profile, 'Default', 'Preferences');
+  const prefs = JSON.parse(readFileSync(path, 'utf8'));
+  const entry = prefs.extensions?.settings?.[extensionId];
+  if (!entry) throw new Error(`no extension entry for ${extensionId} in the profile`);
+  for (const key of ['granted_permissions', 'active_permissions']) {
+    const set = entry[key] || (entry[key] = {});
+    set.explicit_host = [...new Set([...(set.explicit_host || []), ...origins])];
+  }
+  writeFileSync(path, JSON.stringify(prefs));
+}
+
+/**
+ * Launches Chromium with the extension. `grant`: optional host permissions the
+ * user has accepted before (ZIP/conversion tests); costs one extra start.
+ */
+export async function launch({ port, downloadDir, grant = null }) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
   const profile = mkdtempSync(join(tmpdir(), 'alisave-profile-'));
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -36,6 +58,18 @@ export async function launch({ port, downloadDir }) {
     download: { default_directory: downloadDir, prompt_for_download: false, directory_upgrade: true },
     savefile: { default_directory: downloadDir },
   }));
+  if (grant) {
+    const first = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: process.env.HEADLESS !== '0',
+      args: chromiumArgs(port),
+    });
+    let [w] = first.serviceWorkers();
+    if (!w) w = await first.waitForEvent('serviceworker', { timeout: 30000 });
+    const id = new URL(w.url()).host;
+    await first.close();
+    grantInProfile(profile, id, grant);
+  }
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: process.env.HEADLESS !== '0',
@@ -65,8 +99,15 @@ export async function launch({ port, downloadDir }) {
   };
 }
 
-/** All finished files below `dir`, as relative paths. */
-export function listFiles(dir) {
+/** The product manifest files written next to the media (on by default). */
+export const MANIFEST_FILES = ['product.json', 'product.csv'];
+
+/**
+ * All finished files below `dir`, as relative paths. The product manifest
+ * (product.json/csv, written after the media) is left out unless `all`:
+ * media-focused tests count media; tests of the manifest ask for it.
+ */
+export function listFiles(dir, { all = false } = {}) {
   const out = [];
   const walk = (d) => {
     if (!existsSync(d)) return;
@@ -75,7 +116,7 @@ export function listFiles(dir) {
       let st;
       try { st = statSync(p); } catch { continue; } // renamed meanwhile (a .crdownload finishing)
       if (st.isDirectory()) walk(p);
-      else out.push(relative(dir, p));
+      else if (all || !MANIFEST_FILES.includes(name)) out.push(relative(dir, p));
     }
   };
   walk(dir);
@@ -83,15 +124,15 @@ export function listFiles(dir) {
 }
 
 /** Waits until `count` finished files are below `dir` and nothing is in progress. */
-export async function waitForFiles(dir, count, timeoutMs = 30000) {
+export async function waitForFiles(dir, count, timeoutMs = 30000, { all = false } = {}) {
   const end = Date.now() + timeoutMs;
   let files = [];
   while (Date.now() < end) {
-    files = listFiles(dir);
+    files = listFiles(dir, { all });
     const partial = files.filter((f) => f.endsWith('.crdownload'));
     if (partial.length === 0 && files.length >= count) {
       await new Promise((r) => setTimeout(r, 300));
-      const again = listFiles(dir);
+      const again = listFiles(dir, { all });
       if (again.length === files.length) return again;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -2,10 +2,12 @@
 // tests and the demo. Chromium maps every shop/CDN hostname to it with
 // --host-resolver-rules, so pages load under their real hostnames.
 //
-// Images are generated: a small PNG whose colour and embedded tEXt chunk
-// ("alisave-url") come from the requested host+path. A thumbnail URL and its
-// original therefore return different bytes, and a saved file tells which URL
-// it was downloaded from.
+// Images are generated and of the type their URL names: `.jpg`/`.jpeg` URLs get a
+// real 64×64 JPEG (made by Chromium's encoder once, below) with a COM segment
+// "alisave-url\0<host+path>"; other image URLs get a small PNG whose colour and
+// tEXt chunk ("alisave-url") come from the requested host+path. A thumbnail URL
+// and its original therefore return different bytes, and a saved file tells which
+// URL it was downloaded from.
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -53,9 +55,19 @@ function chunk(type, data) {
   return Buffer.concat([len, td, crc]);
 }
 
+/** A 64×64 baseline JPEG (Chromium's encoder, quality 90), without comments. */
+const JPEG_TEMPLATE = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wAARCABAAEADASIAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAABQQHBv/EABYQAQEBAAAAAAAAAAAAAAAAAAADQf/EABYBAQEBAAAAAAAAAAAAAAAAAAcJCP/EABYRAAMAAAAAAAAAAAAAAAAAAAAFQf/aAAwDAQACEQMRAD8A4aBCA+BCDVrimaFUEI4QgPjhCAOcUYlUEIEID4EIAxxRkUwvgQgPgQgDXFGNVDEIEID4EIKrOKTWVQQjhCA+OEIA5xRiVQQgQgPgQgDHFGRTC+BCA+BCANcUY1UMQgQgPgQgqs4pNZVBCOEID44QgDnFGJVBCBCA+BCAMcUZFML4EID4EIA1xRjVQxCBCA+BCCqzik1lUEI4QgPjhCAOcUYlUEIEID4EIAxxRkUwvgQgPgQgDXFGNVD/2Q==', 'base64');
+
 /** The exact bytes the server answers for a CDN URL (host + path, query ignored). */
 export function mediaBytes(host, path) {
   const id = `${host}${path}`;
+  if (/\.jpe?g$/i.test(path)) {
+    // SOI, then a COM segment naming the URL, then the rest of the template.
+    const text = Buffer.from(`alisave-url\0${id}`, 'latin1');
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(text.length + 2);
+    return Buffer.concat([JPEG_TEMPLATE.subarray(0, 2), Buffer.from([0xff, 0xfe]), len, text, JPEG_TEMPLATE.subarray(2)]);
+  }
   if (/\.mp4$/i.test(path)) {
     // Not a playable video; an identifiable stand-in of the right kind.
     return Buffer.concat([Buffer.from('\0\0\0\x18ftypmp42\0\0\0\0mp42isom', 'latin1'), Buffer.from(`alisave-url:${id}`)]);
@@ -83,6 +95,11 @@ export function embeddedUrl(bytes) {
   const mp4 = bytes.indexOf('alisave-url:');
   if (bytes.subarray(4, 8).toString('latin1') === 'ftyp' && mp4 >= 0) {
     return `https://${bytes.subarray(mp4 + 12).toString('latin1')}`;
+  }
+  if (bytes.length > 6 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff && bytes[3] === 0xfe) {
+    const len = bytes.readUInt16BE(4);
+    const [key, value] = bytes.subarray(6, 4 + len).toString('latin1').split('\0');
+    return key === 'alisave-url' ? `https://${value}` : null;
   }
   if (bytes.length < 8 || bytes.readUInt32BE(0) !== 0x89504e47) return null;
   for (let at = 8; at + 8 <= bytes.length;) {

@@ -1,0 +1,701 @@
+//! AliSavePro saver page (`saver.html#<batch id>`), a composition root.
+//!
+//! Why a page: an MV3 service worker cannot make blob URLs, and the offscreen API
+//! needs a permission the privacy policy does not grant. So when a save needs the
+//! media bytes (ZIP, format conversion), the worker stores the batch in
+//! `chrome.storage.session` and opens this page in a background tab. The page:
+//! fetches each file (without cookies), checks the bytes are the original
+//! ([`alisave_core::pack::check_bytes`], falling back to other CDN copies),
+//! converts with the browser's own codecs (`createImageBitmap` +
+//! `OffscreenCanvas.convertToBlob`), and either appends it to a ZIP written entry
+//! by entry into a `Blob` (memory holds about the files in flight, not the
+//! archive) or saves it as its own file. It records every step in the batch, so
+//! the button, the badge and the popup show real counts, and closes itself when
+//! Chrome has written everything.
+//!
+//! A file whose bytes cannot be fetched (no host access, CORS, network) is still
+//! saved: as a separate, unconverted download of its URL, which needs no access.
+
+use alisave_chrome::{self as chrome, saving, Area};
+use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX_ATTEMPTS};
+use alisave_core::pack::{self, BytesProblem, Convert, Sniffed, ZipStream};
+use alisave_core::protocol::PopupToContent;
+use futures_util::StreamExt;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Files fetched at once.
+const IN_FLIGHT: usize = 4;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn t(key: &str, subs: &[&str], english: &str) -> String {
+    chrome::i18n_message(key, subs)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| english.to_string())
+}
+
+fn set_text(id: &str, text: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        el.set_text_content(Some(text));
+    }
+}
+
+fn set_attr(id: &str, name: &str, value: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        let _ = el.set_attribute(name, value);
+    }
+}
+
+async fn load(id: &str) -> Option<Batch> {
+    let v = chrome::storage_get(Area::Session, &batch_key(id))
+        .await
+        .ok()??;
+    serde_json::from_value(v).ok()
+}
+
+async fn store(batch: &Batch) {
+    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+        set_text("problem", &format!("Progress could not be recorded: {e}"));
+    }
+}
+
+/// Shows progress here, on the page's button and on the badge.
+async fn report(batch: &Batch) {
+    let p = batch.progress();
+    set_attr("bar", "max", &p.total.to_string());
+    set_attr("bar", "value", &(p.done + p.failed).to_string());
+    set_text("status", &p.message);
+    let _ = chrome::set_badge_text(batch.tab_id, &badge_text(&p)).await;
+    let _ = chrome::send_to_tab::<_, serde_json::Value>(
+        batch.tab_id,
+        &PopupToContent::Progress { progress: p },
+    )
+    .await;
+}
+
+/// The page's entry point (called by `saver.js`).
+#[wasm_bindgen]
+pub async fn run() {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let id = hash.trim_start_matches('#').to_string();
+    let Some(batch) = load(&id).await else {
+        set_text(
+            "status",
+            &t(
+                "saver_unknown",
+                &[],
+                "This save is no longer known to the browser (it was restarted or the save was finished). Start it again from the product page.",
+            ),
+        );
+        return;
+    };
+    let Some(spec) = batch.pack.clone() else {
+        set_text("status", "This save does not need this page.");
+        return;
+    };
+    let title = batch
+        .product
+        .title
+        .clone()
+        .unwrap_or_else(|| batch.product.id.clone());
+    set_text(
+        "title",
+        &t("saver_title", &[&title], &format!("Saving {title}")),
+    );
+    let batch = pack_batch(batch, &spec).await;
+    report(&batch).await;
+    if batch.finished() {
+        if let Some(me) = saving::current_tab_id().await {
+            let _ = saving::close_tab(me).await;
+        }
+    }
+}
+
+/// What happened to one file's bytes.
+struct Ready {
+    index: usize,
+    /// The bytes to save (original or converted) and their type.
+    bytes: js_sys::Uint8Array,
+    kind: Sniffed,
+    /// URL the bytes came from.
+    source: String,
+    note: Option<String>,
+}
+
+enum Outcome {
+    Ready(Ready),
+    /// Bytes unavailable to this page; save the URL directly instead.
+    Direct {
+        index: usize,
+        why: String,
+    },
+    Failed {
+        index: usize,
+        reason: String,
+    },
+}
+
+/// Fetches `url` with retries for transient errors (5xx, network), like the engine.
+async fn fetch_retrying(url: &str) -> Result<saving::Fetched, String> {
+    let mut attempt = 1;
+    loop {
+        match saving::fetch_bytes(url, pack::MAX_MEDIA_BYTES).await {
+            Ok(f) => return Ok(f),
+            Err(e) => {
+                let text = match e {
+                    chrome::Error::Js(m) | chrome::Error::Serde(m) => m,
+                };
+                let transient = text.starts_with("server error");
+                if !transient || attempt >= MAX_ATTEMPTS {
+                    return Err(text);
+                }
+                chrome::sleep_ms(alisave_core::engine::backoff_ms(attempt)).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Fetches one file and gets its bytes ready: the original (or the next-best
+/// copy), converted when asked.
+async fn prepare(index: usize, url: String, original: String, spec: PackSpec) -> Outcome {
+    let mut candidates = vec![url.clone()];
+    candidates.extend(pack::fallback_urls(&original));
+    candidates.dedup();
+    let mut first_problem: Option<String> = None;
+    let mut best_effort: Option<(js_sys::Uint8Array, Sniffed, String, BytesProblem)> = None;
+    let mut got: Option<(js_sys::Uint8Array, Sniffed, String)> = None;
+    for (n, candidate) in candidates.iter().enumerate() {
+        match fetch_retrying(candidate).await {
+            Ok(f) => {
+                let head = f.bytes.to_vec();
+                match pack::check_bytes(candidate, &f.content_type, &head) {
+                    Ok(kind) => {
+                        got = Some((f.bytes, kind, candidate.clone()));
+                        break;
+                    }
+                    Err(problem) => {
+                        if let BytesProblem::Reencoded { got: k, .. } = &problem {
+                            if best_effort.is_none() {
+                                best_effort =
+                                    Some((f.bytes, *k, candidate.clone(), problem.clone()));
+                            }
+                        }
+                        first_problem.get_or_insert(problem.to_string());
+                    }
+                }
+            }
+            Err(e) if n == 0 => {
+                if e.contains("did not allow access") {
+                    return Outcome::Direct { index, why: e };
+                }
+                // 404 and friends: the copies elsewhere are tried, the reason kept.
+                first_problem.get_or_insert(e);
+            }
+            Err(_) => {}
+        }
+    }
+    let (bytes, kind, source, mut note) = match (got, best_effort) {
+        (Some((b, k, src)), _) => {
+            let note = (src != url).then(|| match &first_problem {
+                Some(p) => format!("{p}; saved the original from {src}"),
+                None => format!("saved from {src}"),
+            });
+            (b, k, src, note)
+        }
+        (None, Some((b, k, src, problem))) => {
+            let note = format!("{problem}; no other copy had the original, saved as sent");
+            (b, k, src, Some(note))
+        }
+        (None, None) => {
+            return Outcome::Failed {
+                index,
+                reason: first_problem.unwrap_or_else(|| "could not be downloaded".into()),
+            }
+        }
+    };
+    let head = bytes.to_vec();
+    match pack::convert_decision(spec.format, spec.quality, kind, pack::is_animated(&head)) {
+        Convert::Keep(why) => {
+            if let Some(w) = why {
+                note = Some(match note {
+                    Some(n) => format!("{n}; {w}"),
+                    None => w.to_string(),
+                });
+            }
+            Outcome::Ready(Ready {
+                index,
+                bytes,
+                kind,
+                source,
+                note,
+            })
+        }
+        Convert::To { target, quality } => match convert(&bytes, kind, target, quality).await {
+            Ok(out) => {
+                let q = quality
+                    .map(|q| format!(" (quality {})", (q * 100.0).round()))
+                    .unwrap_or_default();
+                let c = format!("converted from {} to {}{q}", kind.name(), target.name());
+                Outcome::Ready(Ready {
+                    index,
+                    bytes: out,
+                    kind: target,
+                    source,
+                    note: Some(match note {
+                        Some(n) => format!("{n}; {c}"),
+                        None => c,
+                    }),
+                })
+            }
+            Err(e) => Outcome::Ready(Ready {
+                index,
+                bytes,
+                kind,
+                source,
+                note: Some(format!(
+                    "could not be converted to {} ({e}); the original is kept",
+                    target.name()
+                )),
+            }),
+        },
+    }
+}
+
+fn js_text(e: JsValue) -> String {
+    chrome::js_error_text(&e)
+}
+
+/// Re-encodes an image with the browser's own decoder and encoder.
+async fn convert(
+    bytes: &js_sys::Uint8Array,
+    from: Sniffed,
+    to: Sniffed,
+    quality: Option<f64>,
+) -> Result<js_sys::Uint8Array, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let blob = blob_of(&[bytes.clone().into()], from.mime())?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(
+        window
+            .create_image_bitmap_with_blob(&blob)
+            .map_err(js_text)?,
+    )
+    .await
+    .map_err(|_| "the image could not be decoded".to_string())?
+    .dyn_into()
+    .map_err(|_| "not an image".to_string())?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(js_text)?;
+    let ctx: web_sys::OffscreenCanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(js_text)?
+        .ok_or("no 2d context")?
+        .dyn_into()
+        .map_err(|_| "no 2d context".to_string())?;
+    if to == Sniffed::Jpeg {
+        // JPEG has no transparency: transparent pixels become white, not black.
+        ctx.set_fill_style_str("#ffffff");
+        ctx.fill_rect(0.0, 0.0, f64::from(w), f64::from(h));
+    }
+    ctx.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)
+        .map_err(js_text)?;
+    bitmap.close();
+    let options = web_sys::ImageEncodeOptions::new();
+    options.set_type(to.mime());
+    if let Some(q) = quality {
+        options.set_quality(q);
+    }
+    let out: web_sys::Blob = JsFuture::from(
+        canvas
+            .convert_to_blob_with_options(&options)
+            .map_err(js_text)?,
+    )
+    .await
+    .map_err(js_text)?
+    .dyn_into()
+    .map_err(|_| "not a blob".to_string())?;
+    // Chrome silently falls back to PNG for types it cannot encode.
+    if out.type_() != to.mime() {
+        return Err(format!("this browser cannot write {}", to.name()));
+    }
+    let buf = JsFuture::from(out.array_buffer()).await.map_err(js_text)?;
+    Ok(js_sys::Uint8Array::new(&buf))
+}
+
+fn blob_of(parts: &[JsValue], mime: &str) -> Result<web_sys::Blob, String> {
+    let array: js_sys::Array = parts.iter().collect();
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type(mime);
+    web_sys::Blob::new_with_blob_sequence_and_options(&array, &bag).map_err(js_text)
+}
+
+/// A blob URL for `blob` (revoked by the caller once Chrome has the file).
+fn url_of(blob: &web_sys::Blob) -> Result<String, String> {
+    web_sys::Url::create_object_url_with_blob(blob).map_err(js_text)
+}
+
+/// Hands a blob URL to Chrome and waits until the file is written.
+async fn save_blob(
+    blob: &web_sys::Blob,
+    path: &str,
+    conflict: &str,
+    save_as: bool,
+) -> Result<f64, String> {
+    let url = url_of(blob)?;
+    let result = save_url(&url, path, conflict, save_as).await;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result
+}
+
+/// `chrome.downloads.download` of `url` to `path`, waiting for the end; the size.
+async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Result<f64, String> {
+    let id = chrome::download(&chrome::DownloadOptions {
+        url,
+        filename: path,
+        conflict_action: conflict,
+        save_as,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let item = saving::wait_download(i64::from(id))
+        .await
+        .map_err(|e| e.to_string())?;
+    if item.state == "complete" {
+        Ok(item.file_size.unwrap_or(0.0))
+    } else {
+        let reason = item.error.unwrap_or_else(|| "NETWORK_FAILED".into());
+        Err(match alisave_core::engine::classify_interrupt(&reason) {
+            alisave_core::engine::Failure::Transient(t)
+            | alisave_core::engine::Failure::Permanent(t) => t,
+        })
+    }
+}
+
+/// The last path component.
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn set_job(batch: &mut Batch, i: usize, state: JobState, bytes: Option<u64>, note: Option<String>) {
+    if let Some(j) = batch.jobs.get_mut(i) {
+        j.state = state;
+        if bytes.is_some() {
+            j.bytes = bytes;
+        }
+        if note.is_some() {
+            j.note = note;
+        }
+    }
+}
+
+/// Fetches, checks, converts and saves every queued file of the batch.
+async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
+    let queued: Vec<(usize, String, String)> = batch
+        .jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| matches!(j.state, JobState::Queued))
+        .map(|(i, j)| {
+            let original = j.original_url.clone().unwrap_or_else(|| j.url.clone());
+            (i, j.url.clone(), original)
+        })
+        .collect();
+    if let Some(p) = batch.pack.as_mut() {
+        // The worker follows this tab: closing it fails what is not written yet.
+        p.saver_tab = saving::current_tab_id().await;
+    }
+    for (i, _, _) in &queued {
+        set_job(
+            &mut batch,
+            *i,
+            JobState::Starting {
+                since_ms: chrome::now_ms(),
+            },
+            None,
+            None,
+        );
+    }
+    if spec.zip {
+        // Inside the archive each file sits in its kind's folder; the manifest and
+        // the report name files by their place in the archive.
+        let base = batch.product_folder.clone();
+        for j in batch.jobs.iter_mut() {
+            let name = base_name(&j.path).to_string();
+            j.path = format!("{base}/{}/{name}", pack::zip_folder(j.kind));
+        }
+    }
+    store(&batch).await;
+    report(&batch).await;
+
+    let now_s = (chrome::now_ms() / 1000.0) as i64;
+    let mut zip = spec.zip.then(|| ZipStream::new(now_s));
+    // The archive so far: a Blob made of the previous Blob and the new bytes, so
+    // the bytes move into the browser's blob storage as they are written.
+    let mut archive: Option<web_sys::Blob> = None;
+    let mut packed: Vec<usize> = Vec::new();
+    let mut direct: Vec<(usize, String)> = Vec::new();
+
+    let mut stream = futures_util::stream::iter(
+        queued
+            .into_iter()
+            .map(|(i, url, original)| prepare(i, url, original, spec.clone())),
+    )
+    .buffer_unordered(IN_FLIGHT);
+    while let Some(outcome) = stream.next().await {
+        match outcome {
+            Outcome::Failed { index, reason } => {
+                set_job(&mut batch, index, JobState::Failed { reason }, None, None);
+            }
+            Outcome::Direct { index, why } => direct.push((index, why)),
+            Outcome::Ready(r) => {
+                let Some(job) = batch.jobs.get(r.index).cloned() else {
+                    continue;
+                };
+                let path = if alisave_core::url::media_extension(&job.path)
+                    .and_then(Sniffed::from_ext)
+                    == Some(r.kind)
+                {
+                    job.path.clone()
+                } else {
+                    pack::with_ext(&job.path, r.kind.ext())
+                };
+                if let Some(j) = batch.jobs.get_mut(r.index) {
+                    j.path = path.clone();
+                    if r.source != j.url {
+                        j.original_url.get_or_insert_with(|| j.url.clone());
+                        j.url = r.source.clone();
+                    }
+                }
+                let size = u64::from(r.bytes.length());
+                match zip.as_mut() {
+                    Some(z) => {
+                        let entry = format!("{}/{}", pack::zip_folder(job.kind), base_name(&path));
+                        match z.add(&entry, &r.bytes.to_vec()) {
+                            Ok((name, chunk)) => {
+                                let chunk = js_sys::Uint8Array::from(chunk.as_slice());
+                                let mut parts: Vec<JsValue> = Vec::new();
+                                if let Some(a) = archive.take() {
+                                    parts.push(a.into());
+                                }
+                                parts.push(chunk.into());
+                                match blob_of(&parts, "application/zip") {
+                                    Ok(b) => {
+                                        archive = Some(b);
+                                        packed.push(r.index);
+                                        if let Some(j) = batch.jobs.get_mut(r.index) {
+                                            j.path = format!("{}/{name}", batch.product_folder);
+                                        }
+                                        set_job(
+                                            &mut batch,
+                                            r.index,
+                                            JobState::Done,
+                                            Some(size),
+                                            r.note,
+                                        );
+                                    }
+                                    Err(e) => set_job(
+                                        &mut batch,
+                                        r.index,
+                                        JobState::Failed {
+                                            reason: format!("out of memory for the archive ({e})"),
+                                        },
+                                        None,
+                                        None,
+                                    ),
+                                }
+                            }
+                            Err(e) => set_job(
+                                &mut batch,
+                                r.index,
+                                JobState::Failed {
+                                    reason: e.to_string(),
+                                },
+                                None,
+                                None,
+                            ),
+                        }
+                    }
+                    None => {
+                        let result = match blob_of(&[r.bytes.into()], r.kind.mime()) {
+                            Ok(blob) => save_blob(&blob, &path, "uniquify", batch.save_as).await,
+                            Err(e) => Err(e),
+                        };
+                        match result {
+                            Ok(n) => {
+                                set_job(&mut batch, r.index, JobState::Done, Some(n as u64), r.note)
+                            }
+                            Err(reason) => set_job(
+                                &mut batch,
+                                r.index,
+                                JobState::Failed { reason },
+                                None,
+                                None,
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+        store(&batch).await;
+        report(&batch).await;
+    }
+    drop(stream);
+
+    // Files whose bytes this page could not read: saved as they are, separately.
+    for (i, why) in direct {
+        let Some(job) = batch.jobs.get(i).cloned() else {
+            continue;
+        };
+        let note = format!(
+            "{why}; saved as a separate, unconverted file (allow access to the image servers in the options to include it)"
+        );
+        // Next to the archive's place, not in a kind folder of its own.
+        let path = format!("{}/{}", batch.product_folder, base_name(&job.path));
+        if let Some(j) = batch.jobs.get_mut(i) {
+            j.path = path.clone();
+        }
+        match save_url(&job.url, &path, "uniquify", batch.save_as).await {
+            Ok(n) => set_job(&mut batch, i, JobState::Done, Some(n as u64), Some(note)),
+            Err(reason) => set_job(&mut batch, i, JobState::Failed { reason }, None, None),
+        }
+        store(&batch).await;
+        report(&batch).await;
+    }
+
+    if zip.is_some() && packed.is_empty() {
+        // Nothing went into the archive: no empty ZIP. What was saved (separately)
+        // is in the product folder, and the report says so.
+        zip = None;
+        batch.folder = batch.product_folder.clone();
+    }
+    let manifest = pack::manifest(&batch, &batch.product_folder);
+    match zip {
+        Some(mut z) => {
+            let mut extra: Vec<(String, String)> = Vec::new();
+            if batch.manifest {
+                extra.push(("product.json".into(), pack::manifest_json(&manifest)));
+                extra.push(("product.csv".into(), pack::manifest_csv(&manifest)));
+            }
+            // The report as it will read once the archive is written.
+            let summary = {
+                let mut done = batch.clone();
+                if let Some(p) = done.pack.as_mut() {
+                    p.finished = true;
+                }
+                done.progress().message
+            };
+            extra.push(("report.txt".into(), pack::report_text(&manifest, &summary)));
+            let mut parts: Vec<JsValue> = archive.take().map(JsValue::from).into_iter().collect();
+            for (name, text) in extra {
+                if let Ok((_, chunk)) = z.add(&name, text.as_bytes()) {
+                    parts.push(js_sys::Uint8Array::from(chunk.as_slice()).into());
+                }
+            }
+            let result = match z.finish() {
+                Ok(tail) => {
+                    parts.push(js_sys::Uint8Array::from(tail.as_slice()).into());
+                    match blob_of(&parts, "application/zip") {
+                        Ok(blob) => {
+                            save_blob(&blob, &spec.zip_path, "uniquify", batch.save_as).await
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(reason) = result {
+                for i in packed {
+                    set_job(
+                        &mut batch,
+                        i,
+                        JobState::Failed {
+                            reason: format!("the ZIP could not be saved: {reason}"),
+                        },
+                        None,
+                        None,
+                    );
+                }
+            }
+        }
+        None => {
+            if batch.manifest && batch.jobs.iter().any(|j| j.state == JobState::Done) {
+                let files = [
+                    (
+                        "product.json",
+                        pack::manifest_json(&manifest),
+                        "application/json",
+                    ),
+                    ("product.csv", pack::manifest_csv(&manifest), "text/csv"),
+                ];
+                for (name, text, mime) in files {
+                    let path = format!("{}/{name}", batch.product_folder);
+                    let blob = blob_of(&[JsValue::from_str(&text)], mime);
+                    if let Err(e) = match blob {
+                        Ok(b) => save_blob(&b, &path, "overwrite", false).await,
+                        Err(e) => Err(e),
+                    } {
+                        batch.warnings.push(alisave_core::Warning::new(
+                            "manifest",
+                            format!("{name} could not be saved ({e})."),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    batch.manifest_written = true;
+    finish(batch).await
+}
+
+async fn finish(mut batch: Batch) -> Batch {
+    if let Some(p) = batch.pack.as_mut() {
+        p.finished = true;
+    }
+    store(&batch).await;
+    batch
+}
+
+/// The ZIP writer for the benchmark (`tests/e2e/bench.mjs`): the same
+/// [`ZipStream`] the saver uses, one entry per call.
+#[wasm_bindgen]
+pub struct BenchZip(Option<ZipStream>);
+
+#[wasm_bindgen]
+impl BenchZip {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> BenchZip {
+        BenchZip(Some(ZipStream::new(0)))
+    }
+
+    /// Adds a file; returns the archive bytes it added.
+    pub fn add(&mut self, name: &str, data: &[u8]) -> Result<js_sys::Uint8Array, JsValue> {
+        let z = self.0.as_mut().ok_or("finished")?;
+        let (_, chunk) = z.add(name, data).map_err(|e| e.to_string())?;
+        Ok(js_sys::Uint8Array::from(chunk.as_slice()))
+    }
+
+    /// Writes the central directory; returns the last bytes.
+    pub fn finish(&mut self) -> Result<js_sys::Uint8Array, JsValue> {
+        let z = self.0.take().ok_or("finished")?;
+        let tail = z.finish().map_err(|e| e.to_string())?;
+        Ok(js_sys::Uint8Array::from(tail.as_slice()))
+    }
+}
+
+impl Default for BenchZip {
+    fn default() -> Self {
+        BenchZip::new()
+    }
+}

@@ -1,0 +1,14 @@
+// Loads the saver page's wasm (an external file: the MV3 extension CSP forbids
+// inline scripts). The page fetches, checks, converts and packs one save; see
+// saver/src/lib.rs.
+import init, * as saver from './saver/saver.js';
+
+const ready = init({ module_or_path: new URL('./saver/saver_bg.wasm', import.meta.url) }).then(() => saver);
+// For the benchmark and tests: the wasm module once loaded.
+globalThis.alisaveSaver = ready;
+ready
+  .then((m) => (location.hash.length > 1 ? m.run() : undefined))
+  .catch((e) => {
+    document.getElementById('status').textContent = `AliSavePro could not save: ${e}`;
+    console.error('[AliSavePro] saver failed', e);
+  });
