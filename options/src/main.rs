@@ -3,6 +3,7 @@
 
 use alisave_core::filename::{self, Placeholder};
 use alisave_core::settings::{self, Settings};
+use alisave_ui::saving::{use_access, AccessNotice, FormatField, ZipField};
 use alisave_ui::{
     i18n, t, text, tf, use_settings, ButtonPositionField, CheckField, Draft, ImageSizeField,
     KindsField, Notice, SettingsHandle, ShowButtonField, TemplateField, TextField, TextSetting,
@@ -20,6 +21,7 @@ fn main() {
 #[component]
 fn Options() -> impl IntoView {
     let settings = use_settings();
+    let access = use_access();
     view! {
         <main class="options">
             <header>
@@ -41,6 +43,15 @@ fn Options() -> impl IntoView {
                     <CheckField handle=settings name="ask_where_to_save"
                         get=|s| s.ask_where_to_save set=|s, on| s.ask_where_to_save = on
                         label=t("save_as_label") help=t("save_as_help") />
+                </section>
+                <section aria-labelledby="h-output">
+                    <h2 id="h-output">{t("section_output")}</h2>
+                    <FormatField handle=settings access />
+                    <ZipField handle=settings access />
+                    <CheckField handle=settings name="product_manifest"
+                        get=|s| s.product_manifest set=|s, on| s.product_manifest = on
+                        label=t("manifest_label") help=t("manifest_help") />
+                    <AccessNotice handle=settings access />
                 </section>
                 <section aria-labelledby="h-button">
                     <h2 id="h-button">{t("section_button")}</h2>

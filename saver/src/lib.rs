@@ -32,10 +32,21 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn t(key: &str, subs: &[&str], english: &str) -> String {
-    chrome::i18n_message(key, subs)
+/// The translated message `key` (`static/_locales`; `xtask/tests/locales.rs`
+/// checks every key used here exists in every locale).
+fn t(key: &'static str) -> String {
+    lookup(key, &[])
+}
+
+/// The translated message `key` with its placeholders filled from `args`.
+fn tf(key: &'static str, args: &[&str]) -> String {
+    lookup(key, args)
+}
+
+fn lookup(key: &str, args: &[&str]) -> String {
+    chrome::i18n_message(key, args)
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| english.to_string())
+        .unwrap_or_else(|| key.to_string())
 }
 
 fn set_text(id: &str, text: &str) {
@@ -91,18 +102,11 @@ pub async fn run() {
         .unwrap_or_default();
     let id = hash.trim_start_matches('#').to_string();
     let Some(batch) = load(&id).await else {
-        set_text(
-            "status",
-            &t(
-                "saver_unknown",
-                &[],
-                "This save is no longer known to the browser (it was restarted or the save was finished). Start it again from the product page.",
-            ),
-        );
+        set_text("status", &t("saver_unknown"));
         return;
     };
     let Some(spec) = batch.pack.clone() else {
-        set_text("status", "This save does not need this page.");
+        set_text("status", &t("saver_not_packed"));
         return;
     };
     let title = batch
@@ -110,10 +114,7 @@ pub async fn run() {
         .title
         .clone()
         .unwrap_or_else(|| batch.product.id.clone());
-    set_text(
-        "title",
-        &t("saver_title", &[&title], &format!("Saving {title}")),
-    );
+    set_text("title", &tf("saver_title", &[&title]));
     let batch = pack_batch(batch, &spec).await;
     report(&batch).await;
     if batch.finished() {

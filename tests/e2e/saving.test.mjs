@@ -294,10 +294,56 @@ test('without access to the image servers: their files are saved separately and 
       assert.equal(f.note, 'the image server could not be reached or did not allow access; saved as a separate, unconverted file (allow access to the image servers in the options to include it)');
     }
     await page.close();
+
+    // The options page says that access is missing and offers to ask for it.
+    const o = await b.ctx.newPage();
+    await o.goto(`chrome-extension://${b.extensionId}/options.html`);
+    await o.locator('[data-access="missing"] button[data-action="grant-access"]').waitFor();
+    // Turning a feature on from scratch asks Chrome first and changes nothing until
+    // the user answers (headless Chromium keeps the prompt pending: no answer).
+    await setSettings(b, { folder: 'No access' });
+    await o.waitForFunction(() => !document.querySelector('input[data-setting="zip"]').checked);
+    await o.locator('input[data-setting="zip"]').click();
+    await o.locator('[data-access="asking"]').waitFor();
+    assert.equal(await o.locator('input[data-setting="zip"]').isChecked(), false, 'the box shows the saved value');
+    const stored = await (await b.worker()).evaluate(async () => (await chrome.storage.local.get('settings')).settings);
+    assert.equal(stored.zip, undefined, 'nothing stored before the answer');
+    await o.close();
   } finally {
     await b.close();
     rmSync(dl, { recursive: true, force: true });
   }
+});
+
+test('options: with access granted, ZIP, format and quality are stored at once and used by the next save', async () => {
+  await setSettings(browser, { folder: 'From options' });
+  const o = await browser.ctx.newPage();
+  await o.goto(`chrome-extension://${browser.extensionId}/options.html`);
+  await o.locator('input[data-setting="zip"]').click();
+  await o.locator('select[data-setting="format"]').selectOption('jpeg');
+  const quality = o.locator('input[data-setting="quality"]');
+  await quality.fill('70');
+  await quality.dispatchEvent('change');
+  const sw = await browser.worker();
+  let s;
+  for (let i = 0; i < 50; i++) {
+    s = await sw.evaluate(async () => (await chrome.storage.local.get('settings')).settings);
+    if (s?.zip && s.format === 'jpeg' && s.quality === 70) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual([s.zip, s.format, s.quality], [true, 'jpeg', 70]);
+  assert.equal(await o.locator('[data-access]').count(), 0, 'no access notice when access is granted');
+  await o.close();
+  const page = await browser.ctx.newPage();
+  await page.goto(ALIBABA);
+  await clickSave(page);
+  const report = await finalReport(page);
+  assert.equal(report.text, 'Saved 4 files to From options/alibaba-1600000000001.zip.');
+  const files = await waitForFiles(join(downloads, 'From options'), 1, 30000, { all: true });
+  const zip = await readZip(join(downloads, 'From options', files[0]));
+  assert.ok(Object.keys(zip).includes('gallery/gallery-03.jpg'), Object.keys(zip).join());
+  assert.equal(jpegQuality(zip['gallery/gallery-03.jpg']), 70);
+  await page.close();
 });
 
 test('separate files (the default): product.json and product.csv describe exactly what was saved', async () => {

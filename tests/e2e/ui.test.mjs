@@ -150,7 +150,7 @@ test('a file-name template typed in the options page is previewed, saved, shown 
   await folderT.fill('{shop}/{id}');
   await folderT.press('Tab');
   const s = await storedWhere((x) => x.folder_template === '{shop}/{id}', 'folder template');
-  assert.equal(s.schema_version, 2);
+  assert.equal(s.schema_version, 3);
   await popup.page.locator('[data-testid="name-sample"]', {
     hasText: /^AliSavePro\/alibaba\/1600000000001\/Synthetic Stainless Steel Water Bottle 500ml gallery 01\.jpg$/,
   }).waitFor({ state: 'attached' });
@@ -204,9 +204,10 @@ test('every setting is stored from the options page and shown live in the popup;
   await o.locator('[data-testid="backup-result"]', { hasText: 'All settings are back to their defaults.' }).waitFor();
   const d = await storedWhere((x) => x.button_position === 'bottom-right', 'defaults');
   assert.deepEqual(d, {
-    schema_version: 2, folder: 'AliSavePro', folder_template: '{shop}-{id}', file_template: '{kind}-{n}[-{variant}].{ext}',
+    schema_version: 3, folder: 'AliSavePro', folder_template: '{shop}-{id}', file_template: '{kind}-{n}[-{variant}].{ext}',
     kinds: { gallery: true, variant: true, description: true, video: true }, image_size: 'original',
     ask_where_to_save: false, show_button: true, button_position: 'bottom-right',
+    format: 'original', quality: 90, zip: false, product_manifest: true,
   });
   await p.waitForFunction(() => document.querySelector('input[data-setting="show_button"]').checked);
   assert.deepEqual(options.errors, []);
@@ -217,9 +218,10 @@ test('every setting is stored from the options page and shown live in the popup;
 
 test('import: malformed files are refused with a reason and change nothing; an exported file imports back', async () => {
   const custom = {
-    schema_version: 2, folder: 'Imported Shop', folder_template: '{shop}/{title}-{id}', file_template: '{n}_{kind}.{ext}',
+    schema_version: 3, folder: 'Imported Shop', folder_template: '{shop}/{title}-{id}', file_template: '{n}_{kind}.{ext}',
     kinds: { gallery: true, variant: false, description: true, video: true }, image_size: 350,
     ask_where_to_save: false, show_button: true, button_position: 'bottom-left',
+    format: 'original', quality: 75, zip: false, product_manifest: false,
   };
   await setStored(custom);
   const options = await optionsPage();

@@ -11,6 +11,7 @@
 //! ([`i18n`]).
 
 pub mod i18n;
+pub mod saving;
 pub mod text;
 
 use alisave_chrome::{self as chrome, Area};

@@ -1069,6 +1069,11 @@ fn privacy_md_tables_match_the_manifest_and_the_web_request_filter() {
         strings(&m["host_permissions"]),
         "PRIVACY.md host permission table vs manifest.json host_permissions"
     );
+    assert_eq!(
+        privacy_table_keys(&md, "optional host permission"),
+        strings(&m["optional_host_permissions"]),
+        "PRIVACY.md optional host permission table vs manifest.json optional_host_permissions"
+    );
     // The webRequest row names exactly the worker's URL patterns.
     let row = md
         .lines()
