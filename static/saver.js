@@ -3,7 +3,11 @@
 // saver/src/lib.rs.
 import init, * as saver from './saver/saver.js';
 
-const ready = init({ module_or_path: new URL('./saver/saver_bg.wasm', import.meta.url) }).then(() => saver);
+const ready = init({ module_or_path: new URL('./saver/saver_bg.wasm', import.meta.url) }).then((wasm) => {
+  // For the benchmark: the module's memory (its growth is part of the ZIP writer's cost).
+  globalThis.alisaveSaverMemory = () => wasm.memory;
+  return saver;
+});
 // For the benchmark and tests: the wasm module once loaded.
 globalThis.alisaveSaver = ready;
 ready

@@ -114,31 +114,7 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
             if batch.pack.is_some() {
                 return; // the saver page's
             }
-            let startable = batch.take_startable(chrome::now_ms());
-            // Written before any download starts: a worker stopped now finds these
-            // jobs `Starting` and looks for their downloads before starting them again.
-            store(&batch).await;
-            for i in startable {
-                let Some(job) = batch.jobs.get(i).cloned() else {
-                    continue;
-                };
-                let options = chrome::DownloadOptions {
-                    url: &job.url,
-                    filename: &job.path,
-                    conflict_action: "uniquify",
-                    save_as: batch.save_as,
-                };
-                match chrome::download(&options).await {
-                    Ok(download_id) => {
-                        let did = i64::from(download_id);
-                        let _ =
-                            chrome::storage_set(Area::Session, &download_key(did), &batch.id).await;
-                        batch.started(i, did);
-                    }
-                    Err(e) => batch.start_failed(i, e.to_string()),
-                }
-                store(&batch).await;
-            }
+            start_ready(&mut batch, false).await;
             report(&batch).await;
             batch.next_wake_ms(chrome::now_ms())
         };
@@ -149,33 +125,98 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
     })
 }
 
+/// Starts the jobs that may start now (the caller holds the lock and has the
+/// batch loaded). The `Starting` marks are stored before any download starts (a
+/// worker stopped now finds them and looks for their downloads before starting
+/// them again); the downloads start together; their ids and the new states are
+/// stored once. `dirty`: the batch changed before, store it even if nothing starts.
+async fn start_ready(batch: &mut Batch, dirty: bool) {
+    let startable = batch.take_startable(chrome::now_ms());
+    if startable.is_empty() {
+        if dirty {
+            store(batch).await;
+        }
+        return;
+    }
+    store(batch).await;
+    let save_as = batch.save_as;
+    let starts = startable
+        .iter()
+        .filter_map(|&i| {
+            batch
+                .jobs
+                .get(i)
+                .map(|j| (i, j.url.clone(), j.path.clone()))
+        })
+        .map(|(i, url, path)| async move {
+            let options = chrome::DownloadOptions {
+                url: &url,
+                filename: &path,
+                conflict_action: "uniquify",
+                save_as,
+            };
+            (i, chrome::download(&options).await)
+        });
+    let results = futures_util::future::join_all(starts).await;
+    let mut started = Vec::new();
+    for (i, result) in results {
+        match result {
+            Ok(download_id) => {
+                let did = i64::from(download_id);
+                batch.started(i, did);
+                started.push(did);
+            }
+            Err(e) => batch.start_failed(i, e.to_string()),
+        }
+    }
+    // on_changed reads these under the same lock: a download that finishes at once
+    // is still found to be ours.
+    let id = batch.id.clone();
+    let keys = started.iter().map(|did| {
+        let key = download_key(*did);
+        let id = &id;
+        async move { chrome::storage_set(Area::Session, &key, id).await }
+    });
+    let _ = futures_util::future::join_all(keys).await;
+    store(batch).await;
+}
+
 /// `chrome.downloads.onChanged`: a download of ours completed or was interrupted.
-pub async fn on_changed(download_id: i64, state: Option<String>, error: Option<String>) {
+pub async fn on_changed(
+    download_id: i64,
+    state: Option<String>,
+    error: Option<String>,
+    size: Option<i64>,
+) {
     let finished = matches!(state.as_deref(), Some("complete") | Some("interrupted"));
     if !finished {
         return;
     }
-    let Some(id) = chrome::storage_get(Area::Session, &download_key(download_id))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|v| v.as_str().map(str::to_string))
-    else {
-        return; // not one of ours
-    };
-    {
+    let (id, wake) = {
+        // The key is read under the lock: start_ready stores it under the lock.
         let l = lock();
         let _g = l.lock().await;
+        let Some(id) = chrome::storage_get(Area::Session, &download_key(download_id))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_str().map(str::to_string))
+        else {
+            return; // not one of ours
+        };
         let Some(mut batch) = load(&id).await else {
             return;
         };
         let changed = match state.as_deref() {
             Some("complete") => {
-                let size = chrome::download_by_id(download_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|d| d.file_size);
+                let size = match size {
+                    Some(n) => Some(n as f64),
+                    None => chrome::download_by_id(download_id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|d| d.file_size),
+                };
                 if let (Some(i), Some(n)) = (batch.job_of_download(download_id), size) {
                     if let Some(j) = batch.jobs.get_mut(i) {
                         j.bytes = Some(n as u64);
@@ -192,10 +233,15 @@ pub async fn on_changed(download_id: i64, state: Option<String>, error: Option<S
         if !changed {
             return;
         }
-        store(&batch).await;
-    }
+        start_ready(&mut batch, true).await;
+        report(&batch).await;
+        (id, batch.next_wake_ms(chrome::now_ms()))
+    };
     let _ = chrome::session_remove(&download_key(download_id)).await;
-    pump(id).await;
+    if let Some(at) = wake {
+        chrome::sleep_ms(at - chrome::now_ms()).await;
+        pump(id).await;
+    }
 }
 
 /// Queues the failed files of a batch again (the user's retry).
@@ -368,23 +414,52 @@ async fn remove(batch: &Batch) {
 async fn report(batch: &Batch) {
     let progress = batch.progress();
     let badge = badge_text(&progress);
+    if !progress.finished && too_soon(&batch.id) {
+        // Counts shown at most every REPORT_EVERY_MS while running (each report is
+        // two messages to the browser, under the lock); the final word always goes.
+        return;
+    }
     if progress.finished && batch.pack.is_none() && batch.manifest && !batch.manifest_written {
         write_manifest(batch).await;
     }
-    if chrome::tab(batch.tab_id).await.is_err() {
-        // The tab is gone: nobody to tell, and nothing to keep once finished.
+    if chrome::set_badge_text(batch.tab_id, &badge).await.is_err() {
+        // The tab is gone (the badge of a missing tab cannot be set): nobody to
+        // tell, and nothing to keep once finished.
         if progress.finished {
             remove(batch).await;
         }
         return;
     }
-    let _ = chrome::set_badge_text(batch.tab_id, &badge).await;
     // The tab may have been closed or navigated; the batch goes on regardless.
     let _ = chrome::send_to_tab::<_, serde_json::Value>(
         batch.tab_id,
         &PopupToContent::Progress { progress },
     )
     .await;
+}
+
+/// Least time between two progress reports of a running batch.
+const REPORT_EVERY_MS: f64 = 100.0;
+
+thread_local! {
+    /// When each batch last reported (rate limiting of what is shown only: a new
+    /// worker starts empty and simply reports at once).
+    static LAST_REPORT: std::cell::RefCell<std::collections::HashMap<String, f64>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn too_soon(id: &str) -> bool {
+    let now = chrome::now_ms();
+    LAST_REPORT.with(|m| {
+        let mut m = m.borrow_mut();
+        match m.get(id) {
+            Some(last) if now - last < REPORT_EVERY_MS => true,
+            _ => {
+                m.insert(id.to_string(), now);
+                false
+            }
+        }
+    })
 }
 
 /// Writes `product.json` and `product.csv` into the product folder of a finished

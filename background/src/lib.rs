@@ -456,7 +456,9 @@ pub async fn on_download_changed(delta: JsValue) {
     };
     let current =
         |key: &str| chrome::get_object(&delta, key).and_then(|o| chrome::get_string(&o, "current"));
-    engine::on_changed(id, current("state"), current("error")).await;
+    // The size usually comes with the completion; when not, the engine asks.
+    let size = chrome::get_object(&delta, "fileSize").and_then(|o| chrome::get_i64(&o, "current"));
+    engine::on_changed(id, current("state"), current("error"), size).await;
 }
 
 /// Run when the worker starts: continues batches a stopped worker left.

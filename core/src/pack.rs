@@ -390,13 +390,17 @@ impl std::fmt::Display for ZipError {
 }
 
 /// The writer's output buffer, shared with the archive writer and drained after
-/// every entry.
+/// every entry. While `skip` is set, bytes are counted by the archive writer but
+/// not kept: the caller already holds them (an entry's data, see
+/// [`ZipStream::add_parts`]).
 #[derive(Clone, Default)]
-struct Sink(Rc<RefCell<Vec<u8>>>);
+struct Sink(Rc<RefCell<Vec<u8>>>, Rc<std::cell::Cell<bool>>);
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
+        if !self.1.get() {
+            self.0.borrow_mut().extend_from_slice(buf);
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -447,8 +451,24 @@ impl ZipStream {
 
     /// Adds a file; returns its entry name and the archive bytes this added.
     pub fn add(&mut self, name: &str, data: &[u8]) -> Result<(String, Vec<u8>), ZipError> {
+        let (name, mut head, tail) = self.add_parts(name, data)?;
+        head.extend_from_slice(data);
+        head.extend_from_slice(&tail);
+        Ok((name, head))
+    }
+
+    /// Adds a file without copying its data out again: returns the entry name,
+    /// the bytes that go before the data (local header) and after it (data
+    /// descriptor). The archive is `head`, then `data` as given, then `tail`.
+    pub fn add_parts(
+        &mut self,
+        name: &str,
+        data: &[u8],
+    ) -> Result<(String, Vec<u8>, Vec<u8>), ZipError> {
         let name = self.unique(name);
         let err = |e: rawzip::Error| ZipError(e.to_string());
+        let sink = self.sink.clone();
+        let take = |s: &Sink| std::mem::take(&mut *s.0.borrow_mut());
         let (mut entry, config) = self
             .archive
             .new_file(name.as_str())
@@ -457,13 +477,17 @@ impl ZipStream {
             .unix_permissions(0o644)
             .start()
             .map_err(err)?;
+        let head = take(&sink);
         let mut writer = config.wrap(&mut entry);
-        writer
-            .write_all(data)
-            .map_err(|e| ZipError(e.to_string()))?;
+        sink.1.set(true);
+        let written = writer.write_all(data);
+        sink.1.set(false);
+        written.map_err(|e| ZipError(e.to_string()))?;
         let (_, descriptor) = writer.finish().map_err(err)?;
         entry.finish(descriptor).map_err(err)?;
-        Ok((name, self.drain()))
+        let tail = take(&sink);
+        self.bytes_out += (head.len() + data.len() + tail.len()) as u64;
+        Ok((name, head, tail))
     }
 
     /// Writes the central directory; returns the last bytes of the archive.
@@ -477,12 +501,6 @@ impl ZipStream {
     /// Bytes written so far (the archive's size up to now).
     pub fn bytes_out(&self) -> u64 {
         self.bytes_out
-    }
-
-    fn drain(&mut self) -> Vec<u8> {
-        let out = std::mem::take(&mut *self.sink.0.borrow_mut());
-        self.bytes_out += out.len() as u64;
-        out
     }
 }
 
@@ -891,6 +909,23 @@ mod tests {
         assert_eq!(found[1].1, big);
         assert_eq!(found[2].0, "variants/Красный.png");
         assert_eq!(found[2].1, PNG);
+    }
+
+    #[test]
+    fn add_parts_is_add_without_the_copy() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i % 253) as u8).collect();
+        let mut a = ZipStream::new(0);
+        let mut b = ZipStream::new(0);
+        let whole = a.add("x/y.bin", &data).unwrap_or_default_pair();
+        let parts = b.add_parts("x/y.bin", &data);
+        let Ok((name, head, tail)) = parts else {
+            panic!("add_parts failed")
+        };
+        assert_eq!(name, whole.0);
+        assert_eq!([head, data.clone(), tail].concat(), whole.1);
+        assert_eq!(a.bytes_out(), b.bytes_out());
+        let (ta, tb) = (a.finish(), b.finish());
+        assert_eq!(ta.ok(), tb.ok(), "same central directory");
     }
 
     trait PairOrDefault {

@@ -342,6 +342,54 @@ fn blob_of(parts: &[JsValue], mime: &str) -> Result<web_sys::Blob, String> {
     web_sys::Blob::new_with_blob_sequence_and_options(&array, &bag).map_err(js_text)
 }
 
+/// Bytes of the archive not yet folded into its `Blob`, at most this many.
+const FOLD_BYTES: usize = 8 << 20;
+
+/// The archive as it is written: a `Blob` (the browser's blob storage, which
+/// pages large blobs to disk) and the parts written since it was last made. The
+/// parts are folded into a new `Blob` every [`FOLD_BYTES`]: memory holds at most
+/// that much of the archive, and the `Blob` is not rebuilt for every entry
+/// (measured: 3× slower than folding in batches; BENCHMARKS.md).
+#[derive(Default)]
+struct Archive {
+    blob: Option<web_sys::Blob>,
+    pending: Vec<JsValue>,
+    pending_bytes: usize,
+    error: Option<String>,
+}
+
+impl Archive {
+    fn push(&mut self, part: JsValue, len: usize) {
+        self.pending.push(part);
+        self.pending_bytes += len;
+        if self.pending_bytes >= FOLD_BYTES {
+            self.fold();
+        }
+    }
+
+    fn fold(&mut self) {
+        let mut parts: Vec<JsValue> = self.blob.take().map(JsValue::from).into_iter().collect();
+        parts.append(&mut self.pending);
+        self.pending_bytes = 0;
+        match blob_of(&parts, "application/zip") {
+            Ok(b) => self.blob = Some(b),
+            Err(e) => {
+                self.error
+                    .get_or_insert(format!("the browser could not hold the archive ({e})"));
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<web_sys::Blob, String> {
+        self.fold();
+        match (self.error, self.blob) {
+            (None, Some(b)) => Ok(b),
+            (Some(e), _) => Err(e),
+            (None, None) => Err("the archive is empty".into()),
+        }
+    }
+}
+
 /// A blob URL for `blob` (revoked by the caller once Chrome has the file).
 fn url_of(blob: &web_sys::Blob) -> Result<String, String> {
     web_sys::Url::create_object_url_with_blob(blob).map_err(js_text)
@@ -442,9 +490,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
 
     let now_s = (chrome::now_ms() / 1000.0) as i64;
     let mut zip = spec.zip.then(|| ZipStream::new(now_s));
-    // The archive so far: a Blob made of the previous Blob and the new bytes, so
-    // the bytes move into the browser's blob storage as they are written.
-    let mut archive: Option<web_sys::Blob> = None;
+    let mut archive = Archive::default();
     let mut packed: Vec<usize> = Vec::new();
     let mut direct: Vec<(usize, String)> = Vec::new();
 
@@ -483,39 +529,24 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 match zip.as_mut() {
                     Some(z) => {
                         let entry = format!("{}/{}", pack::zip_folder(job.kind), base_name(&path));
-                        match z.add(&entry, &r.bytes.to_vec()) {
-                            Ok((name, chunk)) => {
-                                let chunk = js_sys::Uint8Array::from(chunk.as_slice());
-                                let mut parts: Vec<JsValue> = Vec::new();
-                                if let Some(a) = archive.take() {
-                                    parts.push(a.into());
+                        // Only the header and descriptor come out of wasm; the
+                        // file's bytes go into the Blob as fetched.
+                        match z.add_parts(&entry, &r.bytes.to_vec()) {
+                            Ok((name, head, tail)) => {
+                                archive.push(
+                                    js_sys::Uint8Array::from(head.as_slice()).into(),
+                                    head.len(),
+                                );
+                                archive.push(r.bytes.clone().into(), size as usize);
+                                archive.push(
+                                    js_sys::Uint8Array::from(tail.as_slice()).into(),
+                                    tail.len(),
+                                );
+                                packed.push(r.index);
+                                if let Some(j) = batch.jobs.get_mut(r.index) {
+                                    j.path = format!("{}/{name}", batch.product_folder);
                                 }
-                                parts.push(chunk.into());
-                                match blob_of(&parts, "application/zip") {
-                                    Ok(b) => {
-                                        archive = Some(b);
-                                        packed.push(r.index);
-                                        if let Some(j) = batch.jobs.get_mut(r.index) {
-                                            j.path = format!("{}/{name}", batch.product_folder);
-                                        }
-                                        set_job(
-                                            &mut batch,
-                                            r.index,
-                                            JobState::Done,
-                                            Some(size),
-                                            r.note,
-                                        );
-                                    }
-                                    Err(e) => set_job(
-                                        &mut batch,
-                                        r.index,
-                                        JobState::Failed {
-                                            reason: format!("out of memory for the archive ({e})"),
-                                        },
-                                        None,
-                                        None,
-                                    ),
-                                }
+                                set_job(&mut batch, r.index, JobState::Done, Some(size), r.note);
                             }
                             Err(e) => set_job(
                                 &mut batch,
@@ -598,16 +629,17 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 done.progress().message
             };
             extra.push(("report.txt".into(), pack::report_text(&manifest, &summary)));
-            let mut parts: Vec<JsValue> = archive.take().map(JsValue::from).into_iter().collect();
             for (name, text) in extra {
                 if let Ok((_, chunk)) = z.add(&name, text.as_bytes()) {
-                    parts.push(js_sys::Uint8Array::from(chunk.as_slice()).into());
+                    let n = chunk.len();
+                    archive.push(js_sys::Uint8Array::from(chunk.as_slice()).into(), n);
                 }
             }
             let result = match z.finish() {
                 Ok(tail) => {
-                    parts.push(js_sys::Uint8Array::from(tail.as_slice()).into());
-                    match blob_of(&parts, "application/zip") {
+                    let n = tail.len();
+                    archive.push(js_sys::Uint8Array::from(tail.as_slice()).into(), n);
+                    match archive.finish() {
                         Ok(blob) => {
                             save_blob(&blob, &spec.zip_path, "uniquify", batch.save_as).await
                         }
@@ -685,6 +717,17 @@ impl BenchZip {
         let z = self.0.as_mut().ok_or("finished")?;
         let (_, chunk) = z.add(name, data).map_err(|e| e.to_string())?;
         Ok(js_sys::Uint8Array::from(chunk.as_slice()))
+    }
+
+    /// Adds a file as the saver does: returns `[header, descriptor]`; the
+    /// archive is the header, the caller's own `data`, then the descriptor.
+    pub fn add_parts(&mut self, name: &str, data: &[u8]) -> Result<js_sys::Array, JsValue> {
+        let z = self.0.as_mut().ok_or("finished")?;
+        let (_, head, tail) = z.add_parts(name, data).map_err(|e| e.to_string())?;
+        Ok(js_sys::Array::of2(
+            &js_sys::Uint8Array::from(head.as_slice()),
+            &js_sys::Uint8Array::from(tail.as_slice()),
+        ))
     }
 
     /// Writes the central directory; returns the last bytes.

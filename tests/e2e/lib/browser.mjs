@@ -49,7 +49,7 @@ function grantInProfile(profile, extensionId, origins) {
  * Launches Chromium with the extension. `grant`: optional host permissions the
  * user has accepted before (ZIP/conversion tests); costs one extra start.
  */
-export async function launch({ port, downloadDir, grant = null }) {
+export async function launch({ port, downloadDir, grant = null, extraArgs = [] }) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
   const profile = mkdtempSync(join(tmpdir(), 'alisave-profile-'));
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -73,7 +73,7 @@ export async function launch({ port, downloadDir, grant = null }) {
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: process.env.HEADLESS !== '0',
-    args: chromiumArgs(port),
+    args: [...chromiumArgs(port), ...extraArgs],
     acceptDownloads: true,
   });
   let [sw] = ctx.serviceWorkers();
