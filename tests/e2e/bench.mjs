@@ -196,5 +196,9 @@ fixed cost of wasm-opt/wasm2js (binaryen compiled to wasm, run by node) and trun
 | warm (nothing changed) — baseline | ${fmt(warm)} | 1.00 |
 `;
 }
+// Sections other benchmark scripts own (between <!-- name:start --> and
+// <!-- name:end -->) are kept as they are.
+const previous = existsSync(join(repoRoot, 'BENCHMARKS.md')) ? readFileSync(join(repoRoot, 'BENCHMARKS.md'), 'utf8') : '';
+for (const block of previous.match(/<!-- [a-z-]+:start -->[\s\S]*?<!-- [a-z-]+:end -->\n?/g) || []) md += `\n${block}`;
 writeFileSync(join(repoRoot, 'BENCHMARKS.md'), md);
 console.log(md);
