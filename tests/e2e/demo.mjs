@@ -21,7 +21,9 @@ try {
   const outcome = await clickSave(page);
   console.log(`The button says: ${outcome.text}`);
   if (outcome.started === 0) throw new Error('nothing was saved');
-  const files = await waitForFiles(out, outcome.started);
+  // The media, then the product manifest written after them (on by default).
+  await waitForFiles(out, outcome.started);
+  const files = await waitForFiles(out, outcome.started + 2, 15000, { all: true });
   let total = 0;
   console.log(`\nSaved ${files.length} files to ${join(out, outcome.folder)}:`);
   for (const f of files) {
@@ -29,7 +31,7 @@ try {
     total += size;
     console.log(`  ${f.slice(outcome.folder.length + 1).padEnd(40)} ${String(size).padStart(7)} bytes`);
   }
-  console.log(`Total ${total} bytes.`);
+  console.log(`Total ${total} bytes. product.json/product.csv describe each file (docs/product-manifest.md).`);
 } catch (e) {
   console.error(`Demo failed: ${e.message}`);
   exitCode = 1;
