@@ -8,6 +8,7 @@ pub mod engine;
 pub mod extract;
 pub mod filename;
 pub mod inventory;
+pub mod popup_view;
 pub mod protocol;
 pub mod settings;
 pub mod url;
