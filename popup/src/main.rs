@@ -566,12 +566,15 @@ fn Tile(
                     } />
                 <span class="visually-hidden">{tf("tile_pick", &[&name])}</span>
             </label>
-            <button type="button" class="zoom" data-index=index aria-label=tf("tile_preview", &[&name2]) on:click=move |_| lightbox.set(Some(index))>
+            // Named by its (hidden) text rather than aria-label, so the visible
+            // "video" badge never contradicts the name.
+            <button type="button" class="zoom" data-index=index on:click=move |_| lightbox.set(Some(index))>
+                <span class="visually-hidden">{tf("tile_preview", &[&name2])}</span>
                 {match src {
                     Some(s) => view! { <img src=s alt="" loading="lazy" width="96" height="96" /> }.into_any(),
-                    None => view! { <span class="video-mark">"▶"</span> }.into_any(),
+                    None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
                 }}
-                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge">{t("badge_video")}</span> })}
+                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge" aria-hidden="true">{t("badge_video")}</span> })}
             </button>
         </li>
     }
