@@ -187,7 +187,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     Effect::new({
         let key = key.clone();
         move |_| {
-            let v: Vec<String> = selected.get().into_iter().collect();
+            let v: Vec<String> = selected.with(|s| s.iter().cloned().collect());
             let _ = LocalStorage::set(&key, v);
         }
     });
@@ -378,9 +378,9 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             </ul>
             <p class="visually-hidden" role="status" data-testid="grid-status">{move || announce.get()}</p>
             <button type="button" class="primary" data-action="download-selected"
-                disabled=move || busy.get() || selected.get().is_empty()
+                disabled=move || busy.get() || selected.with(BTreeSet::is_empty)
                 on:click=save>
-                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.get().len().to_string()]) }}
+                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.with(BTreeSet::len).to_string()]) }}
             </button>
             {move || outcome.get().map(|r| view! {
                 <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{r.message}</p>
@@ -558,7 +558,7 @@ fn Tile(
         <li class="tile" data-kind=item.kind.as_str()>
             <label class="pick">
                 <input type="checkbox" data-url=url.clone()
-                    prop:checked=move || selected.get().contains(&u1)
+                    prop:checked=move || selected.with(|s| s.contains(&u1))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let u = u2.clone();
@@ -571,7 +571,8 @@ fn Tile(
             <button type="button" class="zoom" data-index=index on:click=move |_| lightbox.set(Some(index))>
                 <span class="visually-hidden">{tf("tile_preview", &[&name2])}</span>
                 {match src {
-                    Some(s) => view! { <img src=s alt="" loading="lazy" width="96" height="96" /> }.into_any(),
+                    // `loading` before `src`: set the other way round, every image loads at once.
+                    Some(s) => view! { <img loading="lazy" decoding="async" alt="" width="96" height="96" src=s /> }.into_any(),
                     None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
                 }}
                 {(item.kind == MediaKind::Video).then(|| view! { <span class="badge" aria-hidden="true">{t("badge_video")}</span> })}

@@ -379,5 +379,9 @@ fn bench(root: &Path, env: &tools::Env) -> Result {
         .arg("tests/e2e/bench.mjs")
         .env("BENCH_BUILD_COLD_S", cold.to_string())
         .env("BENCH_BUILD_WARM_S", warm.to_string())
-        .env("BENCH_BUILD_INCREMENTAL_S", incremental.to_string()))
+        .env("BENCH_BUILD_INCREMENTAL_S", incremental.to_string()))?;
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/bench-popup.mjs"))
 }
