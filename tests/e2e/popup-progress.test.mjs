@@ -163,7 +163,7 @@ async function axe(page, label) {
   }
 }
 
-test('a save from the page button: the popup (opened mid-save) shows live progress, the 404 with its reason, retries it, opens the folder; axe clean', async () => {
+test('a save from the page button: the popup (opened mid-save) shows live progress, the 404 with its reason, retries it, opens the folder; axe clean', { timeout: 120000 }, async () => {
   await setFolder('Popup Progress');
   missingFixed = false;
   closeGate();
@@ -252,7 +252,7 @@ test('a save from the page button: the popup (opened mid-save) shows live progre
   await product.page.close();
 });
 
-test('a save started in the popup: the bar reaches the selection\'s total with real counts', async () => {
+test('a save started in the popup: the bar reaches the selection\'s total with real counts', { timeout: 90000 }, async () => {
   await setFolder('Popup Started');
   const sw = await browser.worker();
   const product = await open(browser.ctx, ERA_D_PAGE);
@@ -279,7 +279,7 @@ test('a save started in the popup: the bar reaches the selection\'s total with r
   await product.page.close();
 });
 
-test('the grid updates live when the page adds media and when the worker sees the shop API, keeping the selection', async () => {
+test('the grid updates live when the page adds media and when the worker sees the shop API, keeping the selection', { timeout: 90000 }, async () => {
   const sw = await browser.worker();
   const product = await open(browser.ctx, LATE_PAGE);
   await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
@@ -353,7 +353,7 @@ function fill(entry, args) {
   return entry.message.replace(/\$([A-Za-z0-9_]+)\$/g, (_, n) => ph[n.toLowerCase()]);
 }
 
-test('every locale: the in-page button and the popup\'s progress, report and actions in that language, no missing message', async () => {
+test('every locale: the in-page button and the popup\'s progress, report and actions in that language, no missing message', { timeout: 300000 }, async () => {
   missingFixed = false;
   for (const lang of LOCALES) {
     const m = JSON.parse(readFileSync(join(dist, '_locales', lang, 'messages.json'), 'utf8'));
