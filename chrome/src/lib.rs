@@ -455,3 +455,109 @@ pub fn i18n_message(name: &str, substitutions: &[&str]) -> Option<String> {
 pub fn ui_language() -> String {
     sys::i18n_get_ui_language()
 }
+
+mod sys_popup {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = ["chrome", "downloads"], js_name = show, catch)]
+        pub fn downloads_show(download_id: f64) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = connect, catch)]
+        pub fn tabs_connect(tab_id: f64, info: &JsValue) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onConnect"], js_name = addListener)]
+        pub fn runtime_on_connect_add_listener(cb: &js_sys::Function);
+    }
+}
+
+/// `chrome.downloads.show(downloadId)`: shows the downloaded file in its folder
+/// in the system's file manager.
+pub fn downloads_show(download_id: i64) -> Result<(), Error> {
+    sys_popup::downloads_show(download_id as f64).map_err(js)?;
+    Ok(())
+}
+
+/// A `chrome.runtime.Port` (long-lived connection between two contexts).
+/// Listeners added to it live as long as the port.
+#[derive(Clone)]
+pub struct Port {
+    port: JsValue,
+}
+
+impl Port {
+    fn method(&self, path: &[&str]) -> Option<(JsValue, js_sys::Function)> {
+        let mut this = self.port.clone();
+        let (last, objects) = path.split_last()?;
+        for p in objects {
+            this = js_sys::Reflect::get(&this, &JsValue::from_str(p)).ok()?;
+        }
+        let f = js_sys::Reflect::get(&this, &JsValue::from_str(last))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        Some((this, f))
+    }
+
+    /// `port.name`.
+    pub fn name(&self) -> String {
+        get_string(&self.port, "name").unwrap_or_default()
+    }
+
+    /// `port.sender.id` and `port.sender.url` (set on the receiving side).
+    pub fn sender(&self) -> (Option<String>, Option<String>) {
+        match get_object(&self.port, "sender") {
+            Some(s) => (get_string(&s, "id"), get_string(&s, "url")),
+            None => (None, None),
+        }
+    }
+
+    /// `port.postMessage(msg)`; an error when the other side is gone.
+    pub fn post<T: Serialize + ?Sized>(&self, msg: &T) -> Result<(), Error> {
+        let (this, f) = self
+            .method(&["postMessage"])
+            .ok_or_else(|| Error::Js("not a port".into()))?;
+        f.call1(&this, &to_js(msg)?).map_err(js)?;
+        Ok(())
+    }
+
+    /// `port.onMessage.addListener`.
+    pub fn on_message(&self, f: impl FnMut(JsValue) + 'static) {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+        if let Some((this, add)) = self.method(&["onMessage", "addListener"]) {
+            let _ = add.call1(&this, closure.as_ref());
+        }
+        closure.forget();
+    }
+
+    /// `port.onDisconnect.addListener`.
+    pub fn on_disconnect(&self, f: impl FnMut() + 'static) {
+        let closure = Closure::<dyn FnMut()>::new(f);
+        if let Some((this, add)) = self.method(&["onDisconnect", "addListener"]) {
+            let _ = add.call1(&this, closure.as_ref());
+        }
+        closure.forget();
+    }
+
+    /// Whether two handles are the same port.
+    pub fn same(&self, other: &Port) -> bool {
+        js_sys::Object::is(&self.port, &other.port)
+    }
+}
+
+/// `chrome.tabs.connect(tabId, {name, frameId: 0})`: a port to the tab's content
+/// script in its top frame.
+pub fn tabs_connect(tab_id: i64, name: &str) -> Result<Port, Error> {
+    let info = js_sys::Object::new();
+    js_sys::Reflect::set(&info, &"name".into(), &JsValue::from_str(name)).map_err(js)?;
+    js_sys::Reflect::set(&info, &"frameId".into(), &JsValue::from_f64(0.0)).map_err(js)?;
+    let port = sys_popup::tabs_connect(tab_id as f64, &info).map_err(js)?;
+    Ok(Port { port })
+}
+
+/// `chrome.runtime.onConnect.addListener`; the listener lives as long as the page.
+pub fn on_connect(f: impl FnMut(Port) + 'static) {
+    let mut f = f;
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |port: JsValue| f(Port { port }));
+    sys_popup::runtime_on_connect_add_listener(closure.as_ref().unchecked_ref());
+    closure.forget();
+}

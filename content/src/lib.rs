@@ -11,6 +11,7 @@
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
 use alisave_chrome::{self as chrome, Area};
+use alisave_core::popup_view::{ContentToPopup, PopupRequest, POPUP_PORT};
 use alisave_core::protocol::{
     ContentToBg, Document as FetchedDocument, InspectReply, PageSnapshot, PopupToContent,
     SaveReport, Unavailable, MAX_DOCUMENT_BYTES,
@@ -25,7 +26,29 @@ use web_sys::{
 };
 
 const HOST_ID: &str = "alisave-root";
-const BUTTON_LABEL: &str = "Save product media";
+
+/// The translated message `key` (`static/_locales/<lang>/messages.json`, checked
+/// by `xtask/tests/locales.rs` like the pages' messages).
+fn t(key: &'static str) -> String {
+    lookup(key, &[])
+}
+
+/// The translated message `key` with its placeholders filled from `args`.
+fn tf(key: &'static str, args: &[&str]) -> String {
+    lookup(key, args)
+}
+
+fn lookup(key: &str, args: &[&str]) -> String {
+    chrome::i18n_message(key, args).unwrap_or_else(|| {
+        web_sys::console::warn_1(&format!("[AliSavePro] missing message: {key}").into());
+        key.to_string()
+    })
+}
+
+/// The button's resting label.
+fn button_label() -> String {
+    t("content_button")
+}
 
 const STYLE: &str = r#"
 :host { all: initial; }
@@ -61,6 +84,10 @@ thread_local! {
     static BATCH: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The latest progress received, which may arrive before the save's reply.
     static LAST: RefCell<Option<alisave_core::engine::Progress>> = const { RefCell::new(None) };
+    /// Ports of open popups following this page's media.
+    static PORTS: RefCell<Vec<chrome::Port>> = const { RefCell::new(Vec::new()) };
+    /// Signature of the page's media last told to the popups, and whether a check is due.
+    static MEDIA: RefCell<(u64, bool)> = const { RefCell::new((0, false)) };
 }
 
 fn document() -> Option<Document> {
@@ -82,6 +109,7 @@ fn start() {
     ensure_button();
     watch_dom();
     listen_to_popup();
+    listen_to_popup_ports();
     spawn_local(async {
         let stored = chrome::storage_get(Area::Local, settings::STORAGE_KEY)
             .await
@@ -216,7 +244,7 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     let button: HtmlButtonElement = doc.create_element("button")?.dyn_into()?;
     button.set_type("button");
     button.set_attribute("data-alisave-action", "download-all")?;
-    button.set_text_content(Some(BUTTON_LABEL));
+    button.set_text_content(Some(&button_label()));
     let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
         // Only the user's own clicks: a page script can reach an open shadow root
         // and synthesise a click (isTrusted = false); that must not start a save.
@@ -225,7 +253,9 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
         }
         spawn_local(async {
             match RETRY.with(|r| r.borrow_mut().take()) {
-                Some(batch_id) => run_retry(batch_id).await,
+                Some(batch_id) => {
+                    run_retry(batch_id).await;
+                }
                 None => {
                     run_save(None).await;
                 }
@@ -290,10 +320,10 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     let button = parts().map(|(b, _)| b);
     if let Some(b) = &button {
         if b.disabled() {
-            return SaveReport::refused("A save is already running on this page.");
+            return SaveReport::refused(t("content_busy"));
         }
         b.set_disabled(true);
-        b.set_text_content(Some("Saving…"));
+        b.set_text_content(Some(&t("content_saving")));
     }
     show("", false);
     let report = request_save(only).await;
@@ -321,7 +351,7 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
         let _ = status.set_attribute("data-alisave-folder", &report.folder);
         if report.batch_id.is_none() {
             button.set_disabled(false);
-            button.set_text_content(Some(BUTTON_LABEL));
+            button.set_text_content(Some(&button_label()));
         }
     }
     // Progress that overtook the reply.
@@ -333,7 +363,10 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     report
 }
 
-async fn run_retry(batch_id: String) {
+/// Retries the failed files of `batch_id` (from the button or the popup) and
+/// returns the background's answer.
+async fn run_retry(batch_id: String) -> SaveReport {
+    RETRY.with(|r| *r.borrow_mut() = None);
     if let Some((b, status)) = parts() {
         b.set_disabled(true);
         for a in [
@@ -345,18 +378,25 @@ async fn run_retry(batch_id: String) {
         }
     }
     BATCH.with(|b| *b.borrow_mut() = Some(batch_id.clone()));
-    match send::<SaveReport>(&ContentToBg::Retry { batch_id }).await {
-        Ok(r) if r.ok => show(&r.message, false),
-        Ok(r) => finish_with(&r.message, true),
-        Err(e) => finish_with(&e, true),
+    let report = send::<SaveReport>(&ContentToBg::Retry { batch_id })
+        .await
+        .unwrap_or_else(SaveReport::refused);
+    if report.ok {
+        show(&report.message, false);
+        if let Some((b, _)) = parts() {
+            b.set_text_content(Some(&t("content_saving")));
+        }
+    } else {
+        finish_with(&report.message, true);
     }
+    report
 }
 
 fn finish_with(message: &str, error: bool) {
     show(message, error);
     if let Some((b, _)) = parts() {
         b.set_disabled(false);
-        b.set_text_content(Some(BUTTON_LABEL));
+        b.set_text_content(Some(&button_label()));
     }
 }
 
@@ -372,7 +412,10 @@ fn on_progress(p: &alisave_core::engine::Progress) {
         return;
     };
     if !p.finished {
-        button.set_text_content(Some(&format!("Saving {} / {}", p.done + p.failed, p.total)));
+        button.set_text_content(Some(&tf(
+            "content_progress",
+            &[&(p.done + p.failed).to_string(), &p.total.to_string()],
+        )));
         return;
     }
     show(&p.message, p.failed > 0);
@@ -382,10 +425,10 @@ fn on_progress(p: &alisave_core::engine::Progress) {
     button.set_disabled(false);
     if p.failed > 0 {
         RETRY.with(|r| *r.borrow_mut() = Some(p.batch_id.clone()));
-        button.set_text_content(Some(&format!("Retry {} failed", p.failed)));
+        button.set_text_content(Some(&tf("content_retry", &[&p.failed.to_string()])));
     } else {
         RETRY.with(|r| *r.borrow_mut() = None);
-        button.set_text_content(Some(BUTTON_LABEL));
+        button.set_text_content(Some(&button_label()));
     }
 }
 
@@ -468,7 +511,7 @@ fn message(
 /// fetches them here — with the page's origin, exactly as the page itself loads
 /// them — and asks again with them. Returns the background's final reply.
 async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) -> Result<R, String> {
-    let doc = document().ok_or("The page is not available.")?;
+    let doc = document().ok_or_else(|| t("content_no_page"))?;
     let url = doc
         .location()
         .and_then(|l| l.href().ok())
@@ -482,7 +525,7 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
     if needed.is_empty() {
         return Ok(first);
     }
-    show("Loading the product description…", false);
+    show(&t("content_loading_description"), false);
     let mut documents = Vec::new();
     let mut unavailable = Vec::new();
     for url in needed {
@@ -519,9 +562,9 @@ async fn request_save(only: Option<&[String]>) -> SaveReport {
 }
 
 async fn send<R: serde::de::DeserializeOwned>(msg: &ContentToBg) -> Result<R, String> {
-    chrome::send_message::<_, R>(msg).await.map_err(|e| {
-        format!("AliSavePro could not reach its background ({e}). Reload the page and try again.")
-    })
+    chrome::send_message::<_, R>(msg)
+        .await
+        .map_err(|e| tf("content_no_background", &[&e.to_string()]))
 }
 
 /// Messages from the extension's own pages (the popup): forwarded through the
@@ -534,6 +577,10 @@ fn listen_to_popup() {
                 .is_some_and(|u| u.starts_with(&format!("chrome-extension://{own}/")));
         if !from_us {
             return JsValue::NULL;
+        }
+        if let Ok(PopupRequest::Retry { batch_id }) = chrome::from_js::<PopupRequest>(msg.clone()) {
+            let report = run_retry(batch_id).await;
+            return chrome::to_js_value(&report).unwrap_or(JsValue::NULL);
         }
         match chrome::from_js::<PopupToContent>(msg) {
             Ok(PopupToContent::Inspect) => {
@@ -556,4 +603,129 @@ fn listen_to_popup() {
             Err(_) => JsValue::NULL,
         }
     });
+}
+
+/// Popups of this extension open a port to follow the page's media while they
+/// are open; a change (an image added, a description that loaded late) is told
+/// to them, and they ask for the inventory again through the usual channel.
+fn listen_to_popup_ports() {
+    chrome::on_connect(|port| {
+        let own = chrome::runtime_id();
+        let (id, url) = port.sender();
+        let from_us = id.as_deref() == Some(own.as_str())
+            && url.is_some_and(|u| u.starts_with(&format!("chrome-extension://{own}/")));
+        if port.name() != POPUP_PORT || !from_us {
+            return;
+        }
+        let first = PORTS.with(|p| p.borrow().is_empty());
+        MEDIA.with(|m| m.borrow_mut().0 = media_signature());
+        let gone = port.clone();
+        port.on_disconnect(move || PORTS.with(|p| p.borrow_mut().retain(|x| !x.same(&gone))));
+        PORTS.with(|p| p.borrow_mut().push(port));
+        thread_local! {
+            static WATCHING: RefCell<bool> = const { RefCell::new(false) };
+        }
+        if first && !WATCHING.with(|w| w.replace(true)) {
+            watch_media();
+        }
+    });
+}
+
+/// Observes the page for media changes (elements added or removed, `src` changes).
+fn watch_media() {
+    let Some(root) = document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    let callback = Closure::<dyn FnMut()>::new(media_maybe_changed);
+    let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let init = MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    init.set_attributes(true);
+    let filter = js_sys::Array::of3(&"src".into(), &"srcset".into(), &"poster".into());
+    init.set_attribute_filter(&filter);
+    if observer.observe_with_options(&root, &init).is_ok() {
+        KEEP.with(|k| {
+            k.borrow_mut().push(Box::new(callback));
+            k.borrow_mut().push(Box::new(observer));
+        });
+    }
+}
+
+/// How long the page must be quiet before its media are compared (ms).
+const MEDIA_QUIET_MS: f64 = 250.0;
+
+/// Called on DOM changes: when popups listen, compares the page's media (after a
+/// short quiet time, so a burst of changes is one message) and tells them.
+fn media_maybe_changed() {
+    if PORTS.with(|p| p.borrow().is_empty())
+        || MEDIA.with(|m| m.replace_with(|&mut (s, _)| (s, true)).1)
+    {
+        return;
+    }
+    spawn_local(async {
+        chrome::sleep_ms(MEDIA_QUIET_MS).await;
+        let now = media_signature();
+        let changed = MEDIA.with(|m| {
+            let (before, _) = m.replace((now, false));
+            before != now
+        });
+        if changed {
+            PORTS.with(|p| {
+                p.borrow_mut()
+                    .retain(|port| port.post(&ContentToPopup::MediaChanged).is_ok())
+            });
+        }
+    });
+}
+
+/// A hash of the media sources on the page (its DOM and open shadow roots,
+/// our own host left out): it changes when the page adds, removes or swaps media.
+fn media_signature() -> u64 {
+    const SELECTOR: &str = "img, video, source, template";
+    let Some(doc) = document() else { return 0 };
+    // FNV-1a over every source, in document order.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |text: &str| {
+        for b in text.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut read = |list: web_sys::NodeList| {
+        for i in 0..list.length() {
+            let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            for a in ["src", "srcset", "poster"] {
+                if let Some(v) = el.get_attribute(a) {
+                    add(&v);
+                }
+            }
+            if el.tag_name().eq_ignore_ascii_case("template") {
+                add(&el.inner_html());
+            }
+        }
+    };
+    if let Ok(list) = doc.query_selector_all(SELECTOR) {
+        read(list);
+    }
+    if let Ok(all) = doc.query_selector_all("*") {
+        for i in 0..all.length() {
+            let Some(el) = all.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if el.id() == HOST_ID {
+                continue;
+            }
+            if let Some(root) = el.shadow_root() {
+                if let Ok(list) = root.query_selector_all(SELECTOR) {
+                    read(list);
+                }
+            }
+        }
+    }
+    hash
 }

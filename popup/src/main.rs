@@ -4,9 +4,20 @@
 //! through its validated channel to the background, so the popup adds no new way
 //! into the background. UI-only state (filter, selection per product) lives in
 //! `localStorage` through gloo-storage.
+//!
+//! Progress of saves comes from the background's own record of them: the
+//! batches of this tab in `chrome.storage.session`, read when the popup opens and
+//! followed through `chrome.storage.onChanged`, so the bar is live for saves
+//! started here or from the in-page button, and right when reopened mid-save.
+//! The grid follows the page: the content script tells an open popup (over a
+//! port) when the page's media change, and the worker's record of the tab's shop
+//! API requests (`observed:<tab>`) changing means it learned more; either way the
+//! popup inspects the page again and keeps the user's selection.
 
 use alisave_chrome as chrome;
-use alisave_core::protocol::{InspectReply, PopupToContent, SaveReport};
+use alisave_core::engine::Batch;
+use alisave_core::popup_view::{self, BatchView, PopupRequest, BATCH_PREFIX, POPUP_PORT};
+use alisave_core::protocol::{observed_key, InspectReply, PopupToContent, SaveReport};
 use alisave_core::{Inventory, MediaItem, MediaKind};
 use alisave_ui::{
     i18n, kind_label, t, tf, use_settings, FolderField, ImageSizeField, Notice, SettingsHandle,
@@ -15,8 +26,14 @@ use alisave_ui::{
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
+
+thread_local! {
+    /// The port to the tab's content script (kept open while the popup is).
+    static PORT: RefCell<Option<chrome::Port>> = const { RefCell::new(None) };
+}
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -30,7 +47,10 @@ enum TabState {
     Loading,
     NotProduct,
     Failed(String),
-    Ready { tab_id: i64, inventory: Inventory },
+    Ready {
+        tab_id: i64,
+        inventory: RwSignal<Inventory>,
+    },
 }
 
 /// "3 gallery", "2 variants"… for the header's summary.
@@ -63,7 +83,32 @@ fn requested_tab() -> Option<i64> {
         .and_then(|v| v.parse().ok())
 }
 
-async fn load_tab() -> TabState {
+/// Asks the tab's content script for the page's inventory.
+async fn inspect(tab_id: i64) -> Result<Inventory, String> {
+    match chrome::send_to_tab::<_, InspectReply>(tab_id, &PopupToContent::Inspect).await {
+        Ok(InspectReply {
+            inventory: Some(inventory),
+            ..
+        }) => Ok(inventory),
+        Ok(reply) => Err(if reply.message.is_empty() {
+            t("popup_no_media")
+        } else {
+            reply.message
+        }),
+        Err(e) => Err(tf("popup_not_ready", &[&e.to_string()])),
+    }
+}
+
+/// Opens the port on which the tab's content script says when the page's media
+/// change; each message moves `epoch` on.
+fn follow_page(tab_id: i64, epoch: RwSignal<u32>) {
+    if let Ok(port) = chrome::tabs_connect(tab_id, POPUP_PORT) {
+        port.on_message(move |_| epoch.update(|n| *n += 1));
+        PORT.with(|p| *p.borrow_mut() = Some(port));
+    }
+}
+
+async fn load_tab(epoch: RwSignal<u32>) -> TabState {
     let tab = match requested_tab() {
         Some(id) => chrome::tab(id).await.map(Some),
         None => chrome::active_tab().await,
@@ -79,17 +124,14 @@ async fn load_tab() -> TabState {
     if alisave_core::url::product_page(&url).is_none() {
         return TabState::NotProduct;
     }
-    match chrome::send_to_tab::<_, InspectReply>(tab_id, &PopupToContent::Inspect).await {
-        Ok(InspectReply {
-            inventory: Some(inventory),
-            ..
-        }) => TabState::Ready { tab_id, inventory },
-        Ok(reply) => TabState::Failed(if reply.message.is_empty() {
-            t("popup_no_media")
-        } else {
-            reply.message
-        }),
-        Err(e) => TabState::Failed(tf("popup_not_ready", &[&e.to_string()])),
+    // Listen first: a change while the first inspection runs is not missed.
+    follow_page(tab_id, epoch);
+    match inspect(tab_id).await {
+        Ok(inventory) => TabState::Ready {
+            tab_id,
+            inventory: RwSignal::new(inventory),
+        },
+        Err(message) => TabState::Failed(message),
     }
 }
 
@@ -97,7 +139,8 @@ async fn load_tab() -> TabState {
 fn Popup() -> impl IntoView {
     let settings = use_settings();
     let state = RwSignal::new(TabState::Loading);
-    spawn_local(async move { state.set(load_tab().await) });
+    let epoch = RwSignal::new(0u32);
+    spawn_local(async move { state.set(load_tab(epoch).await) });
     view! {
         <main class="popup">
             <header>
@@ -109,7 +152,7 @@ fn Popup() -> impl IntoView {
                 TabState::Loading => view! { <p data-testid="tab-state" role="status">{t("popup_reading")}</p> }.into_any(),
                 TabState::NotProduct => view! { <EmptyState /> }.into_any(),
                 TabState::Failed(m) => view! { <p class="error" role="alert" data-testid="tab-state">{m}</p> }.into_any(),
-                TabState::Ready { tab_id, inventory } => view! { <Product tab_id inventory /> }.into_any(),
+                TabState::Ready { tab_id, inventory } => view! { <Product tab_id inventory epoch /> }.into_any(),
             }}
             <QuickSettings settings state />
             <a href=chrome::runtime_url("options.html") target="_blank" rel="noopener">{t("all_settings")}</a>
@@ -131,9 +174,11 @@ fn EmptyState() -> impl IntoView {
 }
 
 #[component]
-fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
-    let key = selection_key(&inventory);
-    let all: BTreeSet<String> = inventory.items.iter().map(|i| i.url.clone()).collect();
+fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) -> impl IntoView {
+    let first = inventory.get_untracked();
+    let key = selection_key(&first);
+    let product_id = first.product_id.clone();
+    let all: BTreeSet<String> = first.items.iter().map(|i| i.url.clone()).collect();
     // The last selection for this product, limited to what the page still has.
     let initial: BTreeSet<String> = LocalStorage::get::<Vec<String>>(&key)
         .map(|v| v.into_iter().filter(|u| all.contains(u)).collect())
@@ -142,7 +187,7 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
     Effect::new({
         let key = key.clone();
         move |_| {
-            let v: Vec<String> = selected.get().into_iter().collect();
+            let v: Vec<String> = selected.with(|s| s.iter().cloned().collect());
             let _ = LocalStorage::set(&key, v);
         }
     });
@@ -154,29 +199,44 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
     let lightbox = RwSignal::new(None::<usize>);
     let outcome = RwSignal::new(None::<SaveReport>);
     let busy = RwSignal::new(false);
-    let items = StoredValue::new(inventory.items.clone());
-    let counts: Vec<(MediaKind, usize)> = MediaKind::ALL
-        .into_iter()
-        .map(|k| (k, inventory.of_kind(k).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    let thumb = inventory
-        .of_kind(MediaKind::Gallery)
-        .next()
-        .and_then(|i| i.preview.clone().or(Some(i.url.clone())));
-    let title = inventory
-        .title
-        .clone()
-        .unwrap_or_else(|| tf("product_fallback_title", &[&inventory.product_id]));
-    let shop = inventory.shop.clone();
-    let summary = counts
-        .iter()
-        .map(|(k, n)| kind_count(*k, *n))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    // Said to screen readers when the grid changed by itself.
+    let announce = RwSignal::new(String::new());
+    let items = Memo::new(move |_| inventory.with(|i| i.items.clone()));
+    let counts = Memo::new(move |_| {
+        inventory.with(|inv| {
+            MediaKind::ALL
+                .into_iter()
+                .map(|k| (k, inv.of_kind(k).count()))
+                .filter(|(_, n)| *n > 0)
+                .collect::<Vec<(MediaKind, usize)>>()
+        })
+    });
+    let thumb = move || {
+        inventory.with(|inv| {
+            inv.of_kind(MediaKind::Gallery)
+                .next()
+                .and_then(|i| i.preview.clone().or(Some(i.url.clone())))
+        })
+    };
+    let title = move || {
+        inventory.with(|inv| {
+            inv.title
+                .clone()
+                .unwrap_or_else(|| tf("product_fallback_title", &[&inv.product_id]))
+        })
+    };
+    let shop = move || inventory.with(|inv| inv.shop.clone());
+    let summary = move || {
+        counts
+            .get()
+            .iter()
+            .map(|(k, n)| kind_count(*k, *n))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
     let visible = move || -> Vec<(usize, MediaItem)> {
         let f = filter.get();
-        items.with_value(|all| {
+        items.with(|all| {
             all.iter()
                 .cloned()
                 .enumerate()
@@ -184,6 +244,90 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
                 .collect()
         })
     };
+
+    // Live grid: inspect the page again whenever it or the worker learned more.
+    let refresh = StoredValue::new((false, false)); // (running, asked again meanwhile)
+    let reinspect = move || {
+        if refresh.get_value().0 {
+            refresh.update_value(|r| r.1 = true);
+            return;
+        }
+        refresh.set_value((true, false));
+        spawn_local(async move {
+            loop {
+                if let Ok(next) = inspect(tab_id).await {
+                    if inventory.with_untracked(|now| *now != next) {
+                        let old_all: BTreeSet<String> = inventory
+                            .with_untracked(|i| i.items.iter().map(|i| i.url.clone()).collect());
+                        let new_all: Vec<String> =
+                            next.items.iter().map(|i| i.url.clone()).collect();
+                        let merged = selected
+                            .with_untracked(|s| popup_view::merge_selection(&old_all, s, &new_all));
+                        if lightbox.get_untracked().is_some_and(|i| i >= new_all.len()) {
+                            lightbox.set(None);
+                        }
+                        announce.set(tf("grid_updated", &[&new_all.len().to_string()]));
+                        inventory.set(next);
+                        selected.set(merged);
+                    }
+                }
+                if !refresh.get_value().1 {
+                    refresh.set_value((false, false));
+                    break;
+                }
+                refresh.set_value((true, false));
+            }
+        });
+    };
+    Effect::new(move |seen: Option<u32>| {
+        let now = epoch.get();
+        if seen.is_some_and(|s| s != now) {
+            reinspect();
+        }
+        now
+    });
+
+    // Progress: the newest batch of this tab and product, from the worker's record.
+    let batch = RwSignal::new(None::<Batch>);
+    let observed = observed_key(tab_id);
+    let listener = chrome::on_storage_changed({
+        let product_id = product_id.clone();
+        move |change| {
+            if change.area != "session" {
+                return;
+            }
+            if change.key == observed {
+                epoch.update(|n| *n += 1);
+            } else if change.key.starts_with(BATCH_PREFIX) {
+                if let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) {
+                    let take = batch.with_untracked(|now| {
+                        popup_view::replaces(now.as_ref(), &b, tab_id, &product_id)
+                    });
+                    if take {
+                        batch.set(Some(b));
+                    }
+                }
+            }
+        }
+    });
+    // The listener lives as long as the popup.
+    std::mem::forget(listener);
+    spawn_local({
+        let product_id = product_id.clone();
+        async move {
+            if let Ok(all) = chrome::session_all().await {
+                if let Some(b) = popup_view::latest_batch(&all, tab_id, &product_id) {
+                    let take = batch.with_untracked(|now| {
+                        popup_view::replaces(now.as_ref(), &b, tab_id, &product_id)
+                    });
+                    if take {
+                        batch.set(Some(b));
+                    }
+                }
+            }
+        }
+    });
+
     let save = move |_| {
         let only: Vec<String> = selected.get_untracked().into_iter().collect();
         if only.is_empty() {
@@ -204,18 +348,18 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
     view! {
         <section class="product">
             <div class="product-head">
-                {thumb.map(|t| view! { <img class="thumb" src=t alt="" width="48" height="48" /> })}
+                {move || thumb().map(|t| view! { <img class="thumb" src=t alt="" width="48" height="48" /> })}
                 <div>
                     <h2 data-testid="title">{title}</h2>
-                    {shop.map(|s| view! { <p class="shop">{s}</p> })}
+                    {move || shop().map(|s| view! { <p class="shop">{s}</p> })}
                     <p class="counts" data-testid="counts">{summary}</p>
                 </div>
             </div>
             <div class="filters" role="group" aria-label=t("filter_group_label")>
-                <FilterButton filter value="all".to_string() label=tf("filter_all", &[&inventory.items.len().to_string()]) />
-                {counts.iter().map(|(k, n)| view! {
-                    <FilterButton filter value=k.as_str().to_string() label=tf("filter_kind", &[&kind_label(*k), &n.to_string()]) />
-                }).collect_view()}
+                <FilterButton filter value="all".to_string() label=Signal::derive(move || tf("filter_all", &[&items.with(|i| i.len()).to_string()])) />
+                <For each=move || counts.get() key=|c| *c let:c>
+                    <FilterButton filter value=c.0.as_str().to_string() label=Signal::derive(move || tf("filter_kind", &[&kind_label(c.0), &c.1.to_string()])) />
+                </For>
             </div>
             <div class="bulk">
                 <button type="button" data-action="select-all" on:click=move |_| {
@@ -228,25 +372,156 @@ fn Product(tab_id: i64, inventory: Inventory) -> impl IntoView {
                 }>{t("select_none")}</button>
             </div>
             <ul class="grid" data-testid="grid">
-                <For each=visible key=|(i, _)| *i let:entry>
+                <For each=visible key=|(i, item)| (*i, item.url.clone()) let:entry>
                     <Tile index=entry.0 item=entry.1 selected lightbox />
                 </For>
             </ul>
+            <p class="visually-hidden" role="status" data-testid="grid-status">{move || announce.get()}</p>
             <button type="button" class="primary" data-action="download-selected"
-                disabled=move || busy.get() || selected.get().is_empty()
+                disabled=move || busy.get() || selected.with(BTreeSet::is_empty)
                 on:click=save>
-                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.get().len().to_string()]) }}
+                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.with(BTreeSet::len).to_string()]) }}
             </button>
             {move || outcome.get().map(|r| view! {
                 <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{r.message}</p>
             })}
+            <SaveProgress tab_id batch />
             <Lightbox items lightbox />
         </section>
     }
 }
 
+/// The progress of the tab's latest save: a bar (saved and failed of all), the
+/// final report, the failed files with their reasons, "Retry failed" and
+/// "Open folder".
 #[component]
-fn FilterButton(filter: RwSignal<String>, value: String, label: String) -> impl IntoView {
+fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
+    let current = Memo::new(move |_| batch.with(|b| b.as_ref().map(BatchView::of)));
+    let get = move |f: fn(&BatchView) -> usize| current.with(|v| v.as_ref().map(f).unwrap_or(0));
+    let finished = move || current.with(|v| v.as_ref().is_some_and(|v| v.finished));
+    let can_retry = move || current.with(|v| v.as_ref().is_some_and(BatchView::can_retry));
+    let can_open = move || current.with(|v| v.as_ref().is_some_and(BatchView::can_open_folder));
+    // The answer to "Retry failed" or "Open folder": (is an error, text).
+    let note = RwSignal::new(None::<(bool, String)>);
+    let shown_download = RwSignal::new(None::<i64>);
+    let retrying = RwSignal::new(false);
+    let text = move || {
+        current.with(|v| match v {
+            None => String::new(),
+            Some(v) if !v.finished => {
+                let (done, failed, total) = (
+                    v.done.to_string(),
+                    v.failed.to_string(),
+                    v.total.to_string(),
+                );
+                tf("progress_running", &[&done, &failed, &total])
+            }
+            Some(v) => tf(
+                "report_saved",
+                &[&v.done.to_string(), &v.total.to_string(), &v.folder],
+            ),
+        })
+    };
+    let retry = move |_| {
+        let Some(batch_id) = current.with_untracked(|v| v.as_ref().map(|v| v.batch_id.clone()))
+        else {
+            return;
+        };
+        retrying.set(true);
+        note.set(None);
+        spawn_local(async move {
+            let report =
+                chrome::send_to_tab::<_, SaveReport>(tab_id, &PopupRequest::Retry { batch_id })
+                    .await
+                    .unwrap_or_else(|e| {
+                        SaveReport::refused(tf("popup_no_answer", &[&e.to_string()]))
+                    });
+            if !report.ok {
+                note.set(Some((true, report.message)));
+            }
+            retrying.set(false);
+        });
+    };
+    let open_folder = move |_| {
+        let Some(v) = current.get_untracked() else {
+            return;
+        };
+        note.set(None);
+        spawn_local(async move {
+            for url in &v.saved_urls {
+                let Ok(found) = chrome::downloads_of_url(url, v.created_ms - 1000.0).await else {
+                    continue;
+                };
+                let Some(d) = found
+                    .into_iter()
+                    .filter(|d| d.state == "complete")
+                    .max_by_key(|d| d.id)
+                else {
+                    continue;
+                };
+                let file = d
+                    .filename
+                    .as_deref()
+                    .and_then(|f| f.rsplit(['/', '\\']).next())
+                    .unwrap_or_default()
+                    .to_string();
+                match chrome::downloads_show(d.id) {
+                    Ok(()) => {
+                        shown_download.set(Some(d.id));
+                        note.set(Some((false, tf("folder_shown", &[&file]))));
+                    }
+                    Err(e) => note.set(Some((true, tf("folder_error", &[&e.to_string()])))),
+                }
+                return;
+            }
+            note.set(Some((true, t("folder_gone"))));
+        });
+    };
+    view! {
+        <Show when=move || current.with(Option::is_some)>
+            <section class="progress" data-testid="progress"
+                data-batch=move || current.with(|v| v.as_ref().map(|v| v.batch_id.clone()).unwrap_or_default())>
+                <progress data-testid="progress-bar" aria-labelledby="progress-text"
+                    max=move || get(|v| v.total).max(1).to_string()
+                    value=move || get(BatchView::ended).to_string()></progress>
+                <p id="progress-text" role="status" aria-live="polite" data-testid="progress-text"
+                    data-total=move || get(|v| v.total).to_string()
+                    data-done=move || get(|v| v.done).to_string()
+                    data-failed=move || get(|v| v.failed).to_string()
+                    data-finished=move || finished().to_string()>{text}</p>
+                <Show when=can_retry>
+                    <h3 id="failures-title">{move || tf("report_failed", &[&get(|v| v.failed).to_string()])}</h3>
+                    <ul class="failures" data-testid="failures" aria-labelledby="failures-title">
+                        {move || current.with(|v| v.as_ref().map(|v| v.failures.iter().map(|f| view! {
+                            <li data-url=f.url.clone()>{tf("failure_item", &[&f.file, &f.reason])}</li>
+                        }).collect_view()))}
+                    </ul>
+                </Show>
+                <div class="progress-actions">
+                    <Show when=can_retry>
+                        <button type="button" data-action="retry-failed" disabled=move || retrying.get() on:click=retry>
+                            {move || tf("retry_failed", &[&get(|v| v.failed).to_string()])}
+                        </button>
+                    </Show>
+                    <Show when=can_open>
+                        <button type="button" data-action="open-folder" on:click=open_folder>{t("open_folder")}</button>
+                    </Show>
+                </div>
+                {move || note.get().map(|(error, text)| view! {
+                    <p class=if error { "outcome error" } else { "outcome" } role="status" data-testid="progress-note"
+                        data-shown-download=move || shown_download.get().map(|id| id.to_string())>{text}</p>
+                })}
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn FilterButton(
+    filter: RwSignal<String>,
+    value: String,
+    #[prop(into)] label: Signal<String>,
+) -> impl IntoView {
     let v = value.clone();
     view! {
         <button type="button" class="filter" data-filter=value.clone()
@@ -283,7 +558,7 @@ fn Tile(
         <li class="tile" data-kind=item.kind.as_str()>
             <label class="pick">
                 <input type="checkbox" data-url=url.clone()
-                    prop:checked=move || selected.get().contains(&u1)
+                    prop:checked=move || selected.with(|s| s.contains(&u1))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let u = u2.clone();
@@ -291,24 +566,25 @@ fn Tile(
                     } />
                 <span class="visually-hidden">{tf("tile_pick", &[&name])}</span>
             </label>
-            <button type="button" class="zoom" data-index=index aria-label=tf("tile_preview", &[&name2]) on:click=move |_| lightbox.set(Some(index))>
+            // Named by its (hidden) text rather than aria-label, so the visible
+            // "video" badge never contradicts the name.
+            <button type="button" class="zoom" data-index=index on:click=move |_| lightbox.set(Some(index))>
+                <span class="visually-hidden">{tf("tile_preview", &[&name2])}</span>
                 {match src {
-                    Some(s) => view! { <img src=s alt="" loading="lazy" width="96" height="96" /> }.into_any(),
-                    None => view! { <span class="video-mark">"▶"</span> }.into_any(),
+                    // `loading` before `src`: set the other way round, every image loads at once.
+                    Some(s) => view! { <img loading="lazy" decoding="async" alt="" width="96" height="96" src=s /> }.into_any(),
+                    None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
                 }}
-                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge">{t("badge_video")}</span> })}
+                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge" aria-hidden="true">{t("badge_video")}</span> })}
             </button>
         </li>
     }
 }
 
 #[component]
-fn Lightbox(
-    items: StoredValue<Vec<MediaItem>>,
-    lightbox: RwSignal<Option<usize>>,
-) -> impl IntoView {
-    let len = items.with_value(|v| v.len());
+fn Lightbox(items: Memo<Vec<MediaItem>>, lightbox: RwSignal<Option<usize>>) -> impl IntoView {
     let step = move |d: isize| {
+        let len = items.with_untracked(|v| v.len());
         lightbox.update(|i| {
             if let Some(x) = i {
                 *x = ((*x as isize + d).rem_euclid(len.max(1) as isize)) as usize;
@@ -354,7 +630,7 @@ fn Lightbox(
     });
     on_cleanup(move || keys.remove());
     view! {
-        {move || lightbox.get().and_then(|i| items.with_value(|v| v.get(i).cloned())).map(|item| {
+        {move || lightbox.get().and_then(|i| items.with(|v| v.get(i).cloned())).map(|item| {
             let big = match item.kind {
                 MediaKind::Video => item.poster.clone(),
                 _ => Some(item.url.clone()),
@@ -387,7 +663,9 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
     let sample_name = move || {
         let s = settings.value.get()?;
         let inventory = match state.get() {
-            TabState::Ready { inventory, .. } if !inventory.items.is_empty() => inventory,
+            TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
+                inventory.get()
+            }
             _ => alisave_core::filename::sample_inventory(),
         };
         let all: Vec<String> = inventory.items.iter().map(|i| i.url.clone()).collect();

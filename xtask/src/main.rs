@@ -385,7 +385,11 @@ fn bench(root: &Path, env: &tools::Env) -> Result {
         .env("BENCH_BUILD_COLD_S", cold.to_string())
         .env("BENCH_BUILD_WARM_S", warm.to_string())
         .env("BENCH_BUILD_INCREMENTAL_S", incremental.to_string()))?;
-    // Its own section of BENCHMARKS.md (ZIP writer, download engine).
+    // Their own sections of BENCHMARKS.md (popup paint; ZIP writer and engine).
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/bench-popup.mjs"))?;
     run(env
         .cmd("node")
         .current_dir(root)

@@ -10,7 +10,13 @@ use std::path::PathBuf;
 const LOCALES: [&str; 6] = ["en", "ru", "es", "pt", "fr", "de"];
 
 /// Sources whose user-visible text goes through `t`/`tf`.
-const SOURCE_DIRS: [&str; 4] = ["ui/src", "popup/src", "options/src", "saver/src"];
+const SOURCE_DIRS: [&str; 5] = [
+    "ui/src",
+    "popup/src",
+    "options/src",
+    "content/src",
+    "saver/src",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -1,0 +1,337 @@
+//! Pure logic of the popup's progress view and live grid, and the messages
+//! between the popup and a tab's content script that came with them.
+//!
+//! The popup reads download batches (`batch:<id>` in `chrome.storage.session`,
+//! written by the worker) and follows their changes; these functions decide which
+//! batch it shows and what it says about it. They read a batch only through its
+//! existing fields and [`Batch::progress`], so optional fields added to
+//! [`Batch`] later change nothing here.
+
+use crate::engine::{Batch, JobState};
+use crate::protocol::FailedFile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Prefix of the `chrome.storage.session` keys of batches (see `engine::batch_key`).
+pub const BATCH_PREFIX: &str = "batch:";
+
+/// Name of the port the popup opens to the tab's content script
+/// (`chrome.tabs.connect`) to hear about the page's media while it is open.
+pub const POPUP_PORT: &str = "alisave-popup";
+
+/// Requests from the popup to a tab's content script beyond
+/// [`crate::protocol::PopupToContent`] (kept apart so that enum stays as it is).
+/// The content script forwards them through its validated channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PopupRequest {
+    /// Queue the failed files of this page's batch again; reply with a
+    /// [`crate::protocol::SaveReport`].
+    Retry { batch_id: String },
+}
+
+/// What the content script posts on the popup's port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ContentToPopup {
+    /// The page's media changed (new images, a description that loaded late):
+    /// inspect it again.
+    MediaChanged,
+}
+
+/// A stored batch, if `value` is one (unreadable values are skipped, not errors).
+pub fn batch_from_value(value: Option<&serde_json::Value>) -> Option<Batch> {
+    serde_json::from_value(value?.clone()).ok()
+}
+
+/// Whether `batch` belongs to the popup's tab and product.
+pub fn concerns(batch: &Batch, tab_id: i64, product_id: &str) -> bool {
+    batch.tab_id == tab_id && batch.product.id == product_id
+}
+
+/// Whether a changed batch should replace the one shown: it is the same batch,
+/// or a newer one of the same tab and product.
+pub fn replaces(current: Option<&Batch>, candidate: &Batch, tab_id: i64, product_id: &str) -> bool {
+    concerns(candidate, tab_id, product_id)
+        && current.is_none_or(|c| c.id == candidate.id || candidate.created_ms >= c.created_ms)
+}
+
+/// The batch the popup shows for its tab and product: the most recent one.
+pub fn latest_batch<'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a serde_json::Value)>,
+    tab_id: i64,
+    product_id: &str,
+) -> Option<Batch> {
+    entries
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(BATCH_PREFIX))
+        .filter_map(|(_, v)| batch_from_value(Some(v)))
+        .filter(|b| concerns(b, tab_id, product_id))
+        .max_by(|a, b| a.created_ms.total_cmp(&b.created_ms))
+}
+
+/// What the popup shows about a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchView {
+    pub batch_id: String,
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    /// Every file reached saved or failed.
+    pub finished: bool,
+    pub folder: String,
+    /// Each failed file, with its file name (not the whole path) and reason.
+    pub failures: Vec<Failure>,
+    /// Original URLs of the saved files, newest first (for "open folder").
+    pub saved_urls: Vec<String>,
+    /// When the batch was created (ms since the epoch).
+    pub created_ms: f64,
+}
+
+/// One failed file as the popup lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub file: String,
+    pub reason: String,
+    pub url: String,
+}
+
+/// The last component of a download path.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+impl BatchView {
+    pub fn of(batch: &Batch) -> BatchView {
+        let p = batch.progress();
+        let failures = p
+            .failures
+            .iter()
+            .map(|FailedFile { url, path, reason }| Failure {
+                file: file_name(path).to_string(),
+                reason: reason.clone(),
+                url: url.clone(),
+            })
+            .collect();
+        let saved_urls = batch
+            .jobs
+            .iter()
+            .rev()
+            .filter(|j| j.state == JobState::Done)
+            .map(|j| j.url.clone())
+            .collect();
+        BatchView {
+            batch_id: p.batch_id,
+            total: p.total,
+            done: p.done,
+            failed: p.failed,
+            finished: p.finished,
+            folder: p.folder,
+            failures,
+            saved_urls,
+            created_ms: batch.created_ms,
+        }
+    }
+
+    /// Files that reached an end (saved or failed): the bar's value.
+    pub fn ended(&self) -> usize {
+        self.done + self.failed
+    }
+
+    /// "Retry failed" is offered once the batch finished with failures.
+    pub fn can_retry(&self) -> bool {
+        self.finished && self.failed > 0
+    }
+
+    /// "Open folder" is offered once the batch finished with a saved file.
+    pub fn can_open_folder(&self) -> bool {
+        self.finished && self.done > 0
+    }
+}
+
+/// The selection after the page's media changed from `old_all` to `new_all`:
+/// the user's choices about media already shown are kept, media that are gone
+/// are dropped, and new media are selected (as every medium of a product is
+/// when it is first shown).
+pub fn merge_selection(
+    old_all: &BTreeSet<String>,
+    selected: &BTreeSet<String>,
+    new_all: &[String],
+) -> BTreeSet<String> {
+    new_all
+        .iter()
+        .filter(|u| selected.contains(*u) || !old_all.contains(*u))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ProductInfo;
+    use crate::filename::PlannedFile;
+    use crate::MediaKind;
+    use serde_json::json;
+
+    fn batch(id: &str, tab: i64, product: &str, created: f64, n: usize) -> Batch {
+        let files = (0..n)
+            .map(|i| PlannedFile {
+                url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+                path: format!("AliSavePro/aliexpress-{product}/gallery-{:02}.jpg", i + 1),
+                kind: MediaKind::Gallery,
+                original: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+                variant: None,
+            })
+            .collect();
+        Batch::new(
+            id.into(),
+            tab,
+            format!("AliSavePro/aliexpress-{product}"),
+            ProductInfo {
+                id: product.into(),
+                ..ProductInfo::default()
+            },
+            files,
+            created,
+        )
+    }
+
+    fn stored(b: &Batch) -> serde_json::Value {
+        serde_json::to_value(b).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_latest_batch_of_the_tab_and_product_is_shown() {
+        let mut all = serde_json::Map::new();
+        for b in [
+            batch("7-1", 7, "1", 1.0, 2),
+            batch("7-3", 7, "1", 3.0, 2),
+            batch("7-9", 7, "2", 9.0, 2), // another product in the same tab
+            batch("8-5", 8, "1", 5.0, 2), // another tab
+        ] {
+            all.insert(format!("batch:{}", b.id), stored(&b));
+        }
+        all.insert("batch:broken".into(), json!({"id": 3}));
+        all.insert("observed:7".into(), json!([]));
+        let got = latest_batch(&all, 7, "1").map(|b| b.id);
+        assert_eq!(got.as_deref(), Some("7-3"));
+        assert_eq!(latest_batch(&all, 9, "1"), None);
+    }
+
+    #[test]
+    fn batches_with_fields_added_later_are_still_read() {
+        let mut v = stored(&batch("7-1", 7, "1", 1.0, 1));
+        if let Some(o) = v.as_object_mut() {
+            o.insert("zip".into(), json!({"name": "x.zip", "state": "building"}));
+            o.insert("convert".into(), json!("webp"));
+        }
+        let b = batch_from_value(Some(&v));
+        assert_eq!(b.map(|b| b.id).as_deref(), Some("7-1"));
+    }
+
+    #[test]
+    fn a_change_replaces_the_shown_batch_only_when_it_is_ours_and_not_older() {
+        let shown = batch("7-3", 7, "1", 3.0, 2);
+        assert!(replaces(None, &shown, 7, "1"));
+        assert!(replaces(Some(&shown), &shown, 7, "1"));
+        assert!(replaces(
+            Some(&shown),
+            &batch("7-4", 7, "1", 4.0, 1),
+            7,
+            "1"
+        ));
+        assert!(!replaces(
+            Some(&shown),
+            &batch("7-2", 7, "1", 2.0, 1),
+            7,
+            "1"
+        ));
+        assert!(!replaces(
+            Some(&shown),
+            &batch("8-4", 8, "1", 4.0, 1),
+            7,
+            "1"
+        ));
+        assert!(!replaces(
+            Some(&shown),
+            &batch("7-5", 7, "2", 5.0, 1),
+            7,
+            "1"
+        ));
+    }
+
+    #[test]
+    fn the_view_counts_and_lists_failures_and_saved_files() {
+        let mut b = batch("7-1", 7, "1", 1.0, 3);
+        b.take_startable(0.0);
+        b.started(0, 10);
+        b.started(1, 11);
+        b.started(2, 12);
+        let v = BatchView::of(&b);
+        assert_eq!((v.total, v.ended(), v.finished), (3, 0, false));
+        assert!(!v.can_retry() && !v.can_open_folder());
+        b.completed(10);
+        b.interrupted(11, "SERVER_BAD_CONTENT", 0.0);
+        let v = BatchView::of(&b);
+        assert_eq!((v.done, v.failed, v.ended(), v.finished), (1, 1, 2, false));
+        assert!(!v.can_retry(), "not before the batch finished");
+        b.completed(12);
+        let v = BatchView::of(&b);
+        assert!(v.finished && v.can_retry() && v.can_open_folder());
+        assert_eq!(
+            v.failures,
+            vec![Failure {
+                file: "gallery-02.jpg".into(),
+                reason: "not found on the server (HTTP 404)".into(),
+                url: "https://ae01.alicdn.com/kf/S1.jpg".into(),
+            }]
+        );
+        assert_eq!(
+            v.saved_urls,
+            vec![
+                "https://ae01.alicdn.com/kf/S2.jpg".to_string(),
+                "https://ae01.alicdn.com/kf/S0.jpg".to_string()
+            ]
+        );
+        assert_eq!(v.folder, "AliSavePro/aliexpress-1");
+        assert_eq!(file_name("a/b/c.jpg"), "c.jpg");
+        assert_eq!(file_name("c.jpg"), "c.jpg");
+    }
+
+    #[test]
+    fn the_selection_keeps_choices_drops_the_gone_and_adds_the_new() {
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let old_all = set(&["a", "b", "c"]);
+        let selected = set(&["a", "c"]); // the user deselected b
+        let new_all: Vec<String> = ["a", "b", "d", "e"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            merge_selection(&old_all, &selected, &new_all),
+            set(&["a", "d", "e"])
+        );
+        assert_eq!(
+            merge_selection(&old_all, &BTreeSet::new(), &new_all),
+            set(&["d", "e"])
+        );
+    }
+
+    #[test]
+    fn popup_messages_have_a_stable_shape() {
+        let r: Result<PopupRequest, _> =
+            serde_json::from_value(json!({"type": "retry", "batch_id": "7-1"}));
+        assert_eq!(
+            r.ok(),
+            Some(PopupRequest::Retry {
+                batch_id: "7-1".into()
+            })
+        );
+        assert!(serde_json::from_value::<PopupRequest>(json!({"type": "inspect"})).is_err());
+        assert!(serde_json::from_value::<PopupRequest>(
+            json!({"type": "retry", "batch_id": "1", "x": 1})
+        )
+        .is_err());
+        assert_eq!(
+            serde_json::to_value(ContentToPopup::MediaChanged).ok(),
+            Some(json!({"type": "media_changed"}))
+        );
+    }
+}

@@ -1,0 +1,154 @@
+// Benchmark (recorded, never asserted): popup open → first grid paint for a
+// product page with 200 media items, median of 10, beside a baseline measured in
+// the same run (the same popup opening on a page that is not a product page, up to
+// the first paint of its content), and the popup's wasm size gzipped.
+// Replaces (or adds) its own section of BENCHMARKS.md; `cargo xtask bench` runs it
+// after tests/e2e/bench.mjs, which rewrites the rest of that file.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { startShop, repoRoot } from './lib/shop.mjs';
+import { launch, dist } from './lib/browser.mjs';
+
+const RUNS = Number(process.env.BENCH_POPUP_RUNS || 10);
+const ITEMS = 200;
+const GOAL_MS = 150;
+const GOAL_KB = 250;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const fmt = (x, d = 1) => x.toFixed(d);
+
+const PRODUCT_ID = '1600000000200';
+const PRODUCT = `https://www.alibaba.com/product-detail/Bench-Two-Hundred-Images_${PRODUCT_ID}.html`;
+const EMPTY = 'https://www.alibaba.com/';
+
+/** A synthetic Alibaba product page (the detailData shape of the test shop's page) with 200 images. */
+function bigPage() {
+  const images = Array.from({ length: ITEMS }, (_, i) => {
+    const hex = createHash('sha256').update(`bench-${i}`).digest('hex').slice(0, 32);
+    return `https://sc04.alicdn.com/kf/H${hex}${String.fromCharCode(65 + (i % 26))}.jpg`;
+  });
+  const detailData = {
+    globalData: {
+      product: {
+        productId: Number(PRODUCT_ID),
+        subject: 'Synthetic benchmark product with 200 images',
+        mediaItems: images.map((u) => ({ type: 'image', imageUrl: { big: u, normal: `${u}_350x350.jpg` } })),
+      },
+      seller: { companyName: 'Synthetic Bench Co.' },
+    },
+  };
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Synthetic 200-image product</title>
+<script>window.detailData = ${JSON.stringify(detailData)};
+// As the shop's page does: it loads its description through the shop API.
+fetch('/event/app/mainAction/desc.htm?detailId=${PRODUCT_ID}&language=en').then((r) => r.text());</script></head>
+<body><h1>Synthetic benchmark product with 200 images</h1></body></html>`;
+}
+
+// Runs in the popup before its scripts: notes the first animation frame after the
+// grid holds all its tiles (or, on the baseline page, after its content shows).
+function watchPaint({ tiles }) {
+  new MutationObserver((_, obs) => {
+    const ready = tiles > 0
+      ? document.querySelectorAll('[data-testid="grid"] li.tile').length >= tiles
+      : document.querySelector('section.empty[data-testid="tab-state"]') !== null;
+    if (ready) {
+      obs.disconnect();
+      requestAnimationFrame(() => { window.__paintAt = performance.now(); });
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+async function popupOpenings(browser, tabUrl, tiles) {
+  const product = await browser.ctx.newPage();
+  await product.goto(tabUrl);
+  const sw = await browser.worker();
+  const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, tabUrl);
+  if (tiles > 0) await product.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  const popup = await browser.ctx.newPage();
+  await popup.setViewportSize({ width: 420, height: 640 });
+  await popup.addInitScript(watchPaint, { tiles });
+  const url = `chrome-extension://${browser.extensionId}/popup.html?tab=${tab}`;
+  const samples = [];
+  // One opening first to warm the caches (not counted), then RUNS openings.
+  for (let i = 0; i <= RUNS; i++) {
+    await popup.goto(url);
+    await popup.waitForFunction(() => window.__paintAt !== undefined, null, { timeout: 30000 }).catch(async (e) => { throw new Error(`${e.message}: ${JSON.stringify(await popup.evaluate(() => [typeof window.__paintAt, document.body?.innerHTML.slice(0, 300)]))}`); });
+    if (tiles > 0) {
+      const n = await popup.locator('[data-testid="grid"] li.tile').count();
+      if (n !== tiles) throw new Error(`the grid has ${n} tiles, not ${tiles}`);
+    }
+    if (i > 0) samples.push(await popup.evaluate(() => window.__paintAt));
+  }
+  // The part of it that is the content-script round trip: the same inspect
+  // message, sent from the popup page, timed alone.
+  const inspect = [];
+  if (tiles > 0) {
+    for (let i = 0; i < RUNS; i++) {
+      inspect.push(await popup.evaluate(async (t) => {
+        const start = performance.now();
+        const reply = await chrome.tabs.sendMessage(t, { type: 'inspect' });
+        if (!reply?.inventory) throw new Error(JSON.stringify(reply));
+        return performance.now() - start;
+      }, tab));
+    }
+  }
+  await popup.close();
+  await product.close();
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), inspect: inspect.length ? median(inspect) : 0 };
+}
+
+const shop = await startShop({ extraPages: { [PRODUCT.replace('https://', '')]: { body: bigPage() } } });
+const downloads = mkdtempSync(join(tmpdir(), 'alisave-bench-popup-'));
+const browser = await launch({ port: shop.port, downloadDir: downloads });
+let baseline, grid;
+try {
+  baseline = await popupOpenings(browser, EMPTY, 0);
+  grid = await popupOpenings(browser, PRODUCT, ITEMS);
+} finally {
+  await browser.close();
+  await shop.close();
+  rmSync(downloads, { recursive: true, force: true });
+}
+
+const wasm = readFileSync(join(dist, 'popup_bg.wasm'));
+const gz = gzipSync(wasm, { level: 9 }).length;
+const js = readFileSync(join(dist, 'popup.js'));
+const jsGz = gzipSync(js, { level: 9 }).length;
+const kb = (n) => fmt(n / 1024, 1);
+const met = (ok) => (ok ? 'met' : '**not met**');
+
+const section = `## Popup open → first grid paint
+
+Median of ${RUNS} openings of \`popup.html?tab=<id>\` (after one uncounted warm-up), from the
+popup's navigation start to the first animation frame after its grid holds all
+${ITEMS} tiles. It includes the whole round trip: the content script serialises the
+page, the worker extracts the inventory, the popup renders it (thumbnails load lazily
+and are not waited for). Page: a synthetic Alibaba product with ${ITEMS} images.
+Baseline: the same popup opened for a tab that is not a product page, to the first
+frame showing its content (no content-script round trip, no grid).
+Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
+
+| opening | median (ms) [min–max] | ratio to baseline |
+|---|---:|---:|
+| baseline: popup on a non-product page → content shown | ${fmt(baseline.median)} [${fmt(baseline.min)}–${fmt(baseline.max)}] | 1.00 |
+| popup on a ${ITEMS}-media product page → grid painted | ${fmt(grid.median)} [${fmt(grid.min)}–${fmt(grid.max)}] | ${fmt(grid.median / baseline.median, 2)} |
+| of which: the inspect round trip alone (popup → content script → worker → back), median of ${RUNS} | ${fmt(grid.inspect)} | ${fmt(grid.inspect / baseline.median, 2)} |
+
+| popup code | raw (KB) | gzip -9 (KB) | goal |
+|---|---:|---:|---|
+| popup_bg.wasm | ${kb(wasm.length)} | ${kb(gz)} | ≤ ${GOAL_KB} KB gzip: ${met(gz / 1024 <= GOAL_KB)} |
+| popup.js (wasm-bindgen glue) | ${kb(js.length)} | ${kb(jsGz)} | |
+
+Goal ≤ ${GOAL_MS} ms to the painted grid: ${met(grid.median <= GOAL_MS)} (median ${fmt(grid.median)} ms on this machine).
+`;
+
+const file = join(repoRoot, 'BENCHMARKS.md');
+const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+// Its own section, between markers (bench.mjs keeps marked sections when it rewrites the file).
+const block = `<!-- popup:start -->\n${section}<!-- popup:end -->\n`;
+const marked = /<!-- popup:start -->[\s\S]*<!-- popup:end -->\n?/;
+const md = marked.test(before) ? before.replace(marked, block) : `${before.trimEnd()}\n\n${block}`;
+writeFileSync(file, md);
+console.log(section);
