@@ -149,7 +149,7 @@ for (const [hostPath, body] of bodies) {
   shop.setOverride(hostPath, (req, res) => { res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }); res.end(body); });
 }
 const downloads = mkdtempSync(join(tmpdir(), 'alisave-bench-saving-'));
-const CDN = ['https://*.alicdn.com/*', 'https://*.aliexpress-media.com/*', 'https://cloud.video.taobao.com/*', 'https://cloud.video.alibaba.com/*'];
+const CDN = ['https://*.alicdn.com/*', 'https://*.aliexpress-media.com/*', 'https://cloud.video.taobao.com/*'];
 const browser = await launch({ port: shop.port, downloadDir: downloads, grant: CDN, extraArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
 let zip; let dl;
 try {

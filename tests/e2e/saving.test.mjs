@@ -15,7 +15,6 @@ const CDN_ORIGINS = [
   'https://*.alicdn.com/*',
   'https://*.aliexpress-media.com/*',
   'https://cloud.video.taobao.com/*',
-  'https://cloud.video.alibaba.com/*',
 ];
 const ALIBABA = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1600000000001.html';
 const ERA_B = 'https://es.aliexpress.com/item/1005004787627817.html';
