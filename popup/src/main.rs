@@ -660,6 +660,7 @@ fn Lightbox(items: Memo<Vec<MediaItem>>, lightbox: RwSignal<Option<usize>>) -> i
 #[component]
 fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl IntoView {
     let today = alisave_ui::today();
+    let access = alisave_ui::saving::use_access();
     let sample_name = move || {
         let s = settings.value.get()?;
         let inventory = match state.get() {
@@ -688,6 +689,9 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
                     <code data-testid="name-sample">{sample_name}</code>
                 </p>
                 <ImageSizeField handle=settings />
+                <alisave_ui::saving::FormatField handle=settings access />
+                <alisave_ui::saving::ZipField handle=settings access />
+                <alisave_ui::saving::AccessNotice handle=settings access />
                 <ShowButtonField handle=settings />
             </Show>
         </details>
