@@ -122,6 +122,19 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 None => SaveReport::refused("There is nothing to retry for this page."),
             })
         }
+        ContentToBg::Latest { since_ms } => {
+            Reply::Save(match engine::latest(tab_id, since_ms).await {
+                Some((id, p)) => SaveReport {
+                    ok: true,
+                    message: p.message,
+                    folder: p.folder,
+                    started: Vec::new(),
+                    batch_id: Some(id),
+                    ..SaveReport::default()
+                },
+                None => SaveReport::refused("No save of this page was started."),
+            })
+        }
         ContentToBg::Inspect {
             page: snapshot,
             documents,

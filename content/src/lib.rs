@@ -556,9 +556,29 @@ impl Needs for InspectReply {
 }
 
 async fn request_save(only: Option<&[String]>) -> SaveReport {
-    ask_background(Ask::Save(only))
-        .await
-        .unwrap_or_else(SaveReport::refused)
+    let since_ms = (chrome::now_ms() - 1000.0).max(0.0) as u64;
+    match ask_background(Ask::Save(only)).await {
+        Ok(report) => report,
+        // The worker stopped while it handled the request (Chrome may stop it at
+        // any time). Ask whether the save was made before it stopped; send the
+        // request again only if not, so nothing is saved twice.
+        Err(e) if worker_stopped(&e) => {
+            chrome::sleep_ms(300.0).await;
+            match send::<SaveReport>(&ContentToBg::Latest { since_ms }).await {
+                Ok(r) if r.ok && r.batch_id.is_some() => r,
+                _ => ask_background(Ask::Save(only))
+                    .await
+                    .unwrap_or_else(SaveReport::refused),
+            }
+        }
+        Err(e) => SaveReport::refused(e),
+    }
+}
+
+/// Whether a failed message means the worker went away mid-request (Chrome's
+/// wording), as opposed to a refusal or a missing extension.
+fn worker_stopped(error: &str) -> bool {
+    error.contains("message channel closed") || error.contains("Receiving end does not exist")
 }
 
 async fn send<R: serde::de::DeserializeOwned>(msg: &ContentToBg) -> Result<R, String> {
@@ -584,12 +604,17 @@ fn listen_to_popup() {
         }
         match chrome::from_js::<PopupToContent>(msg) {
             Ok(PopupToContent::Inspect) => {
-                let reply = ask_background::<InspectReply>(Ask::Inspect)
-                    .await
-                    .unwrap_or_else(|message| InspectReply {
-                        message,
-                        ..InspectReply::default()
-                    });
+                // Reading is harmless to repeat: once more if the worker stopped.
+                let reply = match ask_background::<InspectReply>(Ask::Inspect).await {
+                    Err(e) if worker_stopped(&e) => {
+                        ask_background::<InspectReply>(Ask::Inspect).await
+                    }
+                    other => other,
+                };
+                let reply = reply.unwrap_or_else(|message| InspectReply {
+                    message,
+                    ..InspectReply::default()
+                });
                 chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
             }
             Ok(PopupToContent::Progress { progress }) => {

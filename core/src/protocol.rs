@@ -49,6 +49,10 @@ pub enum ContentToBg {
     },
     /// Queue the failed files of an earlier save of this page again.
     Retry { batch_id: String },
+    /// The save of this tab started at or after `since_ms`, if there is one. Asked
+    /// after a save request got no answer (the worker stopped while it ran): the
+    /// request is sent again only when no save was made, so nothing is saved twice.
+    Latest { since_ms: u64 },
     /// Find the product's media and return the inventory without saving (popup preview).
     Inspect {
         page: PageSnapshot,
@@ -423,6 +427,20 @@ mod tests {
             url: Some(url.into()),
             tab_id: Some(7),
             frame_id: Some(0),
+        }
+    }
+
+    #[test]
+    fn latest_asks_with_a_whole_number_of_milliseconds_only() {
+        let ok: Result<ContentToBg, _> =
+            serde_json::from_str(r#"{"type":"latest","since_ms":1764475506000}"#);
+        assert!(matches!(ok, Ok(ContentToBg::Latest { since_ms: 1_764_475_506_000 })));
+        for bad in [
+            r#"{"type":"latest","since_ms":-1}"#,
+            r#"{"type":"latest","since_ms":"now"}"#,
+            r#"{"type":"latest","since_ms":1,"tab":3}"#,
+        ] {
+            assert!(serde_json::from_str::<ContentToBg>(bad).is_err(), "{bad}");
         }
     }
 
