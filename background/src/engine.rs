@@ -428,7 +428,9 @@ async fn report(batch: &Batch) {
     let badge = badge_text(&progress);
     if !progress.finished && too_soon(&batch.id) {
         // Counts shown at most every REPORT_EVERY_MS while running (each report is
-        // two messages to the browser, under the lock); the final word always goes.
+        // two messages to the browser, under the lock); the final word always goes,
+        // and a skipped count is shown when the interval is over.
+        report_later(batch.id.clone());
         return;
     }
     if progress.finished && batch.pack.is_none() && batch.manifest && !batch.manifest_written {
@@ -458,6 +460,33 @@ thread_local! {
     /// worker starts empty and simply reports at once).
     static LAST_REPORT: std::cell::RefCell<std::collections::HashMap<String, f64>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+thread_local! {
+    /// Batches with a delayed progress report scheduled (at most one each).
+    static LATER: std::cell::RefCell<std::collections::HashSet<String>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Reports the batch's progress once the interval is over, so the last count
+/// before a slow file is shown too (best effort: a stopped worker reports on its
+/// next event).
+fn report_later(id: String) {
+    if !LATER.with(|l| l.borrow_mut().insert(id.clone())) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(Box::pin(async move {
+        chrome::sleep_ms(REPORT_EVERY_MS).await;
+        LATER.with(|l| l.borrow_mut().remove(&id));
+        let l = lock();
+        let _g = l.lock().await;
+        if let Some(batch) = load(&id).await {
+            if batch.pack.is_none() {
+                LAST_REPORT.with(|m| m.borrow_mut().remove(&id));
+                Box::pin(report(&batch)).await;
+            }
+        }
+    }));
 }
 
 fn too_soon(id: &str) -> bool {
