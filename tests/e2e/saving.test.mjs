@@ -335,6 +335,16 @@ test('options: with access granted, ZIP, format and quality are stored at once a
   await o.close();
   const page = await browser.ctx.newPage();
   await page.goto(ALIBABA);
+  // The popup's quick settings are the same settings, shown live.
+  const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, ALIBABA);
+  const popup = await browser.ctx.newPage();
+  await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tab=${tabId}`);
+  await popup.locator('details.quick summary').click();
+  await popup.waitForFunction(() => document.querySelector('select[data-setting="format"]')?.value === 'jpeg'
+    && document.querySelector('input[data-setting="zip"]')?.checked);
+  await popup.locator('select[data-setting="format"]').selectOption('original');
+  await popup.locator('select[data-setting="format"]').selectOption('jpeg');
+  await popup.close();
   await clickSave(page);
   const report = await finalReport(page);
   assert.equal(report.text, 'Saved 4 files to From options/alibaba-1600000000001.zip.');
