@@ -62,6 +62,9 @@ pub struct Job {
     /// What was done to the file on the way (converted, fallback URL…), for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Chrome's download of the file once saved (for "open folder").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_download: Option<i64>,
 }
 
 /// What the product page said about the product, for the report and `product.json`.
@@ -211,6 +214,7 @@ impl Batch {
                 variant: f.variant,
                 bytes: None,
                 note: None,
+                saved_download: None,
             })
             .collect();
         Batch {
@@ -301,10 +305,26 @@ impl Batch {
         {
             Some(j) => {
                 j.state = JobState::Done;
+                j.saved_download = Some(download_id);
                 true
             }
             None => false,
         }
+    }
+
+    /// Chrome downloads of what this batch saved, newest first: the ZIP, or each
+    /// file (for "open folder").
+    pub fn saved_downloads(&self) -> Vec<i64> {
+        let zip = self.pack.as_ref().and_then(|p| p.zip_download);
+        zip.into_iter()
+            .chain(
+                self.jobs
+                    .iter()
+                    .rev()
+                    .filter(|j| j.state == JobState::Done)
+                    .filter_map(|j| j.saved_download),
+            )
+            .collect()
     }
 
     /// Chrome interrupted `download_id` with `reason`: queue a retry after a

@@ -84,6 +84,9 @@ pub struct BatchView {
     pub failures: Vec<Failure>,
     /// Original URLs of the saved files, newest first (for "open folder").
     pub saved_urls: Vec<String>,
+    /// Chrome downloads of what was saved, newest first (the ZIP first): tried
+    /// before the URLs (files made in the saver page have no CDN URL download).
+    pub saved_downloads: Vec<i64>,
     /// When the batch was created (ms since the epoch).
     pub created_ms: f64,
 }
@@ -129,6 +132,7 @@ impl BatchView {
             folder: p.folder,
             failures,
             saved_urls,
+            saved_downloads: batch.saved_downloads(),
             created_ms: batch.created_ms,
         }
     }

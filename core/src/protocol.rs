@@ -434,7 +434,12 @@ mod tests {
     fn latest_asks_with_a_whole_number_of_milliseconds_only() {
         let ok: Result<ContentToBg, _> =
             serde_json::from_str(r#"{"type":"latest","since_ms":1764475506000}"#);
-        assert!(matches!(ok, Ok(ContentToBg::Latest { since_ms: 1_764_475_506_000 })));
+        assert!(matches!(
+            ok,
+            Ok(ContentToBg::Latest {
+                since_ms: 1_764_475_506_000
+            })
+        ));
         for bad in [
             r#"{"type":"latest","since_ms":-1}"#,
             r#"{"type":"latest","since_ms":"now"}"#,

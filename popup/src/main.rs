@@ -448,6 +448,30 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
         };
         note.set(None);
         spawn_local(async move {
+            // What this save recorded first (the ZIP, files made in the saver page),
+            // then a search by URL (saves recorded before the ids were kept).
+            for id in &v.saved_downloads {
+                let Ok(Some(d)) = chrome::download_by_id(*id).await else {
+                    continue;
+                };
+                if d.state != "complete" {
+                    continue;
+                }
+                let file = d
+                    .filename
+                    .as_deref()
+                    .and_then(|f| f.rsplit(['/', '\\']).next())
+                    .unwrap_or_default()
+                    .to_string();
+                match chrome::downloads_show(d.id) {
+                    Ok(()) => {
+                        shown_download.set(Some(d.id));
+                        note.set(Some((false, tf("folder_shown", &[&file]))));
+                    }
+                    Err(e) => note.set(Some((true, tf("folder_error", &[&e.to_string()])))),
+                }
+                return;
+            }
             for url in &v.saved_urls {
                 let Ok(found) = chrome::downloads_of_url(url, v.created_ms - 1000.0).await else {
                     continue;

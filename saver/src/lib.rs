@@ -395,13 +395,19 @@ fn url_of(blob: &web_sys::Blob) -> Result<String, String> {
     web_sys::Url::create_object_url_with_blob(blob).map_err(js_text)
 }
 
+/// A file Chrome has written: its download id and size.
+struct Saved {
+    id: i64,
+    size: f64,
+}
+
 /// Hands a blob URL to Chrome and waits until the file is written.
 async fn save_blob(
     blob: &web_sys::Blob,
     path: &str,
     conflict: &str,
     save_as: bool,
-) -> Result<f64, String> {
+) -> Result<Saved, String> {
     let url = url_of(blob)?;
     let result = save_url(&url, path, conflict, save_as).await;
     let _ = web_sys::Url::revoke_object_url(&url);
@@ -409,7 +415,7 @@ async fn save_blob(
 }
 
 /// `chrome.downloads.download` of `url` to `path`, waiting for the end; the size.
-async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Result<f64, String> {
+async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Result<Saved, String> {
     let id = chrome::download(&chrome::DownloadOptions {
         url,
         filename: path,
@@ -422,7 +428,10 @@ async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Resul
         .await
         .map_err(|e| e.to_string())?;
     if item.state == "complete" {
-        Ok(item.file_size.unwrap_or(0.0))
+        Ok(Saved {
+            id: item.id,
+            size: item.file_size.unwrap_or(0.0),
+        })
     } else {
         let reason = item.error.unwrap_or_else(|| "NETWORK_FAILED".into());
         Err(match alisave_core::engine::classify_interrupt(&reason) {
@@ -565,8 +574,17 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                             Err(e) => Err(e),
                         };
                         match result {
-                            Ok(n) => {
-                                set_job(&mut batch, r.index, JobState::Done, Some(n as u64), r.note)
+                            Ok(saved) => {
+                                set_job(
+                                    &mut batch,
+                                    r.index,
+                                    JobState::Done,
+                                    Some(saved.size as u64),
+                                    r.note,
+                                );
+                                if let Some(j) = batch.jobs.get_mut(r.index) {
+                                    j.saved_download = Some(saved.id);
+                                }
                             }
                             Err(reason) => set_job(
                                 &mut batch,
@@ -599,7 +617,18 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
             j.path = path.clone();
         }
         match save_url(&job.url, &path, "uniquify", batch.save_as).await {
-            Ok(n) => set_job(&mut batch, i, JobState::Done, Some(n as u64), Some(note)),
+            Ok(saved) => {
+                set_job(
+                    &mut batch,
+                    i,
+                    JobState::Done,
+                    Some(saved.size as u64),
+                    Some(note),
+                );
+                if let Some(j) = batch.jobs.get_mut(i) {
+                    j.saved_download = Some(saved.id);
+                }
+            }
             Err(reason) => set_job(&mut batch, i, JobState::Failed { reason }, None, None),
         }
         store(&batch).await;
@@ -648,6 +677,11 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 }
                 Err(e) => Err(e.to_string()),
             };
+            if let Ok(saved) = &result {
+                if let Some(p) = batch.pack.as_mut() {
+                    p.zip_download = Some(saved.id);
+                }
+            }
             if let Err(reason) = result {
                 for i in packed {
                     set_job(

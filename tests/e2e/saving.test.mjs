@@ -138,6 +138,18 @@ test('ZIP: one archive per product, folders per kind, the 404 reported inside an
     assert.match(report2, /failed\s+gallery\/gallery-01\.jpg — not found on the server \(HTTP 404\)/);
     const csv = zip['product.csv'].toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
     assert.equal(csv.length, 5, 'a header and one row per file');
+    // The popup's "Open folder" shows the archive.
+    const sw = await browser.worker();
+    const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, ALIBABA);
+    const popup = await browser.ctx.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tab=${tabId}`);
+    await popup.locator('button[data-action="open-folder"]').click();
+    const note = popup.locator('[data-testid="progress-note"][data-shown-download]');
+    await note.waitFor();
+    const shown = Number(await note.getAttribute('data-shown-download'));
+    const [item] = await sw.evaluate((id) => chrome.downloads.search({ id }), shown);
+    assert.equal(item.filename, join(downloads, 'Zip', 'alibaba-1600000000001.zip'));
+    await popup.close();
     assert.match(csv[0], /^product_id,platform,title,shop,page_url,saved_at,file,kind,variant,source_url,original_url,size,status,note$/);
     await page.close();
   } finally {
