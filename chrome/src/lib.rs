@@ -366,6 +366,28 @@ pub fn get_object(obj: &JsValue, key: &str) -> Option<JsValue> {
 /// and the body as text. GET only, never with a body; errors name the status.
 /// `with_cookies` is used only for the shop's own API requests the page made.
 pub async fn fetch_text(url: &str, with_cookies: bool, max_bytes: usize) -> Result<String, Error> {
+    let response = fetch_get(url, with_cookies).await.map_err(|e| match e {
+        Error::Js(m) if m.starts_with("the server could not") => {
+            Error::Js(format!("network error: {m}"))
+        }
+        other => other,
+    })?;
+    if !response.ok() {
+        return Err(Error::Js(format!("HTTP {}", response.status())));
+    }
+    let text = JsFuture::from(response.text().map_err(js)?)
+        .await
+        .map_err(js)?;
+    let text = text.as_string().unwrap_or_default();
+    if text.len() > max_bytes {
+        return Err(Error::Js(format!("larger than {max_bytes} bytes")));
+    }
+    Ok(text)
+}
+
+/// `fetch(url)` (GET, no body) from the current global (page, extension page or
+/// service worker), with or without cookies; the response, whatever its status.
+pub(crate) async fn fetch_get(url: &str, with_cookies: bool) -> Result<web_sys::Response, Error> {
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_credentials(if with_cookies {
@@ -386,27 +408,16 @@ pub async fn fetch_text(url: &str, with_cookies: bool, max_bytes: usize) -> Resu
         .map_err(|_| Error::Js("fetch did not return a promise".into()))?;
     // fetch() rejects with a bare "Failed to fetch" for network errors and for
     // responses the server does not let this origin read (CORS): say that.
-    let response: web_sys::Response = JsFuture::from(promise)
+    JsFuture::from(promise)
         .await
         .map_err(|e| {
             Error::Js(format!(
-                "network error: the server could not be reached or did not allow access ({})",
+                "the server could not be reached or did not allow access ({})",
                 js_error_text(&e)
             ))
         })?
         .dyn_into()
-        .map_err(|_| Error::Js("not a response".into()))?;
-    if !response.ok() {
-        return Err(Error::Js(format!("HTTP {}", response.status())));
-    }
-    let text = JsFuture::from(response.text().map_err(js)?)
-        .await
-        .map_err(js)?;
-    let text = text.as_string().unwrap_or_default();
-    if text.len() > max_bytes {
-        return Err(Error::Js(format!("larger than {max_bytes} bytes")));
-    }
-    Ok(text)
+        .map_err(|_| Error::Js("not a response".into()))
 }
 
 /// `chrome.tabs.sendMessage(tabId, msg)` to the tab's content script, and its reply.

@@ -75,28 +75,12 @@ pub struct Fetched {
 /// bodies over `max_bytes`. Errors name the HTTP status, or say that the server
 /// could not be reached or refused access (CORS, no host access).
 pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, Error> {
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_mode(web_sys::RequestMode::Cors);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js)?;
-    let global = js_sys::global();
-    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
-        .map_err(js)?
-        .dyn_into()
-        .map_err(|_| Error::Js("fetch is not available here".into()))?;
-    let promise: js_sys::Promise = fetch
-        .call1(&global, &request)
-        .map_err(js)?
-        .dyn_into()
-        .map_err(|_| Error::Js("fetch did not return a promise".into()))?;
-    let response: web_sys::Response = JsFuture::from(promise)
-        .await
-        .map_err(|_| {
+    let response = super::fetch_get(url, false).await.map_err(|e| match e {
+        Error::Js(m) if m.starts_with("the server could not") => {
             Error::Js("the image server could not be reached or did not allow access".into())
-        })?
-        .dyn_into()
-        .map_err(|_| Error::Js("not a response".into()))?;
+        }
+        other => other,
+    })?;
     if !response.ok() {
         let status = response.status();
         let what = match status {
