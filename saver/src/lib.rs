@@ -199,7 +199,9 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
                 }
             }
             Err(e) if n == 0 => {
-                if e.contains("did not allow access") {
+                // Bytes this page may not read, or too many to hold: Chrome can
+                // still save the file as it is.
+                if e.contains("did not allow access") || e.starts_with("larger than") {
                     return Outcome::Direct { index, why: e };
                 }
                 // 404 and friends: the copies elsewhere are tried, the reason kept.
@@ -608,9 +610,13 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         let Some(job) = batch.jobs.get(i).cloned() else {
             continue;
         };
-        let note = format!(
-            "{why}; saved as a separate, unconverted file (allow access to the image servers in the options to include it)"
-        );
+        let note = if why.contains("did not allow access") {
+            format!(
+                "{why}; saved as a separate, unconverted file (allow access to the image servers in the options to include it)"
+            )
+        } else {
+            format!("{why}; saved as a separate, unconverted file")
+        };
         // Next to the archive's place, not in a kind folder of its own.
         let path = format!("{}/{}", batch.product_folder, base_name(&job.path));
         if let Some(j) = batch.jobs.get_mut(i) {
