@@ -181,6 +181,23 @@ async fn start_ready(batch: &mut Batch, dirty: bool) {
     store(batch).await;
 }
 
+/// A finished download as `chrome.downloads.onChanged` reported it.
+struct Change {
+    download_id: i64,
+    complete: bool,
+    error: Option<String>,
+    size: Option<i64>,
+}
+
+thread_local! {
+    /// Finished downloads waiting for the lock. Whoever takes the lock next
+    /// applies all of them with one read and one write per batch: when several
+    /// downloads end together, they are recorded together. Not authoritative: a
+    /// worker stopped with changes here loses nothing, as `resume` asks Chrome for
+    /// the state of every download still marked running.
+    static INBOX: std::cell::RefCell<Vec<Change>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// `chrome.downloads.onChanged`: a download of ours completed or was interrupted.
 pub async fn on_changed(
     download_id: i64,
@@ -188,60 +205,95 @@ pub async fn on_changed(
     error: Option<String>,
     size: Option<i64>,
 ) {
-    let finished = matches!(state.as_deref(), Some("complete") | Some("interrupted"));
-    if !finished {
-        return;
-    }
-    let (id, wake) = {
-        // The key is read under the lock: start_ready stores it under the lock.
+    let complete = match state.as_deref() {
+        Some("complete") => true,
+        Some("interrupted") => false,
+        _ => return,
+    };
+    INBOX.with(|b| {
+        b.borrow_mut().push(Change {
+            download_id,
+            complete,
+            error,
+            size,
+        })
+    });
+    let mut wakes = Vec::new();
+    let mut ended = Vec::new();
+    {
+        // Keys are read under the lock: start_ready stores them under the lock.
         let l = lock();
         let _g = l.lock().await;
-        let Some(id) = chrome::storage_get(Area::Session, &download_key(download_id))
+        let changes = INBOX.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        let mut by_batch: Vec<(String, Vec<Change>)> = Vec::new();
+        for c in changes {
+            let Some(id) = chrome::storage_get(Area::Session, &download_key(c.download_id))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|v| v.as_str().map(str::to_string))
+            else {
+                continue; // not one of ours
+            };
+            ended.push(c.download_id);
+            match by_batch.iter_mut().find(|(b, _)| *b == id) {
+                Some((_, list)) => list.push(c),
+                None => by_batch.push((id, vec![c])),
+            }
+        }
+        for (id, list) in by_batch {
+            let Some(mut batch) = load(&id).await else {
+                continue;
+            };
+            let mut changed = false;
+            for c in list {
+                changed |= apply_change(&mut batch, c).await;
+            }
+            if !changed {
+                continue;
+            }
+            start_ready(&mut batch, true).await;
+            report(&batch).await;
+            if let Some(at) = batch.next_wake_ms(chrome::now_ms()) {
+                wakes.push((id, at));
+            }
+        }
+    }
+    for did in ended {
+        let _ = chrome::session_remove(&download_key(did)).await;
+    }
+    for (id, at) in wakes {
+        wasm_bindgen_futures::spawn_local(async move {
+            chrome::sleep_ms(at - chrome::now_ms()).await;
+            pump(id).await;
+        });
+    }
+}
+
+/// Records one finished download in its batch; whether anything changed.
+async fn apply_change(batch: &mut Batch, c: Change) -> bool {
+    if !c.complete {
+        return batch.interrupted(
+            c.download_id,
+            c.error.as_deref().unwrap_or("NETWORK_FAILED"),
+            chrome::now_ms(),
+        );
+    }
+    let size = match c.size {
+        Some(n) => Some(n as f64),
+        // The size usually comes with the completion; when not, ask.
+        None => chrome::download_by_id(c.download_id)
             .await
             .ok()
             .flatten()
-            .and_then(|v| v.as_str().map(str::to_string))
-        else {
-            return; // not one of ours
-        };
-        let Some(mut batch) = load(&id).await else {
-            return;
-        };
-        let changed = match state.as_deref() {
-            Some("complete") => {
-                let size = match size {
-                    Some(n) => Some(n as f64),
-                    None => chrome::download_by_id(download_id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .and_then(|d| d.file_size),
-                };
-                if let (Some(i), Some(n)) = (batch.job_of_download(download_id), size) {
-                    if let Some(j) = batch.jobs.get_mut(i) {
-                        j.bytes = Some(n as u64);
-                    }
-                }
-                batch.completed(download_id)
-            }
-            _ => batch.interrupted(
-                download_id,
-                error.as_deref().unwrap_or("NETWORK_FAILED"),
-                chrome::now_ms(),
-            ),
-        };
-        if !changed {
-            return;
-        }
-        start_ready(&mut batch, true).await;
-        report(&batch).await;
-        (id, batch.next_wake_ms(chrome::now_ms()))
+            .and_then(|d| d.file_size),
     };
-    let _ = chrome::session_remove(&download_key(download_id)).await;
-    if let Some(at) = wake {
-        chrome::sleep_ms(at - chrome::now_ms()).await;
-        pump(id).await;
+    if let (Some(i), Some(n)) = (batch.job_of_download(c.download_id), size) {
+        if let Some(j) = batch.jobs.get_mut(i) {
+            j.bytes = Some(n as u64);
+        }
     }
+    batch.completed(c.download_id)
 }
 
 /// Queues the failed files of a batch again (the user's retry).

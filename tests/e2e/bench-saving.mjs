@@ -210,7 +210,8 @@ before starting the next: the price of the no-loss guarantee (a worker stopped a
 point resumes without losing or repeating a file). Measured steps that brought it from
 6.7× to this: 6 downloads at once instead of 4, starting them together, one storage write
 per step instead of one per file, progress shown at most every 100 ms, the size taken
-from the completion event. Left: batching several completions per write.
+from the completion event, and downloads that end together recorded together (one read
+and one write per batch for all of them).
 <!-- saving:end -->
 `;
 const path = join(repoRoot, 'BENCHMARKS.md');
