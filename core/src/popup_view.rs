@@ -169,6 +169,22 @@ pub fn merge_selection(
         .collect()
 }
 
+/// `localStorage` key listing the products whose selection is remembered, least
+/// recently used first.
+pub const SELECTION_ORDER_KEY: &str = "selection.order";
+
+/// Products whose selection the popup remembers; older ones are forgotten.
+pub const MAX_REMEMBERED_SELECTIONS: usize = 200;
+
+/// Marks `key` as just used in `order` (least recently used first) and returns
+/// the keys to forget so that at most `cap` stay.
+pub fn touch_selection(order: &mut Vec<String>, key: &str, cap: usize) -> Vec<String> {
+    order.retain(|k| k != key);
+    order.push(key.to_string());
+    let excess = order.len().saturating_sub(cap.max(1));
+    order.drain(..excess).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +353,24 @@ mod tests {
             serde_json::to_value(ContentToPopup::MediaChanged).ok(),
             Some(json!({"type": "media_changed"}))
         );
+    }
+
+    #[test]
+    fn remembered_selections_are_capped_least_recently_used_first() {
+        let mut order = Vec::new();
+        for k in ["a", "b", "c"] {
+            assert!(touch_selection(&mut order, k, 3).is_empty());
+        }
+        // Using "a" again makes "b" the oldest.
+        assert!(touch_selection(&mut order, "a", 3).is_empty());
+        assert_eq!(order, ["b", "c", "a"]);
+        assert_eq!(touch_selection(&mut order, "d", 3), vec!["b".to_string()]);
+        assert_eq!(order, ["c", "a", "d"]);
+        // A smaller cap (or a list grown past it) forgets every excess key at once.
+        assert_eq!(
+            touch_selection(&mut order, "e", 2),
+            vec!["c".to_string(), "a".to_string()]
+        );
+        assert_eq!(order, ["d", "e"]);
     }
 }

@@ -189,6 +189,18 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
         move |_| {
             let v: Vec<String> = selected.with(|s| s.iter().cloned().collect());
             let _ = LocalStorage::set(&key, v);
+            // Remembered for the most recent products only (bounded storage).
+            let mut order: Vec<String> =
+                LocalStorage::get(popup_view::SELECTION_ORDER_KEY).unwrap_or_default();
+            let forget = popup_view::touch_selection(
+                &mut order,
+                &key,
+                popup_view::MAX_REMEMBERED_SELECTIONS,
+            );
+            for old in forget {
+                LocalStorage::delete(&old);
+            }
+            let _ = LocalStorage::set(popup_view::SELECTION_ORDER_KEY, order);
         }
     });
     let filter =
