@@ -148,6 +148,11 @@ enum Outcome {
     },
 }
 
+/// The first `n` bytes (or fewer) of `bytes`, copied into wasm memory.
+fn prefix(bytes: &js_sys::Uint8Array, n: u32) -> Vec<u8> {
+    bytes.subarray(0, bytes.length().min(n)).to_vec()
+}
+
 /// Fetches `url` with retries for transient errors (5xx, network), like the engine.
 async fn fetch_retrying(url: &str) -> Result<saving::Fetched, String> {
     let mut attempt = 1;
@@ -181,7 +186,8 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     for (n, candidate) in candidates.iter().enumerate() {
         match fetch_retrying(candidate).await {
             Ok(f) => {
-                let head = f.bytes.to_vec();
+                // The type is in the first bytes: no need to copy the whole file.
+                let head = prefix(&f.bytes, 64);
                 match pack::check_bytes(candidate, &f.content_type, &head) {
                     Ok(kind) => {
                         got = Some((f.bytes, kind, candidate.clone()));
@@ -229,8 +235,15 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             }
         }
     };
-    let head = bytes.to_vec();
-    match pack::convert_decision(spec.format, spec.quality, kind, pack::is_animated(&head)) {
+    // Animation only matters when the file would be converted (and finding it
+    // needs the whole file, for GIF).
+    let decision = match pack::convert_decision(spec.format, spec.quality, kind, false) {
+        Convert::To { .. } if pack::is_animated(&bytes.to_vec()) => {
+            pack::convert_decision(spec.format, spec.quality, kind, true)
+        }
+        d => d,
+    };
+    match decision {
         Convert::Keep(why) => {
             if let Some(w) = why {
                 note = Some(match note {
