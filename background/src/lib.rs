@@ -236,8 +236,8 @@ enum Gathered {
 /// not be read end up in the inventory.
 async fn gather(
     snapshot: &PageSnapshot,
-    documents: Vec<Document>,
-    unavailable: Vec<Unavailable>,
+    mut documents: Vec<Document>,
+    mut unavailable: Vec<Unavailable>,
     tab_id: i64,
 ) -> Gathered {
     let (url, html) = (snapshot.url.as_str(), snapshot.html.as_str());
@@ -251,6 +251,12 @@ async fn gather(
             html,
             documents: &docs,
         });
+        // The content script's own fetch of a shop API document (Alibaba's desc.htm)
+        // is seen by the webRequest listener too, and the worker has just read that
+        // document itself: the content script's copy is not needed (and is no
+        // longer among the documents still to fetch).
+        documents.retain(|d| !docs.iter().any(|o| o.url == d.url));
+        unavailable.retain(|u| !docs.iter().any(|o| o.url == u.url));
         if let Err(e) = validate_documents(&documents, &unavailable, &named) {
             return Gathered::Refused(e);
         }

@@ -138,6 +138,19 @@ test('Alibaba product page: button saves the gallery and video originals', async
   await page.close();
 });
 
+test('Alibaba page that does not load its description itself: the content script fetches it and the save goes on', async () => {
+  // Regression: the content script's own fetch of desc.htm is observed by the
+  // worker's webRequest listener too; the second round used to be refused.
+  const before = shop.requests.filter((r) => r.path === '/event/app/mainAction/desc.htm').length;
+  const { page } = await open('https://www.alibaba.com/product-detail/Synthetic-Water-Bottle-Quiet_1600000000001.html');
+  const outcome = await clickSave(page);
+  assert.equal(outcome.started, 4, outcome.text);
+  assert.doesNotMatch(outcome.text, /Refused/);
+  const after = shop.requests.filter((r) => r.path === '/event/app/mainAction/desc.htm').length;
+  assert.ok(after > before, 'the description was requested');
+  await page.close();
+});
+
 test('no button and no extension code on non-product pages of the shop hosts', async () => {
   for (const url of ['https://www.aliexpress.com/', 'https://www.aliexpress.com/p/shoppingcart/index.html',
     'https://www.aliexpress.com/w/wholesale-phone.html', 'https://login.aliexpress.com/', 'https://www.alibaba.com/']) {

@@ -276,6 +276,11 @@ function pageTable() {
       headers: { 'content-security-policy': "default-src 'none'; img-src https://*.alicdn.com; script-src 'self'" },
     },
     [`www.alibaba.com/product-detail/Synthetic-Water-Bottle_${ALIBABA_ID}.html`]: { body: alibabaPage() },
+    // The same product on a page that does not load its description itself: the
+    // worker asks the content script for it.
+    [`www.alibaba.com/product-detail/Synthetic-Water-Bottle-Quiet_${ALIBABA_ID}.html`]: {
+      body: alibabaPage().replace('<script src="/static/desc-loader.js"></script>', ''),
+    },
     'www.aliexpress.com/': { body: '<!doctype html><html><body><h1>Home</h1><a href="/item/1005004787627817.html">item</a></body></html>' },
     'www.aliexpress.com/p/shoppingcart/index.html': { body: '<!doctype html><html><body><h1>Cart</h1></body></html>' },
     'www.aliexpress.com/w/wholesale-phone.html': { body: '<!doctype html><html><body><h1>Search</h1></body></html>' },
