@@ -462,55 +462,43 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
         spawn_local(async move {
             // What this save recorded first (the ZIP, files made in the saver page),
             // then a search by URL (saves recorded before the ids were kept).
+            let mut found = None;
             for id in &v.saved_downloads {
-                let Ok(Some(d)) = chrome::download_by_id(*id).await else {
-                    continue;
-                };
-                if d.state != "complete" {
-                    continue;
-                }
-                let file = d
-                    .filename
-                    .as_deref()
-                    .and_then(|f| f.rsplit(['/', '\\']).next())
-                    .unwrap_or_default()
-                    .to_string();
-                match chrome::downloads_show(d.id) {
-                    Ok(()) => {
-                        shown_download.set(Some(d.id));
-                        note.set(Some((false, tf("folder_shown", &[&file]))));
+                if let Ok(Some(d)) = chrome::download_by_id(*id).await {
+                    if d.state == "complete" {
+                        found = Some(d);
+                        break;
                     }
-                    Err(e) => note.set(Some((true, tf("folder_error", &[&e.to_string()])))),
                 }
-                return;
             }
             for url in &v.saved_urls {
-                let Ok(found) = chrome::downloads_of_url(url, v.created_ms - 1000.0).await else {
-                    continue;
-                };
-                let Some(d) = found
-                    .into_iter()
-                    .filter(|d| d.state == "complete")
-                    .max_by_key(|d| d.id)
-                else {
-                    continue;
-                };
-                let file = d
-                    .filename
-                    .as_deref()
-                    .and_then(|f| f.rsplit(['/', '\\']).next())
-                    .unwrap_or_default()
-                    .to_string();
-                match chrome::downloads_show(d.id) {
-                    Ok(()) => {
-                        shown_download.set(Some(d.id));
-                        note.set(Some((false, tf("folder_shown", &[&file]))));
-                    }
-                    Err(e) => note.set(Some((true, tf("folder_error", &[&e.to_string()])))),
+                if found.is_some() {
+                    break;
                 }
-                return;
+                if let Ok(list) = chrome::downloads_of_url(url, v.created_ms - 1000.0).await {
+                    found = list
+                        .into_iter()
+                        .filter(|d| d.state == "complete")
+                        .max_by_key(|d| d.id);
+                }
             }
-            note.set(Some((true, t("folder_gone"))));
+            let Some(d) = found else {
+                note.set(Some((true, t("folder_gone"))));
+                return;
+            };
+            let file = d
+                .filename
+                .as_deref()
+                .and_then(|f| f.rsplit(['/', '\\']).next())
+                .unwrap_or_default()
+                .to_string();
+            match chrome::downloads_show(d.id) {
+                Ok(()) => {
+                    shown_download.set(Some(d.id));
+                    note.set(Some((false, tf("folder_shown", &[&file]))));
+                }
+                Err(e) => note.set(Some((true, tf("folder_error", &[&e.to_string()])))),
+            }
         });
     };
     view! {

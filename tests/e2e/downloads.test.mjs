@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, clickSave } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
 
 let shop, browser, downloads;
 const PAGE = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1600000000001.html';
@@ -32,17 +32,6 @@ async function setFolder(folder) {
   }, folder);
 }
 
-/** Waits for the page's final report (after every download ended). */
-async function finalReport(page, timeout = 30000) {
-  const status = page.locator('#alisave-root [data-alisave-status][data-alisave-finished="true"]');
-  await status.waitFor({ state: 'attached', timeout });
-  return {
-    text: await status.textContent(),
-    done: Number(await status.getAttribute('data-alisave-done')),
-    failed: Number(await status.getAttribute('data-alisave-failed-final')),
-    label: await page.locator('#alisave-root button[data-alisave-action="download-all"]').textContent(),
-  };
-}
 
 function checkBytes(folder, files) {
   for (const f of files) {

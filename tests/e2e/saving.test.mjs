@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA, ERA_C } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, clickSave } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
 
 const CDN_ORIGINS = [
   'https://*.alicdn.com/*',
@@ -41,16 +41,6 @@ async function setSettings(b, patch) {
   }, patch);
 }
 
-async function finalReport(page, timeout = 60000) {
-  const status = page.locator('#alisave-root [data-alisave-status][data-alisave-finished="true"]');
-  await status.waitFor({ state: 'attached', timeout });
-  return {
-    text: await status.textContent(),
-    done: Number(await status.getAttribute('data-alisave-done')),
-    failed: Number(await status.getAttribute('data-alisave-failed-final')),
-    label: await page.locator('#alisave-root button[data-alisave-action="download-all"]').textContent(),
-  };
-}
 
 /** Pages of the saver (extension page) open in the browser. */
 const saverPages = (b) => b.ctx.pages().filter((p) => p.url().includes('/saver.html'));

@@ -162,3 +162,15 @@ export async function clickSave(page) {
     folder: await status.getAttribute('data-alisave-folder'),
   };
 }
+
+/** Waits for the page's final report (after every download ended) and reads it. */
+export async function finalReport(page, timeout = 60000) {
+  const status = page.locator('#alisave-root [data-alisave-status][data-alisave-finished="true"]');
+  await status.waitFor({ state: 'attached', timeout });
+  return {
+    text: await status.textContent(),
+    done: Number(await status.getAttribute('data-alisave-done')),
+    failed: Number(await status.getAttribute('data-alisave-failed-final')),
+    label: await page.locator('#alisave-root button[data-alisave-action="download-all"]').textContent(),
+  };
+}
