@@ -462,29 +462,38 @@ pub fn download_key(download_id: i64) -> String {
     format!("download:{download_id}")
 }
 
+/// A batch of `n` queued gallery images of product `product` in tab `tab`, for
+/// the unit tests here and in `popup_view`.
+#[cfg(test)]
+pub(crate) fn sample_batch(id: &str, tab: i64, product: &str, created: f64, n: usize) -> Batch {
+    let files = (0..n)
+        .map(|i| crate::filename::PlannedFile {
+            url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+            path: format!("AliSavePro/aliexpress-{product}/gallery-{:02}.jpg", i + 1),
+            kind: MediaKind::Gallery,
+            original: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
+            variant: None,
+        })
+        .collect();
+    Batch::new(
+        id.into(),
+        tab,
+        format!("AliSavePro/aliexpress-{product}"),
+        ProductInfo {
+            id: product.into(),
+            ..ProductInfo::default()
+        },
+        files,
+        created,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filename::PlannedFile;
 
     fn batch(n: usize) -> Batch {
-        let files = (0..n)
-            .map(|i| PlannedFile {
-                url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
-                path: format!("AliSavePro/aliexpress-1/gallery-{:02}.jpg", i + 1),
-                kind: MediaKind::Gallery,
-                original: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
-                variant: None,
-            })
-            .collect();
-        Batch::new(
-            "b1".into(),
-            7,
-            "AliSavePro/aliexpress-1".into(),
-            ProductInfo::default(),
-            files,
-            0.0,
-        )
+        sample_batch("b1", 7, "1", 0.0, n)
     }
 
     #[test]

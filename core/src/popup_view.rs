@@ -188,32 +188,10 @@ pub fn touch_selection(order: &mut Vec<String>, key: &str, cap: usize) -> Vec<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ProductInfo;
-    use crate::filename::PlannedFile;
-    use crate::MediaKind;
     use serde_json::json;
 
     fn batch(id: &str, tab: i64, product: &str, created: f64, n: usize) -> Batch {
-        let files = (0..n)
-            .map(|i| PlannedFile {
-                url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
-                path: format!("AliSavePro/aliexpress-{product}/gallery-{:02}.jpg", i + 1),
-                kind: MediaKind::Gallery,
-                original: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
-                variant: None,
-            })
-            .collect();
-        Batch::new(
-            id.into(),
-            tab,
-            format!("AliSavePro/aliexpress-{product}"),
-            ProductInfo {
-                id: product.into(),
-                ..ProductInfo::default()
-            },
-            files,
-            created,
-        )
+        crate::engine::sample_batch(id, tab, product, created, n)
     }
 
     fn stored(b: &Batch) -> serde_json::Value {

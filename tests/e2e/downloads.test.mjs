@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, clickSave, finalReport, setFolder } from './lib/browser.mjs';
 
 let shop, browser, downloads;
 const PAGE = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1600000000001.html';
@@ -24,13 +24,6 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function setFolder(folder) {
-  const sw = await browser.worker();
-  await sw.evaluate(async (f) => {
-    const { settings } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 1 }), folder: f } });
-  }, folder);
-}
 
 
 function checkBytes(folder, files) {
@@ -42,7 +35,7 @@ function checkBytes(folder, files) {
 }
 
 test('404 and 500 images: the 500 is retried and saved, the 404 is reported exactly; retry from the button', async () => {
-  await setFolder('Engine 404');
+  await setFolder(browser, 'Engine 404');
   const [missing, flaky] = ALIBABA_MEDIA.gallery;
   let flakyCalls = 0;
   let missingFixed = false;
@@ -94,7 +87,7 @@ test('404 and 500 images: the 500 is retried and saved, the 404 is reported exac
 });
 
 test('the worker stopped mid-batch: the batch completes, every file once, progress shown on the button', async () => {
-  await setFolder('Engine stop');
+  await setFolder(browser, 'Engine stop');
   shop.setCdnDelay(700);
   try {
     const page = await browser.ctx.newPage();

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startShop, mediaBytes, ALIBABA_MEDIA, ERA_D } from './lib/shop.mjs';
-import { launch, chromiumArgs, dist, waitForFiles, listFiles } from './lib/browser.mjs';
+import { launch, chromiumArgs, dist, waitForFiles, listFiles, setFolder } from './lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -83,13 +83,6 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function setFolder(folder) {
-  const sw = await browser.worker();
-  await sw.evaluate(async (f) => {
-    const { settings } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 2 }), folder: f } });
-  }, folder);
-}
 
 async function open(ctx, url, { colorScheme } = {}) {
   const page = await ctx.newPage();
@@ -164,7 +157,7 @@ async function axe(page, label) {
 }
 
 test('a save from the page button: the popup (opened mid-save) shows live progress, the 404 with its reason, retries it, opens the folder; axe clean', { timeout: 120000 }, async () => {
-  await setFolder('Popup Progress');
+  await setFolder(browser, 'Popup Progress');
   missingFixed = false;
   closeGate();
   const sw = await browser.worker();
@@ -252,7 +245,7 @@ test('a save from the page button: the popup (opened mid-save) shows live progre
 });
 
 test('a save started in the popup: the bar reaches the selection\'s total with real counts', { timeout: 90000 }, async () => {
-  await setFolder('Popup Started');
+  await setFolder(browser, 'Popup Started');
   const sw = await browser.worker();
   const product = await open(browser.ctx, ERA_D_PAGE);
   await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();

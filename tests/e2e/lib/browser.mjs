@@ -174,3 +174,12 @@ export async function finalReport(page, timeout = 60000) {
     label: await page.locator('#alisave-root button[data-alisave-action="download-all"]').textContent(),
   };
 }
+
+/** Sets the download folder, keeping the other stored settings. */
+export async function setFolder(browser, folder) {
+  const sw = await browser.worker();
+  await sw.evaluate(async (f) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 3 }), folder: f } });
+  }, folder);
+}
