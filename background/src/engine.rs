@@ -9,6 +9,7 @@
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{badge_text, batch_key, download_key, Batch, JobState, Progress};
 use alisave_core::protocol::PopupToContent;
+use alisave_core::say::{t, tf, Say};
 use futures_util::lock::Mutex;
 
 thread_local! {
@@ -54,7 +55,7 @@ pub async fn start(batch: Batch) -> Progress {
 
 /// Creates a batch the saver page packs (ZIP/conversion) and opens that page in
 /// a background tab. The page owns the batch from then on.
-pub async fn start_packed(batch: Batch) -> Result<(), String> {
+pub async fn start_packed(batch: Batch) -> Result<(), Say> {
     let l = lock();
     let _g = l.lock().await;
     store(&batch).await;
@@ -64,7 +65,7 @@ pub async fn start_packed(batch: Batch) -> Result<(), String> {
     open_saver(&batch.id)
         .await
         .map(|_| ())
-        .map_err(|e| format!("The saving page could not be opened ({e}); nothing was saved."))
+        .map_err(|e| tf("saver_not_opened", &[e.to_string().into()]))
 }
 
 async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
@@ -81,7 +82,7 @@ fn saver_gone(batch: &mut Batch) {
     for j in batch.jobs.iter_mut() {
         if !matches!(j.state, JobState::Done | JobState::Failed { .. }) {
             j.state = JobState::Failed {
-                reason: "the saving tab was closed before it finished".into(),
+                reason: t("why_saver_closed"),
             };
         }
     }
@@ -91,7 +92,7 @@ fn saver_gone(batch: &mut Batch) {
             for j in batch.jobs.iter_mut() {
                 if j.state == JobState::Done {
                     j.state = JobState::Failed {
-                        reason: "the saving tab was closed before the ZIP was written".into(),
+                        reason: t("why_saver_closed_zip"),
                     };
                 }
             }
@@ -166,7 +167,7 @@ async fn start_ready(batch: &mut Batch, dirty: bool) {
                 batch.started(i, did);
                 started.push(did);
             }
-            Err(e) => batch.start_failed(i, e.to_string()),
+            Err(e) => batch.start_failed(i, tf("why_not_started", &[e.to_string().into()])),
         }
     }
     // on_changed reads these under the same lock: a download that finishes at once
@@ -565,7 +566,8 @@ async fn write_manifest(batch: &Batch) {
     let mut marked = batch.clone();
     marked.manifest_written = true;
     store(&marked).await;
-    let m = alisave_core::pack::manifest(batch, &batch.product_folder);
+    // Notes in the browser's language, like every sentence the user reads.
+    let m = alisave_core::pack::manifest(batch, &batch.product_folder, &chrome::i18n_message);
     for (name, text, mime) in [
         (
             "product.json",

@@ -14,6 +14,7 @@ use alisave_core::protocol::{
     validate_snapshot, ContentToBg, FailedFile, InspectReply, ObservedRequest, PageSnapshot,
     Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
+use alisave_core::say::{self, t, tf, Say};
 use alisave_core::settings::{self, Settings};
 use alisave_core::url::is_cdn_media_url;
 use alisave_core::Inventory;
@@ -64,10 +65,10 @@ enum Reply {
 
 fn refuse(what: &str, e: &Refusal, inspect: bool) -> Reply {
     log_refusal(what, e);
-    let message = format!("Refused: {e}.");
+    let message = e.say();
     if inspect {
         Reply::Inspect(InspectReply {
-            message,
+            message: Some(message),
             ..InspectReply::default()
         })
     } else {
@@ -100,11 +101,11 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             Reply::Save(match gathered {
                 Gathered::Refused(e) => {
                     log_refusal("documents", &e);
-                    SaveReport::refused(format!("Refused: {e}."))
+                    SaveReport::refused(e.say())
                 }
                 Gathered::Need(urls) => SaveReport {
                     need_documents: urls,
-                    message: "Loading the product description…".into(),
+                    message: t("content_loading_description"),
                     ..SaveReport::default()
                 },
                 Gathered::Done(inventory) => save(inventory, only, tab_id, &snapshot.url).await,
@@ -119,7 +120,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     batch_id: Some(batch_id),
                     ..SaveReport::default()
                 },
-                None => SaveReport::refused("There is nothing to retry for this page."),
+                None => SaveReport::refused(t("retry_nothing")),
             })
         }
         ContentToBg::Latest { since_ms } => {
@@ -132,7 +133,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     batch_id: Some(id),
                     ..SaveReport::default()
                 },
-                None => SaveReport::refused("No save of this page was started."),
+                None => SaveReport::refused(t("latest_none")),
             })
         }
         ContentToBg::Inspect {
@@ -148,7 +149,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     Gathered::Refused(e) => {
                         log_refusal("documents", &e);
                         InspectReply {
-                            message: format!("Refused: {e}."),
+                            message: Some(e.say()),
                             ..InspectReply::default()
                         }
                     }
@@ -166,22 +167,18 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
     }
 }
 
-async fn load_settings() -> (Settings, Option<String>) {
+/// The stored settings, and what the user should know when some were unusable
+/// (the same sentences the options page shows).
+async fn load_settings() -> (Settings, Option<Say>) {
     match chrome::storage_get(Area::Local, settings::STORAGE_KEY).await {
         Ok(stored) => {
-            let (s, warnings) = settings::load(stored.as_ref());
-            let note = (!warnings.is_empty()).then(|| {
-                warnings
-                    .iter()
-                    .map(|w| w.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            });
-            (s, note)
+            let report = settings::load_report(stored.as_ref());
+            let note = say::settings::load_notice(&report);
+            (report.settings, note)
         }
         Err(e) => (
             Settings::default(),
-            Some(format!("Settings could not be read ({e}); defaults used.")),
+            Some(tf("warn_settings_unreadable", &[e.to_string().into()])),
         ),
     }
 }
@@ -214,9 +211,9 @@ async fn observed_documents(
                 url: req.url.clone(),
                 body,
             }),
-            Err(e) => warnings.push(alisave_core::Warning::new(
+            Err(e) => warnings.push(alisave_core::Warning::for_user(
                 "api_fetch",
-                format!("The shop's product data could not be loaded again ({e})."),
+                tf("warn_api_fetch", &[e.to_string().into()]),
             )),
         }
     }
@@ -282,16 +279,14 @@ async fn gather(
     // The page's DOM may hold the rendered description already; only say that
     // something is missing when no description image was found at all.
     for u in needs.iter().filter(|_| !has_description) {
-        let reason = unavailable
+        let reason: say::Arg = unavailable
             .iter()
             .find(|x| x.url == *u)
-            .map(|x| x.reason.as_str())
-            .unwrap_or("not received");
-        warnings.push(alisave_core::Warning::new(
+            .map(|x| x.reason.as_str().into())
+            .unwrap_or_else(|| t("why_not_received").into());
+        warnings.push(alisave_core::Warning::for_user(
             "description_missing",
-            format!(
-                "The product description could not be loaded ({reason}); its images are not included."
-            ),
+            tf("warn_description_missing", &[reason]),
         ));
     }
     inventory.warnings.extend(warnings);
@@ -322,7 +317,7 @@ async fn save(
     if let Some(note) = settings_note {
         report
             .warnings
-            .push(alisave_core::Warning::new("settings", note));
+            .push(alisave_core::Warning::for_user("settings", note));
     }
     let files = match &only {
         // The popup's selection: only items of this inventory, whatever their kind.
@@ -335,7 +330,7 @@ async fn save(
             report.failed.push(FailedFile {
                 url: file.url.clone(),
                 path: file.path.clone(),
-                reason: format!("more than {MAX_FILES_PER_SAVE} files in one request"),
+                reason: tf("why_too_many_files", &[MAX_FILES_PER_SAVE.into()]),
             });
             continue;
         }
@@ -345,7 +340,7 @@ async fn save(
             report.failed.push(FailedFile {
                 url: file.url.clone(),
                 path: file.path.clone(),
-                reason: "not an https URL on the shop's image CDN".into(),
+                reason: t("why_not_cdn"),
             });
             continue;
         }

@@ -71,25 +71,39 @@ pub struct Fetched {
     pub bytes: js_sys::Uint8Array,
 }
 
+/// Why [`fetch_bytes`] got no bytes. The caller says it to the user (in the
+/// user's language); this crate only names what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// `fetch()` rejected: the server could not be reached, or it did not let
+    /// this page read the response (CORS, no host access). The browser's words.
+    Unreachable(String),
+    /// The server answered with this HTTP status (not 2xx).
+    Status(u16),
+    /// Larger than the limit given (bytes).
+    TooLarge(f64),
+    /// The body ended early.
+    CutShort,
+    /// The browser API failed otherwise (its message).
+    Other(String),
+}
+
+impl FetchError {
+    /// Worth another attempt: server errors (5xx).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FetchError::Status(500..=599))
+    }
+}
+
 /// `fetch(url)` of media bytes without cookies (the CDNs get none), refusing
-/// bodies over `max_bytes`. Errors name the HTTP status, or say that the server
-/// could not be reached or refused access (CORS, no host access).
-pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, Error> {
+/// bodies over `max_bytes`.
+pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchError> {
     let response = super::fetch_get(url, false).await.map_err(|e| match e {
-        Error::Js(m) if m.starts_with("the server could not") => {
-            Error::Js("the image server could not be reached or did not allow access".into())
-        }
-        other => other,
+        Error::Js(m) if m.starts_with("the server could not") => FetchError::Unreachable(m),
+        other => FetchError::Other(other.to_string()),
     })?;
     if !response.ok() {
-        let status = response.status();
-        let what = match status {
-            404 => "not found on the server (HTTP 404)".to_string(),
-            401 | 403 => format!("the server refused access (HTTP {status})"),
-            500..=599 => format!("server error (HTTP {status})"),
-            _ => format!("HTTP {status}"),
-        };
-        return Err(Error::Js(what));
+        return Err(FetchError::Status(response.status()));
     }
     let content_type = response
         .headers()
@@ -105,15 +119,19 @@ pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, Error> {
         .and_then(|l| l.parse::<f64>().ok())
     {
         if len > max_bytes {
-            return Err(Error::Js(format!("larger than {} MB", max_bytes / 1e6)));
+            return Err(FetchError::TooLarge(max_bytes));
         }
     }
-    let buf = JsFuture::from(response.array_buffer().map_err(js)?)
-        .await
-        .map_err(|_| Error::Js("the download was cut short".into()))?;
+    let buf = JsFuture::from(
+        response
+            .array_buffer()
+            .map_err(|e| FetchError::Other(super::js_error_text(&e)))?,
+    )
+    .await
+    .map_err(|_| FetchError::CutShort)?;
     let bytes = js_sys::Uint8Array::new(&buf);
     if f64::from(bytes.length()) > max_bytes {
-        return Err(Error::Js(format!("larger than {} MB", max_bytes / 1e6)));
+        return Err(FetchError::TooLarge(max_bytes));
     }
     Ok(Fetched {
         content_type,
@@ -123,16 +141,13 @@ pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, Error> {
 
 /// Waits until download `id` is complete or interrupted (polls
 /// `chrome.downloads.search`: a page can wait, and a poll cannot miss an event).
-pub async fn wait_download(id: i64) -> Result<DownloadItem, Error> {
+/// `None` when the download disappeared (removed from Chrome's list).
+pub async fn wait_download(id: i64) -> Result<Option<DownloadItem>, Error> {
     loop {
         match super::download_by_id(id).await? {
-            Some(d) if d.state != "in_progress" => return Ok(d),
+            Some(d) if d.state != "in_progress" => return Ok(Some(d)),
             Some(_) => super::sleep_ms(150.0).await,
-            None => {
-                return Err(Error::Js(
-                    "the download disappeared (removed from the list)".into(),
-                ))
-            }
+            None => return Ok(None),
         }
     }
 }

@@ -39,10 +39,25 @@ fn tf(key: &'static str, args: &[&str]) -> String {
 }
 
 fn lookup(key: &str, args: &[&str]) -> String {
-    chrome::i18n_message(key, args).unwrap_or_else(|| {
+    translated(key, args).unwrap_or_else(|| key.to_string())
+}
+
+fn translated(key: &str, args: &[&str]) -> Option<String> {
+    let found = chrome::i18n_message(key, args);
+    if found.is_none() {
         web_sys::console::warn_1(&format!("[AliSavePro] missing message: {key}").into());
-        key.to_string()
-    })
+    }
+    found
+}
+
+/// A sentence of the pure crate (reports, reasons) in the browser's language.
+fn said(s: &alisave_core::say::Say) -> String {
+    s.render(&translated)
+}
+
+/// A refusal with text already in the user's language.
+fn refused(text: String) -> SaveReport {
+    SaveReport::refused(alisave_core::say::Say::plain(text))
 }
 
 /// The button's resting label.
@@ -320,7 +335,7 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     let button = parts().map(|(b, _)| b);
     if let Some(b) = &button {
         if b.disabled() {
-            return SaveReport::refused(t("content_busy"));
+            return refused(t("content_busy"));
         }
         b.set_disabled(true);
         b.set_text_content(Some(&t("content_saving")));
@@ -332,10 +347,10 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     } else {
         format!(
             " {}",
-            alisave_core::protocol::failure_summary(&report.failed)
+            said(&alisave_core::protocol::failure_summary(&report.failed))
         )
     };
-    show(&format!("{}{}", report.message, detail), !report.ok);
+    show(&format!("{}{}", said(&report.message), detail), !report.ok);
     BATCH.with(|b| *b.borrow_mut() = report.batch_id.clone());
     if let Some((button, status)) = parts() {
         // Machine-readable outcome next to the sentence (for tests and the demo).
@@ -380,14 +395,14 @@ async fn run_retry(batch_id: String) -> SaveReport {
     BATCH.with(|b| *b.borrow_mut() = Some(batch_id.clone()));
     let report = send::<SaveReport>(&ContentToBg::Retry { batch_id })
         .await
-        .unwrap_or_else(SaveReport::refused);
+        .unwrap_or_else(refused);
     if report.ok {
-        show(&report.message, false);
+        show(&said(&report.message), false);
         if let Some((b, _)) = parts() {
             b.set_text_content(Some(&t("content_saving")));
         }
     } else {
-        finish_with(&report.message, true);
+        finish_with(&said(&report.message), true);
     }
     report
 }
@@ -418,7 +433,7 @@ fn on_progress(p: &alisave_core::engine::Progress) {
         )));
         return;
     }
-    show(&p.message, p.failed > 0);
+    show(&said(&p.message), p.failed > 0);
     let _ = status.set_attribute("data-alisave-done", &p.done.to_string());
     let _ = status.set_attribute("data-alisave-failed-final", &p.failed.to_string());
     let _ = status.set_attribute("data-alisave-finished", "true");
@@ -568,10 +583,10 @@ async fn request_save(only: Option<&[String]>) -> SaveReport {
                 Ok(r) if r.ok && r.batch_id.is_some() => r,
                 _ => ask_background(Ask::Save(only))
                     .await
-                    .unwrap_or_else(SaveReport::refused),
+                    .unwrap_or_else(refused),
             }
         }
-        Err(e) => SaveReport::refused(e),
+        Err(e) => refused(e),
     }
 }
 
@@ -612,7 +627,7 @@ fn listen_to_popup() {
                     other => other,
                 };
                 let reply = reply.unwrap_or_else(|message| InspectReply {
-                    message,
+                    message: Some(alisave_core::say::Say::plain(message)),
                     ..InspectReply::default()
                 });
                 chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)

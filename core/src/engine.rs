@@ -8,6 +8,7 @@
 //! download of that URL that already exists (no file is saved twice).
 
 use crate::protocol::FailedFile;
+use crate::say::{t, tf, Say};
 use crate::{MediaKind, Warning};
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,7 @@ pub enum JobState {
     /// On disk.
     Done,
     /// Given up, with the reason shown to the user.
-    Failed { reason: String },
+    Failed { reason: Say },
 }
 
 /// One file of a batch.
@@ -61,7 +62,7 @@ pub struct Job {
     pub bytes: Option<u64>,
     /// What was done to the file on the way (converted, fallback URL…), for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Say>,
     /// Chrome's download of the file once saved (for "open folder").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_download: Option<i64>,
@@ -134,46 +135,53 @@ pub struct PackSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// Worth another attempt (network trouble, timeout, server error).
-    Transient(String),
+    Transient(Say),
     /// Final (not found, forbidden, disk errors, cancelled by the user).
-    Permanent(String),
+    Permanent(Say),
 }
 
 /// Classifies a `chrome.downloads` interrupt reason
 /// (<https://developer.chrome.com/docs/extensions/reference/api/downloads#type-InterruptReason>).
 pub fn classify_interrupt(reason: &str) -> Failure {
-    let text = |t: &str| t.to_string();
+    use Failure::{Permanent, Transient};
     match reason {
-        "NETWORK_FAILED" => Failure::Transient(text("network error")),
-        "NETWORK_TIMEOUT" => Failure::Transient(text("the network timed out")),
-        "NETWORK_DISCONNECTED" => Failure::Transient(text("the network was disconnected")),
-        "NETWORK_SERVER_DOWN" => Failure::Transient(text("the server is down")),
-        "NETWORK_INVALID_REQUEST" => Failure::Permanent(text("the request was invalid")),
-        "SERVER_FAILED" => Failure::Transient(text("server error")),
-        "SERVER_NO_RANGE" => Failure::Transient(text("the server does not support resuming")),
-        "SERVER_BAD_CONTENT" => Failure::Permanent(text("not found on the server (HTTP 404)")),
-        "SERVER_UNAUTHORIZED" => Failure::Permanent(text("the server refused access (HTTP 401)")),
-        "SERVER_FORBIDDEN" => Failure::Permanent(text("the server refused access (HTTP 403)")),
-        "SERVER_UNREACHABLE" => Failure::Transient(text("the server could not be reached")),
-        "SERVER_CERT_PROBLEM" => Failure::Permanent(text("the server's certificate is not valid")),
-        "SERVER_CONTENT_LENGTH_MISMATCH" => Failure::Transient(text("the download was cut short")),
-        "SERVER_CROSS_ORIGIN_REDIRECT" => {
-            Failure::Permanent(text("the server redirected elsewhere"))
-        }
-        "FILE_NO_SPACE" => Failure::Permanent(text("the disk is full")),
-        "FILE_ACCESS_DENIED" => Failure::Permanent(text("no permission to write the file")),
-        "FILE_NAME_TOO_LONG" => Failure::Permanent(text("the file name is too long")),
-        "FILE_TOO_LARGE" => Failure::Permanent(text("the file is too large for the disk")),
+        "NETWORK_FAILED" => Transient(t("why_network_failed")),
+        "NETWORK_TIMEOUT" => Transient(t("why_network_timeout")),
+        "NETWORK_DISCONNECTED" => Transient(t("why_network_disconnected")),
+        "NETWORK_SERVER_DOWN" => Transient(t("why_server_down")),
+        "NETWORK_INVALID_REQUEST" => Permanent(t("why_invalid_request")),
+        "SERVER_FAILED" => Transient(t("why_server_error")),
+        "SERVER_NO_RANGE" => Transient(t("why_no_resume")),
+        "SERVER_BAD_CONTENT" => Permanent(t("why_not_found")),
+        "SERVER_UNAUTHORIZED" => Permanent(tf("why_refused_access", &["401".into()])),
+        "SERVER_FORBIDDEN" => Permanent(tf("why_refused_access", &["403".into()])),
+        "SERVER_UNREACHABLE" => Transient(t("why_unreachable")),
+        "SERVER_CERT_PROBLEM" => Permanent(t("why_certificate")),
+        "SERVER_CONTENT_LENGTH_MISMATCH" => Transient(t("why_cut_short")),
+        "SERVER_CROSS_ORIGIN_REDIRECT" => Permanent(t("why_redirected")),
+        "FILE_NO_SPACE" => Permanent(t("why_disk_full")),
+        "FILE_ACCESS_DENIED" => Permanent(t("why_no_write_permission")),
+        "FILE_NAME_TOO_LONG" => Permanent(t("why_name_too_long")),
+        "FILE_TOO_LARGE" => Permanent(t("why_too_large_for_disk")),
         "FILE_VIRUS_INFECTED" | "FILE_BLOCKED" | "FILE_SECURITY_CHECK_FAILED" => {
-            Failure::Permanent(text("blocked by the browser's safety checks"))
+            Permanent(t("why_blocked"))
         }
-        "FILE_TRANSIENT_ERROR" => Failure::Transient(text("a temporary file error")),
+        "FILE_TRANSIENT_ERROR" => Transient(t("why_temporary_file")),
         "FILE_FAILED" | "FILE_HASH_MISMATCH" | "FILE_SAME_AS_SOURCE" => {
-            Failure::Permanent(text("the file could not be written"))
+            Permanent(t("why_not_written"))
         }
-        "USER_CANCELED" => Failure::Permanent(text("cancelled")),
-        "USER_SHUTDOWN" | "CRASH" => Failure::Transient(text("the browser was closed")),
-        other => Failure::Permanent(format!("download failed ({other})")),
+        "USER_CANCELED" => Permanent(t("why_cancelled")),
+        "USER_SHUTDOWN" | "CRASH" => Transient(t("why_browser_closed")),
+        other => Permanent(tf("why_download_failed", &[other.into()])),
+    }
+}
+
+impl Failure {
+    /// The reason, whatever the kind.
+    pub fn reason(self) -> Say {
+        match self {
+            Failure::Transient(s) | Failure::Permanent(s) => s,
+        }
     }
 }
 
@@ -187,7 +195,7 @@ pub struct Progress {
     pub finished: bool,
     pub folder: String,
     /// One sentence: "12 / 40" while running, the final report when finished.
-    pub message: String,
+    pub message: Say,
     pub failures: Vec<FailedFile>,
 }
 
@@ -284,7 +292,7 @@ impl Batch {
     }
 
     /// `chrome.downloads.download` itself failed for job `i` (invalid URL or name, ...).
-    pub fn start_failed(&mut self, i: usize, reason: String) {
+    pub fn start_failed(&mut self, i: usize, reason: Say) {
         if let Some(j) = self.jobs.get_mut(i) {
             j.state = JobState::Failed { reason };
         }
@@ -343,7 +351,7 @@ impl Batch {
             }
             Failure::Transient(text) => {
                 j.state = JobState::Failed {
-                    reason: format!("{text} (tried {} times)", j.attempts),
+                    reason: tf("why_tried", &[text.into(), j.attempts.into()]),
                 };
             }
             Failure::Permanent(text) => j.state = JobState::Failed { reason: text },
@@ -403,31 +411,30 @@ impl Batch {
             .collect();
         let failed = failures.len();
         let finished = self.finished();
-        let message = if !finished {
-            format!("{} / {total}", done + failed)
+        let report = if !finished {
+            tf("progress_count", &[(done + failed).into(), total.into()])
+        } else if failed == 0 && done == 1 {
+            tf("report_saved_one", &[(&self.folder).into()])
         } else if failed == 0 {
-            format!(
-                "Saved {done} file{} to {}.",
-                if done == 1 { "" } else { "s" },
-                self.folder
-            )
+            tf("report_saved_all", &[done.into(), (&self.folder).into()])
         } else {
-            format!(
-                "Saved {done} of {total} files to {}; {failed} failed — {}",
-                self.folder,
-                crate::protocol::failure_summary(&failures)
+            tf(
+                "report_saved_some",
+                &[
+                    done.into(),
+                    total.into(),
+                    (&self.folder).into(),
+                    failed.into(),
+                    crate::protocol::failure_summary(&failures).into(),
+                ],
             )
         };
         // What was missing from the page itself stays in the final word.
-        let mut message = message;
+        let mut parts = vec![report];
         if finished {
-            for w in &self.warnings {
-                if crate::protocol::USER_WARNINGS.contains(&w.code.as_str()) {
-                    message.push(' ');
-                    message.push_str(&w.message);
-                }
-            }
+            parts.extend(crate::protocol::user_warnings(&self.warnings));
         }
+        let message = Say::join(parts, " ");
         Progress {
             batch_id: self.id.clone(),
             total,
@@ -507,7 +514,7 @@ mod tests {
         }
         assert!(b.completed(100));
         assert_eq!(b.take_startable(0.0), vec![CONCURRENCY]);
-        assert_eq!(b.progress().message, "1 / 10");
+        assert_eq!(b.progress().message.english(), "1 / 10");
         assert_eq!(
             b.next_wake_ms(0.0),
             None,
@@ -532,8 +539,12 @@ mod tests {
         assert_eq!(
             b.jobs[0].state,
             JobState::Failed {
-                reason: "server error (tried 3 times)".into()
+                reason: tf("why_tried", &[t("why_server_error").into(), 3u32.into()])
             }
+        );
+        assert_eq!(
+            b.progress().failures[0].reason.english(),
+            "server error (tried 3 times)"
         );
         assert!(b.finished());
     }
@@ -550,7 +561,7 @@ mod tests {
         assert!(p.finished);
         assert_eq!((p.done, p.failed), (1, 1));
         assert_eq!(
-            p.message,
+            p.message.english(),
             "Saved 1 of 2 files to AliSavePro/aliexpress-1; 1 failed — gallery-01.jpg: not found on the server (HTTP 404)"
         );
         assert_eq!(b.retry_failed(), 1);

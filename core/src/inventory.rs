@@ -90,16 +90,36 @@ pub struct MediaItem {
 pub struct Warning {
     /// Stable machine-readable code (`bad_json`, `off_cdn_url`, ...).
     pub code: String,
-    /// Human-readable explanation.
+    /// Explanation for developers (English; logs and tests).
     pub message: String,
+    /// The sentence for the user, when the user should know (it goes into the
+    /// reports, in the user's language); `None` for parser notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub say: Option<crate::say::Say>,
 }
 
 impl Warning {
-    /// Builds a warning.
+    /// A note for developers.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         Warning {
             code: code.into(),
             message: message.into(),
+            say: None,
+        }
+    }
+
+    /// The same warning, also said to the user.
+    pub fn with_say(mut self, say: crate::say::Say) -> Self {
+        self.say = Some(say);
+        self
+    }
+
+    /// Something the user should know (what is missing from what was found).
+    pub fn for_user(code: impl Into<String>, say: crate::say::Say) -> Self {
+        Warning {
+            code: code.into(),
+            message: String::new(),
+            say: Some(say),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod pack;
 pub mod popup_view;
 pub mod protocol;
+pub mod say;
 pub mod settings;
 pub mod url;
 

@@ -14,6 +14,7 @@
 //!   `product.csv` and the ZIP's `report.txt` (schema in docs/product-manifest.md).
 
 use crate::engine::{Batch, Job, JobState};
+use crate::say::{t, tf, Lookup, Say};
 use crate::settings::ImageFormat;
 use crate::MediaKind;
 use serde::Serialize;
@@ -247,23 +248,32 @@ pub enum BytesProblem {
     Reencoded { expected: Sniffed, got: Sniffed },
 }
 
-impl std::fmt::Display for BytesProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl BytesProblem {
+    /// What the CDN did, for the user.
+    pub fn say(&self) -> Say {
         match self {
-            BytesProblem::Empty => f.write_str("the CDN sent an empty file"),
+            BytesProblem::Empty => t("bytes_empty"),
             BytesProblem::NotMedia { content_type } if content_type.is_empty() => {
-                f.write_str("the CDN sent something that is not an image or video")
+                t("bytes_not_media")
             }
             BytesProblem::NotMedia { content_type } => {
-                write!(f, "the CDN sent {content_type} instead of the media")
+                tf("bytes_not_media_type", &[content_type.into()])
             }
-            BytesProblem::Reencoded { expected, got } => write!(
-                f,
-                "the CDN sent {} instead of the original {}",
-                got.name(),
-                expected.name()
+            BytesProblem::Reencoded { expected, got } => tf(
+                "bytes_reencoded",
+                &[got.name().into(), expected.name().into()],
             ),
         }
+    }
+}
+
+/// Why a file could not be fetched, from the HTTP status the server answered.
+pub fn http_problem(status: u16) -> Say {
+    match status {
+        404 => t("why_not_found"),
+        401 | 403 => tf("why_refused_access", &[status.into()]),
+        500..=599 => tf("why_server_error_status", &[status.into()]),
+        _ => tf("why_http_status", &[status.into()]),
     }
 }
 
@@ -331,7 +341,7 @@ pub fn fallback_urls(url: &str) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Convert {
     /// Saved as fetched; the reason is said in the report when there is one.
-    Keep(Option<&'static str>),
+    Keep(Option<Say>),
     /// Re-encoded by the browser to this type (quality 0..1 for lossy types).
     To {
         target: Sniffed,
@@ -350,7 +360,7 @@ pub fn convert_decision(format: ImageFormat, quality: u8, got: Sniffed, animated
         // Never re-encode a file that already is what was asked: it only loses quality.
         Convert::Keep(None)
     } else if animated {
-        Convert::Keep(Some("animated; saved unconverted"))
+        Convert::Keep(Some(t("note_animated")))
     } else {
         Convert::To {
             target,
@@ -576,17 +586,18 @@ fn relative<'a>(path: &'a str, base: &str) -> &'a str {
 }
 
 /// The manifest of a batch. `base` is the product folder (file paths are
-/// relative to it).
-pub fn manifest(batch: &Batch, base: &str) -> Manifest {
+/// relative to it); notes are written in the language of `look`.
+pub fn manifest(batch: &Batch, base: &str, look: Lookup<'_>) -> Manifest {
     let files = batch
         .jobs
         .iter()
         .map(|j: &Job| {
             let (status, note) = match &j.state {
-                JobState::Done => ("saved", j.note.clone()),
-                JobState::Failed { reason } => ("failed", Some(reason.clone())),
-                _ => ("pending", j.note.clone()),
+                JobState::Done => ("saved", j.note.as_ref()),
+                JobState::Failed { reason } => ("failed", Some(reason)),
+                _ => ("pending", j.note.as_ref()),
             };
+            let note = note.map(|n| n.render(look));
             ManifestFile {
                 file: relative(&j.path, base).to_string(),
                 kind: j.kind,
@@ -667,13 +678,14 @@ pub fn manifest_csv(m: &Manifest) -> String {
     out
 }
 
-/// `report.txt` inside a ZIP: the final report, then every file with its status.
-pub fn report_text(m: &Manifest, summary: &str) -> String {
+/// `report.txt` inside a ZIP: the final report, then every file with its
+/// status (`saved`/`failed`, as in `product.csv`) and note.
+pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {
     let mut out = format!(
-        "AliSavePro — {}\n{}\nSaved {}\n\n{}\n\n",
+        "AliSavePro — {}\n{}\n{}\n\n{}\n\n",
         m.title.as_deref().unwrap_or(&m.product_id),
         m.page_url,
-        m.saved_at,
+        tf("report_txt_saved_at", &[m.saved_at.as_str().into()]).render(look),
         summary
     );
     for f in &m.files {
@@ -781,12 +793,12 @@ mod tests {
             })
         );
         assert_eq!(
-            reenc.err().map(|e| e.to_string()).unwrap_or_default(),
+            reenc.err().map(|e| e.say().english()).unwrap_or_default(),
             "the CDN sent WebP instead of the original JPEG"
         );
         let html = check_bytes(url, "text/html; charset=utf-8", b"<html>blocked</html>");
         assert_eq!(
-            html.err().map(|e| e.to_string()).unwrap_or_default(),
+            html.err().map(|e| e.say().english()).unwrap_or_default(),
             "the CDN sent text/html instead of the media"
         );
         assert_eq!(
@@ -854,8 +866,9 @@ mod tests {
         );
         assert_eq!(
             convert_decision(Jpeg, 80, Sniffed::Gif, true),
-            Convert::Keep(Some("animated; saved unconverted"))
+            Convert::Keep(Some(t("note_animated")))
         );
+        assert_eq!(t("note_animated").english(), "animated; saved unconverted");
         assert_eq!(with_ext("a/b.c/d.jpg", "png"), "a/b.c/d.png");
         assert_eq!(with_ext("a/b.c/d", "png"), "a/b.c/d.png");
         assert_eq!(with_ext("a/.hidden", "png"), "a/.hidden.png");

@@ -95,7 +95,8 @@ pub struct BatchView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub file: String,
-    pub reason: String,
+    /// Rendered in the popup's language.
+    pub reason: crate::say::Say,
     pub url: String,
 }
 
@@ -280,7 +281,7 @@ mod tests {
             v.failures,
             vec![Failure {
                 file: "gallery-02.jpg".into(),
-                reason: "not found on the server (HTTP 404)".into(),
+                reason: crate::say::t("why_not_found"),
                 url: "https://ae01.alicdn.com/kf/S1.jpg".into(),
             }]
         );

@@ -6,6 +6,7 @@
 //! every field (sizes, that the snapshot's URL is the sender's URL) before acting.
 
 pub use crate::extract::Document;
+use crate::say::{t, tf, Say};
 use crate::url::{product_page, ProductPage};
 use crate::Warning;
 use serde::{Deserialize, Serialize};
@@ -73,7 +74,7 @@ pub struct InspectReply {
     pub need_documents: Vec<String>,
     /// Why there is no inventory, when refused.
     #[serde(default)]
-    pub message: String,
+    pub message: Option<Say>,
 }
 
 /// Messages the extension's own contexts send to a tab's content script: the
@@ -143,7 +144,7 @@ pub fn validate_documents(
 pub struct FailedFile {
     pub url: String,
     pub path: String,
-    pub reason: String,
+    pub reason: Say,
 }
 
 /// The background's answer to [`ContentToBg::SaveAll`].
@@ -151,8 +152,8 @@ pub struct FailedFile {
 pub struct SaveReport {
     /// True when the request was accepted and at least one file was started.
     pub ok: bool,
-    /// One sentence for the user.
-    pub message: String,
+    /// What to tell the user (rendered in the user's language where shown).
+    pub message: Say,
     /// Folder (relative to the download directory) the files go to.
     pub folder: String,
     /// Paths of the files whose download started.
@@ -173,10 +174,10 @@ pub struct SaveReport {
 
 impl SaveReport {
     /// A refused or failed request.
-    pub fn refused(message: impl Into<String>) -> Self {
+    pub fn refused(message: Say) -> Self {
         SaveReport {
             ok: false,
-            message: message.into(),
+            message,
             ..SaveReport::default()
         }
     }
@@ -186,60 +187,47 @@ impl SaveReport {
         let started = self.started.len();
         let failed = self.failed.len();
         self.ok = started > 0;
-        self.message = match (started, failed) {
-            (0, 0) => "No product images were found on this page.".to_string(),
-            (0, f) => format!("Could not save any of the {f} files."),
-            (s, 0) => format!("Saving {s} file{} to {}.", plural(s), self.folder),
-            (s, f) => format!(
-                "Saving {s} file{} to {}; {f} could not be saved.",
-                plural(s),
-                self.folder
-            ),
+        let folder = || self.folder.as_str().into();
+        let outcome = match (started, failed) {
+            (0, 0) => t("report_none_found"),
+            (0, f) => tf("report_none_saved", &[f.into()]),
+            (1, 0) => tf("report_saving_one", &[folder()]),
+            (s, 0) => tf("report_saving", &[s.into(), folder()]),
+            (1, f) => tf("report_saving_one_some_failed", &[folder(), f.into()]),
+            (s, f) => tf("report_saving_some_failed", &[s.into(), folder(), f.into()]),
         };
         // Tell the user what is missing from what was found (not every parser note).
-        for w in &self.warnings {
-            if USER_WARNINGS.contains(&w.code.as_str()) {
-                self.message.push(' ');
-                self.message.push_str(&w.message);
-            }
-        }
+        let mut parts = vec![outcome];
+        parts.extend(user_warnings(&self.warnings));
+        self.message = Say::join(parts, " ");
     }
+}
+
+/// The sentences of the warnings the user should read.
+pub fn user_warnings(warnings: &[Warning]) -> Vec<Say> {
+    warnings.iter().filter_map(|w| w.say.clone()).collect()
 }
 
 /// The first three failures as the user reads them (`gallery-01.jpg: reason; …`),
 /// with `…` when there are more. Used by the button's reply and the final report.
-pub fn failure_summary(failures: &[FailedFile]) -> String {
-    let mut parts: Vec<String> = failures
+pub fn failure_summary(failures: &[FailedFile]) -> Say {
+    let mut parts: Vec<Say> = failures
         .iter()
         .take(3)
         .map(|f| {
-            format!(
-                "{}: {}",
-                f.path.rsplit('/').next().unwrap_or(&f.path),
-                f.reason
+            tf(
+                "failure_item",
+                &[
+                    f.path.rsplit('/').next().unwrap_or(&f.path).into(),
+                    (&f.reason).into(),
+                ],
             )
         })
         .collect();
     if failures.len() > 3 {
-        parts.push("…".into());
+        parts.push(Say::plain("…"));
     }
-    parts.join("; ")
-}
-
-/// Warning codes worth a sentence in the user's summary.
-pub(crate) const USER_WARNINGS: [&str; 4] = [
-    "description_missing",
-    "api_fetch",
-    "settings",
-    "too_many_items",
-];
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    Say::join(parts, "; ")
 }
 
 /// What Chrome tells the background about a message's sender
@@ -269,6 +257,20 @@ pub enum Refusal {
     NotAProductPage,
     /// A field is missing, too large or inconsistent.
     BadField(String),
+}
+
+impl Refusal {
+    /// "Refused: why." for the user.
+    pub fn say(&self) -> Say {
+        let why = match self {
+            Refusal::ForeignExtension => t("refusal_foreign"),
+            Refusal::NoTab => t("refusal_no_tab"),
+            Refusal::SubFrame => t("refusal_sub_frame"),
+            Refusal::NotAProductPage => t("refusal_not_product_page"),
+            Refusal::BadField(what) => tf("refusal_bad_field", &[what.into()]),
+        };
+        tf("refused", &[why.into()])
+    }
 }
 
 impl std::fmt::Display for Refusal {
@@ -596,13 +598,16 @@ mod tests {
         let f = |n: usize| FailedFile {
             url: String::new(),
             path: format!("A/b/gallery-0{n}.jpg"),
-            reason: "HTTP 404".into(),
+            reason: tf("why_http_status", &["404".into()]),
         };
-        assert_eq!(failure_summary(&[]), "");
-        assert_eq!(failure_summary(&[f(1)]), "gallery-01.jpg: HTTP 404");
+        assert_eq!(failure_summary(&[]).english(), "");
+        assert_eq!(
+            failure_summary(&[f(1)]).english(),
+            "gallery-01.jpg: HTTP 404"
+        );
         let four: Vec<FailedFile> = (1..=4).map(f).collect();
         assert_eq!(
-            failure_summary(&four),
+            failure_summary(&four).english(),
             "gallery-01.jpg: HTTP 404; gallery-02.jpg: HTTP 404; gallery-03.jpg: HTTP 404; …"
         );
     }
@@ -616,9 +621,36 @@ mod tests {
         r.started = vec!["a".into(), "b".into()];
         r.summarise();
         assert!(r.ok);
-        assert_eq!(r.message, "Saving 2 files to AliSavePro/aliexpress-1.");
+        assert_eq!(
+            r.message.english(),
+            "Saving 2 files to AliSavePro/aliexpress-1."
+        );
+        r.started.truncate(1);
+        r.failed.push(FailedFile {
+            url: String::new(),
+            path: "x/gallery-02.jpg".into(),
+            reason: t("why_not_cdn"),
+        });
+        r.warnings.push(Warning::new("bad_json", "parser note"));
+        r.warnings.push(Warning::for_user(
+            "description_missing",
+            tf("warn_description_missing", &["HTTP 404".into()]),
+        ));
+        r.summarise();
+        assert_eq!(
+            r.message.english(),
+            "Saving 1 file to AliSavePro/aliexpress-1; 1 could not be saved. The product description could not be loaded (HTTP 404); its images are not included."
+        );
         let mut r = SaveReport::default();
         r.summarise();
         assert!(!r.ok);
+        assert_eq!(
+            r.message.english(),
+            "No product images were found on this page."
+        );
+        assert_eq!(
+            Refusal::NotAProductPage.say().english(),
+            "Refused: the message did not come from a shop product page."
+        );
     }
 }

@@ -18,10 +18,11 @@ use alisave_chrome as chrome;
 use alisave_core::engine::Batch;
 use alisave_core::popup_view::{self, BatchView, PopupRequest, BATCH_PREFIX, POPUP_PORT};
 use alisave_core::protocol::{observed_key, InspectReply, PopupToContent, SaveReport};
+use alisave_core::say::Say;
 use alisave_core::{Inventory, MediaItem, MediaKind};
 use alisave_ui::{
-    i18n, kind_label, t, tf, use_settings, FolderField, ImageSizeField, Notice, SettingsHandle,
-    ShowButtonField,
+    i18n, kind_label, say, t, tf, use_settings, FolderField, ImageSizeField, Notice,
+    SettingsHandle, ShowButtonField,
 };
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -90,10 +91,9 @@ async fn inspect(tab_id: i64) -> Result<Inventory, String> {
             inventory: Some(inventory),
             ..
         }) => Ok(inventory),
-        Ok(reply) => Err(if reply.message.is_empty() {
-            t("popup_no_media")
-        } else {
-            reply.message
+        Ok(reply) => Err(match reply.message {
+            Some(why) => say(&why),
+            None => t("popup_no_media"),
         }),
         Err(e) => Err(tf("popup_not_ready", &[&e.to_string()])),
     }
@@ -351,7 +351,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                 chrome::send_to_tab::<_, SaveReport>(tab_id, &PopupToContent::Save { only })
                     .await
                     .unwrap_or_else(|e| {
-                        SaveReport::refused(tf("popup_no_answer", &[&e.to_string()]))
+                        SaveReport::refused(Say::plain(tf("popup_no_answer", &[&e.to_string()])))
                     });
             outcome.set(Some(report));
             busy.set(false);
@@ -395,7 +395,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                 {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.with(BTreeSet::len).to_string()]) }}
             </button>
             {move || outcome.get().map(|r| view! {
-                <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{r.message}</p>
+                <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{say(&r.message)}</p>
             })}
             <SaveProgress tab_id batch />
             <Lightbox items lightbox />
@@ -446,10 +446,10 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
                 chrome::send_to_tab::<_, SaveReport>(tab_id, &PopupRequest::Retry { batch_id })
                     .await
                     .unwrap_or_else(|e| {
-                        SaveReport::refused(tf("popup_no_answer", &[&e.to_string()]))
+                        SaveReport::refused(Say::plain(tf("popup_no_answer", &[&e.to_string()])))
                     });
             if !report.ok {
-                note.set(Some((true, report.message)));
+                note.set(Some((true, say(&report.message))));
             }
             retrying.set(false);
         });
@@ -517,7 +517,7 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
                     <h3 id="failures-title">{move || tf("report_failed", &[&get(|v| v.failed).to_string()])}</h3>
                     <ul class="failures" data-testid="failures" aria-labelledby="failures-title">
                         {move || current.with(|v| v.as_ref().map(|v| v.failures.iter().map(|f| view! {
-                            <li data-url=f.url.clone()>{tf("failure_item", &[&f.file, &f.reason])}</li>
+                            <li data-url=f.url.clone()>{tf("failure_item", &[&f.file, &say(&f.reason)])}</li>
                         }).collect_view()))}
                     </ul>
                 </Show>

@@ -20,7 +20,9 @@ use alisave_chrome::{self as chrome, saving, Area};
 use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX_ATTEMPTS};
 use alisave_core::pack::{self, BytesProblem, Convert, Sniffed, ZipStream};
 use alisave_core::protocol::PopupToContent;
+use alisave_core::say::{self, Say};
 use futures_util::StreamExt;
+use saving::FetchError;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -47,6 +49,11 @@ fn lookup(key: &str, args: &[&str]) -> String {
     chrome::i18n_message(key, args)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| key.to_string())
+}
+
+/// A sentence of the pure crate in the browser's language.
+fn said(s: &Say) -> String {
+    s.render(&chrome::i18n_message)
 }
 
 fn set_text(id: &str, text: &str) {
@@ -76,7 +83,7 @@ async fn load(id: &str) -> Option<Batch> {
 
 async fn store(batch: &Batch) {
     if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
-        set_text("problem", &format!("Progress could not be recorded: {e}"));
+        set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
 }
 
@@ -85,7 +92,7 @@ async fn report(batch: &Batch) {
     let p = batch.progress();
     set_attr("bar", "max", &p.total.to_string());
     set_attr("bar", "value", &(p.done + p.failed).to_string());
-    set_text("status", &p.message);
+    set_text("status", &said(&p.message));
     let _ = chrome::set_badge_text(batch.tab_id, &badge_text(&p)).await;
     let _ = chrome::send_to_tab::<_, serde_json::Value>(
         batch.tab_id,
@@ -132,7 +139,7 @@ struct Ready {
     kind: Sniffed,
     /// URL the bytes came from.
     source: String,
-    note: Option<String>,
+    note: Option<Say>,
 }
 
 enum Outcome {
@@ -140,11 +147,11 @@ enum Outcome {
     /// Bytes unavailable to this page; save the URL directly instead.
     Direct {
         index: usize,
-        why: String,
+        why: FetchError,
     },
     Failed {
         index: usize,
-        reason: String,
+        reason: Say,
     },
 }
 
@@ -153,19 +160,26 @@ fn prefix(bytes: &js_sys::Uint8Array, n: u32) -> Vec<u8> {
     bytes.subarray(0, bytes.length().min(n)).to_vec()
 }
 
-/// Fetches `url` with retries for transient errors (5xx, network), like the engine.
-async fn fetch_retrying(url: &str) -> Result<saving::Fetched, String> {
+/// Why a fetch got no bytes, for the user.
+fn fetch_problem(e: &FetchError) -> Say {
+    match e {
+        FetchError::Unreachable(_) => say::t("why_no_access"),
+        FetchError::Status(status) => pack::http_problem(*status),
+        FetchError::TooLarge(max) => say::tf("why_larger_than", &[(max / 1e6).to_string().into()]),
+        FetchError::CutShort => say::t("why_cut_short"),
+        FetchError::Other(m) => say::tf("why_download_failed", &[m.into()]),
+    }
+}
+
+/// Fetches `url` with retries for transient errors (5xx), like the engine.
+async fn fetch_retrying(url: &str) -> Result<saving::Fetched, FetchError> {
     let mut attempt = 1;
     loop {
         match saving::fetch_bytes(url, pack::MAX_MEDIA_BYTES).await {
             Ok(f) => return Ok(f),
             Err(e) => {
-                let text = match e {
-                    chrome::Error::Js(m) | chrome::Error::Serde(m) => m,
-                };
-                let transient = text.starts_with("server error");
-                if !transient || attempt >= MAX_ATTEMPTS {
-                    return Err(text);
+                if !e.is_transient() || attempt >= MAX_ATTEMPTS {
+                    return Err(e);
                 }
                 chrome::sleep_ms(alisave_core::engine::backoff_ms(attempt)).await;
                 attempt += 1;
@@ -180,7 +194,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     let mut candidates = vec![url.clone()];
     candidates.extend(pack::fallback_urls(&original));
     candidates.dedup();
-    let mut first_problem: Option<String> = None;
+    let mut first_problem: Option<Say> = None;
     let mut best_effort: Option<(js_sys::Uint8Array, Sniffed, String, BytesProblem)> = None;
     let mut got: Option<(js_sys::Uint8Array, Sniffed, String)> = None;
     for (n, candidate) in candidates.iter().enumerate() {
@@ -200,38 +214,38 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
                                     Some((f.bytes, *k, candidate.clone(), problem.clone()));
                             }
                         }
-                        first_problem.get_or_insert(problem.to_string());
+                        first_problem.get_or_insert(problem.say());
                     }
                 }
             }
             Err(e) if n == 0 => {
                 // Bytes this page may not read, or too many to hold: Chrome can
                 // still save the file as it is.
-                if e.contains("did not allow access") || e.starts_with("larger than") {
+                if matches!(e, FetchError::Unreachable(_) | FetchError::TooLarge(_)) {
                     return Outcome::Direct { index, why: e };
                 }
                 // 404 and friends: the copies elsewhere are tried, the reason kept.
-                first_problem.get_or_insert(e);
+                first_problem.get_or_insert(fetch_problem(&e));
             }
             Err(_) => {}
         }
     }
     let (bytes, kind, source, mut note) = match (got, best_effort) {
         (Some((b, k, src)), _) => {
-            let note = (src != url).then(|| match &first_problem {
-                Some(p) => format!("{p}; saved the original from {src}"),
-                None => format!("saved from {src}"),
+            let note = (src != url).then(|| match first_problem {
+                Some(p) => say::tf("note_saved_original_from", &[p.into(), (&src).into()]),
+                None => say::tf("note_saved_from", &[(&src).into()]),
             });
             (b, k, src, note)
         }
         (None, Some((b, k, src, problem))) => {
-            let note = format!("{problem}; no other copy had the original, saved as sent");
+            let note = say::tf("note_saved_as_sent", &[problem.say().into()]);
             (b, k, src, Some(note))
         }
         (None, None) => {
             return Outcome::Failed {
                 index,
-                reason: first_problem.unwrap_or_else(|| "could not be downloaded".into()),
+                reason: first_problem.unwrap_or_else(|| say::t("why_could_not_download")),
             }
         }
     };
@@ -247,8 +261,8 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
         Convert::Keep(why) => {
             if let Some(w) = why {
                 note = Some(match note {
-                    Some(n) => format!("{n}; {w}"),
-                    None => w.to_string(),
+                    Some(n) => n.then(w),
+                    None => w,
                 });
             }
             Outcome::Ready(Ready {
@@ -261,17 +275,21 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
         }
         Convert::To { target, quality } => match convert(&bytes, kind, target, quality).await {
             Ok(out) => {
-                let q = quality
-                    .map(|q| format!(" (quality {})", (q * 100.0).round()))
-                    .unwrap_or_default();
-                let c = format!("converted from {} to {}{q}", kind.name(), target.name());
+                let (from, to) = (kind.name().into(), target.name().into());
+                let c = match quality {
+                    Some(q) => say::tf(
+                        "note_converted_quality",
+                        &[from, to, ((q * 100.0).round() as u32).into()],
+                    ),
+                    None => say::tf("note_converted", &[from, to]),
+                };
                 Outcome::Ready(Ready {
                     index,
                     bytes: out,
                     kind: target,
                     source,
                     note: Some(match note {
-                        Some(n) => format!("{n}; {c}"),
+                        Some(n) => n.then(c),
                         None => c,
                     }),
                 })
@@ -281,9 +299,9 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
                 bytes,
                 kind,
                 source,
-                note: Some(format!(
-                    "could not be converted to {} ({e}); the original is kept",
-                    target.name()
+                note: Some(say::tf(
+                    "note_not_converted",
+                    &[target.name().into(), e.into()],
                 )),
             }),
         },
@@ -294,39 +312,44 @@ fn js_text(e: JsValue) -> String {
     chrome::js_error_text(&e)
 }
 
+/// A browser error, said as the browser said it.
+fn js_say(e: JsValue) -> Say {
+    Say::plain(js_text(e))
+}
+
 /// Re-encodes an image with the browser's own decoder and encoder.
 async fn convert(
     bytes: &js_sys::Uint8Array,
     from: Sniffed,
     to: Sniffed,
     quality: Option<f64>,
-) -> Result<js_sys::Uint8Array, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let blob = blob_of(&[bytes.clone().into()], from.mime())?;
+) -> Result<js_sys::Uint8Array, Say> {
+    let window = web_sys::window().ok_or_else(|| Say::plain("no window"))?;
+    let blob = blob_of(&[bytes.clone().into()], from.mime()).map_err(Say::plain)?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(
         window
             .create_image_bitmap_with_blob(&blob)
-            .map_err(js_text)?,
+            .map_err(js_say)?,
     )
     .await
-    .map_err(|_| "the image could not be decoded".to_string())?
+    .map_err(|_| say::t("why_not_decodable"))?
     .dyn_into()
-    .map_err(|_| "not an image".to_string())?;
+    .map_err(|_| say::t("why_not_decodable"))?;
     let (w, h) = (bitmap.width(), bitmap.height());
-    let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(js_text)?;
+    let canvas = web_sys::OffscreenCanvas::new(w, h).map_err(js_say)?;
     let ctx: web_sys::OffscreenCanvasRenderingContext2d = canvas
         .get_context("2d")
-        .map_err(js_text)?
-        .ok_or("no 2d context")?
+        .map_err(js_say)?
+        .ok_or_else(|| Say::plain("no 2d context"))?
         .dyn_into()
-        .map_err(|_| "no 2d context".to_string())?;
+        .map_err(|_| Say::plain("no 2d context"))?;
     if to == Sniffed::Jpeg {
         // JPEG has no transparency: transparent pixels become white, not black.
         ctx.set_fill_style_str("#ffffff");
         ctx.fill_rect(0.0, 0.0, f64::from(w), f64::from(h));
     }
     ctx.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0)
-        .map_err(js_text)?;
+        .map_err(js_say)?;
     bitmap.close();
     let options = web_sys::ImageEncodeOptions::new();
     options.set_type(to.mime());
@@ -336,17 +359,17 @@ async fn convert(
     let out: web_sys::Blob = JsFuture::from(
         canvas
             .convert_to_blob_with_options(&options)
-            .map_err(js_text)?,
+            .map_err(js_say)?,
     )
     .await
-    .map_err(js_text)?
+    .map_err(js_say)?
     .dyn_into()
-    .map_err(|_| "not a blob".to_string())?;
+    .map_err(|_| Say::plain("not a blob"))?;
     // Chrome silently falls back to PNG for types it cannot encode.
     if out.type_() != to.mime() {
-        return Err(format!("this browser cannot write {}", to.name()));
+        return Err(say::tf("why_cannot_encode", &[to.name().into()]));
     }
-    let buf = JsFuture::from(out.array_buffer()).await.map_err(js_text)?;
+    let buf = JsFuture::from(out.array_buffer()).await.map_err(js_say)?;
     Ok(js_sys::Uint8Array::new(&buf))
 }
 
@@ -422,15 +445,15 @@ async fn save_blob(
     path: &str,
     conflict: &str,
     save_as: bool,
-) -> Result<Saved, String> {
-    let url = url_of(blob)?;
+) -> Result<Saved, Say> {
+    let url = url_of(blob).map_err(|e| say::tf("why_save_failed", &[e.into()]))?;
     let result = save_url(&url, path, conflict, save_as).await;
     let _ = web_sys::Url::revoke_object_url(&url);
     result
 }
 
 /// `chrome.downloads.download` of `url` to `path`, waiting for the end; the size.
-async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Result<Saved, String> {
+async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Result<Saved, Say> {
     let id = chrome::download(&chrome::DownloadOptions {
         url,
         filename: path,
@@ -438,10 +461,11 @@ async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Resul
         save_as,
     })
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| say::tf("why_not_started", &[e.to_string().into()]))?;
     let item = saving::wait_download(i64::from(id))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| say::tf("why_save_failed", &[e.to_string().into()]))?
+        .ok_or_else(|| say::t("why_download_gone"))?;
     if item.state == "complete" {
         Ok(Saved {
             id: item.id,
@@ -449,10 +473,7 @@ async fn save_url(url: &str, path: &str, conflict: &str, save_as: bool) -> Resul
         })
     } else {
         let reason = item.error.unwrap_or_else(|| "NETWORK_FAILED".into());
-        Err(match alisave_core::engine::classify_interrupt(&reason) {
-            alisave_core::engine::Failure::Transient(t)
-            | alisave_core::engine::Failure::Permanent(t) => t,
-        })
+        Err(alisave_core::engine::classify_interrupt(&reason).reason())
     }
 }
 
@@ -461,7 +482,7 @@ fn base_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn set_job(batch: &mut Batch, i: usize, state: JobState, bytes: Option<u64>, note: Option<String>) {
+fn set_job(batch: &mut Batch, i: usize, state: JobState, bytes: Option<u64>, note: Option<Say>) {
     if let Some(j) = batch.jobs.get_mut(i) {
         j.state = state;
         if bytes.is_some() {
@@ -516,7 +537,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
     let mut zip = spec.zip.then(|| ZipStream::new(now_s));
     let mut archive = Archive::default();
     let mut packed: Vec<usize> = Vec::new();
-    let mut direct: Vec<(usize, String)> = Vec::new();
+    let mut direct: Vec<(usize, FetchError)> = Vec::new();
 
     let mut stream = futures_util::stream::iter(
         queued
@@ -576,7 +597,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                                 &mut batch,
                                 r.index,
                                 JobState::Failed {
-                                    reason: e.to_string(),
+                                    reason: say::tf("why_zip_entry", &[e.to_string().into()]),
                                 },
                                 None,
                                 None,
@@ -586,7 +607,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                     None => {
                         let result = match blob_of(&[r.bytes.into()], r.kind.mime()) {
                             Ok(blob) => save_blob(&blob, &path, "uniquify", batch.save_as).await,
-                            Err(e) => Err(e),
+                            Err(e) => Err(say::tf("why_save_failed", &[e.into()])),
                         };
                         match result {
                             Ok(saved) => {
@@ -623,12 +644,10 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         let Some(job) = batch.jobs.get(i).cloned() else {
             continue;
         };
-        let note = if why.contains("did not allow access") {
-            format!(
-                "{why}; saved as a separate, unconverted file (allow access to the image servers in the options to include it)"
-            )
+        let note = if matches!(why, FetchError::Unreachable(_)) {
+            say::tf("note_separate_no_access", &[fetch_problem(&why).into()])
         } else {
-            format!("{why}; saved as a separate, unconverted file")
+            say::tf("note_separate", &[fetch_problem(&why).into()])
         };
         // Next to the archive's place, not in a kind folder of its own.
         let path = format!("{}/{}", batch.product_folder, base_name(&job.path));
@@ -660,7 +679,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         zip = None;
         batch.folder = batch.product_folder.clone();
     }
-    let manifest = pack::manifest(&batch, &batch.product_folder);
+    let manifest = pack::manifest(&batch, &batch.product_folder, &chrome::i18n_message);
     match zip {
         Some(mut z) => {
             let mut extra: Vec<(String, String)> = Vec::new();
@@ -674,9 +693,12 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 if let Some(p) = done.pack.as_mut() {
                     p.finished = true;
                 }
-                done.progress().message
+                said(&done.progress().message)
             };
-            extra.push(("report.txt".into(), pack::report_text(&manifest, &summary)));
+            extra.push((
+                "report.txt".into(),
+                pack::report_text(&manifest, &summary, &chrome::i18n_message),
+            ));
             for (name, text) in extra {
                 if let Ok((_, chunk)) = z.add(&name, text.as_bytes()) {
                     let n = chunk.len();
@@ -691,10 +713,10 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                         Ok(blob) => {
                             save_blob(&blob, &spec.zip_path, "uniquify", batch.save_as).await
                         }
-                        Err(e) => Err(e),
+                        Err(e) => Err(Say::plain(e)),
                     }
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(Say::plain(e.to_string())),
             };
             if let Ok(saved) = &result {
                 if let Some(p) = batch.pack.as_mut() {
@@ -707,7 +729,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                         &mut batch,
                         i,
                         JobState::Failed {
-                            reason: format!("the ZIP could not be saved: {reason}"),
+                            reason: say::tf("why_zip_not_saved", &[(&reason).into()]),
                         },
                         None,
                         None,
@@ -730,11 +752,11 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                     let blob = blob_of(&[JsValue::from_str(&text)], mime);
                     if let Err(e) = match blob {
                         Ok(b) => save_blob(&b, &path, "overwrite", false).await,
-                        Err(e) => Err(e),
+                        Err(e) => Err(Say::plain(e)),
                     } {
-                        batch.warnings.push(alisave_core::Warning::new(
+                        batch.warnings.push(alisave_core::Warning::for_user(
                             "manifest",
-                            format!("{name} could not be saved ({e})."),
+                            say::tf("warn_manifest_not_saved", &[name.into(), e.into()]),
                         ));
                     }
                 }

@@ -242,7 +242,8 @@ test('the background refuses messages that do not come from a content script on 
     type: 'save_all', page: { url: 'https://www.aliexpress.com/item/1005004787627817.html', html: '<img src="https://evil.example/x.jpg">' },
   }));
   assert.equal(reply.ok, false);
-  assert.match(reply.message, /^Refused: the message did not come from a shop product page/);
+  // The reason travels as a message key (each part says it in the user's language).
+  assert.deepEqual(reply.message, { key: 'refused', args: [{ key: 'refusal_not_product_page' }] });
   assert.deepEqual(reply.started, []);
   await popup.page.close();
 });

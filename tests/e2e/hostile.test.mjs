@@ -304,7 +304,7 @@ test('hostile settings in storage: bad fields fall back to defaults, the user is
     const out = await clickSaveRecording(page);
     assert.equal(out.folder, folderOf(p));
     assert.equal(out.started, 2, out.text);
-    const told = /folder: The folder name may not contain '\.' or '\.\.'/;
+    const told = /were reset to their defaults: .*Download folder: The folder name may not contain "\." or "\.\." as a folder\./;
     assert.ok(out.texts.some((t) => told.test(t)), `never told: ${JSON.stringify(out.texts)}`);
     const files = await waitForFiles(join(downloads, folderOf(p)), 2);
     assert.deepEqual(files.map((f) => urlOf(p, f)), p.gallery);
@@ -327,7 +327,7 @@ test('the final message still says what the user must know (here: unreadable set
     await assertIdle(page);
     const final = (await statusOf(page)).text;
     await page.close();
-    assert.match(final, /folder: The folder name may not contain/, 'the final message no longer mentions the settings problem');
+    assert.match(final, /Download folder: The folder name may not contain/, 'the final message no longer mentions the settings problem');
   } finally {
     await sw.evaluate(() => chrome.storage.local.remove('settings'));
   }
@@ -361,7 +361,7 @@ test('10 000 entries of each kind: 1000 per kind read, at most 2000 files accept
   assert.equal(out.failed, p.refusedDescription, out.text);
   const answer = out.texts.find((t) => t.startsWith('Saving 2000 files')) ?? out.text;
   assert.match(answer, /^Saving 2000 files to AliSavePro\/aliexpress-1005009000000004; 1000 could not be saved\./);
-  assert.match(answer, /more than 1000 gallery items; the rest were ignored/);
+  assert.match(answer, /Gallery: more than 1000 items; the rest were ignored\./);
   assert.match(answer, /description-0001\.jpg: more than 2000 files in one request/);
   // The files that land are the first 1000 of each kind, in page order, byte for
   // byte; no refused description image is ever fetched. (Not all 2000 are

@@ -388,9 +388,15 @@ test('every locale: the in-page button and the popup\'s progress, report and act
       assert.equal(await p.locator('.progress h3').textContent(), fill(m.report_failed, [String(end.failed)]), lang);
       assert.equal(await p.locator('button[data-action="retry-failed"]').textContent(), fill(m.retry_failed, [String(end.failed)]), lang);
       assert.equal(await p.locator('button[data-action="open-folder"]').textContent(), fill(m.open_folder, []), lang);
-      // The reason is the worker's own text (English for now); the line around it is translated.
-      assert.equal(failures[0], fill(m.failure_item, ['gallery-01.jpg', 'not found on the server (HTTP 404)']), lang);
+      // The reason too is in the browser's language (the worker stores it as a key).
+      const reason = fill(m.why_not_found, []);
+      assert.equal(failures[0], fill(m.failure_item, ['gallery-01.jpg', reason]), lang);
       await buttonSays(product.page, fill(m.content_retry, [String(end.failed)]));
+      // And so is the final report on the page, sentence and reasons.
+      if (end.failed === 1) {
+        const status = await product.page.evaluate(() => document.getElementById('alisave-root').shadowRoot.querySelector('[data-alisave-status]').textContent);
+        assert.equal(status, fill(m.report_saved_some, [String(end.done), '4', 'AliSavePro/alibaba-1600000000001', '1', fill(m.failure_item, ['gallery-01.jpg', reason])]), lang);
+      }
       await p.locator('button[data-action="open-folder"]').click();
       const note = p.locator('[data-testid="progress-note"][data-shown-download]');
       await note.waitFor();

@@ -8,13 +8,21 @@
 //! The lookups go through `alisave-chrome`, the only crate that names `chrome.*`.
 
 fn lookup(key: &str, args: &[&str]) -> String {
-    match alisave_chrome::i18n_message(key, args) {
-        Some(text) => text,
-        None => {
-            web_sys::console::error_1(&format!("[AliSavePro] missing message: {key}").into());
-            key.to_string()
-        }
+    message(key, args).unwrap_or_else(|| key.to_string())
+}
+
+/// `chrome.i18n` lookup; a missing key is logged as an error.
+fn message(key: &str, args: &[&str]) -> Option<String> {
+    let found = alisave_chrome::i18n_message(key, args);
+    if found.is_none() {
+        web_sys::console::error_1(&format!("[AliSavePro] missing message: {key}").into());
     }
+    found
+}
+
+/// A sentence of the pure crate (`alisave_core::say`) in the browser's language.
+pub fn say(s: &alisave_core::say::Say) -> String {
+    s.render(&message)
 }
 
 /// The translated message `key`.

@@ -9,13 +9,16 @@ use std::path::PathBuf;
 /// The locales we ship: English and the shops' main markets.
 const LOCALES: [&str; 6] = ["en", "ru", "es", "pt", "fr", "de"];
 
-/// Sources whose user-visible text goes through `t`/`tf`.
-const SOURCE_DIRS: [&str; 5] = [
+/// Sources whose user-visible text goes through `t`/`tf` (in `core/src` the
+/// builders of `alisave_core::say`, which the parts render with `chrome.i18n`).
+const SOURCE_DIRS: [&str; 7] = [
+    "core/src",
     "ui/src",
     "popup/src",
     "options/src",
     "content/src",
     "saver/src",
+    "background/src",
 ];
 
 fn root() -> PathBuf {
@@ -192,9 +195,10 @@ fn calls(source: &str) -> Vec<(String, usize, usize)> {
                 rest[..open].trim().trim_matches(',').trim().is_empty(),
                 "line {line}: tf(\"{key}\", &[...]) expected"
             );
-            // Count top-level elements of the slice literal.
-            let (mut depth, mut any, mut in_str) = (0i32, false, false);
-            let mut prev = ' ';
+            // Count top-level elements of the slice literal (a trailing comma
+            // ends the last element, it does not start one).
+            let (mut depth, mut in_str) = (0i32, false);
+            let (mut prev, mut last) = (' ', ',');
             for c in rest[open + 2..].chars() {
                 if in_str {
                     if c == '"' && prev != '\\' {
@@ -204,32 +208,20 @@ fn calls(source: &str) -> Vec<(String, usize, usize)> {
                     continue;
                 }
                 match c {
-                    '"' => {
-                        in_str = true;
-                        any = true;
-                    }
-                    '(' | '[' | '{' => {
-                        depth += 1;
-                        any = true;
-                    }
-                    ')' | '}' => depth -= 1,
+                    '"' => in_str = true,
+                    '(' | '[' | '{' => depth += 1,
                     ']' if depth == 0 => break,
-                    ']' => depth -= 1,
+                    ')' | '}' | ']' => depth -= 1,
                     ',' if depth == 0 => args += 1,
-                    c if !c.is_whitespace() => any = true,
                     _ => {}
+                }
+                if !c.is_whitespace() {
+                    last = c;
                 }
                 prev = c;
             }
-            if any {
+            if last != ',' {
                 args += 1;
-            }
-            // A trailing comma counted one too many.
-            let inner = &rest[open + 2..];
-            if let Some(close) = inner.find(']') {
-                if inner[..close].trim_end().ends_with(',') && !inner[..close].contains('(') {
-                    args -= 1;
-                }
             }
         }
         out.push((key, args, line));
@@ -297,13 +289,15 @@ fn every_key_the_pages_use_exists_with_its_placeholders_and_none_is_unused() {
 
 #[test]
 fn the_call_scanner_reads_calls_as_written() {
-    let src = "let a = t(\"one\");\nlet b = tf(\n    \"two\",\n    &[&x.to_string(), &format!(\"{a}, {b}\")],\n);\nfn t(key: &str) {}\nlet c = tf(\"three\", &[&n]);\nlet d = start(\"no\");";
+    let src = "let a = t(\"one\");\nlet b = tf(\n    \"two\",\n    &[&x.to_string(), &format!(\"{a}, {b}\")],\n);\nfn t(key: &str) {}\nlet c = tf(\"three\", &[&n]);\nlet d = start(\"no\");\nlet e = say::tf(\"four\", &[\n    a.into(),\n    f(&b).into(),\n]);\nlet f = tf(\"five\", &[]);";
     assert_eq!(
         calls(src),
         [
             ("one".to_string(), 0, 1),
             ("two".to_string(), 2, 2),
-            ("three".to_string(), 1, 7)
+            ("three".to_string(), 1, 7),
+            ("four".to_string(), 2, 9),
+            ("five".to_string(), 0, 13)
         ]
     );
 }

@@ -1,5 +1,6 @@
 //! Collecting media candidates: normalisation, dedupe, ordering, warnings.
 
+use crate::say;
 use crate::url::{cdn_key, original_url, preview_url};
 use crate::{MediaItem, MediaKind, Variant, Warning};
 use std::collections::HashMap;
@@ -43,14 +44,14 @@ pub struct Collector {
 impl Collector {
     /// Records a warning (bounded).
     pub fn warn(&mut self, code: &str, message: impl Into<String>) {
+        self.push_warning(Warning::new(code, message));
+    }
+
+    /// Records a warning (bounded), unless the same one was recorded.
+    fn push_warning(&mut self, w: Warning) {
         if self.warnings.len() < MAX_WARNINGS {
-            let message = message.into();
-            if !self
-                .warnings
-                .iter()
-                .any(|w| w.code == code && w.message == message)
-            {
-                self.warnings.push(Warning::new(code, message));
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
             }
         } else {
             self.suppressed += 1;
@@ -132,9 +133,21 @@ impl Collector {
             if let Some(f) = self.full.get_mut(k) {
                 if !*f {
                     *f = true;
-                    self.warn(
-                        "too_many_items",
-                        format!("{source}: more than {MAX_ITEMS_PER_KIND} {} items; the rest were ignored", kind.as_str()),
+                    let kind_name = match kind {
+                        MediaKind::Gallery => say::t("kind_gallery"),
+                        MediaKind::Variant => say::t("kind_variant"),
+                        MediaKind::Description => say::t("kind_description"),
+                        MediaKind::Video => say::t("kind_video"),
+                    };
+                    self.push_warning(
+                        Warning::new(
+                            "too_many_items",
+                            format!("{source}: more than {MAX_ITEMS_PER_KIND} {} items; the rest were ignored", kind.as_str()),
+                        )
+                        .with_say(say::tf(
+                            "warn_too_many_items",
+                            &[kind_name.into(), MAX_ITEMS_PER_KIND.into()],
+                        )),
                     );
                 }
             }
