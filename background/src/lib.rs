@@ -213,7 +213,7 @@ async fn observed_documents(
             }),
             Err(e) => warnings.push(alisave_core::Warning::for_user(
                 "api_fetch",
-                tf("warn_api_fetch", &[e.to_string().into()]),
+                tf("warn_api_fetch", &[e.say().into()]),
             )),
         }
     }

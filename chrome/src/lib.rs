@@ -8,6 +8,9 @@
 //! Why hand-written: no maintained crate covers `webRequest`, the full
 //! `downloads` API and `storage.onChanged` together (see ARCHITECTURE.md).
 
+/// Why a fetch brought no usable body: the pure crate's type, so that each part
+/// says it to the user in the user's language.
+pub use alisave_core::say::FetchFailure as FetchError;
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -365,29 +368,36 @@ pub fn get_object(obj: &JsValue, key: &str) -> Option<JsValue> {
 /// `fetch(url)` from the current global (page, extension page or service worker)
 /// and the body as text. GET only, never with a body; errors name the status.
 /// `with_cookies` is used only for the shop's own API requests the page made.
-pub async fn fetch_text(url: &str, with_cookies: bool, max_bytes: usize) -> Result<String, Error> {
-    let response = fetch_get(url, with_cookies).await.map_err(|e| match e {
-        Error::Js(m) if m.starts_with("the server could not") => {
-            Error::Js(format!("network error: {m}"))
-        }
-        other => other,
-    })?;
+pub async fn fetch_text(
+    url: &str,
+    with_cookies: bool,
+    max_bytes: usize,
+) -> Result<String, FetchError> {
+    let response = fetch_get(url, with_cookies).await?;
     if !response.ok() {
-        return Err(Error::Js(format!("HTTP {}", response.status())));
+        return Err(FetchError::Status(response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(js)?)
+    let body = response
+        .text()
+        .map_err(|e| FetchError::Other(js_error_text(&e)))?;
+    let text = JsFuture::from(body)
         .await
-        .map_err(js)?;
+        .map_err(|_| FetchError::CutShort)?;
     let text = text.as_string().unwrap_or_default();
     if text.len() > max_bytes {
-        return Err(Error::Js(format!("larger than {max_bytes} bytes")));
+        return Err(FetchError::TooLarge {
+            max_bytes: max_bytes as f64,
+        });
     }
     Ok(text)
 }
 
 /// `fetch(url)` (GET, no body) from the current global (page, extension page or
 /// service worker), with or without cookies; the response, whatever its status.
-pub(crate) async fn fetch_get(url: &str, with_cookies: bool) -> Result<web_sys::Response, Error> {
+pub(crate) async fn fetch_get(
+    url: &str,
+    with_cookies: bool,
+) -> Result<web_sys::Response, FetchError> {
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_credentials(if with_cookies {
@@ -395,29 +405,25 @@ pub(crate) async fn fetch_get(url: &str, with_cookies: bool) -> Result<web_sys::
     } else {
         web_sys::RequestCredentials::Omit
     });
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(js)?;
+    let other = |e: JsValue| FetchError::Other(js_error_text(&e));
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(other)?;
     let global = js_sys::global();
     let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
-        .map_err(js)?
+        .map_err(other)?
         .dyn_into()
-        .map_err(|_| Error::Js("fetch is not available here".into()))?;
+        .map_err(|_| FetchError::Other("fetch is not available here".into()))?;
     let promise: js_sys::Promise = fetch
         .call1(&global, &request)
-        .map_err(js)?
+        .map_err(other)?
         .dyn_into()
-        .map_err(|_| Error::Js("fetch did not return a promise".into()))?;
+        .map_err(|_| FetchError::Other("fetch did not return a promise".into()))?;
     // fetch() rejects with a bare "Failed to fetch" for network errors and for
-    // responses the server does not let this origin read (CORS): say that.
+    // responses the server does not let this origin read (CORS).
     JsFuture::from(promise)
         .await
-        .map_err(|e| {
-            Error::Js(format!(
-                "the server could not be reached or did not allow access ({})",
-                js_error_text(&e)
-            ))
-        })?
+        .map_err(|e| FetchError::Unreachable(js_error_text(&e)))?
         .dyn_into()
-        .map_err(|_| Error::Js("not a response".into()))
+        .map_err(|_| FetchError::Other("not a response".into()))
 }
 
 /// `chrome.tabs.sendMessage(tabId, msg)` to the tab's content script, and its reply.

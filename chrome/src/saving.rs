@@ -2,7 +2,7 @@
 //! tabs it opens and closes, the optional CDN host access, byte fetches, and
 //! waiting for a download to finish.
 
-use super::{call, js, DownloadItem, Error};
+use super::{call, js, DownloadItem, Error, FetchError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -71,37 +71,10 @@ pub struct Fetched {
     pub bytes: js_sys::Uint8Array,
 }
 
-/// Why [`fetch_bytes`] got no bytes. The caller says it to the user (in the
-/// user's language); this crate only names what happened.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FetchError {
-    /// `fetch()` rejected: the server could not be reached, or it did not let
-    /// this page read the response (CORS, no host access). The browser's words.
-    Unreachable(String),
-    /// The server answered with this HTTP status (not 2xx).
-    Status(u16),
-    /// Larger than the limit given (bytes).
-    TooLarge(f64),
-    /// The body ended early.
-    CutShort,
-    /// The browser API failed otherwise (its message).
-    Other(String),
-}
-
-impl FetchError {
-    /// Worth another attempt: server errors (5xx).
-    pub fn is_transient(&self) -> bool {
-        matches!(self, FetchError::Status(500..=599))
-    }
-}
-
 /// `fetch(url)` of media bytes without cookies (the CDNs get none), refusing
 /// bodies over `max_bytes`.
 pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchError> {
-    let response = super::fetch_get(url, false).await.map_err(|e| match e {
-        Error::Js(m) if m.starts_with("the server could not") => FetchError::Unreachable(m),
-        other => FetchError::Other(other.to_string()),
-    })?;
+    let response = super::fetch_get(url, false).await?;
     if !response.ok() {
         return Err(FetchError::Status(response.status()));
     }
@@ -119,7 +92,7 @@ pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchErro
         .and_then(|l| l.parse::<f64>().ok())
     {
         if len > max_bytes {
-            return Err(FetchError::TooLarge(max_bytes));
+            return Err(FetchError::TooLarge { max_bytes });
         }
     }
     let buf = JsFuture::from(
@@ -131,7 +104,7 @@ pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchErro
     .map_err(|_| FetchError::CutShort)?;
     let bytes = js_sys::Uint8Array::new(&buf);
     if f64::from(bytes.length()) > max_bytes {
-        return Err(FetchError::TooLarge(max_bytes));
+        return Err(FetchError::TooLarge { max_bytes });
     }
     Ok(Fetched {
         content_type,

@@ -546,9 +546,10 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
     for url in needed {
         match chrome::fetch_text(&url, false, MAX_DOCUMENT_BYTES).await {
             Ok(body) => documents.push(FetchedDocument { url, body }),
+            // Said here, in the user's language: the worker puts it in the report as is.
             Err(e) => unavailable.push(Unavailable {
                 url,
-                reason: e.to_string(),
+                reason: said(&e.say()),
             }),
         }
     }

@@ -21,8 +21,8 @@ use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX
 use alisave_core::pack::{self, BytesProblem, Convert, Sniffed, ZipStream};
 use alisave_core::protocol::PopupToContent;
 use alisave_core::say::{self, Say};
+use chrome::FetchError;
 use futures_util::StreamExt;
-use saving::FetchError;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -160,14 +160,11 @@ fn prefix(bytes: &js_sys::Uint8Array, n: u32) -> Vec<u8> {
     bytes.subarray(0, bytes.length().min(n)).to_vec()
 }
 
-/// Why a fetch got no bytes, for the user.
+/// Why a fetch got no bytes, for the user (from here the server is an image server).
 fn fetch_problem(e: &FetchError) -> Say {
     match e {
         FetchError::Unreachable(_) => say::t("why_no_access"),
-        FetchError::Status(status) => pack::http_problem(*status),
-        FetchError::TooLarge(max) => say::tf("why_larger_than", &[(max / 1e6).to_string().into()]),
-        FetchError::CutShort => say::t("why_cut_short"),
-        FetchError::Other(m) => say::tf("why_download_failed", &[m.into()]),
+        other => other.say(),
     }
 }
 
@@ -221,7 +218,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             Err(e) if n == 0 => {
                 // Bytes this page may not read, or too many to hold: Chrome can
                 // still save the file as it is.
-                if matches!(e, FetchError::Unreachable(_) | FetchError::TooLarge(_)) {
+                if matches!(e, FetchError::Unreachable(_) | FetchError::TooLarge { .. }) {
                     return Outcome::Direct { index, why: e };
                 }
                 // 404 and friends: the copies elsewhere are tried, the reason kept.
