@@ -477,8 +477,7 @@ async fn remove(batch: &Batch) {
 
 /// Progress to the page's button and the action badge.
 async fn report(batch: &Batch) {
-    let progress = batch.progress();
-    let badge = badge_text(&progress);
+    let mut progress = batch.progress();
     if !progress.finished && too_soon(&batch.id) {
         // Counts shown at most every REPORT_EVERY_MS while running (each report is
         // two messages to the browser, under the lock); the final word always goes,
@@ -487,8 +486,12 @@ async fn report(batch: &Batch) {
         return;
     }
     if progress.finished && batch.pack.is_none() && batch.manifest && !batch.manifest_written {
-        write_manifest(batch).await;
+        if let Some(told) = write_manifest(batch).await {
+            // The final word says which manifest file could not be saved.
+            progress = told.progress();
+        }
     }
+    let badge = badge_text(&progress);
     if chrome::set_badge_text(batch.tab_id, &badge).await.is_err() {
         // The tab is gone (the badge of a missing tab cannot be set): nobody to
         // tell, and nothing to keep once finished.
@@ -559,9 +562,11 @@ fn too_soon(id: &str) -> bool {
 /// Writes `product.json` and `product.csv` into the product folder of a finished
 /// batch of separate files (data: URLs: small text the worker can hand to
 /// chrome.downloads without a blob URL). Marked written first: never twice.
-async fn write_manifest(batch: &Batch) {
+/// Returns the batch as stored when a file could not be saved (with a warning
+/// for the user naming it).
+async fn write_manifest(batch: &Batch) -> Option<Batch> {
     if !batch.jobs.iter().any(|j| j.state == JobState::Done) {
-        return;
+        return None;
     }
     let mut marked = batch.clone();
     marked.manifest_written = true;
@@ -593,6 +598,18 @@ async fn write_manifest(batch: &Batch) {
         };
         if let Err(e) = chrome::download(&options).await {
             web_sys_warn(&format!("[AliSavePro] {name} could not be saved: {e}"));
+            marked.warnings.push(alisave_core::Warning::for_user(
+                "manifest",
+                tf(
+                    "warn_manifest_not_saved",
+                    &[name.into(), e.to_string().into()],
+                ),
+            ));
         }
     }
+    if marked.warnings.len() == batch.warnings.len() {
+        return None;
+    }
+    store(&marked).await;
+    Some(marked)
 }

@@ -103,6 +103,11 @@ thread_local! {
     static PORTS: RefCell<Vec<chrome::Port>> = const { RefCell::new(Vec::new()) };
     /// Signature of the page's media last told to the popups, and whether a check is due.
     static MEDIA: RefCell<(u64, bool)> = const { RefCell::new((0, false)) };
+    /// The media observer, and the shadow roots it watches besides the document
+    /// (a document observer does not see inside shadow roots, where the new
+    /// AliExpress pages render their description).
+    static MEDIA_OBSERVER: RefCell<Option<MutationObserver>> = const { RefCell::new(None) };
+    static WATCHED_ROOTS: RefCell<Vec<web_sys::ShadowRoot>> = const { RefCell::new(Vec::new()) };
 }
 
 fn document() -> Option<Document> {
@@ -658,17 +663,17 @@ fn listen_to_popup_ports() {
         if port.name() != POPUP_PORT || !from_us {
             return;
         }
-        let first = PORTS.with(|p| p.borrow().is_empty());
+        thread_local! {
+            static WATCHING: RefCell<bool> = const { RefCell::new(false) };
+        }
+        if !WATCHING.with(|w| w.replace(true)) {
+            watch_media();
+        }
+        // (After the observer exists: reading the media also watches the shadow roots.)
         MEDIA.with(|m| m.borrow_mut().0 = media_signature());
         let gone = port.clone();
         port.on_disconnect(move || PORTS.with(|p| p.borrow_mut().retain(|x| !x.same(&gone))));
         PORTS.with(|p| p.borrow_mut().push(port));
-        thread_local! {
-            static WATCHING: RefCell<bool> = const { RefCell::new(false) };
-        }
-        if first && !WATCHING.with(|w| w.replace(true)) {
-            watch_media();
-        }
     });
 }
 
@@ -681,17 +686,44 @@ fn watch_media() {
     let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
         return;
     };
+    if observer
+        .observe_with_options(&root, &media_observer_init())
+        .is_ok()
+    {
+        KEEP.with(|k| k.borrow_mut().push(Box::new(callback)));
+        MEDIA_OBSERVER.with(|o| *o.borrow_mut() = Some(observer));
+    }
+}
+
+/// What the media observer watches: nodes added or removed anywhere below, and
+/// media source attributes.
+fn media_observer_init() -> MutationObserverInit {
     let init = MutationObserverInit::new();
     init.set_child_list(true);
     init.set_subtree(true);
     init.set_attributes(true);
     let filter = js_sys::Array::of3(&"src".into(), &"srcset".into(), &"poster".into());
     init.set_attribute_filter(&filter);
-    if observer.observe_with_options(&root, &init).is_ok() {
-        KEEP.with(|k| {
-            k.borrow_mut().push(Box::new(callback));
-            k.borrow_mut().push(Box::new(observer));
-        });
+    init
+}
+
+/// Adds `root` to what the media observer watches, once. Shadow roots are found
+/// when the page's media are read (at the popup's connection and after every
+/// change), so one attached after the page loaded is watched from the next change
+/// of the document, the one that inserted its host.
+fn watch_shadow_root(root: web_sys::ShadowRoot) {
+    if WATCHED_ROOTS.with(|w| w.borrow().iter().any(|r| r == &root)) {
+        return;
+    }
+    let watched = MEDIA_OBSERVER.with(|o| {
+        o.borrow().as_ref().is_some_and(|observer| {
+            observer
+                .observe_with_options(&root, &media_observer_init())
+                .is_ok()
+        })
+    });
+    if watched {
+        WATCHED_ROOTS.with(|w| w.borrow_mut().push(root));
     }
 }
 
@@ -765,6 +797,7 @@ fn media_signature() -> u64 {
                 if let Ok(list) = root.query_selector_all(SELECTOR) {
                     read(list);
                 }
+                watch_shadow_root(root);
             }
         }
     }

@@ -23,11 +23,13 @@ const ALIBABA = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1
 const ERA_D_PAGE = `https://www.aliexpress.com/item/${ERA_D.id}.html`;
 /** A product page whose media arrive after it loaded (description, then the shop API). */
 const LATE_PAGE = `https://www.aliexpress.us/item/${ERA_D.id}.html`;
+/** The same page with its description container a shadow root (as Era D pages render it). */
+const LATE_SHADOW_PAGE = `https://de.aliexpress.com/item/${ERA_D.id}.html`;
 const MTOP = 'https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&t=1764460800001&sign=late&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=mtopjsonp1&data='
   + encodeURIComponent(JSON.stringify({ productId: ERA_D.id, _lang: 'en_US' }));
 const hostPath = (u) => u.replace(/^https:\/\//, '');
 
-function latePage() {
+function latePage({ shadow = false } = {}) {
   const desc = ERA_D.description.map((u) => `<p><img src="${u}"></p>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Synthetic late page</title>
 <script>window.runParams = {};
@@ -35,7 +37,8 @@ window._d_c_ = window._d_c_ || {}; window._d_c_.isCSR = true;
 window.mtopjsonp1 = function (d) { document.documentElement.dataset.mtop = d && d.ret ? d.ret[0] : 'none'; };
 // What the shop's own scripts do some time after the page loaded.
 window.addDescription = function () {
-  document.getElementById('product-description').innerHTML = '<div class="detailmodule_html"><div class="detail-desc-decorate-richtext">${desc}</div></div>';
+  var box = document.getElementById('product-description');
+  (box.shadowRoot || box).innerHTML = '<div class="detailmodule_html"><div class="detail-desc-decorate-richtext">${desc}</div></div>';
 };
 window.loadApi = function () { var s = document.createElement('script'); s.src = ${JSON.stringify(MTOP)}; document.head.appendChild(s); };
 </script></head>
@@ -43,7 +46,8 @@ window.loadApi = function () { var s = document.createElement('script'); s.src =
 <div class="slider--slider--VKj5hty"><div class="slider--item--RpyeewA"><div class="slider--img--K0YbWW2 slider--active--ETznpbf"><img src="${ERA_D.gallery[0]}_220x220q75.jpg_.avif"></div></div></div>
 <div class="title--wrap--UUHae_g"><h1 data-pl="product-title">Synthetic Wireless Gamepad Pro</h1></div></div>
 <div id="nav-description"><div class="description--wrap--x"><div id="product-description" class="description--product-description--Mjtql28"></div></div></div>
-</div></div><p>Synthetic page: media that arrive late.</p></body></html>`;
+</div></div><p>Synthetic page: media that arrive late.</p>
+${shadow ? "<script>document.getElementById('product-description').attachShadow({ mode: 'open' });</script>" : ''}</body></html>`;
 }
 
 let shop, browser, downloads, base;
@@ -55,7 +59,10 @@ let openGate = () => {};
 function closeGate() { gate = new Promise((ok) => { openGate = ok; }); }
 
 before(async () => {
-  shop = await startShop({ extraPages: { [hostPath(LATE_PAGE)]: { body: latePage() } } });
+  shop = await startShop({ extraPages: {
+    [hostPath(LATE_PAGE)]: { body: latePage() },
+    [hostPath(LATE_SHADOW_PAGE)]: { body: latePage({ shadow: true }) },
+  } });
   shop.setOverride(hostPath(MISSING), (req, res) => {
     if (missingFixed) {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
@@ -304,6 +311,27 @@ test('the grid updates live when the page adds media and when the worker sees th
   assert.deepEqual(new Set(await checked()), new Set([...ERA_D.gallery.slice(1), ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]));
   assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery · 2 variants · 2 description');
   assert.equal(await p.locator('button[data-action="download-selected"]').textContent(), 'Download 6 selected');
+  assert.deepEqual(popup.errors, []);
+  await p.evaluate(() => localStorage.clear());
+  await p.close();
+  await product.page.close();
+});
+
+test('media the page writes into a shadow root after the popup opened reach the grid too', { timeout: 60000 }, async () => {
+  const sw = await browser.worker();
+  const product = await open(browser.ctx, LATE_SHADOW_PAGE);
+  await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  const popup = await openPopup(browser.ctx, base, sw, LATE_SHADOW_PAGE);
+  const p = popup.page;
+  const urls = () => p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.dataset.url));
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="grid"] li.tile').length === 1, null, { timeout: 10000 });
+  // Written inside the shadow root the page attached at load: the document
+  // itself does not change, so only an observer of that root sees it.
+  assert.equal(await product.page.evaluate(() => !!document.getElementById('product-description').shadowRoot), true);
+  await product.page.evaluate(() => window.addDescription());
+  await p.waitForFunction((n) => document.querySelectorAll('[data-testid="grid"] li.tile').length === n, 3, { timeout: 10000 });
+  assert.deepEqual(await urls(), [ERA_D.gallery[0], ...ERA_D.description]);
+  assert.equal(await p.locator('[data-testid="grid-status"]').textContent(), "The page's media changed: 3 items now.");
   assert.deepEqual(popup.errors, []);
   await p.evaluate(() => localStorage.clear());
   await p.close();
