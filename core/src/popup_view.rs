@@ -186,6 +186,30 @@ pub fn touch_selection(order: &mut Vec<String>, key: &str, cap: usize) -> Vec<St
     order.drain(..excess).collect()
 }
 
+/// `localStorage` key of the open lightbox: which product, which item.
+pub const LIGHTBOX_KEY: &str = "ui.lightbox";
+
+/// Where the lightbox was when the popup closed, so that it reopens there (UI
+/// state only; one spot for all products).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightboxSpot {
+    /// The product's selection key (platform and id).
+    pub product: String,
+    /// The original URL of the item shown.
+    pub url: String,
+}
+
+/// The index in `urls` to reopen the lightbox at: the remembered item, when it
+/// belongs to this product and the page still has it.
+pub fn lightbox_index(
+    spot: Option<&LightboxSpot>,
+    product: &str,
+    urls: &[String],
+) -> Option<usize> {
+    let spot = spot.filter(|s| s.product == product)?;
+    urls.iter().position(|u| *u == spot.url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +319,27 @@ mod tests {
         assert_eq!(v.folder, "AliSavePro/aliexpress-1");
         assert_eq!(file_name("a/b/c.jpg"), "c.jpg");
         assert_eq!(file_name("c.jpg"), "c.jpg");
+    }
+
+    #[test]
+    fn the_lightbox_reopens_at_the_remembered_item_of_this_product_only() {
+        let urls: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let spot = |product: &str, url: &str| LightboxSpot {
+            product: product.into(),
+            url: url.into(),
+        };
+        assert_eq!(lightbox_index(Some(&spot("p1", "b")), "p1", &urls), Some(1));
+        assert_eq!(
+            lightbox_index(Some(&spot("p2", "b")), "p1", &urls),
+            None,
+            "another product"
+        );
+        assert_eq!(
+            lightbox_index(Some(&spot("p1", "gone")), "p1", &urls),
+            None,
+            "no longer on the page"
+        );
+        assert_eq!(lightbox_index(None, "p1", &urls), None);
     }
 
     #[test]

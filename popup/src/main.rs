@@ -208,12 +208,39 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     Effect::new(move |_| {
         let _ = LocalStorage::set("ui.filter", filter.get());
     });
-    let lightbox = RwSignal::new(None::<usize>);
+    // The lightbox reopens where it was when the popup closed (UI state only).
+    let lightbox = RwSignal::new(popup_view::lightbox_index(
+        LocalStorage::get::<popup_view::LightboxSpot>(popup_view::LIGHTBOX_KEY)
+            .ok()
+            .as_ref(),
+        &key,
+        &first
+            .items
+            .iter()
+            .map(|i| i.url.clone())
+            .collect::<Vec<_>>(),
+    ));
     let outcome = RwSignal::new(None::<SaveReport>);
     let busy = RwSignal::new(false);
     // Said to screen readers when the grid changed by itself.
     let announce = RwSignal::new(String::new());
     let items = Memo::new(move |_| inventory.with(|i| i.items.clone()));
+    Effect::new({
+        let key = key.clone();
+        move |_| match lightbox
+            .get()
+            .and_then(|i| items.with(|v| v.get(i).map(|m| m.url.clone())))
+        {
+            Some(url) => {
+                let spot = popup_view::LightboxSpot {
+                    product: key.clone(),
+                    url,
+                };
+                let _ = LocalStorage::set(popup_view::LIGHTBOX_KEY, spot);
+            }
+            None => LocalStorage::delete(popup_view::LIGHTBOX_KEY),
+        }
+    });
     let counts = Memo::new(move |_| {
         inventory.with(|inv| {
             MediaKind::ALL
@@ -663,10 +690,27 @@ fn Lightbox(items: Memo<Vec<MediaItem>>, lightbox: RwSignal<Option<usize>>) -> i
                 Some(v) => tf("caption_variant", &[&kind_label(item.kind), &v.axis, &v.value]),
                 None => kind_label(item.kind),
             };
+            // Known once the original has loaded (a video's poster says nothing
+            // about the video's own size).
+            let size = RwSignal::new(None::<(u32, u32)>);
+            let is_image = item.kind != MediaKind::Video;
+            let loaded = move |ev: leptos::ev::Event| {
+                if let Some(img) = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlImageElement>().ok())
+                {
+                    if is_image && img.natural_width() > 0 {
+                        size.set(Some((img.natural_width(), img.natural_height())));
+                    }
+                }
+            };
             view! {
                 <div class="lightbox" role="dialog" aria-modal="true" aria-label=t("lightbox_label")>
-                    {big.map(|b| view! { <img src=b alt=caption.clone() /> })}
+                    {big.map(|b| view! { <img src=b alt=caption.clone() on:load=loaded /> })}
                     <p class="caption" data-testid="caption">{caption.clone()}</p>
+                    {move || size.get().map(|(w, h)| view! {
+                        <p class="help" data-testid="dimensions">{tf("dimensions", &[&w.to_string(), &h.to_string()])}</p>
+                    })}
                     <p class="help">{item.url.clone()}</p>
                     <div class="nav">
                         <button type="button" on:click=move |_| step(-1) aria-label=t("previous")>"‹"</button>

@@ -383,6 +383,38 @@ test('keyboard only: the popup is usable without a mouse', async () => {
   await product.page.close();
 });
 
+test('the lightbox gives the original\'s size and reopens where it was when the popup closed', async () => {
+  await setStored(undefined);
+  const { product, popup } = await popupFor(ERA_D_PAGE);
+  const p = popup.page;
+  await p.locator('[data-testid="grid"] li.tile').nth(2).locator('button.zoom').click();
+  await p.locator('[data-testid="dimensions"]').waitFor();
+  const shown = await p.locator('.lightbox img').evaluate((img) => ({ src: img.getAttribute('src'), size: `${img.naturalWidth} × ${img.naturalHeight} px` }));
+  assert.equal(await p.locator('[data-testid="dimensions"]').textContent(), shown.size);
+  assert.match(shown.size, /^[1-9]\d* × [1-9]\d* px$/);
+  const caption = await p.locator('[data-testid="caption"]').textContent();
+  await p.close();
+  // Reopened for the same product: the same item, the focus in the preview.
+  const tab = await tabIdOf(ERA_D_PAGE);
+  const again = await open(`${base}/popup.html?tab=${tab}`, { viewport: { width: 420, height: 640 } });
+  const q = again.page;
+  await q.locator('[data-testid="caption"]').waitFor();
+  assert.equal(await q.locator('[data-testid="caption"]').textContent(), caption);
+  assert.equal(await q.locator('.lightbox img').getAttribute('src'), shown.src);
+  await q.waitForFunction(() => document.activeElement?.closest('.lightbox') !== null);
+  // Closed: the next opening shows the grid.
+  await q.keyboard.press('Escape');
+  await q.close();
+  const third = await open(`${base}/popup.html?tab=${tab}`, { viewport: { width: 420, height: 640 } });
+  await third.page.locator('[data-testid="counts"]').waitFor();
+  await third.page.locator('[data-testid="grid"] li.tile').first().waitFor();
+  assert.equal(await third.page.locator('[data-testid="caption"]').count(), 0);
+  for (const x of [popup, again, third]) assert.deepEqual(x.errors, []);
+  await third.page.evaluate(() => localStorage.clear());
+  await third.page.close();
+  await product.page.close();
+});
+
 for (const colorScheme of ['light', 'dark']) {
   test(`axe-core: no violations in the ${colorScheme} theme (popup on a product page, options, with messages shown)`, async () => {
     await setStored(undefined);
@@ -398,6 +430,9 @@ for (const colorScheme of ['light', 'dark']) {
     await p.locator('[data-testid="grid"] li.tile').nth(3).locator('button.zoom').click();
     await p.locator('[data-testid="caption"]').waitFor();
     await axe(p, `popup ${colorScheme}, lightbox`);
+    // Closed again: an open lightbox would be reopened by the next popup.
+    await p.keyboard.press('Escape');
+    await p.locator('[data-testid="caption"]').waitFor({ state: 'detached' });
 
     const empty = await open(`${base}/popup.html`, { colorScheme, viewport: { width: 420, height: 600 } });
     await empty.page.locator('[data-testid="tab-state"]', { hasText: 'Open a product page' }).waitFor();
