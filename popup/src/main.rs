@@ -687,17 +687,26 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
     let access = alisave_ui::saving::use_access();
     let sample_name = move || {
         let s = settings.value.get()?;
-        let inventory = match state.get() {
-            TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
-                inventory.get()
-            }
-            _ => alisave_core::filename::sample_inventory(),
+        // The plan's first file. Numbering does not depend on what is planned,
+        // so planning only the first item (in the plan's order, by kind) names it
+        // as planning all of them would, without planning 200 names.
+        let first = |inventory: &Inventory| {
+            let url = MediaKind::ALL
+                .into_iter()
+                .find_map(|k| inventory.of_kind(k).next())?
+                .url
+                .clone();
+            alisave_core::filename::plan_selected_on(&s, inventory, &[url], today)
+                .into_iter()
+                .next()
+                .map(|f| f.path)
         };
-        let all: Vec<String> = inventory.items.iter().map(|i| i.url.clone()).collect();
-        alisave_core::filename::plan_selected_on(&s, &inventory, &all, today)
-            .into_iter()
-            .next()
-            .map(|f| f.path)
+        match state.get() {
+            TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
+                inventory.with(first)
+            }
+            _ => first(&alisave_core::filename::sample_inventory()),
+        }
     };
     view! {
         <details class="quick">
