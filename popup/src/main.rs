@@ -648,7 +648,8 @@ fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyV
     let kind = item.kind.as_str();
     if item.kind != MediaKind::Video {
         let src = item.preview.unwrap_or_else(|| item.url.clone());
-        return view! {
+        // The common case, from a `<template>` cloned per tile.
+        return template! {
             <li class="tile" data-kind=kind>
                 <label class="pick">
                     <input type="checkbox" data-url=item.url prop:checked=checked />
