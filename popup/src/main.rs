@@ -29,6 +29,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 thread_local! {
@@ -367,6 +369,40 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
         }
     });
 
+    // The tiles' checkboxes follow the selection (one effect for the grid, not
+    // one per tile); the first run has nothing to do, the tiles were built with it.
+    let grid = NodeRef::<leptos::html::Ul>::new();
+    Effect::new(move |first: Option<()>| {
+        selected.with(|s| {
+            if let (Some(()), Some(grid)) = (first, grid.get_untracked()) {
+                sync_checkboxes(&grid, s);
+            }
+        });
+    });
+    let words = Arc::new(TileWords::new());
+    // New tiles (first render, filter, live update) are watched for their
+    // thumbnail, at the next frame: the grid's `For` has put them in by then.
+    let thumbs = StoredValue::new_local(None::<Thumbs>);
+    Effect::new(move |_| {
+        filter.track();
+        items.track();
+        let Some(grid) = grid.get() else {
+            return;
+        };
+        request_animation_frame(move || {
+            thumbs.update_value(|t| {
+                if t.is_none() {
+                    *t = Thumbs::new(&grid);
+                }
+                match t {
+                    Some(t) => t.watch(&grid),
+                    // No observer (never in Chrome): every thumbnail now.
+                    None => load_all_thumbs(&grid),
+                }
+            })
+        });
+    });
+
     let save = move |_| {
         let only: Vec<String> = selected.get_untracked().into_iter().collect();
         if only.is_empty() {
@@ -410,10 +446,13 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                     selected.update(|s| s.retain(|u| !shown.contains(u)));
                 }>{t("select_none")}</button>
             </div>
-            <ul class="grid" data-testid="grid">
-                <For each=visible key=|(i, item)| (*i, item.url.clone()) let:entry>
-                    <Tile index=entry.0 item=entry.1 selected lightbox />
-                </For>
+            <ul class="grid" data-testid="grid" node_ref=grid
+                on:change=move |ev| on_tile_change(&ev, selected)
+                on:click=move |ev| on_tile_click(&ev, lightbox)>
+                <For each=visible key=|(i, item)| (*i, item.url.clone()) children=move |(i, item)| {
+                    let checked = selected.with_untracked(|s| s.contains(&item.url));
+                    tile(i, item, checked, &words)
+                } />
             </ul>
             <p class="visually-hidden" role="status" data-testid="grid-status">{move || announce.get()}</p>
             <button type="button" class="primary" data-action="download-selected"
@@ -583,52 +622,259 @@ fn FilterButton(
     }
 }
 
-#[component]
-fn Tile(
-    index: usize,
-    item: MediaItem,
-    selected: RwSignal<BTreeSet<String>>,
-    lightbox: RwSignal<Option<usize>>,
-) -> impl IntoView {
-    let url = item.url.clone();
-    let u1 = url.clone();
-    let u2 = url.clone();
-    let src = match item.kind {
-        MediaKind::Video => item
-            .poster
-            .clone()
-            .and_then(|p| alisave_core::url::preview_url(&p).or(Some(p))),
-        _ => item.preview.clone().or(Some(item.url.clone())),
+/// The tile texts, looked up once per grid: each message is fetched from
+/// `chrome.i18n` with marker arguments and filled in here, instead of three
+/// `chrome.i18n` calls per tile.
+struct TileWords {
+    kinds: Vec<(MediaKind, String)>,
+    name: Filler,
+    variant_name: Filler,
+    pick: Filler,
+    preview: Filler,
+    badge: String,
+}
+
+/// A translated message whose placeholders `$1`, `$2` are the markers U+E000,
+/// U+E001 (private-use characters, in no translation), filled by [`Filler::fill`].
+struct Filler(String);
+
+impl Filler {
+    const MARKS: [char; 2] = ['\u{E000}', '\u{E001}'];
+
+    /// The message with `args` in its placeholders, as `chrome.i18n` puts them
+    /// (verbatim).
+    fn fill(&self, args: &[&str]) -> String {
+        let mut out =
+            String::with_capacity(self.0.len() + args.iter().map(|a| a.len()).sum::<usize>());
+        for c in self.0.chars() {
+            match Self::MARKS
+                .iter()
+                .position(|m| *m == c)
+                .and_then(|i| args.get(i))
+            {
+                Some(arg) => out.push_str(arg),
+                None => out.push(c),
+            }
+        }
+        out
+    }
+}
+
+impl TileWords {
+    fn new() -> Self {
+        let [a, b] = Filler::MARKS.map(String::from);
+        let (a, b) = (a.as_str(), b.as_str());
+        Self {
+            kinds: MediaKind::ALL
+                .into_iter()
+                .map(|k| (k, kind_label(k)))
+                .collect(),
+            name: Filler(tf("tile_name", &[a, b])),
+            variant_name: Filler(tf("tile_variant_name", &[a, b])),
+            pick: Filler(tf("tile_pick", &[a])),
+            preview: Filler(tf("tile_preview", &[a])),
+            badge: t("badge_video"),
+        }
+    }
+
+    fn kind(&self, kind: MediaKind) -> &str {
+        self.kinds
+            .iter()
+            .find_map(|(k, label)| (*k == kind).then_some(label.as_str()))
+            .unwrap_or_default()
+    }
+}
+
+/// One tile of the grid. Static apart from its checkbox's `checked`, which the
+/// grid keeps in step with the selection; its events are handled by the grid
+/// (one listener for all tiles).
+fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyView {
+    let name = match &item.variant {
+        Some(v) => words.variant_name.fill(&[&v.axis, &v.value]),
+        None => words
+            .name
+            .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
     };
-    let name = match (&item.variant, item.kind) {
-        (Some(v), _) => tf("tile_variant_name", &[&v.axis, &v.value]),
-        (None, k) => tf("tile_name", &[&kind_label(k), &(index + 1).to_string()]),
-    };
-    let name2 = name.clone();
+    let (pick, preview) = (words.pick.fill(&[&name]), words.preview.fill(&[&name]));
+    let kind = item.kind.as_str();
+    if item.kind != MediaKind::Video {
+        let src = item.preview.unwrap_or_else(|| item.url.clone());
+        // The common case, from a `<template>` cloned per tile.
+        return template! {
+            <li class="tile" data-kind=kind>
+                <label class="pick">
+                    <input type="checkbox" data-url=item.url prop:checked=checked />
+                    <span class="visually-hidden">{pick}</span>
+                </label>
+                // Named by its (hidden) text rather than aria-label, so the visible
+                // "video" badge never contradicts the name.
+                <button type="button" class="zoom" data-index=index>
+                    <span class="visually-hidden">{preview}</span>
+                    <img decoding="async" alt="" width="96" height="96" data-src=src />
+                </button>
+            </li>
+        }
+        .into_any();
+    }
+    let poster = item
+        .poster
+        .and_then(|p| alisave_core::url::preview_url(&p).or(Some(p)));
     view! {
-        <li class="tile" data-kind=item.kind.as_str()>
+        <li class="tile" data-kind=kind>
             <label class="pick">
-                <input type="checkbox" data-url=url.clone()
-                    prop:checked=move || selected.with(|s| s.contains(&u1))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        let u = u2.clone();
-                        selected.update(|s| { if on { s.insert(u); } else { s.remove(&u); } });
-                    } />
-                <span class="visually-hidden">{tf("tile_pick", &[&name])}</span>
+                <input type="checkbox" data-url=item.url prop:checked=checked />
+                <span class="visually-hidden">{pick}</span>
             </label>
-            // Named by its (hidden) text rather than aria-label, so the visible
-            // "video" badge never contradicts the name.
-            <button type="button" class="zoom" data-index=index on:click=move |_| lightbox.set(Some(index))>
-                <span class="visually-hidden">{tf("tile_preview", &[&name2])}</span>
-                {match src {
-                    // `loading` before `src`: set the other way round, every image loads at once.
-                    Some(s) => view! { <img loading="lazy" decoding="async" alt="" width="96" height="96" src=s /> }.into_any(),
+            <button type="button" class="zoom" data-index=index>
+                <span class="visually-hidden">{preview}</span>
+                {match poster {
+                    Some(s) => view! { <img decoding="async" alt="" width="96" height="96" data-src=s /> }.into_any(),
                     None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
                 }}
-                {(item.kind == MediaKind::Video).then(|| view! { <span class="badge" aria-hidden="true">{t("badge_video")}</span> })}
+                <span class="badge" aria-hidden="true">{words.badge.clone()}</span>
             </button>
         </li>
+    }
+    .into_any()
+}
+
+/// Thumbnails load when their tile comes near the visible part of the grid: a
+/// tile's image keeps its address in `data-src` until this observer of the grid
+/// sees the tile, then gets its `src`. (With `loading="lazy"` Chrome still does
+/// the work of a request for every image when its `src` is set: for 200 tiles
+/// about as long as building them.)
+struct Thumbs {
+    observer: web_sys::IntersectionObserver,
+    _on_seen: Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>,
+}
+
+impl Thumbs {
+    fn new(grid: &web_sys::Element) -> Option<Self> {
+        let on_seen = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+            |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                for entry in entries.iter() {
+                    let entry: web_sys::IntersectionObserverEntry = entry.unchecked_into();
+                    if entry.is_intersecting() {
+                        let tile = entry.target();
+                        observer.unobserve(&tile);
+                        load_thumb(&tile);
+                    }
+                }
+            },
+        );
+        let options = web_sys::IntersectionObserverInit::new();
+        options.set_root(Some(grid));
+        // About two rows ahead, so scrolling rarely shows an empty tile.
+        options.set_root_margin("200px 0px");
+        let observer = web_sys::IntersectionObserver::new_with_options(
+            on_seen.as_ref().unchecked_ref(),
+            &options,
+        )
+        .ok()?;
+        Some(Self {
+            observer,
+            _on_seen: on_seen,
+        })
+    }
+
+    /// Watches the tiles whose image has no `src` yet (observing a tile twice is
+    /// a no-op).
+    fn watch(&self, grid: &web_sys::Element) {
+        let Ok(images) = grid.query_selector_all("img[data-src]") else {
+            return;
+        };
+        for i in 0..images.length() {
+            let tile = images
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                .and_then(|img| img.closest("li.tile").ok().flatten());
+            if let Some(tile) = tile {
+                self.observer.observe(&tile);
+            }
+        }
+    }
+}
+
+impl Drop for Thumbs {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Gives every tile's image its `src`.
+fn load_all_thumbs(grid: &web_sys::Element) {
+    if let Ok(tiles) = grid.query_selector_all("li.tile") {
+        for i in 0..tiles.length() {
+            if let Some(tile) = tiles.item(i).and_then(|n| n.dyn_into().ok()) {
+                load_thumb(&tile);
+            }
+        }
+    }
+}
+
+/// Gives the tile's image its `src`.
+fn load_thumb(tile: &web_sys::Element) {
+    if let Ok(Some(img)) = tile.query_selector("img[data-src]") {
+        if let Some(src) = img.get_attribute("data-src") {
+            let _ = img.set_attribute("src", &src);
+            let _ = img.remove_attribute("data-src");
+        }
+    }
+}
+
+/// The grid's one `change` listener: a tile's checkbox was toggled.
+fn on_tile_change(ev: &leptos::ev::Event, selected: RwSignal<BTreeSet<String>>) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(url) = input.get_attribute("data-url") else {
+        return;
+    };
+    let on = input.checked();
+    selected.update(|s| {
+        if on {
+            s.insert(url);
+        } else {
+            s.remove(&url);
+        }
+    });
+}
+
+/// The grid's one `click` listener: a tile's preview button opens the lightbox.
+fn on_tile_click(ev: &leptos::ev::MouseEvent, lightbox: RwSignal<Option<usize>>) {
+    let index = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("button.zoom[data-index]").ok().flatten())
+        .and_then(|b| b.get_attribute("data-index"))
+        .and_then(|i| i.parse().ok());
+    if let Some(i) = index {
+        lightbox.set(Some(i));
+    }
+}
+
+/// Puts the selection into the grid's checkboxes (after "select all", "select
+/// none", a live update); tiles are built with the selection of their time.
+fn sync_checkboxes(grid: &web_sys::Element, selected: &BTreeSet<String>) {
+    let Ok(inputs) = grid.query_selector_all("input[data-url]") else {
+        return;
+    };
+    for i in 0..inputs.length() {
+        let Some(input) = inputs
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        let want = input
+            .get_attribute("data-url")
+            .is_some_and(|u| selected.contains(&u));
+        if input.checked() != want {
+            input.set_checked(want);
+        }
     }
 }
 
@@ -731,17 +977,26 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
     let access = alisave_ui::saving::use_access();
     let sample_name = move || {
         let s = settings.value.get()?;
-        let inventory = match state.get() {
-            TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
-                inventory.get()
-            }
-            _ => alisave_core::filename::sample_inventory(),
+        // The plan's first file. Numbering does not depend on what is planned,
+        // so planning only the first item (in the plan's order, by kind) names it
+        // as planning all of them would, without planning 200 names.
+        let first = |inventory: &Inventory| {
+            let url = MediaKind::ALL
+                .into_iter()
+                .find_map(|k| inventory.of_kind(k).next())?
+                .url
+                .clone();
+            alisave_core::filename::plan_selected_on(&s, inventory, &[url], today)
+                .into_iter()
+                .next()
+                .map(|f| f.path)
         };
-        let all: Vec<String> = inventory.items.iter().map(|i| i.url.clone()).collect();
-        alisave_core::filename::plan_selected_on(&s, &inventory, &all, today)
-            .into_iter()
-            .next()
-            .map(|f| f.path)
+        match state.get() {
+            TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
+                inventory.with(first)
+            }
+            _ => first(&alisave_core::filename::sample_inventory()),
+        }
     };
     view! {
         <details class="quick">
