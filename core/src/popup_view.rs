@@ -186,6 +186,49 @@ pub fn touch_selection(order: &mut Vec<String>, key: &str, cap: usize) -> Vec<St
     order.drain(..excess).collect()
 }
 
+/// `localStorage` key of the grid's preview size.
+pub const GRID_SIZE_KEY: &str = "ui.grid_size";
+
+/// How large the grid's previews are (UI state, in `localStorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GridSize {
+    Small,
+    #[default]
+    Medium,
+    Large,
+}
+
+impl GridSize {
+    pub const ALL: [GridSize; 3] = [GridSize::Small, GridSize::Medium, GridSize::Large];
+
+    /// Tiles per row in the popup's grid.
+    pub fn columns(self) -> u8 {
+        match self {
+            GridSize::Small => 6,
+            GridSize::Medium => 4,
+            GridSize::Large => 2,
+        }
+    }
+
+    /// The stored name (`small`…); anything else reads as the default.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GridSize::Small => "small",
+            GridSize::Medium => "medium",
+            GridSize::Large => "large",
+        }
+    }
+
+    /// The size stored as `name`, or the default for anything unknown.
+    pub fn parse(name: &str) -> GridSize {
+        GridSize::ALL
+            .into_iter()
+            .find(|g| g.as_str() == name)
+            .unwrap_or_default()
+    }
+}
+
 /// `localStorage` key of the open lightbox: which product, which item.
 pub const LIGHTBOX_KEY: &str = "ui.lightbox";
 
@@ -319,6 +362,17 @@ mod tests {
         assert_eq!(v.folder, "AliSavePro/aliexpress-1");
         assert_eq!(file_name("a/b/c.jpg"), "c.jpg");
         assert_eq!(file_name("c.jpg"), "c.jpg");
+    }
+
+    #[test]
+    fn grid_sizes_read_back_and_unknown_names_fall_back() {
+        for g in GridSize::ALL {
+            assert_eq!(GridSize::parse(g.as_str()), g);
+        }
+        assert_eq!(GridSize::parse("huge"), GridSize::Medium);
+        assert_eq!(GridSize::parse(""), GridSize::Medium);
+        assert!(GridSize::Small.columns() > GridSize::Medium.columns());
+        assert!(GridSize::Medium.columns() > GridSize::Large.columns());
     }
 
     #[test]

@@ -210,6 +210,12 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     Effect::new(move |_| {
         let _ = LocalStorage::set("ui.filter", filter.get());
     });
+    let grid_size = RwSignal::new(popup_view::GridSize::parse(
+        &LocalStorage::get::<String>(popup_view::GRID_SIZE_KEY).unwrap_or_default(),
+    ));
+    Effect::new(move |_| {
+        let _ = LocalStorage::set(popup_view::GRID_SIZE_KEY, grid_size.get().as_str());
+    });
     // The lightbox reopens where it was when the popup closed (UI state only).
     let lightbox = RwSignal::new(popup_view::lightbox_index(
         LocalStorage::get::<popup_view::LightboxSpot>(popup_view::LIGHTBOX_KEY)
@@ -445,8 +451,22 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                     let shown: Vec<String> = visible().into_iter().map(|(_, i)| i.url).collect();
                     selected.update(|s| s.retain(|u| !shown.contains(u)));
                 }>{t("select_none")}</button>
+                <div class="sizes" role="group" aria-label=t("grid_size_label")>
+                    {popup_view::GridSize::ALL.into_iter().map(|g| view! {
+                        <button type="button" data-grid-size=g.as_str()
+                            aria-pressed=move || (grid_size.get() == g).to_string()
+                            on:click=move |_| grid_size.set(g)>
+                            {match g {
+                                popup_view::GridSize::Small => t("grid_size_small"),
+                                popup_view::GridSize::Medium => t("grid_size_medium"),
+                                popup_view::GridSize::Large => t("grid_size_large"),
+                            }}
+                        </button>
+                    }).collect_view()}
+                </div>
             </div>
             <ul class="grid" data-testid="grid" node_ref=grid
+                data-columns=move || grid_size.get().columns().to_string()
                 on:change=move |ev| on_tile_change(&ev, selected)
                 on:click=move |ev| on_tile_click(&ev, lightbox)>
                 <For each=visible key=|(i, item)| (*i, item.url.clone()) children=move |(i, item)| {

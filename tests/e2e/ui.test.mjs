@@ -415,6 +415,30 @@ test('the lightbox gives the original\'s size and reopens where it was when the 
   await product.page.close();
 });
 
+test('the preview size changes the tiles per row and is remembered', async () => {
+  await setStored(undefined);
+  const { product, popup } = await popupFor(ERA_D_PAGE);
+  const p = popup.page;
+  const perRow = () => p.locator('[data-testid="grid"] li.tile').evaluateAll((tiles) => tiles.filter((t) => t.offsetTop === tiles[0].offsetTop).length);
+  assert.equal(await p.locator('button[data-grid-size="medium"]').getAttribute('aria-pressed'), 'true');
+  assert.equal(await perRow(), 4);
+  await p.locator('button[data-grid-size="large"]').click();
+  assert.equal(await perRow(), 2);
+  assert.equal(await p.locator('button[data-grid-size="large"]').getAttribute('aria-pressed'), 'true');
+  await p.close();
+  const tab = await tabIdOf(ERA_D_PAGE);
+  const again = await open(`${base}/popup.html?tab=${tab}`, { viewport: { width: 420, height: 640 } });
+  await again.page.locator('[data-testid="grid"] li.tile').first().waitFor();
+  assert.equal(await again.page.locator('button[data-grid-size="large"]').getAttribute('aria-pressed'), 'true');
+  await again.page.locator('button[data-grid-size="small"]').click();
+  const small = await again.page.locator('[data-testid="grid"] li.tile').evaluateAll((tiles) => tiles.filter((t) => t.offsetTop === tiles[0].offsetTop).length);
+  assert.equal(small, Math.min(6, await again.page.locator('[data-testid="grid"] li.tile').count()));
+  for (const x of [popup, again]) assert.deepEqual(x.errors, []);
+  await again.page.evaluate(() => localStorage.clear());
+  await again.page.close();
+  await product.page.close();
+});
+
 for (const colorScheme of ['light', 'dark']) {
   test(`axe-core: no violations in the ${colorScheme} theme (popup on a product page, options, with messages shown)`, async () => {
     await setStored(undefined);

@@ -348,6 +348,13 @@ fn test(root: &Path, env: &tools::Env) -> Result {
         .args(["--test", "--test-concurrency=1"])
         .args(&files))?;
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    // The README's screenshots come from the build just tested.
+    let t = step("screenshots (popup and options, light and dark → docs/screenshots)");
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/screenshots.mjs"))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
     Ok(())
 }
 
