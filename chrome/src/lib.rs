@@ -571,6 +571,47 @@ pub fn tabs_connect(tab_id: i64, name: &str) -> Result<Port, Error> {
     Ok(Port { port })
 }
 
+/// What the popup's loader (`popup_init.js`) asked its tab while the wasm loaded:
+/// the port for page changes and the inspect request, already on their way.
+pub struct Early {
+    pub tab_id: i64,
+    pub port: Port,
+    reply: js_sys::Promise,
+}
+
+impl Early {
+    /// The tab's answer to the early request (as [`send_to_tab`] returns it).
+    pub async fn reply<R: DeserializeOwned>(self) -> Result<R, Error> {
+        let reply = JsFuture::from(self.reply).await.map_err(js)?;
+        if reply.is_undefined() {
+            return Err(Error::Js("no reply from the page".into()));
+        }
+        from_js(reply)
+    }
+}
+
+/// Takes what the popup's loader started (once; `None` when it started nothing).
+pub async fn take_early() -> Option<Early> {
+    let global = js_sys::global();
+    let key = JsValue::from_str("alisaveEarly");
+    let started: js_sys::Promise = js_sys::Reflect::get(&global, &key).ok()?.dyn_into().ok()?;
+    let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
+    let early = JsFuture::from(started).await.ok()?;
+    let tab_id = js_sys::Reflect::get(&early, &"tabId".into())
+        .ok()?
+        .as_f64()? as i64;
+    let port = js_sys::Reflect::get(&early, &"port".into()).ok()?;
+    let reply = js_sys::Reflect::get(&early, &"reply".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(Early {
+        tab_id,
+        port: Port { port },
+        reply,
+    })
+}
+
 /// `chrome.runtime.onConnect.addListener`; the listener lives as long as the page.
 pub fn on_connect(f: impl FnMut(Port) + 'static) {
     let mut f = f;

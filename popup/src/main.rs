@@ -88,7 +88,12 @@ fn requested_tab() -> Option<i64> {
 
 /// Asks the tab's content script for the page's inventory.
 async fn inspect(tab_id: i64) -> Result<Inventory, String> {
-    match chrome::send_to_tab::<_, InspectReply>(tab_id, &PopupToContent::Inspect).await {
+    inventory_of(chrome::send_to_tab::<_, InspectReply>(tab_id, &PopupToContent::Inspect).await)
+}
+
+/// The inventory in the content script's answer, or why there is none.
+fn inventory_of(reply: Result<InspectReply, chrome::Error>) -> Result<Inventory, String> {
+    match reply {
         Ok(InspectReply {
             inventory: Some(inventory),
             ..
@@ -101,16 +106,16 @@ async fn inspect(tab_id: i64) -> Result<Inventory, String> {
     }
 }
 
-/// Opens the port on which the tab's content script says when the page's media
+/// Follows the port on which the tab's content script says when the page's media
 /// change; each message moves `epoch` on.
-fn follow_page(tab_id: i64, epoch: RwSignal<u32>) {
-    if let Ok(port) = chrome::tabs_connect(tab_id, POPUP_PORT) {
-        port.on_message(move |_| epoch.update(|n| *n += 1));
-        PORT.with(|p| *p.borrow_mut() = Some(port));
-    }
+fn follow_page(port: chrome::Port, epoch: RwSignal<u32>) {
+    port.on_message(move |_| epoch.update(|n| *n += 1));
+    PORT.with(|p| *p.borrow_mut() = Some(port));
 }
 
 async fn load_tab(epoch: RwSignal<u32>) -> TabState {
+    // Started by the loader while the wasm loaded (same tab, same questions).
+    let early = chrome::take_early().await;
     let tab = match requested_tab() {
         Some(id) => chrome::tab(id).await.map(Some),
         None => chrome::active_tab().await,
@@ -127,8 +132,19 @@ async fn load_tab(epoch: RwSignal<u32>) -> TabState {
         return TabState::NotProduct;
     }
     // Listen first: a change while the first inspection runs is not missed.
-    follow_page(tab_id, epoch);
-    match inspect(tab_id).await {
+    let first = match early.filter(|e| e.tab_id == tab_id) {
+        Some(early) => {
+            follow_page(early.port.clone(), epoch);
+            inventory_of(early.reply::<InspectReply>().await)
+        }
+        None => {
+            if let Ok(port) = chrome::tabs_connect(tab_id, POPUP_PORT) {
+                follow_page(port, epoch);
+            }
+            inspect(tab_id).await
+        }
+    };
+    match first {
         Ok(inventory) => TabState::Ready {
             tab_id,
             inventory: RwSignal::new(inventory),

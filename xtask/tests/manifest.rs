@@ -167,6 +167,25 @@ fn web_request_filter_in_sw_js_equals_the_core_list() {
 }
 
 #[test]
+fn the_popup_loaders_early_questions_are_the_protocols() {
+    let init = read("popup/popup_init.js");
+    // The port name.
+    let port = format!(
+        "{{ name: '{}', frameId: 0 }}",
+        alisave_core::popup_view::POPUP_PORT
+    );
+    assert!(init.contains(&port), "popup_init.js connects with {port}");
+    // The inspect request, as the Rust side serialises it.
+    let inspect =
+        serde_json::to_value(alisave_core::protocol::PopupToContent::Inspect).expect("serialises");
+    assert_eq!(inspect, json!({ "type": "inspect" }));
+    assert!(init.contains("chrome.tabs.sendMessage(tab.id, { type: 'inspect' })"));
+    // Nothing else is sent from the loader.
+    assert_eq!(init.matches("sendMessage(").count(), 1);
+    assert_eq!(init.matches("chrome.tabs.connect(").count(), 1);
+}
+
+#[test]
 fn service_worker_registers_listeners_synchronously() {
     let sw: String = read("static/sw.js")
         .lines()
