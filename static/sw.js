@@ -15,7 +15,9 @@ self.alisaveReady = ready;
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   ready
     .then((m) => m.handle_message(msg, sender))
-    .then(sendResponse, (e) => sendResponse({ ok: false, message: `AliSavePro failed: ${e}`, folder: '', started: [], failed: [], warnings: [] }));
+    // A sentence as the Rust side makes them (core::say::Say): the page says it in
+    // the user's language.
+    .then(sendResponse, (e) => sendResponse({ ok: false, message: { key: 'worker_failed', args: [String(e)] }, folder: '', started: [], failed: [], warnings: [] }));
   return true; // the reply is sent asynchronously
 });
 

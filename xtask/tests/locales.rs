@@ -274,6 +274,25 @@ fn every_key_the_pages_use_exists_with_its_placeholders_and_none_is_unused() {
         count > 100,
         "only {count} calls found: is the scanner broken?"
     );
+    // Sentences the service worker's shim makes itself (`{ key: '…', args: [...] }`).
+    let sw = std::fs::read_to_string(root().join("static/sw.js")).expect("sw.js");
+    for part in sw.split("key: '").skip(1) {
+        let key = part.split('\'').next().unwrap_or_default();
+        let entry = en
+            .get(key)
+            .unwrap_or_else(|| panic!("static/sw.js: message {key:?} is not in _locales/en"));
+        let args = part
+            .split_once("args: [")
+            .map(|(_, rest)| rest.split(']').next().unwrap_or_default())
+            .map(|list| list.split(',').filter(|a| !a.trim().is_empty()).count())
+            .unwrap_or(0);
+        assert_eq!(
+            args,
+            placeholders("en", key, entry).len(),
+            "static/sw.js: {key} arguments"
+        );
+        used.insert(key.to_string());
+    }
     let manifest = std::fs::read_to_string(root().join("manifest.json")).expect("manifest");
     for part in manifest.split("__MSG_").skip(1) {
         let key = part.split("__").next().unwrap_or_default();
