@@ -302,16 +302,6 @@ pub fn english(key: &str, args: &[&str]) -> Option<String> {
     Some(out)
 }
 
-/// Joins sentences into one paragraph (each already ends with its full stop).
-pub fn paragraph(parts: &[Say], look: Lookup<'_>) -> String {
-    parts
-        .iter()
-        .map(|s| s.render(look))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
