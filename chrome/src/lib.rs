@@ -366,7 +366,8 @@ pub fn get_object(obj: &JsValue, key: &str) -> Option<JsValue> {
 }
 
 /// `fetch(url)` from the current global (page, extension page or service worker)
-/// and the body as text. GET only, never with a body; errors name the status.
+/// and the body as text. GET only, never with a body; a failure says what happened
+/// ([`FetchError`]: unreachable, the HTTP status, too large, cut short).
 /// `with_cookies` is used only for the shop's own API requests the page made.
 pub async fn fetch_text(
     url: &str,
@@ -431,7 +432,11 @@ pub async fn send_to_tab<T: Serialize + ?Sized, R: DeserializeOwned>(
     tab_id: i64,
     msg: &T,
 ) -> Result<R, Error> {
-    let reply = call(sys::tabs_send_message(tab_id as f64, &to_js(msg)?)).await?;
+    reply_of(call(sys::tabs_send_message(tab_id as f64, &to_js(msg)?)).await?)
+}
+
+/// A content script's answer (none at all is an error: the page did not reply).
+fn reply_of<R: DeserializeOwned>(reply: JsValue) -> Result<R, Error> {
     if reply.is_undefined() {
         return Err(Error::Js("no reply from the page".into()));
     }
@@ -582,11 +587,7 @@ pub struct Early {
 impl Early {
     /// The tab's answer to the early request (as [`send_to_tab`] returns it).
     pub async fn reply<R: DeserializeOwned>(self) -> Result<R, Error> {
-        let reply = JsFuture::from(self.reply).await.map_err(js)?;
-        if reply.is_undefined() {
-            return Err(Error::Js("no reply from the page".into()));
-        }
-        from_js(reply)
+        reply_of(JsFuture::from(self.reply).await.map_err(js)?)
     }
 }
 

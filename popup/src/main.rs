@@ -732,12 +732,11 @@ fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyV
             .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
     };
     let (pick, preview) = (words.pick.fill(&[&name]), words.preview.fill(&[&name]));
-    let kind = item.kind.as_str();
     if item.kind != MediaKind::Video {
         let src = item.preview.unwrap_or_else(|| item.url.clone());
         // The common case, from a `<template>` cloned per tile.
         return template! {
-            <li class="tile" data-kind=kind>
+            <li class="tile">
                 <label class="pick">
                     <input type="checkbox" data-url=item.url prop:checked=checked />
                     <span class="visually-hidden">{pick}</span>
@@ -756,7 +755,7 @@ fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyV
         .poster
         .and_then(|p| alisave_core::url::preview_url(&p).or(Some(p)));
     view! {
-        <li class="tile" data-kind=kind>
+        <li class="tile">
             <label class="pick">
                 <input type="checkbox" data-url=item.url prop:checked=checked />
                 <span class="visually-hidden">{pick}</span>

@@ -278,14 +278,24 @@ test('a save started in the popup: the bar reaches the selection\'s total with r
   await product.page.close();
 });
 
-test('the grid updates live when the page adds media and when the worker sees the shop API, keeping the selection', { timeout: 90000 }, async () => {
+/** A product page with its button, and the popup open on it, with readers of its grid. */
+async function gridOf(url) {
   const sw = await browser.worker();
-  const product = await open(browser.ctx, LATE_PAGE);
+  const product = await open(browser.ctx, url);
   await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
-  const popup = await openPopup(browser.ctx, base, sw, LATE_PAGE);
+  const popup = await openPopup(browser.ctx, base, sw, url);
   const p = popup.page;
-  const urls = () => p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.dataset.url));
-  const checked = () => p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.dataset.url));
+  const boxes = () => p.locator('[data-testid="grid"] input[type="checkbox"]');
+  return {
+    sw, product, popup, p,
+    urls: () => boxes().evaluateAll((els) => els.map((e) => e.dataset.url)),
+    checked: () => boxes().evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.dataset.url)),
+    tiles: (n, timeout = 10000) => p.waitForFunction((k) => document.querySelectorAll('[data-testid="grid"] li.tile').length === k, n, { timeout }),
+  };
+}
+
+test('the grid updates live when the page adds media and when the worker sees the shop API, keeping the selection', { timeout: 90000 }, async () => {
+  const { sw, product, popup, p, urls, checked, tiles } = await gridOf(LATE_PAGE);
   // What the page has at first: the one gallery image in its DOM.
   assert.deepEqual(await urls(), [ERA_D.gallery[0]]);
   await p.locator('[data-testid="grid"] button.zoom').first().focus();
@@ -294,7 +304,7 @@ test('the grid updates live when the page adds media and when the worker sees th
 
   // The page's description arrives (DOM only): the content script tells the popup.
   await product.page.evaluate(() => window.addDescription());
-  await p.waitForFunction((n) => document.querySelectorAll('[data-testid="grid"] li.tile').length === n, 3, { timeout: 10000 });
+  await tiles(3);
   assert.deepEqual(await urls(), [ERA_D.gallery[0], ...ERA_D.description]);
   assert.deepEqual(await checked(), ERA_D.description, 'the deselected image stays deselected, the new ones are selected');
   assert.equal(await p.locator('[data-testid="counts"]').textContent(), '1 gallery · 2 description');
@@ -304,7 +314,7 @@ test('the grid updates live when the page adds media and when the worker sees th
   // storage.session observed:<tab>, and the popup inspects again.
   const tab = await tabIdOf(sw, LATE_PAGE);
   await product.page.evaluate(() => window.loadApi());
-  await p.waitForFunction((n) => document.querySelectorAll('[data-testid="grid"] li.tile').length === n, 7, { timeout: 15000 });
+  await tiles(7, 15000);
   const observed = await sw.evaluate(async (k) => (await chrome.storage.session.get(k))[k], `observed:${tab}`);
   assert.ok(observed?.some((o) => o.url.startsWith('https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/')), JSON.stringify(observed));
   assert.deepEqual(await urls(), [...ERA_D.gallery, ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]);
@@ -318,18 +328,13 @@ test('the grid updates live when the page adds media and when the worker sees th
 });
 
 test('media the page writes into a shadow root after the popup opened reach the grid too', { timeout: 60000 }, async () => {
-  const sw = await browser.worker();
-  const product = await open(browser.ctx, LATE_SHADOW_PAGE);
-  await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
-  const popup = await openPopup(browser.ctx, base, sw, LATE_SHADOW_PAGE);
-  const p = popup.page;
-  const urls = () => p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.dataset.url));
-  await p.waitForFunction(() => document.querySelectorAll('[data-testid="grid"] li.tile').length === 1, null, { timeout: 10000 });
+  const { product, popup, p, urls, tiles } = await gridOf(LATE_SHADOW_PAGE);
+  await tiles(1);
   // Written inside the shadow root the page attached at load: the document
   // itself does not change, so only an observer of that root sees it.
   assert.equal(await product.page.evaluate(() => !!document.getElementById('product-description').shadowRoot), true);
   await product.page.evaluate(() => window.addDescription());
-  await p.waitForFunction((n) => document.querySelectorAll('[data-testid="grid"] li.tile').length === n, 3, { timeout: 10000 });
+  await tiles(3);
   assert.deepEqual(await urls(), [ERA_D.gallery[0], ...ERA_D.description]);
   assert.equal(await p.locator('[data-testid="grid-status"]').textContent(), "The page's media changed: 3 items now.");
   assert.deepEqual(popup.errors, []);
