@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpora in fuzz/corpus/<target>/ (run from anywhere).
 
-Seeds are small slices of the real fixtures in shared/fixtures/real/ (looked
-up next to the repository, as the core tests do) plus synthetic snippets taken
+Seeds are small slices of the real fixtures in tests/fixtures/real/ (the
+copies the repository keeps, as the core tests read them) plus synthetic snippets taken
 from core/tests. The `extract` input layout is described in src/lib.rs
 (`decode_page`): one URL-selector byte, the page HTML, then up to three
 documents, each `0x1E`, a URL-selector byte and the body.
@@ -18,12 +18,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-REAL_CANDIDATES = [
-    os.path.join(ROOT, "..", "shared", "fixtures", "real"),
-    os.path.join(ROOT, "..", "..", "shared", "fixtures", "real"),
-    "/work/shared/fixtures/real",
-]
-REAL = next((p for p in REAL_CANDIDATES if os.path.isdir(p)), None)
+REAL = os.path.join(ROOT, "tests", "fixtures", "real")
 
 SEP = b"\x1e"
 # Indexes into PAGE_URLS / DOC_URLS in src/lib.rs.
@@ -35,8 +30,6 @@ RAW_DOC = 6
 
 
 def real(rel):
-    if REAL is None:
-        sys.exit("shared/fixtures/real not found")
     with open(os.path.join(REAL, rel), encoding="utf-8") as f:
         return f.read()
 

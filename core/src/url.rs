@@ -8,7 +8,7 @@
 //! or IP literals in the host, explicit non-default ports) is rejected rather
 //! than interpreted.
 //!
-//! Decisions (see `shared/docs/page-formats.md` §4):
+//! Decisions (see the shops' page formats (`docs/page-formats.md`) §4):
 //! * images lose their query string and fragment (alicdn images carry none that
 //!   matter; description images carry `?size=&height=&width=&hash=` hints);
 //! * videos keep their query string (signed video URLs such as

@@ -1,4 +1,4 @@
-//! Exact inventories for every real fixture in `shared/fixtures/real/`
+//! Exact inventories for every real fixture in `tests/fixtures/real/`
 //! (see its PROVENANCE.md). Wrappers around script dumps are synthetic and
 //! say so in the test name.
 

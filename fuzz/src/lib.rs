@@ -18,7 +18,7 @@ use std::collections::HashSet;
 // ---------------------------------------------------------------------------
 // Structured input of the `extract` target.
 
-/// Real product page URLs (from shared/fixtures/real and the core tests).
+/// Real product page URLs (from tests/fixtures/real and the core tests).
 pub const PAGE_URLS: &[&str] = &[
     "https://he.aliexpress.com/item/32993251330.html",
     "https://es.aliexpress.com/item/1005006427599086.html",

@@ -1,7 +1,7 @@
 //! Extraction engine: one [`Inventory`] from a page's serialised DOM plus the
 //! documents it loaded.
 //!
-//! Sources, per `shared/docs/page-formats.md`:
+//! Sources, per the shops' page formats (`docs/page-formats.md`):
 //! * AliExpress ([`aliexpress`]): `window.runParams.data` Module map (Era A) or
 //!   Component map (Era B), `window._d_c_.DCData` (Era C, SSR map or CSR
 //!   `imagePathList`), the mtop `pdp.pc.query` JSONP body (Era D), the

@@ -4,8 +4,8 @@
 use alisave_core::extract::{extract, Document, PageInput};
 use alisave_core::{Inventory, MediaKind};
 
-/// The shared real fixtures, beside the repository (see their PROVENANCE.md).
-pub const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/real/");
+/// The real fixtures, copied into the repository (see their PROVENANCE.md).
+pub const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/real/");
 
 /// A real fixture file's text.
 pub fn fixture(rel: &str) -> String {

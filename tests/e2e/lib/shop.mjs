@@ -11,7 +11,7 @@
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,8 @@ import { deflateSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
 export const pagesDir = resolve(here, '../pages');
-/** The shared real fixtures, beside the repository (present in CI and dev checkouts). */
-export const realFixtures = resolve(repoRoot, '../shared/fixtures/real');
+/** The real fixtures, kept in the repository (see their PROVENANCE.md). */
+export const realFixtures = resolve(repoRoot, 'tests/fixtures/real');
 
 /** Hosts that play image/video CDNs. */
 export const CDN_HOSTS = [
@@ -289,14 +289,11 @@ function pageTable() {
   };
   pages[`www.aliexpress.com/item/${ERA_D.id}.html`] = { body: eraDPage() };
   pages[`de.aliexpress.com/item/${ERA_C.id}.html`] = { body: eraCPage() };
-  if (existsSync(join(realFixtures, 'IarBest-Aliexpress-to-AI'))) {
-    pages['aliexpress.ru/item/1005008195850531.html'] = { body: aerPage() };
-  }
-  const real = join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html');
-  if (existsSync(real)) {
-    // Real saved page (2020, Era A), served as it was saved.
-    pages['he.aliexpress.com/item/32993251330.html'] = { body: readFileSync(real) };
-  }
+  pages['aliexpress.ru/item/1005008195850531.html'] = { body: aerPage() };
+  // Real saved page (2020, Era A), served as it was saved.
+  pages['he.aliexpress.com/item/32993251330.html'] = {
+    body: readFileSync(join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html')),
+  };
   return pages;
 }
 
@@ -340,10 +337,9 @@ function innerOfDiv(html, marker) {
 const realDescriptions = {};
 {
   const real = join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html');
-  if (existsSync(real)) {
-    const inner = innerOfDiv(readFileSync(real, 'utf8'), 'id="product-description"');
-    if (inner) realDescriptions['32993251330'] = inner;
-  }
+  const inner = innerOfDiv(readFileSync(real, 'utf8'), 'id="product-description"');
+  if (!inner) throw new Error(`no #product-description in ${real}`);
+  realDescriptions['32993251330'] = inner;
 }
 
 export async function startShop({ extraPages = {} } = {}) {
