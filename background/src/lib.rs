@@ -9,10 +9,14 @@
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, PackSpec, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
+use alisave_core::page_view::{
+    api_answer, classify_request, forget_other_views, observed_key, record_observed, requests_of,
+    still_to_read, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
+};
 use alisave_core::protocol::{
-    classify_request, observed_key, record_observed, validate_content_sender, validate_documents,
-    validate_snapshot, ContentToBg, FailedFile, InspectReply, ObservedRequest, PageSnapshot,
-    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    sender_page_view, validate_content_sender, validate_documents, validate_snapshot, ContentToBg,
+    FailedFile, InspectReply, PageSnapshot, Refusal, SaveReport, Sender, Unavailable,
+    MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, Say};
 use alisave_core::settings::{self, Settings};
@@ -43,7 +47,29 @@ fn sender_of(js: &JsValue) -> Sender {
         url: chrome::get_string(js, "url"),
         tab_id: chrome::get_object(js, "tab").and_then(|t| chrome::get_i64(&t, "id")),
         frame_id: chrome::get_i64(js, "frameId"),
+        document_id: chrome::get_string(js, "documentId"),
     }
+}
+
+thread_local! {
+    /// Serialises read-modify-write of the `observed:<tab>` lists within this
+    /// worker instance (a lock, not state: a new worker starts unlocked).
+    static OBSERVED_LOCK: std::rc::Rc<futures_util::lock::Mutex<()>> =
+        std::rc::Rc::new(futures_util::lock::Mutex::new(()));
+}
+
+fn observed_lock() -> std::rc::Rc<futures_util::lock::Mutex<()>> {
+    OBSERVED_LOCK.with(|l| l.clone())
+}
+
+/// The observed requests stored for a tab (empty when none or unreadable).
+async fn observed_list(tab_id: i64) -> Vec<ObservedRequest> {
+    chrome::storage_get(Area::Session, &observed_key(tab_id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
 }
 
 /// `chrome.runtime.onMessage` handler. Returns the reply (always a value the
@@ -83,6 +109,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
         Ok(v) => v,
         Err(e) => return refuse("a message", &e, inspect),
     };
+    let view = sender_page_view(&sender, &page);
     let msg: ContentToBg = match chrome::from_js(msg) {
         Ok(m) => m,
         Err(e) => return refuse("a message", &Refusal::BadField(e.to_string()), inspect),
@@ -93,22 +120,56 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             documents,
             unavailable,
             only,
+            fetched_needs,
         } => {
             if let Err(e) = validate_snapshot(&snapshot, &page) {
                 return refuse("a save request", &e, false);
             }
-            let gathered = gather(&snapshot, documents, unavailable, tab_id).await;
-            Reply::Save(match gathered {
+            let ask = Ask {
+                snapshot: &snapshot,
+                documents,
+                unavailable,
+                fetched_needs,
+                tab_id,
+                view: view.as_ref(),
+            };
+            Reply::Save(match gather(ask).await {
                 Gathered::Refused(e) => {
                     log_refusal("documents", &e);
                     SaveReport::refused(e.say())
                 }
-                Gathered::Need(urls) => SaveReport {
+                Gathered::Need(urls, read) => SaveReport {
                     need_documents: urls,
                     message: t("content_loading_description"),
+                    read,
                     ..SaveReport::default()
                 },
-                Gathered::Done(inventory) => save(inventory, only, tab_id, &snapshot.url).await,
+                Gathered::Done(inventory, read) => SaveReport {
+                    read,
+                    ..save(inventory, only, tab_id, &snapshot.url).await
+                },
+            })
+        }
+        ContentToBg::PageView => {
+            if let Some(view) = &view {
+                let l = observed_lock();
+                let _g = l.lock().await;
+                let mut list = observed_list(tab_id).await;
+                if forget_other_views(&mut list, view) {
+                    let key = observed_key(tab_id);
+                    let written = if list.is_empty() {
+                        chrome::session_remove(&key).await
+                    } else {
+                        chrome::storage_set(Area::Session, &key, &list).await
+                    };
+                    if let Err(e) = written {
+                        web_log(&format!("[AliSavePro] could not forget a page view: {e}"));
+                    }
+                }
+            }
+            Reply::Save(SaveReport {
+                ok: true,
+                ..SaveReport::default()
             })
         }
         ContentToBg::Retry { batch_id } => {
@@ -140,29 +201,38 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             page: snapshot,
             documents,
             unavailable,
+            fetched_needs,
         } => {
             if let Err(e) = validate_snapshot(&snapshot, &page) {
                 return refuse("an inspect request", &e, true);
             }
-            Reply::Inspect(
-                match gather(&snapshot, documents, unavailable, tab_id).await {
-                    Gathered::Refused(e) => {
-                        log_refusal("documents", &e);
-                        InspectReply {
-                            message: Some(e.say()),
-                            ..InspectReply::default()
-                        }
+            let ask = Ask {
+                snapshot: &snapshot,
+                documents,
+                unavailable,
+                fetched_needs,
+                tab_id,
+                view: view.as_ref(),
+            };
+            Reply::Inspect(match gather(ask).await {
+                Gathered::Refused(e) => {
+                    log_refusal("documents", &e);
+                    InspectReply {
+                        message: Some(e.say()),
+                        ..InspectReply::default()
                     }
-                    Gathered::Need(urls) => InspectReply {
-                        need_documents: urls,
-                        ..InspectReply::default()
-                    },
-                    Gathered::Done(inventory) => InspectReply {
-                        inventory: Some(inventory),
-                        ..InspectReply::default()
-                    },
+                }
+                Gathered::Need(urls, read) => InspectReply {
+                    need_documents: urls,
+                    read,
+                    ..InspectReply::default()
                 },
-            )
+                Gathered::Done(inventory, read) => InspectReply {
+                    inventory: Some(inventory),
+                    read,
+                    ..InspectReply::default()
+                },
+            })
         }
     }
 }
@@ -183,31 +253,31 @@ async fn load_settings() -> (Settings, Option<Say>) {
     }
 }
 
-/// Fetches, in the worker, the shop API responses the page requested (seen by the
-/// webRequest listener): product data the page's HTML does not carry (Era D
-/// `pdp.pc.query`, aliexpress.ru `productData`). Same shop hosts, which our host
-/// permissions cover; the user's shop cookies go along as they did for the page.
-async fn observed_documents(
+/// Reads, in the worker, the shop API answers the page view requested (seen by the
+/// webRequest listener) that the content script does not hold yet: product data
+/// the page's HTML does not carry (Era D `pdp.pc.query`, aliexpress.ru
+/// `productData`). Same shop hosts, which our host permissions cover; the user's
+/// shop cookies go along as they did for the page (ARCHITECTURE.md, "Era D").
+/// Each answer goes back to the content script, which keeps it for its page view:
+/// the shop sees each of these requests from us at most once per page view.
+async fn read_api_documents(
     tab_id: i64,
+    view: Option<&PageView>,
+    have: &[&str],
     warnings: &mut Vec<alisave_core::Warning>,
-) -> Vec<Document> {
-    let list: Vec<ObservedRequest> = chrome::storage_get(Area::Session, &observed_key(tab_id))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let mut docs = Vec::new();
-    for req in list
-        .iter()
-        .rev()
-        .take(alisave_core::protocol::MAX_DOCUMENTS)
-    {
-        if classify_request(&req.url).is_none() {
-            continue; // only what the listener's rules accept, even from storage
-        }
+) -> (Vec<Document>, Vec<String>) {
+    let Some(view) = view else {
+        return (Vec::new(), Vec::new());
+    };
+    let list = observed_list(tab_id).await;
+    let observed: Vec<String> = requests_of(&list, view, MAX_OBSERVED_PER_TAB)
+        .into_iter()
+        .map(|r| r.url.clone())
+        .collect();
+    let mut read = Vec::new();
+    for req in still_to_read(&list, view, have) {
         match chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await {
-            Ok(body) => docs.push(Document {
+            Ok(body) => read.push(Document {
                 url: req.url.clone(),
                 body,
             }),
@@ -217,59 +287,92 @@ async fn observed_documents(
             )),
         }
     }
-    docs.reverse();
-    docs
+    (read, observed)
 }
 
-/// Outcome of reading a page: the inventory, documents still needed, or a refusal.
+/// Outcome of reading a page: the inventory, documents still needed, or a
+/// refusal; with the API answers read this time, for the content script to keep.
 enum Gathered {
-    Done(Inventory),
-    Need(Vec<String>),
+    Done(Inventory, Vec<Document>),
+    Need(Vec<String>, Vec<Document>),
     Refused(Refusal),
 }
 
-/// Reads the page: the snapshot, the documents the content script fetched, and the
-/// shop API responses the page loaded (re-read here). Warnings about what could
-/// not be read end up in the inventory.
-async fn gather(
-    snapshot: &PageSnapshot,
-    mut documents: Vec<Document>,
-    mut unavailable: Vec<Unavailable>,
+/// A save or inspect request, validated as far as the sender and snapshot go.
+struct Ask<'a> {
+    snapshot: &'a PageSnapshot,
+    documents: Vec<Document>,
+    unavailable: Vec<Unavailable>,
+    fetched_needs: bool,
     tab_id: i64,
-) -> Gathered {
+    view: Option<&'a PageView>,
+}
+
+/// Reads the page: the snapshot, the documents the content script holds for its
+/// page view, and the page view's API answers not read yet. Warnings about what
+/// could not be read end up in the inventory.
+async fn gather(ask: Ask<'_>) -> Gathered {
+    let Ask {
+        snapshot,
+        documents,
+        unavailable,
+        fetched_needs,
+        tab_id,
+        view,
+    } = ask;
     let (url, html) = (snapshot.url.as_str(), snapshot.html.as_str());
     let mut warnings = Vec::new();
-    let second_round = !documents.is_empty() || !unavailable.is_empty();
-    let mut docs = observed_documents(tab_id, &mut warnings).await;
-    if second_round {
-        // Only documents the page (or the API responses it loaded) names are accepted.
+    if view.is_none() {
+        web_log("[AliSavePro] the sender named no document: only the page snapshot is used");
+    }
+    let have: Vec<&str> = documents.iter().map(|d| d.url.as_str()).collect();
+    let (read, observed) = read_api_documents(tab_id, view, &have, &mut warnings).await;
+    // What the content script sends is checked: an API answer must be one this
+    // page view requested, any other document one the page (or its data) names.
+    if !documents.is_empty() || !unavailable.is_empty() {
+        let api: Vec<Document> = documents
+            .iter()
+            .filter(|d| observed.contains(&d.url))
+            .cloned()
+            .chain(read.iter().cloned())
+            .collect();
         let (_, named) = extract_with_needs(&PageInput {
             url,
             html,
-            documents: &docs,
+            documents: &api,
         });
-        // The content script's own fetch of a shop API document (Alibaba's desc.htm)
-        // is seen by the webRequest listener too, and the worker has just read that
-        // document itself: the content script's copy is not needed (and is no
-        // longer among the documents still to fetch).
-        documents.retain(|d| !docs.iter().any(|o| o.url == d.url));
-        unavailable.retain(|u| !docs.iter().any(|o| o.url == u.url));
-        if let Err(e) = validate_documents(&documents, &unavailable, &named) {
+        if let Err(e) = validate_documents(&documents, &unavailable, &named, &observed) {
             return Gathered::Refused(e);
         }
     }
-    docs.extend(documents);
+    // Shop refusals (a captcha, an expired request, an error) are not product
+    // data: the page's DOM is read instead, and the user is told.
+    let mut usable = Vec::new();
+    for d in documents.iter().chain(read.iter()) {
+        match classify_request(&d.url).map(|kind| api_answer(kind, &d.body)) {
+            Some(ApiAnswer::Refused(why)) => warnings.push(alisave_core::Warning::for_user(
+                "api_refused",
+                tf("warn_api_refused", &[why.into()]),
+            )),
+            _ => usable.push(d.clone()),
+        }
+    }
     let (mut inventory, needs) = extract_with_needs(&PageInput {
         url,
         html,
-        documents: &docs,
+        documents: &usable,
     });
-    if !needs.is_empty() && !second_round {
+    let missing: Vec<String> = needs
+        .into_iter()
+        .filter(|u| !documents.iter().any(|d| d.url == *u))
+        .collect();
+    if !missing.is_empty() && !fetched_needs {
         return Gathered::Need(
-            needs
+            missing
                 .into_iter()
                 .take(alisave_core::protocol::MAX_DOCUMENTS)
                 .collect(),
+            read,
         );
     }
     let has_description = inventory
@@ -278,7 +381,7 @@ async fn gather(
         .any(|i| i.kind == alisave_core::MediaKind::Description);
     // The page's DOM may hold the rendered description already; only say that
     // something is missing when no description image was found at all.
-    for u in needs.iter().filter(|_| !has_description) {
+    for u in missing.iter().filter(|_| !has_description) {
         let reason: say::Arg = unavailable
             .iter()
             .find(|x| x.url == *u)
@@ -290,7 +393,7 @@ async fn gather(
         ));
     }
     inventory.warnings.extend(warnings);
-    Gathered::Done(inventory)
+    Gathered::Done(inventory, read)
 }
 
 /// Saves the inventory's items of the enabled kinds (or only the `only` URLs).
@@ -404,8 +507,9 @@ async fn save(
 }
 
 /// `chrome.webRequest.onBeforeRequest` handler for the shop's product and
-/// description API requests (filter in `sw.js`). Records them per tab in
-/// `chrome.storage.session`, so the knowledge survives the worker being stopped.
+/// description API requests (filter in `sw.js`). Records them per tab, with the
+/// page view (document) that made them, in `chrome.storage.session`, so the
+/// knowledge survives the worker being stopped.
 #[wasm_bindgen]
 pub async fn on_api_request(details: JsValue) {
     let Some(url) = chrome::get_string(&details, "url") else {
@@ -414,17 +518,24 @@ pub async fn on_api_request(details: JsValue) {
     let Some(tab_id) = chrome::get_i64(&details, "tabId").filter(|t| *t >= 0) else {
         return;
     };
-    let Some(kind) = classify_request(&url) else {
+    let Some(req) = ObservedRequest::from_event(
+        &url,
+        chrome::get_i64(&details, "frameId"),
+        chrome::get_string(&details, "documentId").as_deref(),
+        chrome::get_i64(&details, "parentFrameId"),
+        chrome::get_string(&details, "parentDocumentId").as_deref(),
+    ) else {
         return;
     };
+    let l = observed_lock();
+    let _g = l.lock().await;
+    // A tab closed meanwhile keeps no key (its removal ran under this lock).
+    if chrome::tab(tab_id).await.is_err() {
+        return;
+    }
     let key = observed_key(tab_id);
-    let mut list: Vec<ObservedRequest> = chrome::storage_get(Area::Session, &key)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    record_observed(&mut list, ObservedRequest { kind, url });
+    let mut list = observed_list(tab_id).await;
+    record_observed(&mut list, req);
     if let Err(e) = chrome::storage_set(Area::Session, &key, &list).await {
         web_log(&format!(
             "[AliSavePro] could not record an API request: {e}"
@@ -435,7 +546,11 @@ pub async fn on_api_request(details: JsValue) {
 /// `chrome.tabs.onRemoved` handler: forgets what was observed for a closed tab.
 #[wasm_bindgen]
 pub async fn on_tab_removed(tab_id: f64) {
-    let _ = chrome::session_remove(&observed_key(tab_id as i64)).await;
+    {
+        let l = observed_lock();
+        let _g = l.lock().await;
+        let _ = chrome::session_remove(&observed_key(tab_id as i64)).await;
+    }
     engine::forget_tab(tab_id as i64).await;
 }
 

@@ -11,6 +11,7 @@
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
 use alisave_chrome::{self as chrome, Area};
+use alisave_core::page_view::HeldDocuments;
 use alisave_core::popup_view::{ContentToPopup, PopupRequest, POPUP_PORT};
 use alisave_core::protocol::{
     ContentToBg, Document as FetchedDocument, InspectReply, PageSnapshot, PopupToContent,
@@ -95,6 +96,11 @@ thread_local! {
     static REINSERT: RefCell<(f64, u32, f64)> = const { RefCell::new((0.0, 0, 0.0)) };
     /// The page's last save with failures, offered for a retry on the button.
     static RETRY: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Shop documents read for this page view, sent with each later request so
+    /// that none is read twice; dropped when the page shows another product.
+    static HELD: RefCell<HeldDocuments> = RefCell::new(HeldDocuments::default());
+    /// The product the page showed when it last announced its page view.
+    static VIEWED: RefCell<String> = const { RefCell::new(String::new()) };
     /// The batch this page is following.
     static BATCH: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The latest progress received, which may arrive before the save's reply.
@@ -128,6 +134,8 @@ fn start() {
     }
     ensure_button();
     watch_dom();
+    announce_page_view(true);
+    watch_page_views();
     listen_to_popup();
     listen_to_popup_ports();
     spawn_local(async {
@@ -143,6 +151,78 @@ fn start() {
         }
     });
     KEEP.with(|k| k.borrow_mut().push(Box::new(listener)));
+}
+
+/// The product id of the page's current URL (empty when it shows none).
+fn current_product() -> String {
+    document()
+        .and_then(|d| d.location())
+        .and_then(|l| l.href().ok())
+        .and_then(|u| alisave_core::url::product_page(&u))
+        .map(|p| p.product_id)
+        .unwrap_or_default()
+}
+
+/// Tells the worker that this page view is the tab's current one (it forgets
+/// what other page views of the tab loaded): at start, after a restore from the
+/// back/forward cache (`always`), and when the page moved to another product.
+fn announce_page_view(always: bool) {
+    let product = current_product();
+    if product.is_empty() {
+        return;
+    }
+    let changed = VIEWED.with(|v| v.replace(product.clone()) != product);
+    if !(always || changed) {
+        return;
+    }
+    // Documents held for another product are dropped here.
+    HELD.with(|h| {
+        h.borrow_mut().for_product(&product);
+    });
+    spawn_local(async {
+        if let Err(e) = send::<SaveReport>(&ContentToBg::PageView).await {
+            web_sys::console::warn_1(&format!("[AliSavePro] {e}").into());
+        }
+    });
+}
+
+/// Follows the page's own navigations inside this document (`history.pushState`,
+/// through the Navigation API) and restores from the back/forward cache.
+fn watch_page_views() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_show = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        let persisted = js_sys::Reflect::get(&e, &"persisted".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if persisted {
+            announce_page_view(true);
+        }
+    });
+    let _ = window.add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+    KEEP.with(|k| k.borrow_mut().push(Box::new(on_show)));
+    let on_entry = Closure::<dyn FnMut()>::new(|| announce_page_view(false));
+    let navigation = js_sys::Reflect::get(&window, &"navigation".into())
+        .ok()
+        .and_then(|n| n.dyn_into::<web_sys::EventTarget>().ok());
+    let target: web_sys::EventTarget = match navigation {
+        Some(n) => {
+            let _ = n.add_event_listener_with_callback(
+                "currententrychange",
+                on_entry.as_ref().unchecked_ref(),
+            );
+            n
+        }
+        // Without the Navigation API: back/forward between same-document entries.
+        None => {
+            let _ = window
+                .add_event_listener_with_callback("popstate", on_entry.as_ref().unchecked_ref());
+            window.into()
+        }
+    };
+    KEEP.with(|k| k.borrow_mut().push(Box::new((on_entry, target))));
 }
 
 /// `wrap` classes for the button's corner.
@@ -511,6 +591,7 @@ fn message(
     page: PageSnapshot,
     documents: Vec<FetchedDocument>,
     unavailable: Vec<Unavailable>,
+    fetched_needs: bool,
 ) -> ContentToBg {
     match ask {
         Ask::Save(only) => ContentToBg::SaveAll {
@@ -518,16 +599,31 @@ fn message(
             documents,
             unavailable,
             only: only.map(<[String]>::to_vec),
+            fetched_needs,
         },
         Ask::Inspect => ContentToBg::Inspect {
             page,
             documents,
             unavailable,
+            fetched_needs,
         },
     }
 }
 
-/// Sends the page to the background; when it asks for description documents,
+/// The documents held for `product`.
+fn held(product: &str) -> Vec<FetchedDocument> {
+    HELD.with(|h| h.borrow_mut().for_product(product).to_vec())
+}
+
+/// Keeps documents read for `product`.
+fn hold(product: &str, docs: Vec<FetchedDocument>) {
+    if !docs.is_empty() {
+        HELD.with(|h| h.borrow_mut().keep(product, docs));
+    }
+}
+
+/// Sends the page, with the documents already read for this page view, to the
+/// background; keeps what it read; when it asks for description documents,
 /// fetches them here — with the page's origin, exactly as the page itself loads
 /// them — and asks again with them. Returns the background's final reply.
 async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) -> Result<R, String> {
@@ -536,21 +632,32 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
         .location()
         .and_then(|l| l.href().ok())
         .unwrap_or_default();
+    let product = alisave_core::url::product_page(&url)
+        .map(|p| p.product_id)
+        .unwrap_or_default();
     let page = PageSnapshot {
         url,
         html: page_html(&doc),
     };
-    let first: R = send(&message(ask, page.clone(), Vec::new(), Vec::new())).await?;
+    let mut first: R = send(&message(
+        ask,
+        page.clone(),
+        held(&product),
+        Vec::new(),
+        false,
+    ))
+    .await?;
+    hold(&product, first.take_read());
     let needed = first.needs().to_vec();
     if needed.is_empty() {
         return Ok(first);
     }
     show(&t("content_loading_description"), false);
-    let mut documents = Vec::new();
+    let mut fetched = Vec::new();
     let mut unavailable = Vec::new();
     for url in needed {
         match chrome::fetch_text(&url, false, MAX_DOCUMENT_BYTES).await {
-            Ok(body) => documents.push(FetchedDocument { url, body }),
+            Ok(body) => fetched.push(FetchedDocument { url, body }),
             // Said here, in the user's language: the worker puts it in the report as is.
             Err(e) => unavailable.push(Unavailable {
                 url,
@@ -558,21 +665,31 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
             }),
         }
     }
-    send(&message(ask, page, documents, unavailable)).await
+    hold(&product, fetched);
+    let mut second: R = send(&message(ask, page, held(&product), unavailable, true)).await?;
+    hold(&product, second.take_read());
+    Ok(second)
 }
 
-/// Replies that can ask for documents.
+/// Replies that can ask for documents and hand back what the worker read.
 trait Needs {
     fn needs(&self) -> &[String];
+    fn take_read(&mut self) -> Vec<FetchedDocument>;
 }
 impl Needs for SaveReport {
     fn needs(&self) -> &[String] {
         &self.need_documents
     }
+    fn take_read(&mut self) -> Vec<FetchedDocument> {
+        std::mem::take(&mut self.read)
+    }
 }
 impl Needs for InspectReply {
     fn needs(&self) -> &[String] {
         &self.need_documents
+    }
+    fn take_read(&mut self) -> Vec<FetchedDocument> {
+        std::mem::take(&mut self.read)
     }
 }
 

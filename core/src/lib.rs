@@ -9,6 +9,7 @@ pub mod extract;
 pub mod filename;
 pub mod inventory;
 pub mod pack;
+pub mod page_view;
 pub mod popup_view;
 pub mod protocol;
 pub mod say;

@@ -6,6 +6,10 @@
 //! every field (sizes, that the snapshot's URL is the sender's URL) before acting.
 
 pub use crate::extract::Document;
+pub use crate::page_view::{
+    classify_request, observed_key, record_observed, ApiKind, ObservedRequest, API_URL_PATTERNS,
+    MAX_OBSERVED_PER_TAB,
+};
 use crate::say::{t, tf, Say};
 use crate::url::{product_page, ProductPage};
 use crate::Warning;
@@ -34,9 +38,12 @@ pub struct PageSnapshot {
 pub enum ContentToBg {
     /// Find the product's media in the snapshot and save every enabled kind.
     ///
-    /// `documents` are description documents the background asked for in a
-    /// previous reply ([`SaveReport::need_documents`]), fetched by the content
-    /// script with the page's own origin. Each must be one the page names.
+    /// `documents` are the shop documents already read for this page view: the
+    /// description documents the background asked for in a previous reply
+    /// ([`SaveReport::need_documents`]), fetched by the content script with the
+    /// page's own origin, and the API answers the background read and handed
+    /// back ([`SaveReport::read`]). Each must be one the page names or one the
+    /// page view itself requested; none is read twice.
     SaveAll {
         page: PageSnapshot,
         #[serde(default)]
@@ -47,6 +54,10 @@ pub enum ContentToBg {
         /// Save only these original URLs (the popup's selection); all when absent.
         #[serde(default)]
         only: Option<Vec<String>>,
+        /// The content script fetched (or tried) the documents a previous reply
+        /// asked for: do not ask again, say what is missing.
+        #[serde(default)]
+        fetched_needs: bool,
     },
     /// Queue the failed files of an earlier save of this page again.
     Retry { batch_id: String },
@@ -54,6 +65,10 @@ pub enum ContentToBg {
     /// after a save request got no answer (the worker stopped while it ran): the
     /// request is sent again only when no save was made, so nothing is saved twice.
     Latest { since_ms: u64 },
+    /// The content script's page view started: it loaded, it was restored from the
+    /// back/forward cache, or it moved to another product (`history.pushState`).
+    /// The worker forgets what other page views of the tab loaded.
+    PageView,
     /// Find the product's media and return the inventory without saving (popup preview).
     Inspect {
         page: PageSnapshot,
@@ -61,6 +76,8 @@ pub enum ContentToBg {
         documents: Vec<Document>,
         #[serde(default)]
         unavailable: Vec<Unavailable>,
+        #[serde(default)]
+        fetched_needs: bool,
     },
 }
 
@@ -69,6 +86,9 @@ pub enum ContentToBg {
 pub struct InspectReply {
     /// The inventory, once every document it needs was provided.
     pub inventory: Option<crate::Inventory>,
+    /// As in [`SaveReport::read`].
+    #[serde(default)]
+    pub read: Vec<Document>,
     /// As in [`SaveReport::need_documents`].
     #[serde(default)]
     pub need_documents: Vec<String>,
@@ -99,17 +119,20 @@ pub struct Unavailable {
     pub reason: String,
 }
 
-/// Most documents a content script may hand over with one request.
-pub const MAX_DOCUMENTS: usize = 8;
+/// Most documents a content script may hand over with one request (the page
+/// view's API answers and the description documents it names).
+pub const MAX_DOCUMENTS: usize = 16;
 /// Largest document accepted (bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Checks the documents a content script sent: few, small, and each one a
-/// document the page itself names (`expected`, from the extractor).
+/// document the page itself names (`expected`, from the extractor) or one its page
+/// view requested (`observed`, seen by the webRequest listener for this page view).
 pub fn validate_documents(
     documents: &[Document],
     unavailable: &[Unavailable],
     expected: &[String],
+    observed: &[String],
 ) -> Result<(), Refusal> {
     if documents.len() + unavailable.len() > MAX_DOCUMENTS {
         return Err(Refusal::BadField(format!(
@@ -123,10 +146,13 @@ pub fn validate_documents(
                 MAX_DOCUMENT_BYTES / (1024 * 1024)
             )));
         }
-        if !expected.contains(&d.url) {
+        if !expected.contains(&d.url) && !observed.contains(&d.url) {
             return Err(Refusal::BadField(
                 "a document the page does not name".into(),
             ));
+        }
+        if documents.iter().filter(|o| o.url == d.url).count() > 1 {
+            return Err(Refusal::BadField("a document sent twice".into()));
         }
     }
     for u in unavailable {
@@ -170,6 +196,11 @@ pub struct SaveReport {
     /// The batch the files were queued in; progress reports name it.
     #[serde(default)]
     pub batch_id: Option<String>,
+    /// Shop API answers the background read for this page view: the content
+    /// script keeps them while its page view lasts and sends them with its next
+    /// requests, so the shop sees each document once per page view.
+    #[serde(default)]
+    pub read: Vec<Document>,
 }
 
 impl SaveReport {
@@ -242,6 +273,9 @@ pub struct Sender {
     pub tab_id: Option<i64>,
     /// `sender.frameId` (0 = top frame).
     pub frame_id: Option<i64>,
+    /// `sender.documentId`: the document (page view) the content script runs in.
+    #[serde(default)]
+    pub document_id: Option<String>,
 }
 
 /// Why a message was refused.
@@ -308,6 +342,20 @@ pub fn validate_content_sender(
     Ok((page, tab_id))
 }
 
+/// The page view a validated content script speaks for: its document and the
+/// product its URL shows. `None` when Chrome did not say which document it is
+/// (then no data the worker saw for the tab is used: only the snapshot).
+pub fn sender_page_view(sender: &Sender, page: &ProductPage) -> Option<crate::page_view::PageView> {
+    let doc = sender.document_id.as_deref()?;
+    if doc.is_empty() || doc.len() > 128 {
+        return None;
+    }
+    Some(crate::page_view::PageView {
+        document_id: doc.to_string(),
+        product_id: page.product_id.clone(),
+    })
+}
+
 /// Checks a page snapshot against its (already validated) sender page.
 pub fn validate_snapshot(
     snapshot: &PageSnapshot,
@@ -330,92 +378,6 @@ pub fn validate_snapshot(
     }
 }
 
-/// Shop API requests the background watches with `chrome.webRequest`: each one
-/// means more product data is available for the tab that made it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ApiKind {
-    /// `mtop.aliexpress.pdp.pc.query` / `.msite.query` (AliExpress product data).
-    AeProduct,
-    /// aliexpress.ru `productData`.
-    RuProduct,
-    /// aliexpress.ru `widget` (description, characteristics).
-    RuWidget,
-    /// Alibaba `desc.htm` (description).
-    AlibabaDescription,
-}
-
-/// URL filter of the webRequest listener. Only shop hosts (our host permissions);
-/// `static/sw.js` registers exactly these (checked by a test in xtask).
-pub const API_URL_PATTERNS: [&str; 7] = [
-    "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/*",
-    "*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.pc.query/*",
-    "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.msite.query/*",
-    "*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.msite.query/*",
-    "*://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData*",
-    "*://aliexpress.ru/widget*",
-    "*://*.alibaba.com/event/app/mainAction/desc.htm*",
-];
-
-/// Classifies a request URL seen by the webRequest listener.
-pub fn classify_request(url: &str) -> Option<ApiKind> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let (host, path) = rest.split_at(rest.find('/')?);
-    let host = host.to_ascii_lowercase();
-    if host.contains('@') || host.contains(':') {
-        return None;
-    }
-    let path = path.split('#').next().unwrap_or("");
-    let path_only = path.split('?').next().unwrap_or("");
-    match host.as_str() {
-        "acs.aliexpress.com" | "acs.aliexpress.us"
-            if path_only.starts_with("/h5/mtop.aliexpress.pdp.pc.query/")
-                || path_only.starts_with("/h5/mtop.aliexpress.pdp.msite.query/") =>
-        {
-            Some(ApiKind::AeProduct)
-        }
-        "aliexpress.ru" | "www.aliexpress.ru"
-            if path_only.starts_with("/aer-jsonapi/v1/bx/pdp/web/productData") =>
-        {
-            Some(ApiKind::RuProduct)
-        }
-        "aliexpress.ru" | "www.aliexpress.ru" if path_only == "/widget" => Some(ApiKind::RuWidget),
-        h if (h == "alibaba.com" || h.ends_with(".alibaba.com"))
-            && path_only == "/event/app/mainAction/desc.htm" =>
-        {
-            Some(ApiKind::AlibabaDescription)
-        }
-        _ => None,
-    }
-}
-
-/// One shop API request the background saw for a tab.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ObservedRequest {
-    pub kind: ApiKind,
-    pub url: String,
-}
-
-/// Most observed requests kept per tab (oldest dropped first).
-pub const MAX_OBSERVED_PER_TAB: usize = 32;
-
-/// `chrome.storage.session` key holding the observed requests of a tab.
-pub fn observed_key(tab_id: i64) -> String {
-    format!("observed:{tab_id}")
-}
-
-/// Adds `req` to a tab's list, without duplicates, bounded.
-pub fn record_observed(list: &mut Vec<ObservedRequest>, req: ObservedRequest) {
-    list.retain(|r| r.url != req.url);
-    list.push(req);
-    if list.len() > MAX_OBSERVED_PER_TAB {
-        let extra = list.len() - MAX_OBSERVED_PER_TAB;
-        list.drain(..extra);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +391,7 @@ mod tests {
             url: Some(url.into()),
             tab_id: Some(7),
             frame_id: Some(0),
+            document_id: Some("D1".into()),
         }
     }
 
@@ -505,6 +468,30 @@ mod tests {
     }
 
     #[test]
+    fn the_page_view_is_the_senders_document_and_product() {
+        let url = "https://www.aliexpress.com/item/1005005913925017.html";
+        let s = sender(url);
+        let Ok((page, _)) = validate_content_sender(&s, ID) else {
+            panic!("valid sender refused")
+        };
+        let view = sender_page_view(&s, &page);
+        assert_eq!(
+            view,
+            Some(crate::page_view::PageView {
+                document_id: "D1".into(),
+                product_id: "1005005913925017".into()
+            })
+        );
+        for bad in [None, Some(String::new()), Some("x".repeat(129))] {
+            let s = Sender {
+                document_id: bad,
+                ..sender(url)
+            };
+            assert_eq!(sender_page_view(&s, &page), None);
+        }
+    }
+
+    #[test]
     fn snapshot_must_match_sender_page_and_size() {
         let url = "https://www.aliexpress.com/item/1005005913925017.html";
         let Some(page) = product_page(url) else {
@@ -530,67 +517,45 @@ mod tests {
             url: u.into(),
             body: "x".repeat(n),
         };
+        let api = vec![
+            "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?data=%7B%7D"
+                .to_string(),
+        ];
         assert_eq!(
-            validate_documents(&[doc(&named[0], 10)], &[], &named),
+            validate_documents(&[doc(&named[0], 10)], &[], &named, &api),
             Ok(())
         );
-        assert!(
-            validate_documents(&[doc("https://evil.example/desc.htm", 10)], &[], &named).is_err()
+        // An API answer of this page view, handed back by the content script.
+        assert_eq!(
+            validate_documents(&[doc(&named[0], 10), doc(&api[0], 10)], &[], &named, &api),
+            Ok(())
         );
+        assert!(validate_documents(&[doc(&api[0], 10)], &[], &named, &[]).is_err());
         assert!(
-            validate_documents(&[doc(&named[0], MAX_DOCUMENT_BYTES + 1)], &[], &named).is_err()
+            validate_documents(&[doc(&named[0], 1), doc(&named[0], 1)], &[], &named, &api).is_err()
+        );
+        assert!(validate_documents(
+            &[doc("https://evil.example/desc.htm", 10)],
+            &[],
+            &named,
+            &api
+        )
+        .is_err());
+        assert!(
+            validate_documents(&[doc(&named[0], MAX_DOCUMENT_BYTES + 1)], &[], &named, &api)
+                .is_err()
         );
         let many: Vec<Document> = (0..=MAX_DOCUMENTS).map(|_| doc(&named[0], 1)).collect();
-        assert!(validate_documents(&many, &[], &named).is_err());
+        assert!(validate_documents(&many, &[], &named, &api).is_err());
         let gone = |u: &str| Unavailable {
             url: u.into(),
             reason: "HTTP 404".into(),
         };
-        assert_eq!(validate_documents(&[], &[gone(&named[0])], &named), Ok(()));
-        assert!(validate_documents(&[], &[gone("https://evil.example/")], &named).is_err());
-    }
-
-    #[test]
-    fn request_classification() {
-        let cases = [
-            ("https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&data=%7B%7D", Some(ApiKind::AeProduct)),
-            ("https://acs.aliexpress.us/h5/mtop.aliexpress.pdp.msite.query/1.0/?x", Some(ApiKind::AeProduct)),
-            ("https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?productId=1", Some(ApiKind::RuProduct)),
-            ("https://aliexpress.ru/widget?uuid=a&uuid=b", Some(ApiKind::RuWidget)),
-            ("https://www.alibaba.com/event/app/mainAction/desc.htm?detailId=1&language=en", Some(ApiKind::AlibabaDescription)),
-            ("https://acs.aliexpress.com/h5/mtop.aliexpress.review.pc.list/1.0/", None),
-            ("https://acs.aliexpress.com.evil.net/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
-            ("https://x@acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
-            ("ftp://aliexpress.ru/widget", None),
-            ("https://evilalibaba.com/event/app/mainAction/desc.htm", None),
-        ];
-        for (url, want) in cases {
-            assert_eq!(classify_request(url), want, "{url}");
-        }
-    }
-
-    #[test]
-    fn observed_list_is_bounded_and_deduplicated() {
-        let mut list = Vec::new();
-        for i in 0..100 {
-            record_observed(
-                &mut list,
-                ObservedRequest {
-                    kind: ApiKind::AeProduct,
-                    url: format!("u{i}"),
-                },
-            );
-        }
-        record_observed(
-            &mut list,
-            ObservedRequest {
-                kind: ApiKind::AeProduct,
-                url: "u99".into(),
-            },
+        assert_eq!(
+            validate_documents(&[], &[gone(&named[0])], &named, &api),
+            Ok(())
         );
-        assert_eq!(list.len(), MAX_OBSERVED_PER_TAB);
-        assert_eq!(list.last().map(|r| r.url.as_str()), Some("u99"));
-        assert_eq!(list.iter().filter(|r| r.url == "u99").count(), 1);
+        assert!(validate_documents(&[], &[gone("https://evil.example/")], &named, &api).is_err());
     }
 
     #[test]

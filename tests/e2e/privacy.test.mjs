@@ -299,7 +299,9 @@ test('storage holds only the keys PRIVACY.md documents: settings; per-tab observ
     if (isObservedKey(k)) {
       assert.ok(Array.isArray(v) && v.length <= 32, k);
       for (const item of v) {
-        assert.deepEqual(Object.keys(item).sort(), ['kind', 'url'], k);
+        assert.deepEqual(Object.keys(item).sort(), ['document_id', 'kind', 'product_id', 'url'], k);
+        assert.equal(typeof item.document_id, 'string', k);
+        assert.ok(item.product_id === null || /^\d{1,20}$/.test(item.product_id), `${k}: product id ${item.product_id}`);
         assert.ok(isApi(item.url), `${k} holds a URL outside the API patterns: ${item.url}`);
       }
     } else if (isBatchKey(k)) {
