@@ -497,7 +497,11 @@ pub(crate) fn sample_batch(id: &str, tab: i64, product: &str, created: f64, n: u
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn batch(n: usize) -> Batch {
         sample_batch("b1", 7, "1", 0.0, n)

@@ -211,28 +211,46 @@ fn gif_frames(b: &[u8]) -> usize {
     frames
 }
 
-/// Chunk ids of a RIFF (WebP) file.
+/// Chunk ids of a RIFF (WebP) file. All offset arithmetic is checked: on wasm32
+/// `usize` is 32 bits, and a crafted chunk length near 2^32 must end the walk,
+/// never wrap it back to an earlier offset (that loops forever).
 fn riff_chunks(b: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
     let mut i = 12usize;
     std::iter::from_fn(move || {
-        let id: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
-        let len: [u8; 4] = b.get(i + 4..i + 8)?.try_into().ok()?;
-        let len = u32::from_le_bytes(len) as usize;
-        i = i.checked_add(8 + len + (len & 1))?;
+        let id: [u8; 4] = b.get(i..i.checked_add(4)?)?.try_into().ok()?;
+        let len: [u8; 4] = b
+            .get(i.checked_add(4)?..i.checked_add(8)?)?
+            .try_into()
+            .ok()?;
+        let len = usize::try_from(u32::from_le_bytes(len)).unwrap_or(usize::MAX);
+        // Past the end on overflow: this chunk is read, the walk ends at the next.
+        i = i
+            .checked_add(8)
+            .and_then(|n| n.checked_add(len))
+            .and_then(|n| n.checked_add(len & 1))
+            .unwrap_or(usize::MAX);
         Some(id)
     })
 }
 
-/// Chunk types of a PNG file, up to the first IDAT.
+/// Chunk types of a PNG file, up to the first IDAT (checked arithmetic, as
+/// [`riff_chunks`]).
 fn png_chunks(b: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
     let mut i = 8usize;
     std::iter::from_fn(move || {
-        let len: [u8; 4] = b.get(i..i + 4)?.try_into().ok()?;
-        let id: [u8; 4] = b.get(i + 4..i + 8)?.try_into().ok()?;
+        let len: [u8; 4] = b.get(i..i.checked_add(4)?)?.try_into().ok()?;
+        let id: [u8; 4] = b
+            .get(i.checked_add(4)?..i.checked_add(8)?)?
+            .try_into()
+            .ok()?;
         if &id == b"IDAT" {
             return None;
         }
-        i = i.checked_add(12 + u32::from_be_bytes(len) as usize)?;
+        let len = usize::try_from(u32::from_be_bytes(len)).unwrap_or(usize::MAX);
+        i = i
+            .checked_add(12)
+            .and_then(|n| n.checked_add(len))
+            .unwrap_or(usize::MAX);
         Some(id)
     })
 }
@@ -700,7 +718,11 @@ pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
     const PNG: &[u8] =
@@ -752,6 +774,33 @@ mod tests {
         assert_eq!(sniff(b"<!DOCTYPE html><title>404</title>"), None);
         assert_eq!(sniff(b""), None);
         assert_eq!(sniff(&[0xFF, 0xD8]), None, "cut short");
+    }
+
+    /// Chunk lengths near 2^32 end the chunk walk (on wasm32, where `usize` is 32
+    /// bits, unchecked offsets wrapped back to the start and looped forever).
+    #[test]
+    fn huge_chunk_lengths_end_the_walk() {
+        for len in [
+            0xFFFF_FFF8u32,
+            0xFFFF_FFF4,
+            0xFFFF_FFFF,
+            0x8000_0000,
+            0xFFFF_FFF0,
+        ] {
+            // WebP: a VP8L chunk whose length wraps `8 + len + (len & 1)`, then ANIM.
+            let mut w = b"RIFF\0\0\0\0WEBPVP8L".to_vec();
+            w.extend_from_slice(&len.to_le_bytes());
+            w.extend_from_slice(b"ANIM\x06\0\0\0\0\0\0\0\0\0");
+            assert!(!is_animated(&w), "{len:#x}");
+            assert_eq!(riff_chunks(&w).count(), 1, "{len:#x}");
+            // PNG: an IHDR whose length wraps `12 + len`, then acTL.
+            let mut p = b"\x89PNG\r\n\x1a\n".to_vec();
+            p.extend_from_slice(&len.to_be_bytes());
+            p.extend_from_slice(b"IHDR");
+            p.extend_from_slice(b"\0\0\0\x08acTL\0\0\0\x02\0\0\0\0");
+            assert!(!is_animated(&p), "{len:#x}");
+            assert_eq!(png_chunks(&p).count(), 1, "{len:#x}");
+        }
     }
 
     #[test]

@@ -255,8 +255,12 @@ pub fn lightbox_index(
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn batch(id: &str, tab: i64, product: &str, created: f64, n: usize) -> Batch {
         crate::engine::sample_batch(id, tab, product, created, n)

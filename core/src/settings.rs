@@ -814,8 +814,12 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
     use serde_json::json;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn nothing_stored_gives_defaults_without_warnings() {

@@ -73,13 +73,6 @@ fn windows_device(name: &str) -> Option<String> {
     DEVICES.contains(&base.as_str()).then_some(base)
 }
 
-/// Same as [`windows_device`] with the list the crate's own comments cite
-/// (`COM1`–`COM9`, `LPT1`–`LPT9`, superscripts): kept so the rest of the
-/// device-name checks still run while `COM0`/`LPT0` are an open bug.
-fn windows_device_without_zero(name: &str) -> Option<String> {
-    windows_device(name).filter(|d| d != "COM0" && d != "LPT0")
-}
-
 fn macos_violation(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("empty".into());
@@ -534,7 +527,7 @@ proptest! {
     fn safe_component_is_valid_on_all_three_oses(raw in text(), max in prop_oneof![0usize..=255, Just(255usize)]) {
         let s = safe_component(&raw, max);
         check_component(&s, &raw)?;
-        check_device(&s, &raw, windows_device_without_zero)?;
+        check_device(&s, &raw, windows_device)?;
         prop_assert!(s.len() <= max.max(1), "{} bytes > {max}: {s:?}", s.len());
         prop_assert_eq!(&safe_component(&raw, max), &s, "not deterministic");
         prop_assert_eq!(&safe_component(&s, max), &s, "second pass changes {:?}", s);
@@ -556,7 +549,7 @@ proptest! {
         if let Ok(f) = check_folder(&raw) {
             check_relative(&f)?;
             for part in f.split('/') {
-                check_device(part, &f, windows_device_without_zero)?;
+                check_device(part, &f, windows_device)?;
             }
             prop_assert!(f.chars().count() <= MAX_FOLDER_CHARS, "{f:?}");
             prop_assert_eq!(check_folder(&f), Ok(f.clone()));
@@ -607,7 +600,7 @@ proptest! {
             let p = &f.path;
             check_relative(p)?;
             for seg in p.split('/') {
-                check_device(seg, p, windows_device_without_zero)?;
+                check_device(seg, p, windows_device)?;
             }
             prop_assert!(p.starts_with(&format!("{folder}/")), "{p:?} not in {folder:?}");
             prop_assert_eq!(p[folder.len() + 1..].split('/').count(), 1, "{:?}", p);
@@ -861,7 +854,7 @@ proptest! {
         for f in all_paths(&c) {
             check_relative(&f.path)?;
             for seg in f.path.split('/') {
-                check_device(seg, &f.path, windows_device_without_zero)?;
+                check_device(seg, &f.path, windows_device)?;
             }
         }
     }

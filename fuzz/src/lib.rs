@@ -173,10 +173,7 @@ pub fn check_extract(data: &[u8]) {
             "kind/type mismatch: {item:?}"
         );
         if let Some(p) = &item.preview {
-            assert!(
-                is_cdn_media_url(p) || (tolerated("preview-len") && p.len() > MAX_URL_LEN),
-                "preview off CDN: {item:?}"
-            );
+            assert!(is_cdn_media_url(p), "preview off CDN: {item:?}");
         }
         if let Some(p) = &item.poster {
             assert!(is_cdn_media_url(p), "poster off CDN: {item:?}");
@@ -316,9 +313,6 @@ pub fn check_url(data: &[u8]) {
             pv.starts_with(o) && pv.len() > o.len(),
             "preview_url({sd:?}) = {pvd:?}"
         );
-        if tolerated("preview-len") && pv.len() > MAX_URL_LEN {
-            return;
-        }
         assert!(is_cdn_media_url(&pv), "preview_url({sd:?}) = {pvd:?}");
         assert!(
             pv.starts_with(o) && pv.len() > o.len(),
@@ -340,59 +334,6 @@ pub fn check_url(data: &[u8]) {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Known core bugs that a campaign may be told to tolerate.
-
-/// Bugs in alisave-core found by these targets and not fixed yet. Setting
-/// `ALISAVE_FUZZ_TOLERATE=<id>[,<id>…]` (or `all`) makes the checks accept
-/// them, so that a campaign can look for *other* bugs meanwhile. Without the
-/// variable every invariant is enforced (what `cargo xtask fuzz` does).
-///
-/// * `reserved-len`: `safe_component` adds the `_` prefix of a reserved name
-///   after cutting to `max_bytes`, so the result can be `max_bytes + 1` long;
-///   `validate_folder` then is not idempotent: a 60-byte `con.…` part comes
-///   back 61 bytes long (cut again next time), and 25 `con` parts come back
-///   longer than 120 characters (refused next time).
-/// * `reserved-superscript`: `COM¹`/`COM²`/`COM³`/`LPT¹`… are not treated as
-///   reserved.
-/// * `reserved-space`: a reserved stem followed by spaces before the
-///   extension (`nul .txt`) is not treated as reserved.
-/// * `preview-len`: `preview_url` appends `_250x250.jpg` to an original of
-///   up to 8192 bytes (the URL length limit) without checking the result, so
-///   it can return a URL that `is_cdn_media_url` rejects as too long.
-pub const KNOWN_BUGS: [&str; 4] = [
-    "reserved-len",
-    "reserved-superscript",
-    "reserved-space",
-    "preview-len",
-];
-
-/// `MAX_URL_LEN` of `alisave_core::url` (private there).
-const MAX_URL_LEN: usize = 8192;
-
-fn tolerated(bug: &str) -> bool {
-    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let list = LIST.get_or_init(|| {
-        std::env::var("ALISAVE_FUZZ_TOLERATE")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    });
-    list.iter().any(|b| b == bug || b == "all")
-}
-
-/// A folder with a part that `safe_component` prefixed with `_` because it
-/// was a device name (`_con.x`): the `reserved-len` bug can make such a
-/// folder longer than the limits it was checked against.
-fn has_prefixed_reserved_part(folder: &str) -> bool {
-    folder.split('/').any(|p| {
-        p.strip_prefix('_')
-            .is_some_and(|rest| windows_reserved(rest).is_some())
-    })
-}
-
 /// Target `settings`: `settings::load` on arbitrary JSON.
 pub fn check_settings(data: &[u8]) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
@@ -400,9 +341,6 @@ pub fn check_settings(data: &[u8]) {
     };
     let (s, _warnings) = settings::load(Some(&v));
     assert_eq!(s.schema_version, settings::SCHEMA_VERSION);
-    if tolerated("reserved-len") && has_prefixed_reserved_part(&s.folder) {
-        return;
-    }
     assert_eq!(
         validate_folder(&s.folder).as_ref(),
         Ok(&s.folder),
@@ -427,8 +365,8 @@ pub enum Reserved {
 }
 
 /// Whether `name` is a Windows device name, per "Naming Files, Paths, and
-/// Namespaces": `CON`, `PRN`, `AUX`, `NUL`, `COM1`-`COM9`, `COM¹`-`COM³`,
-/// `LPT1`-`LPT9`, `LPT¹`-`LPT³`, case-insensitive, also with an extension
+/// Namespaces": `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`, `COM¹`-`COM³`,
+/// `LPT0`-`LPT9`, `LPT¹`-`LPT³`, case-insensitive, also with an extension
 /// (`NUL.tar.gz`); Win32 path parsing also drops spaces at the end of the
 /// stem (`nul .txt`).
 pub fn windows_reserved(name: &str) -> Option<Reserved> {
@@ -443,7 +381,7 @@ pub fn windows_reserved(name: &str) -> Option<Reserved> {
             .or_else(|| upper.strip_prefix("LPT"))?;
         let mut chars = rest.chars();
         match (chars.next(), chars.next()) {
-            (Some('1'..='9'), None) => Reserved::Plain,
+            (Some('0'..='9'), None) => Reserved::Plain,
             (Some('\u{b9}' | '\u{b2}' | '\u{b3}'), None) => Reserved::Superscript,
             _ => return None,
         }
@@ -454,13 +392,10 @@ pub fn windows_reserved(name: &str) -> Option<Reserved> {
     Some(kind)
 }
 
-/// Asserts that `name` is not a Windows device name (minus tolerated bugs).
+/// Asserts that `name` is not a Windows device name.
 fn assert_not_reserved(name: &str, what: &str, raw: &str) {
-    match windows_reserved(name) {
-        None => {}
-        Some(Reserved::Superscript) if tolerated("reserved-superscript") => {}
-        Some(Reserved::TrailingSpace) if tolerated("reserved-space") => {}
-        Some(kind) => panic!("{what} {name:?} is a Windows device name ({kind:?}), from {raw:?}"),
+    if let Some(kind) = windows_reserved(name) {
+        panic!("{what} {name:?} is a Windows device name ({kind:?}), from {raw:?}");
     }
 }
 
@@ -475,11 +410,7 @@ pub fn check_filename(data: &[u8]) {
     let raw = String::from_utf8_lossy(raw);
     let s = safe_component(&raw, max);
     assert!(!s.is_empty(), "empty for {raw:?}");
-    let limit = if tolerated("reserved-len") && s.starts_with('_') {
-        max.max(1) + 1
-    } else {
-        max.max(1)
-    };
+    let limit = max.max(1);
     assert!(
         s.len() <= limit,
         "too long ({} > {max}): {s:?} from {raw:?}",
@@ -512,13 +443,11 @@ pub fn check_filename(data: &[u8]) {
         for part in f.split('/') {
             assert_not_reserved(part, "validate_folder part", &raw);
         }
-        if !(tolerated("reserved-len") && has_prefixed_reserved_part(&f)) {
-            assert_eq!(
-                validate_folder(&f).as_ref(),
-                Ok(&f),
-                "validate_folder not idempotent for {raw:?}"
-            );
-        }
+        assert_eq!(
+            validate_folder(&f).as_ref(),
+            Ok(&f),
+            "validate_folder not idempotent for {raw:?}"
+        );
     }
 }
 
@@ -632,7 +561,8 @@ mod tests {
             ("lpt\u{b3}.jpg", Some(Reserved::Superscript)),
             ("_CON", None),
             ("COM10", None),
-            ("COM0", None),
+            ("COM0", Some(Reserved::Plain)),
+            ("lpt0.txt", Some(Reserved::Plain)),
             ("CONX", None),
             ("LPT", None),
             ("x.CON", None),

@@ -159,9 +159,7 @@ fn human_bytes(b: u64) -> String {
 /// with crashes names the new files in `fuzz/artifacts/<target>/`. libFuzzer
 /// stops a target at its first crash. When any target crashed, the summary is
 /// returned as `Err` (after all targets ran) so that the task fails; so it is
-/// when a target could not be built or started (`FAILED` in its line). Setting
-/// `ALISAVE_FUZZ_TOLERATE` (see `fuzz/src/lib.rs`) lets known, unfixed core
-/// bugs pass while looking for others.
+/// when a target could not be built or started (`FAILED` in its line).
 pub fn run(root: &std::path::Path, seconds: u64) -> Result<Vec<String>, String> {
     let t0 = Instant::now();
     let have = cargo(root)

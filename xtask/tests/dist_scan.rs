@@ -1,8 +1,9 @@
 //! No remote code, no hidden network or tracking capability: a scan of the built
 //! `dist/` (what the store receives), as promised in PRIVACY.md.
 //!
-//! Skipped with a message when `dist/` is not built (`cargo xtask test` runs the
-//! unit tests before it builds); set `ALISAVE_REQUIRE_DIST=1` to fail instead.
+//! Fails when `dist/` is not built (`cargo xtask build` builds it; `cargo xtask
+//! test` builds before it tests). A caller that does not want the scan says so
+//! with `ALISAVE_SKIP_DIST=1`: then it is skipped with a message.
 //! `ALISAVE_DIST=<dir>` scans another directory (e.g. the unzipped store package).
 //!
 //! The scan is exact, not loose: every occurrence of a dangerous token outside a
@@ -25,11 +26,13 @@ fn dist() -> Option<PathBuf> {
     if dist.join("manifest.json").is_file() {
         return Some(dist);
     }
-    if std::env::var_os("ALISAVE_REQUIRE_DIST").is_some() {
-        panic!("dist/ is not built (ALISAVE_REQUIRE_DIST is set): run cargo xtask build");
+    if std::env::var_os("ALISAVE_SKIP_DIST").is_some() {
+        eprintln!("dist_scan: dist/ is not built; skipped because ALISAVE_SKIP_DIST is set");
+        return None;
     }
-    eprintln!("dist_scan: dist/ is not built; skipped (cargo xtask build, or cargo xtask test, builds it)");
-    None
+    panic!(
+        "dist/ is not built: run cargo xtask build (or set ALISAVE_SKIP_DIST=1 to skip the scan)"
+    );
 }
 
 /// Every file below `dir`, as (`/`-separated relative path, absolute path), sorted.
