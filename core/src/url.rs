@@ -12,8 +12,10 @@
 //! * images lose their query string and fragment (alicdn images carry none that
 //!   matter; description images carry `?size=&height=&width=&hash=` hints);
 //! * videos keep their query string (signed video URLs such as
-//!   `…mp4?auth_key=…` stop working without it) but lose the fragment; the
-//!   dedupe key ignores the query either way;
+//!   `…mp4?auth_key=…` stop working without it; Alibaba's
+//!   `gv.videocdn.alibaba.com/…mp4?bizCode=icbu_vod_video` renditions are kept
+//!   exactly as the page data names them) but lose the fragment; the dedupe key
+//!   ignores the query either way;
 //! * previews use the thumbnail forms seen in real data: AliExpress
 //!   `<orig>_250x250.<ext>` (Era B `image250PathList`, also `.jpeg_250x250.jpeg`),
 //!   Alibaba `<orig>_300x300.jpg` for `.jpg` and `_250x250.<ext>` for
@@ -243,6 +245,7 @@ fn cdn_host(host: &str) -> Option<CdnHost> {
         "video.aliexpress-media.com"
         | "cloud.video.taobao.com"
         | "cloud.video.alibaba.com"
+        | "gv.videocdn.alibaba.com"
         | "video.alicdn.com" => Some(CdnHost::Video),
         _ => {
             // ae-pic-a1.aliexpress-media.com and its siblings (one label).
@@ -435,6 +438,8 @@ pub fn original_url(raw: &str) -> Option<String> {
 ///   collapses to one key;
 /// * video play URLs (`…/<videoId>.mp4`): `video:<videoId>`, so the same video
 ///   on `cloud.video.taobao.com` and `video.aliexpress-media.com` is one item;
+///   Alibaba's `gv.videocdn.alibaba.com/…/<date>_<hex>_<videoId>_mp4_…mp4`
+///   renditions: `video:<videoId>` too (one video, whichever rendition);
 /// * anything else: the normalised path (`path:/…`), or the trimmed input when
 ///   it is not a CDN URL at all.
 pub fn cdn_key(url: &str) -> String {
@@ -464,6 +469,17 @@ pub fn cdn_key(url: &str) -> String {
         let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
         if !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()) {
             return format!("video:{stem}");
+        }
+        // Alibaba renditions: `<date>_<hex>_<videoId>_mp4_<264|265>_<hd|sd|ld>_….mp4`.
+        if p.host == "gv.videocdn.alibaba.com" {
+            let mut parts = stem.split('_');
+            let id = parts.nth(2).unwrap_or("");
+            if parts.next() == Some("mp4")
+                && !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+            {
+                return format!("video:{id}");
+            }
         }
     }
     format!("path:{path}")
@@ -505,7 +521,11 @@ pub fn media_extension(url: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn preview_of_a_url_near_the_length_limit_is_none_not_an_invalid_url() {

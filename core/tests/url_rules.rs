@@ -291,6 +291,13 @@ fn original_url_videos() {
             Some("https://cloud.video.alibaba.com/play/u/2153292369/p/1/e/6/t/1/d/hd/6000280444270.mp4?auth_key=123-abc"),
         ),
         ("https://video.alicdn.com/abc/def.mp4", Some("https://video.alicdn.com/abc/def.mp4")),
+        // Alibaba rendition as named in detailData (real, §9.2): query kept.
+        (
+            "https://gv.videocdn.alibaba.com/4f4e1c368ac918af/3ee9a7f5d0058d62/20230317_1b582b32489f25b3_402097114017_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video",
+            Some("https://gv.videocdn.alibaba.com/4f4e1c368ac918af/3ee9a7f5d0058d62/20230317_1b582b32489f25b3_402097114017_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video"),
+        ),
+        ("https://gv.videocdn.alibaba.com/a/b/c.jpg", None),
+        ("https://xgv.videocdn.alibaba.com/a/b/c.mp4", None),
         // video host but not a video file
         ("https://video.aliexpress-media.com/play/u/x/1.m3u8", None),
         ("https://video.aliexpress-media.com/play/u/x/1.jpg", None),
@@ -362,6 +369,7 @@ fn cdn_media_hosts() {
         "https://cloud.video.taobao.com/play/u/1/p/1/e/6/t/10301/2.mp4",
         "https://cloud.video.alibaba.com/play/u/1/p/1/e/6/t/10301/2.mp4",
         "https://video.alicdn.com/x/2.mp4",
+        "https://gv.videocdn.alibaba.com/4f4e1c368ac918af/3ee9a7f5d0058d62/20230317_1b582b32489f25b3_402097114017_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video",
         "https://ae01.alicdn.com:443/kf/Hab.jpg",
     ];
     for u in yes {
@@ -429,6 +437,26 @@ fn dedupe_keys() {
     assert_eq!(
         cdn_key("https://img.alicdn.com/imgextra/i1/2206/O1CN01abc_!!2206.jpg_400x400.jpg"),
         "path:/imgextra/i1/2206/O1CN01abc_!!2206.jpg"
+    );
+    // Alibaba renditions of one video share its id.
+    let gv = |name: &str| {
+        format!("https://gv.videocdn.alibaba.com/4f4e1c368ac918af/3ee9a7f5d0058d62/{name}.mp4?bizCode=icbu_vod_video")
+    };
+    assert_eq!(
+        cdn_key(&gv(
+            "20230317_1b582b32489f25b3_402097114017_mp4_264_hd_unlimit_taobao"
+        )),
+        "video:402097114017"
+    );
+    assert_eq!(
+        cdn_key(&gv(
+            "20230317_6e64460f2bebbbb9_402097114017_mp4_265_hd_unlimit_taobao"
+        )),
+        "video:402097114017"
+    );
+    assert_eq!(
+        cdn_key(&gv("other_name")),
+        "path:/4f4e1c368ac918af/3ee9a7f5d0058d62/other_name.mp4"
     );
     // Not a CDN URL: the trimmed input, no panic.
     assert_eq!(cdn_key("  javascript:x "), "javascript:x");
