@@ -572,3 +572,180 @@ fn aer_real_product_data_documents_have_no_images() {
         );
     }
 }
+
+#[test]
+fn aer_real_product_data_variant_images() {
+    // The full productData response (SZhukovWork), as the XHR body: 3 colour
+    // values with `imageMainUrl` (`…jpg_640x640.jpg` → original), value names
+    // from `displayName`, axis from the property; the 4 capacity values are
+    // text (`null` images). No gallery in this response (§9.1).
+    let id = "1005011877521176";
+    let docs = [Document {
+        url: format!("https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?productId={id}&sourceId=0&sku_id=0"),
+        body: fixture("SZhukovWork-aliexpress-ru-mcp/product_1005011877521176.json"),
+    }];
+    let inv = run(
+        &format!("https://aliexpress.ru/item/{id}.html"),
+        "<html></html>",
+        &docs,
+    );
+    check_invariants(&inv);
+    assert_eq!(inv.platform, Some(Platform::AliExpressRu));
+    assert_eq!(inv.product_id, id);
+    assert_eq!(
+        inv.title.as_deref(),
+        Some("Сертифицированный 3C внешний аккумулятор 80000 мАч 120 Вт с супербыстрой зарядкой и цифровым дисплеем, портативный, для iPhone и Xiaomi")
+    );
+    assert_eq!(
+        variants(&inv),
+        [
+            (
+                "https://ae-pic-a1.aliexpress-media.com/kf/Sd0521d05c0e942e0ad11c9e806b9453cc.jpg",
+                "Цвет",
+                "БЕЛЫЙ"
+            ),
+            (
+                "https://ae-pic-a1.aliexpress-media.com/kf/Scd7457928c954ce1af06442ce8e5246d7.jpg",
+                "Цвет",
+                "BLACK"
+            ),
+            (
+                "https://ae-pic-a1.aliexpress-media.com/kf/Seee995d5cdbb45719cb3463bf1812b84J.jpg",
+                "Цвет",
+                "BLACK-1"
+            ),
+        ]
+    );
+    assert_eq!(inv.items.len(), 3);
+    assert_eq!(common::codes(&inv), ["no_gallery"], "{:?}", inv.warnings);
+}
+
+// ---------------------------------------------------------------------------
+// Era D: the real mtop pdp.pc.query response (autostep8n), a synthetic shell.
+
+const MTOP_ID: &str = "1005012410104961";
+const MTOP_URL: &str = "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&t=1787672734000&sign=abc&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=mtopjsonp1&data=%7B%22productId%22%3A%221005012410104961%22%7D";
+const ERA_D_SHELL: &str = "<html><head><script>window.runParams = {\n            };\nwindow._d_c_ = window._d_c_ || {};\nwindow._d_c_.isCSR = true;</script></head><body><div id=\"root\"></div></body></html>";
+
+const ERA_D_GALLERY: [&str; 6] = [
+    "https://ae-pic-a1.aliexpress-media.com/kf/S9e0501832f6b49698d4502e004a3a390a.jpeg",
+    "https://ae-pic-a1.aliexpress-media.com/kf/S7b965c693b1c4ae09e1b81ff9e73181aA.jpg",
+    "https://ae-pic-a1.aliexpress-media.com/kf/S53722e550ca34479917a9e512f49ca0eE.jpg",
+    "https://ae-pic-a1.aliexpress-media.com/kf/S82e89fc5eb7e4f4f8907f0ebb2991a14y.jpg",
+    "https://ae-pic-a1.aliexpress-media.com/kf/S5c30a55abc14497cbd9f455a749d0611z.jpg",
+    "https://ae-pic-a1.aliexpress-media.com/kf/Sbf7bc6d16f4347dba507db08401e2db0r.jpg",
+];
+
+const ERA_D_VARIANTS: [(&str, &str, &str); 2] = [
+    (
+        "https://ae-pic-a1.aliexpress-media.com/kf/S69dc17c5a0dd459f8787309d2e3fdbf7z.jpg",
+        "Warna",
+        "WHITE",
+    ),
+    (
+        "https://ae-pic-a1.aliexpress-media.com/kf/S176cea8a868b4e2f9504f65e0cb449a2z.jpg",
+        "Warna",
+        "Abu-abu",
+    ),
+];
+
+const ERA_D_VIDEO: &str =
+    "https://video.aliexpress-media.com/play/u/ae_sg_item/3000907970075/p/1/e/6/t/10301/5000515334963.mp4";
+
+const ERA_D_DESC_URL: &str = "https://pdp.aliexpress-media.com/product/description/pc/v2/in_ID/desc.htm?productId=1005012410104961&key=S573b5640f2354980b033586f765627438.zip&token=46d1086370f2eb7d0ab8669db5c67793&sellerId=6000276075";
+
+/// Every string of a JSON value, depth first.
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| json_strings(x, out)),
+        _ => {}
+    }
+}
+
+/// Every CDN media URL in a JSON fixture whose key is not in the inventory.
+fn cdn_urls_left_out(fixture_json: &str, inv: &Inventory) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(fixture_json).expect("json");
+    let mut all = Vec::new();
+    json_strings(&v, &mut all);
+    all.into_iter()
+        .filter_map(|s| alisave_core::url::original_url(&s))
+        .filter(|u| {
+            let k = alisave_core::url::cdn_key(u);
+            inv.items.iter().all(|i| i.key != k)
+        })
+        .collect()
+}
+
+#[test]
+fn era_d_real_mtop_response_plain_and_jsonp_synthetic_shell() {
+    use alisave_core::extract::{extract_with_needs, PageInput};
+    let body = fixture("autostep8n-lang-aliexpress-scraper-cloudflare/aliexpress-mtop-real.json");
+    let page = format!("https://www.aliexpress.com/item/{MTOP_ID}.html");
+    for wrapped in [body.clone(), format!("mtopjsonp1({body})")] {
+        let docs = [Document {
+            url: MTOP_URL.into(),
+            body: wrapped,
+        }];
+        let (inv, needs) = extract_with_needs(&PageInput {
+            url: &page,
+            html: ERA_D_SHELL,
+            documents: &docs,
+        });
+        check_invariants(&inv);
+        assert_eq!(inv.platform, Some(Platform::AliExpress));
+        assert_eq!(inv.product_id, MTOP_ID);
+        assert_eq!(
+            inv.title.as_deref(),
+            Some("1 Buah Sisir Pelurus Rambut Portabel 2600mAh, Perlengkapan Asrama, Dua Fungsi Pelurus & Pengeriting, Tidak Merusak, Nirkabel, Ion Negatif")
+        );
+        assert_eq!(inv.shop.as_deref(), Some("Shop1103920178 Store"));
+        assert_eq!(inv.locale.as_deref(), Some("in_ID"));
+        assert_eq!(urls(&inv, MediaKind::Gallery), ERA_D_GALLERY);
+        assert_eq!(variants(&inv), ERA_D_VARIANTS);
+        assert_eq!(urls(&inv, MediaKind::Description), Vec::<&str>::new());
+        let videos: Vec<&MediaItem> = inv.of_kind(MediaKind::Video).collect();
+        assert_eq!(videos.len(), 1);
+        assert_eq!(videos[0].url, ERA_D_VIDEO);
+        assert_eq!(
+            videos[0].poster.as_deref(),
+            Some(
+                "https://ae-pic-a1.aliexpress-media.com/kf/S11521e789ab9483796e786e1252fc47eB.jpg"
+            )
+        );
+        assert_eq!(inv.items.len(), 6 + 2 + 1);
+        // The description is by URL only (`DESC.pcDescUrl`), asked for once.
+        assert_eq!(needs, [ERA_D_DESC_URL]);
+        assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+        // Nothing from the not-media list (PROVENANCE): the PDF manual,
+        // PRICE_BANNER background/slogan, SHOP_CARD_PC.logo, MIND, the choice
+        // icon, SHIPPING/AFTER_SALE/COUPON/BOTTOM_BAR icons, the SKU size-chart
+        // icon; every one of them is a CDN URL the extractor saw and left out.
+        let left: Vec<String> = cdn_urls_left_out(&body, &inv)
+            .iter()
+            .map(|u| alisave_core::url::cdn_key(u))
+            .collect();
+        for k in ERA_D_NOT_MEDIA {
+            assert!(left.iter().any(|l| l == k), "{k} is in the response");
+            assert!(
+                inv.items.iter().all(|i| i.key != k),
+                "{k} must not be media"
+            );
+        }
+        assert!(inv.items.iter().all(|i| !i.url.contains(".pdf")));
+    }
+}
+
+/// Keys of CDN images in the real mtop response that are not product media.
+const ERA_D_NOT_MEDIA: [&str; 9] = [
+    "kf:Se90fceedf9d34ad1a8979283c98a1e45I", // SHOP_CARD_PC.logo
+    "kf:S7561f032cdd24ed981e2294ac70dda20g", // PRICE_BANNER background
+    "kf:Sb14bac5153464befb7b5cfe72c25bad8I", // PRICE_BANNER slogan
+    "kf:Se77f95348d5f4c2cb16e3cab23c48f9ee", // MIND.bgImage
+    "kf:Sd0319ac189e74bfeada4437630b1e37aS", // globalData.choiceIcon
+    "kf:S9e723ca0d10848499e4e3fb33be2224do", // SHIPPING.icon
+    "kf:Sa6dfa4ec1ae34f9aad15fc579d3c8bf2T", // COUPON_BLOCK_PC icon
+    "kf:S1a4260465a2f4f8eb24f56766a46f27d2", // BOTTOM_BAR_PC store icon
+    "kf:Sbc534a10bc2044448f9aa271540236800", // SKU sizeInfo.icon
+];

@@ -571,3 +571,155 @@ fn aer_locale_defaults_to_ru_unless_page_says_otherwise_synthetic() {
     );
     assert_eq!(inv.locale.as_deref(), Some("en"));
 }
+
+// ---------------------------------------------------------------------------
+// Era C CSR shell (§9.4): `imagePathList` in both path forms; the API wins.
+
+const CSR_SHELL_HEAD: &str = "<html><head><script>\nwindow.runParams = {\n            };\nwindow._d_c_ = window._d_c_ || {};\nwindow._d_c_.viewName = 'newDetail';\nwindow._d_c_.isCSR = true;\nwindow._d_c_.DCData = ";
+const CSR_SHELL_TAIL: &str = ";\n</script></head><body><div id=\"root\"></div></body></html>";
+
+#[test]
+fn era_c_csr_shell_both_path_forms_synthetic() {
+    let dc = r#"{"imagePathList":["https://ae-pic-a1.aliexpress-media.com/kf/S3333333333333333333333333333333c.jpg","https://ae01.alicdn.com/kf/S4444444444444444444444444444444d/Wireless-Gamepad-Pro.jpg","https://ae01.alicdn.com/kf/S5555555555555555555555555555555e/Wireless-Gamepad-Pro.png"],"summImagePathList":["https://ae-pic-a1.aliexpress-media.com/kf/S3333333333333333333333333333333c.jpg_80x80.jpg","https://ae01.alicdn.com/kf/S4444444444444444444444444444444d/Wireless-Gamepad-Pro.jpg_80x80.jpg","https://ae01.alicdn.com/kf/S5555555555555555555555555555555e/Wireless-Gamepad-Pro.png_80x80.png"],"imageOptimize":true,"i18nMap":{"VIEW_MORE":"View more"}}"#;
+    let html = format!("{CSR_SHELL_HEAD}{dc}{CSR_SHELL_TAIL}");
+    let inv = run(
+        "https://www.aliexpress.com/item/1005006000000002.html",
+        &html,
+        &[],
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Gallery),
+        [
+            "https://ae-pic-a1.aliexpress-media.com/kf/S3333333333333333333333333333333c.jpg",
+            "https://ae01.alicdn.com/kf/S4444444444444444444444444444444d/Wireless-Gamepad-Pro.jpg",
+            "https://ae01.alicdn.com/kf/S5555555555555555555555555555555e/Wireless-Gamepad-Pro.png",
+        ]
+    );
+    assert_eq!(inv.items.len(), 3);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    // Thumbnails only: the originals of the same images.
+    let dc = r#"{"imagePathList":[],"summImagePathList":["https://ae01.alicdn.com/kf/S4444444444444444444444444444444d/Wireless-Gamepad-Pro.jpg_80x80.jpg"]}"#;
+    let html = format!("{CSR_SHELL_HEAD}{dc}{CSR_SHELL_TAIL}");
+    let inv = run(
+        "https://www.aliexpress.com/item/1005006000000002.html",
+        &html,
+        &[],
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Gallery),
+        ["https://ae01.alicdn.com/kf/S4444444444444444444444444444444d/Wireless-Gamepad-Pro.jpg"]
+    );
+}
+
+#[test]
+fn era_c_csr_shell_with_real_mtop_response_not_duplicated_synthetic() {
+    // A synthetic CSR shell naming the real response's six images in the
+    // other path form (ae01, `<key>/<slug>.jpg`) and as thumbnails, plus the
+    // real mtop response: the gallery is the API's six, once each.
+    let keys = [
+        "S9e0501832f6b49698d4502e004a3a390a",
+        "S7b965c693b1c4ae09e1b81ff9e73181aA",
+        "S53722e550ca34479917a9e512f49ca0eE",
+        "S82e89fc5eb7e4f4f8907f0ebb2991a14y",
+        "S5c30a55abc14497cbd9f455a749d0611z",
+        "Sbf7bc6d16f4347dba507db08401e2db0r",
+    ];
+    let full: Vec<String> = keys
+        .iter()
+        .map(|k| format!("\"https://ae01.alicdn.com/kf/{k}/1-Buah-Sisir-Pelurus-Rambut.jpg\""))
+        .collect();
+    let thumbs: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            format!("\"https://ae01.alicdn.com/kf/{k}/1-Buah-Sisir-Pelurus-Rambut.jpg_80x80.jpg\"")
+        })
+        .collect();
+    let dc = format!(
+        "{{\"imagePathList\":[{}],\"summImagePathList\":[{}]}}",
+        full.join(","),
+        thumbs.join(",")
+    );
+    let html = format!("{CSR_SHELL_HEAD}{dc}{CSR_SHELL_TAIL}");
+    let body = fixture("autostep8n-lang-aliexpress-scraper-cloudflare/aliexpress-mtop-real.json");
+    let docs = [Document {
+        url: "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=mtopjsonp1".into(),
+        body: format!("mtopjsonp1({body})"),
+    }];
+    let inv = run(
+        "https://www.aliexpress.com/item/1005012410104961.html",
+        &html,
+        &docs,
+    );
+    let want: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let ext = if i == 0 { "jpeg" } else { "jpg" };
+            format!("https://ae-pic-a1.aliexpress-media.com/kf/{k}.{ext}")
+        })
+        .collect();
+    assert_eq!(urls(&inv, MediaKind::Gallery), want);
+    assert_eq!(inv.items.len(), 6 + 2 + 1);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    // Without the API response the shell alone gives the same six images.
+    let inv = run(
+        "https://www.aliexpress.com/item/1005012410104961.html",
+        &html,
+        &[],
+    );
+    assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 6);
+}
+
+// ---------------------------------------------------------------------------
+// aliexpress.ru SKU swatches in the rendered page (§2 selectors).
+
+#[test]
+fn aer_dom_sku_swatches_synthetic() {
+    let html = r#"<!DOCTYPE html><html lang="ru"><head><title>x</title></head><body>
+<script id="__AER_DATA__" type="application/json">{"widgets":[{"props":{"id":"1005000000000003","name":"Повербанк","gallery":[{"imageUrl":"https://ae-pic-a1.aliexpress-media.com/kf/S1111111111111111111111111111111a.jpg","previewUrl":"https://ae-pic-a1.aliexpress-media.com/kf/S1111111111111111111111111111111a.jpg","videoUrl":null}],"skuInfo":null}}]}</script>
+<div class="SnowSku_SnowSku__container__a1b2c">
+ <div class="SnowSku_SkuPropertyItem__root__x1y2z">
+  <div class="SnowSku_SkuPropertyItem__title__q9w8e"><span>Цвет: </span><span>БЕЛЫЙ</span></div>
+  <ul class="SnowSku_SkuPropertyItem__optionList__k3j4h">
+   <li><button class="SnowSku_SkuPropertyItem__option__p0o9i" title="БЕЛЫЙ"><picture><source type="image/avif" srcset="https://ae-pic-a1.aliexpress-media.com/kf/S2222222222222222222222222222222b.jpg_120x120.jpg_.avif"><img src="https://ae-pic-a1.aliexpress-media.com/kf/S2222222222222222222222222222222b.jpg_120x120.jpg" alt="БЕЛЫЙ"></picture></button></li>
+   <li><button class="SnowSku_SkuPropertyItem__option__p0o9i" aria-label="BLACK"><picture><img src="//ae-pic-a1.aliexpress-media.com/kf/S3333333333333333333333333333333c.jpg_120x120.jpg_.webp"></picture></button></li>
+  </ul>
+ </div>
+ <div class="SnowSku_SkuPropertyItem__root__x1y2z">
+  <div class="SnowSku_SkuPropertyItem__title__q9w8e">Ёмкость аккумулятора: 10000mAh</div>
+  <ul class="SnowSku_SkuPropertyItem__optionList__k3j4h"><li><button><span>10000mAh</span></button></li></ul>
+ </div>
+</div>
+<div class="recommend"><img src="https://ae-pic-a1.aliexpress-media.com/kf/S9999999999999999999999999999999z.jpg"></div>
+</body></html>"#;
+    let inv = run(
+        "https://aliexpress.ru/item/1005000000000003.html",
+        html,
+        &[],
+    );
+    assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 1);
+    let v: Vec<(&str, &str, &str)> = inv
+        .of_kind(MediaKind::Variant)
+        .map(|i| {
+            let l = i.variant.as_ref().expect("label");
+            (i.url.as_str(), l.axis.as_str(), l.value.as_str())
+        })
+        .collect();
+    assert_eq!(
+        v,
+        [
+            (
+                "https://ae-pic-a1.aliexpress-media.com/kf/S2222222222222222222222222222222b.jpg",
+                "Цвет",
+                "БЕЛЫЙ"
+            ),
+            (
+                "https://ae-pic-a1.aliexpress-media.com/kf/S3333333333333333333333333333333c.jpg",
+                "Цвет",
+                "BLACK"
+            ),
+        ]
+    );
+    assert_eq!(inv.items.len(), 3);
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+}

@@ -100,6 +100,10 @@ pub fn extract(ctx: &mut Ctx<'_>) {
             "#content_anchor",
         );
     }
+    // SKU swatches of the rendered page, when the data gave no variant image.
+    if ctx.c.count(MediaKind::Variant) == 0 {
+        dom::aer_variants(&ctx.dom, &mut ctx.c);
+    }
     if ctx.title.is_none() {
         let t = dom::title(&ctx.dom);
         ctx.set_title(t);
@@ -184,8 +188,9 @@ fn gallery(ctx: &mut Ctx<'_>, g: Option<&Value>, source: &str) {
     }
 }
 
-/// `skuInfo.propertyList[].values[]` — the image field name is unverified,
-/// so a few plausible names are tried.
+/// `skuInfo.propertyList[].values[]`: `imageMainUrl` (`…_640x640.jpg`, the
+/// original once the suffix is cut) or `imagePreviewUrl` (§9.1, real); both
+/// `null` on text values. Older names are still tried after them.
 fn sku(ctx: &mut Ctx<'_>, s: Option<&Value>, source: &str) {
     let Some(s) = s.filter(|s| s.is_object()) else {
         return;
@@ -194,6 +199,8 @@ fn sku(ctx: &mut Ctx<'_>, s: Option<&Value>, source: &str) {
         let axis = text(prop.get("name")).unwrap_or_else(|| "Variant".to_string());
         for val in list(prop.get("values")) {
             let image = [
+                "imageMainUrl",
+                "imagePreviewUrl",
                 "imageUrl",
                 "image",
                 "skuPropertyImagePath",
@@ -207,8 +214,8 @@ fn sku(ctx: &mut Ctx<'_>, s: Option<&Value>, source: &str) {
                 .or_else(|| text(val.get("name")))
                 .unwrap_or_default();
             let variant = Some(Variant {
-                axis: axis.clone(),
-                value,
+                axis: super::collapse(&axis),
+                value: super::collapse(&value),
             });
             ctx.c.add(MediaKind::Variant, &image, variant, None, source);
         }

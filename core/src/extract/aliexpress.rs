@@ -58,7 +58,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
             Found::Missing => {}
         }
     }
-    // Era D: mtop JSONP bodies among the documents.
+    // Era D: mtop JSONP bodies (or the same JSON unwrapped) among the documents.
     let docs = ctx.documents;
     for d in docs {
         let body = js::strip_jsonp(&d.body);
@@ -69,10 +69,13 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         {
             continue;
         }
-        if let Some(v) = ctx.parse_json(body, "product API response (mtop)") {
-            let result = at(&v, &["data", "result"]).or_else(|| v.get("result"));
+        if let Some(mut v) = ctx.parse_json(body, "product API response (mtop)") {
+            let result = match v.pointer_mut("/data/result") {
+                Some(r) => Some(r.take()),
+                None => v.get_mut("result").map(Value::take),
+            };
             match result {
-                Some(r) if r.is_object() => maps.push((r.clone(), "mtop pdp.pc.query")),
+                Some(r) if r.is_object() => maps.push((r, "mtop pdp.pc.query")),
                 _ => {
                     let ret = text(list(v.get("ret")).first().copied()).unwrap_or_default();
                     ctx.c.warn(
@@ -90,9 +93,12 @@ pub fn extract(ctx: &mut Ctx<'_>) {
     for (m, source) in &maps {
         read_module_map(ctx, m, source);
     }
-    for u in &csr_gallery {
-        ctx.c
-            .add(MediaKind::Gallery, u, None, None, "window._d_c_.DCData");
+    // Era C CSR shell: its gallery only when no module map (the API) gave one.
+    if ctx.c.count(MediaKind::Gallery) == 0 {
+        for u in &csr_gallery {
+            ctx.c
+                .add(MediaKind::Gallery, u, None, None, "window._d_c_.DCData");
+        }
     }
 
     descriptions(ctx);
@@ -237,18 +243,27 @@ fn read_module_map(ctx: &mut Ctx<'_>, m: &Value, source: &str) {
             &format!("{source}: DESC.descVideoUrl"),
         );
     }
-    // Description document URLs.
-    for path in [
+    // Description document URLs; Era D's `nativeDescUrl` (the same
+    // description as JSON) only when there is no `pcDescUrl`.
+    let named = [
         &["descriptionModule", "descriptionUrl"][..],
         &["productDescComponent", "descriptionUrl"][..],
         &["DESC", "pcDescUrl"][..],
-        &["DESC", "nativeDescUrl"][..],
-    ] {
-        if let Some(u) = text(at(m, path)) {
-            let loc = locale_from_desc_url(&u);
-            ctx.set_locale(loc);
-            ctx.desc_urls.push(u);
-        }
+    ]
+    .iter()
+    .filter_map(|path| text(at(m, path)))
+    .collect::<Vec<_>>();
+    let named = if named.is_empty() {
+        text(at(m, &["DESC", "nativeDescUrl"]))
+            .into_iter()
+            .collect()
+    } else {
+        named
+    };
+    for u in named {
+        let loc = locale_from_desc_url(&u);
+        ctx.set_locale(loc);
+        ctx.desc_urls.push(u);
     }
     // Metadata.
     let title = text(at(m, &["titleModule", "subject"]))

@@ -202,15 +202,21 @@ pub fn ae_gallery(dom: &Dom<'_>, c: &mut Collector) {
     }
 }
 
-/// Axis name for a swatch: the title element of the nearest enclosing SKU
-/// property block (`Color: Black` → `Color`).
-fn sku_axis(dom: &Dom<'_>, i: usize) -> Option<String> {
+/// Axis name for a swatch: the title element (`is_title`) of the nearest
+/// enclosing SKU property block (`Color: Black` → `Color`, `Color(2)` →
+/// `Color`).
+fn sku_axis(dom: &Dom<'_>, i: usize, is_title: impl Fn(&Element) -> bool) -> Option<String> {
     for (a, _) in dom.ancestors(i).take(6) {
         for j in dom.descendants_upto(a, MAX_AXIS_SCAN) {
             let Some(e) = dom.get(j) else { continue };
-            if e.has_class("sku-title") || e.class_contains("sku-item--title") {
+            if is_title(e) {
                 let t = dom.text(j);
-                let axis = t.split(':').next().unwrap_or("").trim().to_string();
+                let axis = t
+                    .split([':', '：', '('])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 if !axis.is_empty() {
                     return Some(axis);
                 }
@@ -218,6 +224,23 @@ fn sku_axis(dom: &Dom<'_>, i: usize) -> Option<String> {
         }
     }
     None
+}
+
+/// The value name of a swatch: `alt`/`title` of the image, else `title` /
+/// `aria-label` of its nearest ancestors (the swatch button).
+fn swatch_value(dom: &Dom<'_>, i: usize) -> Option<String> {
+    let own = dom
+        .get(i)
+        .and_then(|e| e.attr("alt").or_else(|| e.attr("title")));
+    own.into_iter()
+        .chain(
+            dom.ancestors(i)
+                .take(3)
+                .flat_map(|(_, e)| [e.attr("title"), e.attr("aria-label")])
+                .flatten(),
+        )
+        .map(super::collapse)
+        .find(|s| !s.is_empty())
 }
 
 /// AliExpress SKU swatches from the DOM (old `.sku-property-image img`, new
@@ -244,11 +267,50 @@ pub fn ae_variants(dom: &Dom<'_>, c: &mut Collector) {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         let variant = value.map(|value| Variant {
-            axis: sku_axis(dom, i).unwrap_or_else(|| "Variant".to_string()),
+            axis: sku_axis(dom, i, |e| {
+                e.has_class("sku-title") || e.class_contains("sku-item--title")
+            })
+            .unwrap_or_else(|| "Variant".to_string()),
             value,
         });
         if let Some(u) = img_url(el) {
             c.add(MediaKind::Variant, u, variant, None, "SKU swatches (DOM)");
+        }
+    }
+}
+
+/// aliexpress.ru SKU swatches (§2: `ul[class*="SnowSku_SkuPropertyItem__optionList"]
+/// li button picture img`); the axis from the property block's title.
+pub fn aer_variants(dom: &Dom<'_>, c: &mut Collector) {
+    let imgs: Vec<usize> = dom.by_name("img").collect();
+    let mut seen = 0usize;
+    for i in imgs {
+        if !has_ancestor(dom, i, 6, |e| {
+            e.class_contains("SkuPropertyItem__optionList")
+        }) {
+            continue;
+        }
+        seen += 1;
+        if seen > MAX_SWATCHES {
+            break;
+        }
+        let Some(el) = dom.get(i) else { continue };
+        let variant = swatch_value(dom, i).map(|value| Variant {
+            axis: sku_axis(dom, i, |e| {
+                e.class_contains("SkuPropertyItem__title")
+                    || e.class_contains("SkuPropertyItem__name")
+            })
+            .unwrap_or_else(|| "Variant".to_string()),
+            value,
+        });
+        if let Some(u) = img_url(el) {
+            c.add(
+                MediaKind::Variant,
+                u,
+                variant,
+                None,
+                "SKU swatches (DOM, aliexpress.ru)",
+            );
         }
     }
 }

@@ -6,8 +6,8 @@
 //!   Component map (Era B), `window._d_c_.DCData` (Era C, SSR map or CSR
 //!   `imagePathList`), the mtop `pdp.pc.query` JSONP body (Era D), the
 //!   description document, then DOM fallbacks;
-//! * aliexpress.ru ([`aer`]): `#__AER_DATA__` widget tree, `productData` JSON,
-//!   `#content_anchor` description;
+//! * aliexpress.ru ([`aer`]): `#__AER_DATA__` widget tree, `productData` JSON
+//!   (SKU images), `#content_anchor` description, the SKU swatches;
 //! * Alibaba ([`alibaba`]): `window.detailData`, `desc.htm` JSON, JSON-LD.
 //!
 //! Every URL goes through [`crate::url::original_url`]; everything else is
