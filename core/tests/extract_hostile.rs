@@ -251,6 +251,7 @@ fn garbage_and_mutations_never_panic_synthetic() {
         fixture("IarBest-Aliexpress-to-AI/gallery-1005008195850531.json"),
         r#"<html><script>window.runParams = {data: {"imageModule":{"imagePathList":["//ae01.alicdn.com/kf/Sa.jpg_50x50.jpg"],"videoUid":"u","videoId":1}}};</script><div id="product-description"><kse:widget data-widget-type="relatedProduct"><a href="//x/item/1.html"><img src="//ae01.alicdn.com/kf/Sb.jpg"></a></kse:widget></div></html>"#.to_string(),
         r#"<script>window.detailData = {"globalData":{"product":{"mediaItems":[{"type":"video","videoUrl":{"hd":{"videoUrl":"https://cloud.video.alibaba.com/play/u/1/p/1/e/6/t/10301/2.mp4"}}}]}}};</script>"#.to_string(),
+        r#"<div class="gallery"><img src="//s.alicdn.com/@sc04/kf/Ha.jpg_960x960q80.jpg"><div style="background-image: url(&quot;//s.alicdn.com/@sc04/kf/Hb.jpg_80x80.jpg&quot;)"></div></div><div data-module-name="module_sku"><div class="sku-title">Color: x</div><div title="x" style="background:url('//s.alicdn.com/@sc04/kf/Hc.jpg')"></div></div><div data-module-name="module_description"><a href="/x"><img src="//sc04.alicdn.com/kf/Hd.jpg"></a></div><ul class="SnowSku_SkuPropertyItem__optionList__a"><li><button title="y"><picture><img src="//ae01.alicdn.com/kf/Se.jpg_120x120.jpg"></picture></button></li></ul>"#.to_string(),
     ];
     let urls = [
         AE,
@@ -365,6 +366,60 @@ fn many_containers_swatches_and_videos_stay_fast_synthetic() {
     let inv = run(AE, &html, &[]);
     assert_eq!(inv.of_kind(MediaKind::Description).count(), 1);
     assert_eq!(inv.of_kind(MediaKind::Variant).count(), 1000);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn odd_css_backgrounds_and_many_alibaba_modules_synthetic() {
+    let styles = [
+        "background-image:url(",
+        "background-image:url()",
+        "background:url('')",
+        "background-image: url(\"javascript:alert(1)\")",
+        "background-image: url(https://evil.example/kf/Ha.jpg)",
+        "BACKGROUND-IMAGE: URL( '//s.alicdn.com/@sc04/kf/Hok.jpg_80x80.jpg' )",
+        "background-image: url(\u{e9}\u{e9}",
+        "url(//s.alicdn.com/@sc04/kf/Hnobg.jpg)",
+        ")background(url(",
+    ];
+    let divs: String = styles
+        .iter()
+        .map(|s| format!("<div style=\"{}\"></div>", s.replace('"', "&quot;")))
+        .collect();
+    let html = format!("<html><body><div class=\"gallery\">{divs}</div></body></html>");
+    let inv = run(
+        "https://www.alibaba.com/product-detail/X_1600000000001.html",
+        &html,
+        &[],
+    );
+    let urls: Vec<&str> = inv.items.iter().map(|i| i.url.as_str()).collect();
+    assert_eq!(urls, ["https://s.alicdn.com/@sc04/kf/Hok.jpg"]);
+    // Thousands of modules, swatches and thumbnails stay bounded and fast.
+    let start = Instant::now();
+    let sku: String = (0..5_000)
+        .map(|i| format!("<div title=\"v{i}\"><img src=\"//s.alicdn.com/@sc04/kf/Hv{i}.jpg_100x100.jpg\"></div>"))
+        .collect();
+    let thumbs: String = (0..5_000)
+        .map(|i| format!("<div style=\"background-image:url(//s.alicdn.com/@sc04/kf/Ht{i}.jpg_80x80.jpg)\"></div>"))
+        .collect();
+    let modules =
+        "<div data-module-name=\"module_review\"><img src=\"//sc04.alicdn.com/kf/Hr.jpg\"></div>"
+            .repeat(5_000);
+    let html = format!(
+        "<html><body><div data-module-name=\"module_sku\"><div class=\"sku-title\">Color</div>{sku}</div><div class=\"gallery\">{thumbs}</div>{modules}</body></html>"
+    );
+    let inv = run(
+        "https://www.alibaba.com/product-detail/X_1600000000001.html",
+        &html,
+        &[],
+    );
+    assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 1000);
+    assert_eq!(inv.of_kind(MediaKind::Variant).count(), 1000);
+    assert!(inv.items.iter().all(|i| !i.url.contains("/Hr.jpg")));
     assert!(
         start.elapsed() < Duration::from_secs(10),
         "{:?}",

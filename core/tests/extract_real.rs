@@ -749,3 +749,98 @@ const ERA_D_NOT_MEDIA: [&str; 9] = [
     "kf:S1a4260465a2f4f8eb24f56766a46f27d2", // BOTTOM_BAR_PC store icon
     "kf:Sbc534a10bc2044448f9aa271540236800", // SKU sizeInfo.icon
 ];
+
+// ---------------------------------------------------------------------------
+// Alibaba: the real 2026 detailData object (omkarcloud), synthetic wrapper.
+
+const ALIBABA_ID: &str = "1600431053815";
+
+const ALIBABA_GALLERY: [&str; 6] = [
+    "https://sc04.alicdn.com/kf/H85348776ec434fb29279113f5b8d5640r.jpg",
+    "https://sc04.alicdn.com/kf/Hb979e9a4acfb46be807a2b96ad6f3a07s.jpg",
+    "https://sc04.alicdn.com/kf/Hb01cb25cdcf14c73ac12579d03db27a1I.jpg",
+    "https://sc04.alicdn.com/kf/H11f16c39a16540a49acdc7eb8b745c64F.jpg",
+    "https://sc04.alicdn.com/kf/H49b6ead9a48742a392aca0b43141a5ddt.jpg",
+    "https://sc04.alicdn.com/kf/Hea708fa3c77b437b8b8bb108616356976.jpg",
+];
+
+const ALIBABA_VARIANTS: [(&str, &str, &str); 2] = [
+    (
+        "https://sc04.alicdn.com/kf/H4d8cbd32e7f74a8ea7974589f8b840b9W.jpg",
+        "Color",
+        "Gold",
+    ),
+    (
+        "https://sc04.alicdn.com/kf/H408eb6d6e46841a0acae55b74e5e70dcC.jpg",
+        "Color",
+        "Steel",
+    ),
+];
+
+const ALIBABA_DESCRIPTION: [&str; 6] = [
+    "https://sc04.alicdn.com/kf/H39ff9d7b40734f769fc528b604038dacV.jpg",
+    "https://sc04.alicdn.com/kf/H67b2f4bc899d4add987d6c1333bbf209g.jpg",
+    "https://sc04.alicdn.com/kf/H5f68ad3da99c47b78de35a71f0e81194x.jpg",
+    "https://sc04.alicdn.com/kf/Hc4a72ef40065407b8cab00e8e1050d04R.jpg",
+    "https://sc04.alicdn.com/kf/Had82039d3aa74be095d862e09eefeb92Y.jpg",
+    "https://sc04.alicdn.com/kf/Hef8e42650708477781261d71577763e2e.jpg",
+];
+
+/// The hd (H.264, 1280×720) rendition, exactly as `videoUrl.hd.videoUrl` names it.
+const ALIBABA_VIDEO: &str = "https://gv.videocdn.alibaba.com/4f4e1c368ac918af/3ee9a7f5d0058d62/20230317_1b582b32489f25b3_402097114017_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video";
+
+#[test]
+fn alibaba_real_detail_data_synthetic_wrapper() {
+    let json = fixture("omkarcloud-alibaba-scraper/pdp_1600431053815_sku_priced.json");
+    let html = format!(
+        "<html><head><script>window.detailData = {json};</script></head><body><div id=\"root\"></div></body></html>"
+    );
+    let inv = run(
+        &format!("https://www.alibaba.com/product-detail/Right-Grand-New-Fashion-Female-CZ_{ALIBABA_ID}.html"),
+        &html,
+        &[],
+    );
+    check_invariants(&inv);
+    assert_eq!(inv.platform, Some(Platform::Alibaba));
+    assert_eq!(inv.product_id, ALIBABA_ID);
+    assert_eq!(
+        inv.title.as_deref(),
+        Some("Right Grand New Fashion Female CZ Zircon Stainless Steel Jewelry 18k Gold Plated Butterfly Necklace")
+    );
+    assert_eq!(
+        inv.shop.as_deref(),
+        Some("Shenzhen Right Grand Jewelry Co., Ltd.")
+    );
+    assert_eq!(urls(&inv, MediaKind::Gallery), ALIBABA_GALLERY);
+    assert_eq!(variants(&inv), ALIBABA_VARIANTS);
+    assert_eq!(urls(&inv, MediaKind::Description), ALIBABA_DESCRIPTION);
+    let videos: Vec<&MediaItem> = inv.of_kind(MediaKind::Video).collect();
+    assert_eq!(videos.len(), 1);
+    assert_eq!(videos[0].url, ALIBABA_VIDEO);
+    // Poster: `videoCoverUrl` (`_120x120` of gallery image 1) as its original.
+    assert_eq!(videos[0].poster.as_deref(), Some(ALIBABA_GALLERY[0]));
+    assert_eq!(inv.items.len(), 6 + 2 + 6 + 1);
+    // The description video id (also the legacy product.video id) has no URL
+    // in this capture: a warning, no guessed cloud.video.alibaba.com URL.
+    assert_eq!(
+        common::codes(&inv),
+        ["video_without_url"],
+        "{:?}",
+        inv.warnings
+    );
+    assert!(inv.warnings[0].message.contains("366544718506"));
+    assert!(inv
+        .items
+        .iter()
+        .all(|i| !i.url.contains("cloud.video") && !i.url.contains("366544718506")));
+    // Nothing from the §9.2 not-media list: every other CDN URL in the object
+    // (certificates, seller portrait, company images, banners, the "hot" icon,
+    // the explainer video on cloud.video.taobao.com, the other renditions…)
+    // is left out.
+    let left = cdn_urls_left_out(&json, &inv);
+    assert!(left.len() > 10, "{left:?}");
+    assert!(left.iter().any(|u| u.contains("cloud.video.taobao.com")));
+    assert!(left
+        .iter()
+        .any(|u| u == "https://sc01.alicdn.com/kf/Hd58a2101f24141a0ae490d8f57a0c169c.png"));
+}

@@ -460,7 +460,8 @@ fn alibaba_detail_data_and_desc_htm_synthetic() {
 
 #[test]
 fn alibaba_legacy_product_and_json_ld_fallback_synthetic() {
-    // Legacy top-level `product` with the older `video` object.
+    // Legacy top-level `product` with the older `video` object: an id only,
+    // so no video (no URL is built from an id), and a warning.
     let html = r#"<html><head><script>window.detailData = {"product":{"subject":"Legacy","mediaItems":[{"type":"image","imageUrl":{"big":"https://sc02.alicdn.com/kf/HL1.jpg"}}],"video":{"videoId":6000111,"cover":"https://sc04.alicdn.com/kf/Hcover.jpg"}}};</script></head><body></body></html>"#;
     let inv = run(
         "https://www.alibaba.com/product-detail/Legacy_62012345678.html",
@@ -471,10 +472,9 @@ fn alibaba_legacy_product_and_json_ld_fallback_synthetic() {
         urls(&inv, MediaKind::Gallery),
         ["https://sc02.alicdn.com/kf/HL1.jpg"]
     );
-    assert_eq!(
-        urls(&inv, MediaKind::Video),
-        ["https://cloud.video.alibaba.com/play/u/2153292369/p/1/e/6/t/1/d/hd/6000111.mp4"]
-    );
+    assert_eq!(urls(&inv, MediaKind::Video), Vec::<&str>::new());
+    assert_eq!(codes(&inv), ["video_without_url"]);
+    assert!(inv.warnings[0].message.contains("6000111"));
     // No detailData at all: JSON-LD Product.image.
     let html = r#"<html><head><script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"BreadcrumbList"},{"@type":"Product","name":"LD Product","image":["https://sc04.alicdn.com/kf/HLD1.jpg_350x350.jpg",{"@type":"ImageObject","contentUrl":"//sc04.alicdn.com/kf/HLD2.png"},"https://evil.example/x.jpg"]}]}</script></head><body></body></html>"#;
     let inv = run(
@@ -668,6 +668,229 @@ fn era_c_csr_shell_with_real_mtop_response_not_duplicated_synthetic() {
         &[],
     );
     assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 6);
+}
+
+// ---------------------------------------------------------------------------
+// Alibaba videos: explicit rendition URLs only.
+
+#[test]
+fn alibaba_video_renditions_prefer_h264_and_never_guess_synthetic() {
+    let gv = |id: &str, codec: &str, q: &str| {
+        format!("https://gv.videocdn.alibaba.com/aaaa000000000001/bbbb000000000002/20240101_1111111111111111_{id}_mp4_{codec}_{q}_unlimit_taobao.mp4?bizCode=icbu_vod_video")
+    };
+    let dd = format!(
+        r#"{{"globalData":{{"product":{{"productId":1600000000777,"subject":"Videos",
+      "mediaItems":[
+        {{"type":"image","imageUrl":{{"big":"https://sc04.alicdn.com/kf/H1111111111111111111111111111111a.jpg"}}}},
+        {{"type":"video","videoId":500000000001,"videoCoverUrl":"https://sc04.alicdn.com/kf/H1111111111111111111111111111111a.jpg_120x120.jpg",
+          "videoUrl":{{"sd_265":{{"definition":"sd_265","videoUrl":"{a_sd}"}},"hd_265":{{"definition":"hd_265","videoUrl":"{a_hd}"}}}}}},
+        {{"type":"video","videoId":500000000002,
+          "videoUrl":{{"hd":{{"videoUrl":"https://evil.example/500000000002.mp4"}},"hd_265":{{"videoUrl":"{b_hd265}"}},"sd":{{"videoUrl":"{b_sd}"}}}}}},
+        {{"type":"video","videoId":500000000003,"videoUrl":{{}}}}
+      ],
+      "video":{{"videoId":500000000001,"cover":"https://sc04.alicdn.com/kf/Hcover.jpg"}}}}}},
+  "nodeMap":{{"module_description":{{"privateData":{{"productDescription":{{"details":[],"videoId":500000000004}}}}}}}}}}"#,
+        a_sd = gv("500000000001", "265", "sd"),
+        a_hd = gv("500000000001", "265", "hd"),
+        b_hd265 = gv("500000000002", "265", "hd"),
+        b_sd = gv("500000000002", "264", "sd"),
+    );
+    let html = format!("<html><head><script>window.detailData = {dd};</script></head></html>");
+    let inv = run(
+        "https://www.alibaba.com/product-detail/Videos_1600000000777.html",
+        &html,
+        &[],
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Video),
+        [
+            // Only HEVC renditions: the hd one.
+            gv("500000000001", "265", "hd").as_str(),
+            // H.264 sd before HEVC hd; the off-CDN hd one is passed over.
+            gv("500000000002", "264", "sd").as_str(),
+        ]
+    );
+    // Ids without a URL (a video item with no renditions, the description
+    // video) are warnings; the legacy `product.video` id is the first
+    // video's, so it needs none.
+    assert_eq!(
+        codes(&inv),
+        ["video_without_url", "video_without_url"],
+        "{:?}",
+        inv.warnings
+    );
+    assert!(inv.warnings[0].message.contains("500000000003"));
+    assert!(inv.warnings[1].message.contains("500000000004"));
+    assert!(inv.items.iter().all(|i| !i.url.contains("cloud.video")));
+}
+
+// ---------------------------------------------------------------------------
+// Alibaba 2026 rendered DOM without `window.detailData` (§9.3, reported; no
+// real capture exists, so this page is built from that description).
+
+const ALIBABA_2026_DOM: &str = r#"<!DOCTYPE html><html lang="en"><head><title>Synthetic Butterfly Necklace - Alibaba.com</title>
+<meta property="og:image" content="https://s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg_300x300.jpg"></head>
+<body>
+<header class="sc-hd-header"><img src="https://s.alicdn.com/@sc04/kf/Hheader000000000000000000000000001.png"></header>
+<div id="container">
+ <div class="detail-gallery-wrap">
+  <div class="main-media-list">
+   <div class="media-slide"><img src="//s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg_960x960q80.jpg" alt="Synthetic Butterfly Necklace"></div>
+   <div class="media-slide"><img src="//s.alicdn.com/@sc04/kf/H2222222222222222222222222222222b.jpg_960x960q80.jpg"></div>
+   <div class="media-slide media-video"><img class="play-icon" width="48" src="//s.alicdn.com/@sc04/kf/Hplay0000000000000000000000000001.png"><video src="https://gv.videocdn.alibaba.com/aaaa000000000001/bbbb000000000002/20240101_1111111111111111_500000000009_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video"></video></div>
+  </div>
+  <div class="thumb-list">
+   <div class="thumb-item active" style="background-image: url(&quot;//s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg_80x80.jpg&quot;);"></div>
+   <div class="thumb-item" style="background-image:url('//s.alicdn.com/@sc04/kf/H2222222222222222222222222222222b.jpg_80x80.jpg')"></div>
+   <div class="thumb-item" style="width:80px; background-image: url(//s.alicdn.com/@sc04/kf/H3333333333333333333333333333333c.png_80x80.png)"></div>
+  </div>
+ </div>
+ <div data-module-name="module_title"><h1>Synthetic Butterfly Necklace</h1><img src="//s.alicdn.com/@sc04/kf/Htitlebadge00000000000000000001.png"></div>
+ <div data-module-name="module_sku">
+  <div class="sku-attr"><div class="sku-attr-title">Color: Gold</div>
+   <div class="sku-attr-list">
+    <div class="sku-attr-item selected" title="Gold"><img src="//s.alicdn.com/@sc04/kf/H4444444444444444444444444444444d.jpg_100x100.jpg"><img class="hot" src="https://sc01.alicdn.com/kf/Hd58a2101f24141a0ae490d8f57a0c169c.png"></div>
+    <div class="sku-attr-item" title="Steel"><div class="sku-img" style="background-image:url(//s.alicdn.com/@sc04/kf/H5555555555555555555555555555555e.jpg_100x100.jpg)"></div></div>
+   </div>
+  </div>
+  <div class="sku-attr"><div class="sku-attr-title">Length</div><div class="sku-attr-item" title="40+5CM"><span>40+5CM</span></div></div>
+ </div>
+ <div data-module-name="module_description">
+  <div class="description-content">
+   <img src="//s.alicdn.com/@sc04/kf/H6666666666666666666666666666666f.jpg">
+   <img src="//u.alicdn.com/js/5v/esite/img/img-placeholder.png" data-src="//sc04.alicdn.com/kf/H7777777777777777777777777777777a.jpg_720x720q50.jpg">
+  </div>
+  <div class="company-info-images"><img src="//sc04.alicdn.com/kf/Hfactory00000000000000000000000001.jpg"></div>
+  <a href="https://synthetic.en.alibaba.com/company_profile.html"><img src="//sc04.alicdn.com/kf/Hcompanybanner000000000000000001.jpg"></a>
+ </div>
+ <div data-module-name="module_review"><img src="//sc04.alicdn.com/kf/Hreview000000000000000000000000001.jpg"></div>
+ <div data-module-name="module_unifed_company_card"><img src="//sc04.alicdn.com/kf/Hcompanylogo0000000000000000000001.png"></div>
+ <div class="recommend-list"><a href="https://www.alibaba.com/product-detail/Other_1600000000009.html"><img src="//s.alicdn.com/@sc04/kf/Hrecommend00000000000000000000001.jpg_300x300.jpg"></a></div>
+ <div class="you-may-like"><img src="//s.alicdn.com/@sc04/kf/Hmaylike000000000000000000000001.jpg"></div>
+ <a href="https://www.alibaba.com/product-detail/Other2_1600000000010.html"><img src="//s.alicdn.com/@sc04/kf/Hlinked0000000000000000000000001.jpg"></a>
+</div>
+<footer><img src="//s.alicdn.com/@sc04/kf/Hfooter000000000000000000000000001.png"></footer>
+</body></html>"#;
+
+#[test]
+fn alibaba_2026_dom_fallback_synthetic() {
+    let inv = run(
+        "https://www.alibaba.com/product-detail/Synthetic-Butterfly-Necklace_1600000000123.html",
+        ALIBABA_2026_DOM,
+        &[],
+    );
+    assert_eq!(inv.platform, Some(Platform::Alibaba));
+    // Slides (protocol-relative, `_960x960q80.jpg` cut) and the CSS
+    // thumbnails (`_80x80` cut; the third slide is not rendered yet).
+    assert_eq!(
+        urls(&inv, MediaKind::Gallery),
+        [
+            "https://s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg",
+            "https://s.alicdn.com/@sc04/kf/H2222222222222222222222222222222b.jpg",
+            "https://s.alicdn.com/@sc04/kf/H3333333333333333333333333333333c.png",
+        ]
+    );
+    let v: Vec<(&str, &str, &str)> = inv
+        .of_kind(MediaKind::Variant)
+        .map(|i| {
+            let l = i.variant.as_ref().expect("label");
+            (i.url.as_str(), l.axis.as_str(), l.value.as_str())
+        })
+        .collect();
+    assert_eq!(
+        v,
+        [
+            (
+                "https://s.alicdn.com/@sc04/kf/H4444444444444444444444444444444d.jpg",
+                "Color",
+                "Gold"
+            ),
+            (
+                "https://s.alicdn.com/@sc04/kf/H5555555555555555555555555555555e.jpg",
+                "Color",
+                "Steel"
+            ),
+        ]
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Description),
+        [
+            "https://s.alicdn.com/@sc04/kf/H6666666666666666666666666666666f.jpg",
+            "https://sc04.alicdn.com/kf/H7777777777777777777777777777777a.jpg",
+        ]
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Video),
+        ["https://gv.videocdn.alibaba.com/aaaa000000000001/bbbb000000000002/20240101_1111111111111111_500000000009_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video"]
+    );
+    assert_eq!(inv.items.len(), 3 + 2 + 2 + 1);
+    for bad in [
+        "Hheader",
+        "Hplay",
+        "Htitlebadge",
+        "Hd58a2101",
+        "Hfactory",
+        "Hcompany",
+        "Hreview",
+        "Hrecommend",
+        "Hmaylike",
+        "Hlinked",
+        "Hfooter",
+    ] {
+        assert!(inv.items.iter().all(|i| !i.url.contains(bad)), "{bad}");
+    }
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+}
+
+#[test]
+fn alibaba_dom_extra_tile_skipped_when_media_items_exist_synthetic() {
+    // The platform's extra tile (same image on every product, not in
+    // `mediaItems`) sits in the gallery strip.
+    let tile = r#"<div class="media-slide"><img src="//s.alicdn.com/@sc04/kf/Hextratile000000000000000000000001.jpg_960x960q80.jpg"></div><div class="thumb-item" style="background-image:url(//s.alicdn.com/@sc04/kf/Hextratile000000000000000000000001.jpg_80x80.jpg)"></div>"#;
+    let slides = r#"<div class="media-slide"><img src="//s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg_960x960q80.jpg"></div><div class="media-slide"><img src="//s.alicdn.com/@sc04/kf/H2222222222222222222222222222222b.jpg_960x960q80.jpg"></div>"#;
+    let page = |media_items: &str| {
+        format!(
+            r#"<html><head><script>window.detailData = {{"globalData":{{"product":{{"productId":1600000000124,"mediaItems":[{media_items}]}}}}}};</script></head><body><div class="detail-gallery-wrap">{slides}{tile}</div></body></html>"#
+        )
+    };
+    let url = "https://www.alibaba.com/product-detail/Tile_1600000000124.html";
+    // Images in mediaItems: they are the gallery; the tile is not.
+    let inv = run(
+        url,
+        &page(
+            r#"{"type":"image","imageUrl":{"big":"https://sc04.alicdn.com/kf/H1111111111111111111111111111111a.jpg"}},{"type":"image","imageUrl":{"big":"https://sc04.alicdn.com/kf/H2222222222222222222222222222222b.jpg"}}"#,
+        ),
+        &[],
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Gallery),
+        [
+            "https://sc04.alicdn.com/kf/H1111111111111111111111111111111a.jpg",
+            "https://sc04.alicdn.com/kf/H2222222222222222222222222222222b.jpg",
+        ]
+    );
+    // Only a video in mediaItems: the DOM strip is read, but only for images
+    // mediaItems names (here the video's cover).
+    let inv = run(
+        url,
+        &page(
+            r#"{"type":"video","videoId":500000000010,"videoCoverUrl":"https://sc04.alicdn.com/kf/H1111111111111111111111111111111a.jpg_120x120.jpg","videoUrl":{"hd":{"videoUrl":"https://gv.videocdn.alibaba.com/a/b/20240101_1111111111111111_500000000010_mp4_264_hd_unlimit_taobao.mp4?bizCode=icbu_vod_video"}}}"#,
+        ),
+        &[],
+    );
+    assert_eq!(
+        urls(&inv, MediaKind::Gallery),
+        ["https://s.alicdn.com/@sc04/kf/H1111111111111111111111111111111a.jpg"]
+    );
+    assert_eq!(inv.of_kind(MediaKind::Video).count(), 1);
+    assert!(inv.items.iter().all(|i| !i.url.contains("Hextratile")));
+    // No detailData at all: the strip is all there is (the tile cannot be
+    // told apart then).
+    let html = format!(
+        r#"<html><body><div class="detail-gallery-wrap">{slides}{tile}</div></body></html>"#
+    );
+    let inv = run(url, &html, &[]);
+    assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 3);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,18 +1,25 @@
-//! Alibaba.com product-detail pages (page-formats §3).
+//! Alibaba.com product-detail pages (page-formats §3, §9.2, §9.3).
 
 use super::js::{self, Found};
 use super::{at, digits, dom, list, text, Ctx};
+use crate::url::{cdn_key, original_url};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
+
+/// Video renditions in order of preference: H.264 first (`hd` → `sd` → `ld`),
+/// HEVC (`hd_265`, `sd_265`) only when there is no H.264 one (§9.2).
+const RENDITIONS: [&str; 5] = ["hd", "sd", "ld", "hd_265", "sd_265"];
 
 /// Reads an Alibaba page.
 pub fn extract(ctx: &mut Ctx<'_>) {
     let scripts = ctx.scripts.clone();
+    // Keys of the `mediaItems` images (and video covers), for the DOM gallery.
+    let mut media_keys: Vec<String> = Vec::new();
     for (_, body) in &scripts {
         match js::find_assignment(body, "window.detailData") {
             Found::Literal(lit) => {
                 if let Some(v) = ctx.parse_json(lit, "window.detailData") {
-                    detail_data(ctx, &v);
+                    detail_data(ctx, &v, &mut media_keys);
                 }
             }
             Found::Truncated => ctx.c.warn("bad_json", "window.detailData is cut off"),
@@ -77,6 +84,16 @@ pub fn extract(ctx: &mut Ctx<'_>) {
             "description (page)",
         );
     }
+    // The rendered 2026 page (§9.3), for what the data did not give.
+    let want = dom::AlibabaWants {
+        gallery: ctx.c.count(MediaKind::Gallery) == 0,
+        variants: ctx.c.count(MediaKind::Variant) == 0,
+        description: ctx.c.count(MediaKind::Description) == 0,
+        videos: ctx.c.count(MediaKind::Video) == 0,
+    };
+    if want.gallery || want.variants || want.description || want.videos {
+        dom::alibaba_modules(&ctx.dom, &mut ctx.c, &pid, want, &media_keys);
+    }
     // JSON-LD fallback for the gallery.
     if ctx.c.count(MediaKind::Gallery) == 0 {
         json_ld(ctx);
@@ -93,7 +110,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
 }
 
 /// `detailData.globalData.product` (or legacy `detailData.product`).
-fn detail_data(ctx: &mut Ctx<'_>, v: &Value) {
+fn detail_data(ctx: &mut Ctx<'_>, v: &Value, media_keys: &mut Vec<String>) {
     let product = at(v, &["globalData", "product"]).or_else(|| v.get("product"));
     let Some(product) = product.filter(|p| p.is_object()) else {
         ctx.c
@@ -107,28 +124,41 @@ fn detail_data(ctx: &mut Ctx<'_>, v: &Value) {
         .or_else(|| text(at(product, &["seller", "companyName"])));
     ctx.set_shop(shop);
     let source = "detailData mediaItems";
+    // Video ids that came with a URL, and those named without one.
+    let mut played: Vec<String> = Vec::new();
+    let mut no_url: Vec<(String, &str)> = Vec::new();
     match product.get("mediaItems") {
         Some(Value::Array(items)) => {
             let mut first_image: Option<String> = None;
             let mut videos: Vec<(String, Option<String>)> = Vec::new();
             for it in items {
+                for u in [text(it.get("videoCoverUrl"))]
+                    .into_iter()
+                    .chain(image_urls(it))
+                    .flatten()
+                {
+                    if let Some(o) = original_url(&u) {
+                        let k = cdn_key(&o);
+                        if !media_keys.contains(&k) {
+                            media_keys.push(k);
+                        }
+                    }
+                }
                 let kind = text(it.get("type"))
                     .unwrap_or_default()
                     .to_ascii_lowercase();
                 if kind == "video" {
-                    let best = ["hd", "sd", "ld"]
-                        .iter()
-                        .find_map(|q| {
-                            let e = at(it, &["videoUrl", q])?;
-                            text(e.get("videoUrl")).or_else(|| text(Some(e)))
-                        })
-                        .or_else(|| text(it.get("videoUrl")));
+                    let id = digits(it.get("videoId"));
                     let poster = text(it.get("videoCoverUrl")).or_else(|| image_of(it));
-                    match best {
-                        Some(u) => videos.push((u, poster)),
-                        None => ctx.c.warn(
+                    match (best_rendition(it.get("videoUrl")), id) {
+                        (Some(u), id) => {
+                            played.extend(id);
+                            videos.push((u, poster));
+                        }
+                        (None, Some(id)) => no_url.push((id, source)),
+                        (None, None) => ctx.c.warn(
                             "unexpected_shape",
-                            format!("{source}: a video item has no hd/sd/ld URL"),
+                            format!("{source}: a video item has neither a URL nor an id"),
                         ),
                     }
                 } else if let Some(u) = image_of(it) {
@@ -150,17 +180,33 @@ fn detail_data(ctx: &mut Ctx<'_>, v: &Value) {
             .warn("unexpected_shape", format!("{source} is not a list")),
         None => {}
     }
-    // Older pages: product.video = {cover, videoId}.
-    if let Some(vid) = digits(at(product, &["video", "videoId"])) {
-        let u =
-            format!("https://cloud.video.alibaba.com/play/u/2153292369/p/1/e/6/t/1/d/hd/{vid}.mp4");
-        let poster = text(at(product, &["video", "cover"]));
-        ctx.c.add(
-            MediaKind::Video,
-            &u,
-            None,
-            poster.as_deref(),
-            "detailData product.video",
+    // `product.video = {cover, videoId}` (legacy) and the description's
+    // `videoId` name ids only: no URL is built from an id (the renditions'
+    // signed paths cannot be derived; a built one is another file, or a 404).
+    if let Some(id) = digits(at(product, &["video", "videoId"])) {
+        no_url.push((id, "detailData product.video"));
+    }
+    if let Some(id) = digits(at(
+        v,
+        &[
+            "nodeMap",
+            "module_description",
+            "privateData",
+            "productDescription",
+            "videoId",
+        ],
+    )) {
+        no_url.push((id, "detailData productDescription"));
+    }
+    let mut warned: Vec<&str> = Vec::new();
+    for (id, from) in &no_url {
+        if played.contains(id) || warned.contains(&id.as_str()) {
+            continue;
+        }
+        warned.push(id);
+        ctx.c.warn(
+            "video_without_url",
+            format!("{from}: video id {id}, no URL (not guessed)"),
         );
     }
     // SKU images: the image key inside each value is unverified; try the
@@ -218,6 +264,37 @@ fn detail_data(ctx: &mut Ctx<'_>, v: &Value) {
                 );
             }
         }
+    }
+}
+
+/// The explicit URL of the best rendition in a `videoUrl` map (see
+/// [`RENDITIONS`]): the first whose URL is a CDN video, else the first named
+/// (the collector then says why it is not used). A plain string is taken as is.
+fn best_rendition(v: Option<&Value>) -> Option<String> {
+    let v = v?;
+    if v.is_string() {
+        return text(Some(v));
+    }
+    let named: Vec<String> = RENDITIONS
+        .iter()
+        .filter_map(|q| {
+            let e = v.get(*q)?;
+            text(e.get("videoUrl")).or_else(|| text(Some(e)))
+        })
+        .collect();
+    named
+        .iter()
+        .find(|u| original_url(u).is_some_and(|o| o.contains(".mp4")))
+        .or_else(|| named.first())
+        .cloned()
+}
+
+/// Every URL string of an item's `imageUrl` (object values or a string).
+fn image_urls(it: &Value) -> Vec<Option<String>> {
+    match it.get("imageUrl") {
+        Some(Value::Object(m)) => m.values().map(|x| text(Some(x))).collect(),
+        Some(x) => vec![text(Some(x))],
+        None => Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::collect::Collector;
 use super::html::{Dom, Element};
-use crate::url::{original_url, product_page};
+use crate::url::{cdn_key, original_url, product_page};
 use crate::{MediaKind, Platform, Variant};
 
 /// Attributes that may hold an image URL, lazy-loading ones first.
@@ -311,6 +311,247 @@ pub fn aer_variants(dom: &Dom<'_>, c: &mut Collector) {
                 None,
                 "SKU swatches (DOM, aliexpress.ru)",
             );
+        }
+    }
+}
+
+/// The URL of a CSS `background-image: url(…)` (or `background: url(…)`) in
+/// an element's `style` attribute.
+pub fn background_url(el: &Element) -> Option<&str> {
+    let style = el.attr("style")?;
+    let lower = style.to_ascii_lowercase();
+    // `lower` has the byte length of `style`, so its offsets index `style`.
+    let b = lower.find("background")?;
+    let open = b
+        .checked_add(lower.get(b..)?.find("url(")?)?
+        .checked_add(4)?;
+    let close = open.checked_add(lower.get(open..)?.find(')')?)?;
+    let inner = style.get(open..close)?.trim();
+    let inner = inner
+        .strip_prefix(['"', '\''])
+        .and_then(|x| x.strip_suffix(['"', '\'']))
+        .unwrap_or(inner)
+        .trim();
+    (!inner.is_empty()).then_some(inner)
+}
+
+/// What a part of an Alibaba 2026 page is, for the DOM fallback (§9.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AlibabaRegion {
+    /// Outside any named module, or in a gallery/media module.
+    Gallery,
+    /// `module_sku`: variant images.
+    Sku,
+    /// The description module.
+    Description,
+    /// Anything else: other modules (reviews, company card, recommendations,
+    /// certificates, shipping…), header/footer, links to other pages.
+    Skip,
+}
+
+/// Class fragments of blocks that are never product media.
+const ALIBABA_SKIP_CLASSES: [&str; 10] = [
+    "recommend",
+    "may-like",
+    "maylike",
+    "review",
+    "feedback",
+    "company",
+    "supplier",
+    "certif",
+    "factory",
+    "ranking",
+];
+
+/// Class fragments of decorations (badges, icons, play buttons, logos).
+const ICON_CLASSES: [&str; 3] = ["icon", "badge", "logo"];
+
+/// Some class contains one of `fragments` (ASCII case-insensitive; `review`
+/// does not match `preview`).
+fn has_class_fragment(el: &Element, fragments: &[&str]) -> bool {
+    el.attr("class").is_some_and(|c| {
+        c.split_ascii_whitespace().any(|t| {
+            let t = t.to_ascii_lowercase();
+            fragments
+                .iter()
+                .any(|f| t.contains(f) && !(*f == "review" && t.contains("preview")))
+        })
+    })
+}
+
+/// A "hot" badge: some class has `hot` as a whole `-`/`_`-separated word.
+fn is_hot_badge(el: &Element) -> bool {
+    el.attr("class").is_some_and(|c| {
+        c.split(|ch: char| ch.is_ascii_whitespace() || ch == '-' || ch == '_')
+            .any(|w| w.eq_ignore_ascii_case("hot"))
+    })
+}
+
+/// Region of one element given its parent's.
+fn alibaba_region(el: &Element, parent: AlibabaRegion, pid: &str) -> AlibabaRegion {
+    use AlibabaRegion::*;
+    if parent == Skip {
+        return Skip;
+    }
+    if matches!(el.name.as_str(), "header" | "footer" | "nav") {
+        return Skip;
+    }
+    if let Some(name) = el.attr("data-module-name") {
+        let n = name.to_ascii_lowercase();
+        return if n.contains("sku") {
+            Sku
+        } else if n.contains("description") {
+            Description
+        } else if ["gallery", "image", "media", "photo", "video", "main"]
+            .iter()
+            .any(|f| n.contains(f))
+        {
+            Gallery
+        } else {
+            Skip
+        };
+    }
+    if has_class_fragment(el, &ALIBABA_SKIP_CLASSES) {
+        return Skip;
+    }
+    if el.name == "a" {
+        if let Some(h) = el.attr("href").map(str::trim).filter(|h| !h.is_empty()) {
+            // Linked description images are company banners; elsewhere only
+            // links to other products, stores or company pages.
+            let l = h.to_ascii_lowercase();
+            if parent == Description
+                || is_shop_link(h, pid)
+                || l.contains("company_profile")
+                || l.contains("/company/")
+            {
+                return Skip;
+            }
+        }
+    }
+    parent
+}
+
+/// Is this image a decoration (icon class, or declared at most 24 px)?
+fn is_decoration(dom: &Dom<'_>, i: usize) -> bool {
+    let Some(el) = dom.get(i) else { return true };
+    let tiny = |a: &str| {
+        el.attr(a)
+            .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+            .is_some_and(|n| n <= 24)
+    };
+    let decorative = |e: &Element| has_class_fragment(e, &ICON_CLASSES) || is_hot_badge(e);
+    tiny("width")
+        || tiny("height")
+        || decorative(el)
+        || dom.ancestors(i).take(1).any(|(_, e)| decorative(e))
+}
+
+/// Which kinds the Alibaba DOM fallback should read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlibabaWants {
+    pub gallery: bool,
+    pub variants: bool,
+    pub description: bool,
+    pub videos: bool,
+}
+
+/// Alibaba 2026 rendered page (§9.3), read when `window.detailData` did not
+/// give a kind: modules by `data-module-name`; gallery slides (`<img>`) and the
+/// thumbnail strip (CSS `background-image`) outside other modules, `/kf/`
+/// images only; `module_sku` swatches as variants; the description module's
+/// images and videos. Reviews, recommendations, company cards, certificates,
+/// header/footer and links to other pages are skipped. When `media_keys` (the
+/// `mediaItems` keys) is not empty, gallery URLs outside it are skipped (the
+/// platform's extra tile).
+pub fn alibaba_modules(
+    dom: &Dom<'_>,
+    c: &mut Collector,
+    pid: &str,
+    want: AlibabaWants,
+    media_keys: &[String],
+) {
+    use AlibabaRegion::*;
+    let mut regions: Vec<AlibabaRegion> = Vec::with_capacity(dom.elements.len());
+    for el in &dom.elements {
+        let parent = el
+            .parent
+            .and_then(|p| regions.get(p).copied())
+            .unwrap_or(Gallery);
+        regions.push(alibaba_region(el, parent, pid));
+    }
+    let mut swatches = 0usize;
+    for (i, el) in dom.elements.iter().enumerate() {
+        let region = regions.get(i).copied().unwrap_or(Skip);
+        if region == Skip {
+            continue;
+        }
+        if el.name == "video" {
+            if (region == Description && want.description) || (region == Gallery && want.videos) {
+                let src = el.attr("src").filter(|s| !s.trim().is_empty()).or_else(|| {
+                    dom.descendants_upto(i, MAX_VIDEO_CHILDREN)
+                        .into_iter()
+                        .filter_map(|j| dom.get(j))
+                        .find(|e| e.name == "source")
+                        .and_then(|e| e.attr("src"))
+                });
+                if let Some(s) = src {
+                    c.add(
+                        MediaKind::Video,
+                        s,
+                        None,
+                        el.attr("poster"),
+                        "page video (DOM)",
+                    );
+                }
+            }
+            continue;
+        }
+        let url = if el.name == "img" {
+            img_url(el)
+        } else {
+            background_url(el)
+        };
+        let Some(url) = url else { continue };
+        if is_decoration(dom, i) {
+            continue;
+        }
+        match region {
+            Gallery if want.gallery => {
+                let Some(orig) = original_url(url) else {
+                    continue;
+                };
+                if !orig.contains("/kf/") {
+                    continue;
+                }
+                if !media_keys.is_empty() && !media_keys.contains(&cdn_key(&orig)) {
+                    continue;
+                }
+                c.add(MediaKind::Gallery, &orig, None, None, "page gallery (DOM)");
+            }
+            Sku if want.variants => {
+                swatches = swatches.saturating_add(1);
+                if swatches > MAX_SWATCHES {
+                    continue;
+                }
+                let variant = swatch_value(dom, i).map(|value| Variant {
+                    axis: sku_axis(dom, i, |e| {
+                        e.attr("data-module-name").is_none() && has_class_fragment(e, &["title"])
+                    })
+                    .unwrap_or_else(|| "Variant".to_string()),
+                    value,
+                });
+                c.add(MediaKind::Variant, url, variant, None, "module_sku (DOM)");
+            }
+            Description if want.description => {
+                c.add(
+                    MediaKind::Description,
+                    url,
+                    None,
+                    None,
+                    "module_description (DOM)",
+                );
+            }
+            _ => {}
         }
     }
 }

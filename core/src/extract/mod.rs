@@ -8,7 +8,9 @@
 //!   description document, then DOM fallbacks;
 //! * aliexpress.ru ([`aer`]): `#__AER_DATA__` widget tree, `productData` JSON
 //!   (SKU images), `#content_anchor` description, the SKU swatches;
-//! * Alibaba ([`alibaba`]): `window.detailData`, `desc.htm` JSON, JSON-LD.
+//! * Alibaba ([`alibaba`]): `window.detailData` (explicit video renditions
+//!   only, never a URL built from an id), `desc.htm` JSON, the 2026 page's
+//!   `data-module-name` modules, JSON-LD.
 //!
 //! Every URL goes through [`crate::url::original_url`]; everything else is
 //! dropped with a warning. Broken JSON is a warning and the other sources are
