@@ -374,6 +374,48 @@ fn many_containers_swatches_and_videos_stay_fast_synthetic() {
 }
 
 #[test]
+fn odd_product_ids_in_document_urls_synthetic() {
+    // Only a plain digit id in the query that differs from the page's drops a
+    // document; malformed ids, ids in the fragment and equal ids do not.
+    let cases = [
+        ("?productId=", false),
+        ("?productId=abc", false),
+        ("?productId=-1005000000000002", false),
+        ("?productId=1005000000000001", false),
+        ("?productId=0001005000000000001", false),
+        ("?productId=1005000000000001&productId=2", false),
+        ("#?productId=1005000000000002", false),
+        ("?key=x&amp;productId=1005000000000002", true),
+        ("?PRODUCTID=1005000000000002#x", true),
+        ("?detailId=7", true),
+    ];
+    for (q, dropped) in cases {
+        let docs = [Document {
+            url: format!("https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm{q}"),
+            body: "<img src=\"https://ae01.alicdn.com/kf/Sdoc.jpg\">".into(),
+        }];
+        let inv = run(AE, "<html></html>", &docs);
+        assert_eq!(
+            inv.of_kind(MediaKind::Description).count(),
+            usize::from(!dropped),
+            "{q}"
+        );
+        assert_eq!(
+            codes(&inv).contains(&"document_other_product"),
+            dropped,
+            "{q}"
+        );
+    }
+    // A page URL that is no product page checks nothing.
+    let docs = [Document {
+        url: "https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=1".into(),
+        body: "<img src=\"https://ae01.alicdn.com/kf/Sdoc.jpg\">".into(),
+    }];
+    let inv = run("https://example.com/", "<html></html>", &docs);
+    assert_eq!(inv.of_kind(MediaKind::Description).count(), 1);
+}
+
+#[test]
 fn odd_css_backgrounds_and_many_alibaba_modules_synthetic() {
     let styles = [
         "background-image:url(",

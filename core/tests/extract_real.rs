@@ -750,6 +750,82 @@ const ERA_D_NOT_MEDIA: [&str; 9] = [
     "kf:Sbc534a10bc2044448f9aa271540236800", // SKU sizeInfo.icon
 ];
 
+#[test]
+fn era_d_real_mtop_response_of_another_product_is_dropped_synthetic_shell() {
+    use alisave_core::extract::{extract_with_needs, PageInput};
+    let body = fixture("autostep8n-lang-aliexpress-scraper-cloudflare/aliexpress-mtop-real.json");
+    let page = "https://www.aliexpress.com/item/1005000000000001.html";
+    // The mtop URL names no `productId=` parameter: the body's
+    // GLOBAL_DATA.globalData.productId decides. The description document of
+    // that product is dropped by its URL's `productId=`.
+    let docs = [
+        Document {
+            url: MTOP_URL.into(),
+            body: format!("mtopjsonp1({body})"),
+        },
+        Document {
+            url: ERA_D_DESC_URL.into(),
+            body: r#"<div class="detailmodule_html"><img src="https://ae-pic-a1.aliexpress-media.com/kf/Sdesc0000000000000000000000000001.jpg"></div>"#.into(),
+        },
+    ];
+    let (inv, needs) = extract_with_needs(&PageInput {
+        url: page,
+        html: ERA_D_SHELL,
+        documents: &docs,
+    });
+    check_invariants(&inv);
+    assert!(inv.items.is_empty(), "{:?}", inv.items);
+    assert_eq!(inv.title, None);
+    assert_eq!(inv.shop, None);
+    assert_eq!(inv.product_id, "1005000000000001");
+    assert!(needs.is_empty(), "{needs:?}");
+    let other: Vec<_> = inv
+        .warnings
+        .iter()
+        .filter(|w| w.code == "document_other_product")
+        .collect();
+    assert_eq!(other.len(), 2, "{:?}", inv.warnings);
+    // Said to the user once for that product.
+    let said: Vec<_> = other.iter().filter_map(|w| w.say.as_ref()).collect();
+    assert_eq!(said.len(), 1);
+    assert_eq!(
+        said[0].english(),
+        "Data the shop loaded for another product (1005012410104961) was not used; this page shows product 1005000000000001."
+    );
+}
+
+#[test]
+fn aer_real_product_data_of_another_product_is_dropped() {
+    let body = fixture("SZhukovWork-aliexpress-ru-mcp/product_1005011877521176.json");
+    let page = "https://aliexpress.ru/item/1005000000000002.html";
+    // By the request URL's productId, and by the body's data.id when the URL
+    // names none.
+    for url in [
+        "https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?productId=1005011877521176&sourceId=0&sku_id=0",
+        "https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?sourceId=0",
+    ] {
+        let docs = [Document {
+            url: url.into(),
+            body: body.clone(),
+        }];
+        let inv = run(page, "<html></html>", &docs);
+        check_invariants(&inv);
+        assert!(inv.items.is_empty(), "{url}");
+        assert_eq!(inv.title, None, "{url}");
+        assert_eq!(inv.product_id, "1005000000000002");
+        let w: Vec<_> = inv
+            .warnings
+            .iter()
+            .filter(|w| w.code == "document_other_product")
+            .collect();
+        assert_eq!(w.len(), 1, "{url}: {:?}", inv.warnings);
+        assert_eq!(
+            w[0].say.as_ref().map(|s| s.english()).as_deref(),
+            Some("Data the shop loaded for another product (1005011877521176) was not used; this page shows product 1005000000000002.")
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Alibaba: the real 2026 detailData object (omkarcloud), synthetic wrapper.
 

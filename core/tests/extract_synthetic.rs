@@ -893,6 +893,38 @@ fn alibaba_dom_extra_tile_skipped_when_media_items_exist_synthetic() {
     assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 3);
 }
 
+#[test]
+fn alibaba_desc_json_of_another_product_is_dropped_synthetic() {
+    let html = format!(
+        "<html><head><script>window.detailData = {DETAIL_DATA};</script></head><body></body></html>"
+    );
+    let other = r#"{"success":true,"data":{"productId":1600000000999,"productHtmlDescription":"<div id=\"detail_decorate_root\"><img src=\"//sc04.alicdn.com/kf/Hother000000000000000000000000001.jpg\"></div>"}}"#;
+    for url in [
+        // The body names the other product.
+        "https://www.alibaba.com/event/app/mainAction/desc.htm?language=en",
+        // The URL names it.
+        "https://www.alibaba.com/event/app/mainAction/desc.htm?detailId=1600000000999&amp;language=en",
+    ] {
+        let docs = [Document {
+            url: url.into(),
+            body: other.into(),
+        }];
+        let inv = run(
+            "https://www.alibaba.com/product-detail/Synthetic-Wireless-Earbuds_1600123456789.html",
+            &html,
+            &docs,
+        );
+        assert_eq!(inv.of_kind(MediaKind::Description).count(), 0, "{url}");
+        assert!(inv.items.iter().all(|i| !i.url.contains("Hother")));
+        assert_eq!(inv.of_kind(MediaKind::Gallery).count(), 2);
+        assert!(
+            codes(&inv).contains(&"document_other_product"),
+            "{url}: {:?}",
+            inv.warnings
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // aliexpress.ru SKU swatches in the rendered page (§2 selectors).
 

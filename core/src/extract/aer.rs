@@ -1,7 +1,7 @@
 //! aliexpress.ru (page-formats §2): `#__AER_DATA__` widget tree, `productData`
 //! API JSON, `#content_anchor` description.
 
-use super::{dom, list, text, Ctx};
+use super::{digits, dom, list, text, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
 
@@ -35,8 +35,8 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // productData API responses.
-    let docs = ctx.documents;
-    for d in docs {
+    let docs = ctx.documents.clone();
+    for d in &docs {
         let body = d.body.trim_start();
         if !body.starts_with('{')
             || !(d.url.contains("productData")
@@ -49,6 +49,9 @@ pub fn extract(ctx: &mut Ctx<'_>) {
             continue;
         };
         let data = v.get("data").unwrap_or(&v);
+        if !ctx.same_product(digits(data.get("id")), "productData response") {
+            continue;
+        }
         ctx.set_product_id(text(data.get("id")));
         ctx.set_title(text(data.get("name")));
         gallery(ctx, data.get("gallery"), "productData gallery");
@@ -67,7 +70,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // Description widget documents (`/widget?uuid=…`) with state.data.html.
-    for d in docs {
+    for d in &docs {
         if !d.url.contains("/widget") {
             continue;
         }

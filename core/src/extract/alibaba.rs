@@ -27,7 +27,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // desc.htm JSON documents.
-    let docs = ctx.documents;
+    let docs = ctx.documents.clone();
     let pid = ctx.product_id.clone();
     for d in docs {
         let body = d.body.trim_start();
@@ -40,6 +40,17 @@ pub fn extract(ctx: &mut Ctx<'_>) {
             let Some(v) = ctx.parse_json(body, "description (desc.htm)") else {
                 continue;
             };
+            let id = [
+                &["data", "productId"][..],
+                &["data", "detailId"][..],
+                &["productId"][..],
+                &["detailId"][..],
+            ]
+            .iter()
+            .find_map(|p| digits(at(&v, p)));
+            if !ctx.same_product(id, "description (desc.htm)") {
+                continue;
+            }
             let html = text(at(&v, &["data", "productHtmlDescription"]))
                 .or_else(|| text(v.get("productHtmlDescription")));
             match html {

@@ -59,7 +59,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // Era D: mtop JSONP bodies (or the same JSON unwrapped) among the documents.
-    let docs = ctx.documents;
+    let docs = ctx.documents.clone();
     for d in docs {
         let body = js::strip_jsonp(&d.body);
         if !(body.starts_with('{')
@@ -75,7 +75,12 @@ pub fn extract(ctx: &mut Ctx<'_>) {
                 None => v.get_mut("result").map(Value::take),
             };
             match result {
-                Some(r) if r.is_object() => maps.push((r, "mtop pdp.pc.query")),
+                Some(r) if r.is_object() => {
+                    let id = digits(at(&r, &["GLOBAL_DATA", "globalData", "productId"]));
+                    if ctx.same_product(id, "product API response (mtop)") {
+                        maps.push((r, "mtop pdp.pc.query"));
+                    }
+                }
                 _ => {
                     let ret = text(list(v.get("ret")).first().copied()).unwrap_or_default();
                     ctx.c.warn(
@@ -327,7 +332,7 @@ fn is_description_doc(url: &str, desc_urls: &[String]) -> bool {
 
 /// Description documents, then description containers in the DOM.
 fn descriptions(ctx: &mut Ctx<'_>) {
-    let docs = ctx.documents;
+    let docs = ctx.documents.clone();
     let pid = ctx.product_id.clone();
     for d in docs {
         if !is_description_doc(&d.url, &ctx.desc_urls) {

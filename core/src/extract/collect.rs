@@ -48,7 +48,7 @@ impl Collector {
     }
 
     /// Records a warning (bounded), unless the same one was recorded.
-    fn push_warning(&mut self, w: Warning) {
+    pub fn push_warning(&mut self, w: Warning) {
         if self.warnings.len() < MAX_WARNINGS {
             if !self.warnings.contains(&w) {
                 self.warnings.push(w);

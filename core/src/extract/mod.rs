@@ -13,8 +13,12 @@
 //!   `data-module-name` modules, JSON-LD.
 //!
 //! Every URL goes through [`crate::url::original_url`]; everything else is
-//! dropped with a warning. Broken JSON is a warning and the other sources are
-//! still read. Nothing here panics on any input: JSON depth is bounded by
+//! dropped with a warning. A document (product API response, description)
+//! that names another product than the page URL's (in its URL's `productId=`
+//! / `detailId=`, or in its body) is dropped whole, with a warning for the
+//! user (`document_other_product`): a tab that moved to another product keeps
+//! the previous product's requests on record. Broken JSON is a warning and
+//! the other sources are still read. Nothing here panics on any input: JSON depth is bounded by
 //! serde_json's recursion limit, HTML depth by [`html`], lists by
 //! [`collect::MAX_ITEMS_PER_KIND`].
 
@@ -27,7 +31,7 @@ pub mod html;
 pub mod js;
 
 use crate::url::product_page;
-use crate::{Inventory, Platform};
+use crate::{say, Inventory, Platform, Warning};
 use collect::Collector;
 use html::Dom;
 use serde::{Deserialize, Serialize};
@@ -62,10 +66,15 @@ const MAX_DOCUMENTS: usize = 32;
 struct Ctx<'a> {
     platform: Option<Platform>,
     product_id: String,
+    /// Product id of the page URL, when it is a product page.
+    page_id: Option<String>,
+    /// Other product ids already reported to the user.
+    other_ids: Vec<String>,
     dom: Dom<'a>,
     /// Bodies of inline `<script>` elements (no `src`), in order.
     scripts: Vec<(usize, &'a str)>,
-    documents: &'a [Document],
+    /// The documents read (those naming another product already dropped).
+    documents: Vec<&'a Document>,
     c: Collector,
     title: Option<String>,
     shop: Option<String>,
@@ -98,6 +107,31 @@ impl Ctx<'_> {
                 self.product_id = id;
             }
         }
+    }
+    /// True when a document's product id (if it names one) is the page's;
+    /// otherwise false, with a warning (said to the user once per other id).
+    fn same_product(&mut self, doc_id: Option<String>, what: &str) -> bool {
+        let (Some(page), Some(doc)) = (self.page_id.clone(), doc_id) else {
+            return true;
+        };
+        if doc.trim_start_matches('0') == page.trim_start_matches('0') {
+            return true;
+        }
+        let w = Warning::new(
+            "document_other_product",
+            format!("{what}: it is about product {doc}, not this page's product {page}; none of it was used"),
+        );
+        let w = if self.other_ids.contains(&doc) {
+            w
+        } else {
+            self.other_ids.push(doc.clone());
+            w.with_say(say::tf(
+                "warn_document_other_product",
+                &[doc.into(), page.into()],
+            ))
+        };
+        self.c.push_warning(w);
+        false
     }
     /// Parses JSON with a warning on failure.
     fn parse_json(&mut self, text: &str, what: &str) -> Option<Value> {
@@ -228,6 +262,26 @@ fn url_list(c: &mut Collector, v: Option<&Value>, what: &str) -> Vec<String> {
 /// A product id / video id: digits only.
 fn digits(v: Option<&Value>) -> Option<String> {
     text(v).filter(|s| !s.is_empty() && s.len() <= 24 && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The product id a document URL names in its query (`productId=`,
+/// `detailId=`, `product_id=`), if any.
+fn url_product_id(url: &str) -> Option<String> {
+    let before_fragment = url.split('#').next().unwrap_or("");
+    let (_, query) = before_fragment.split_once('?')?;
+    query
+        .split('&')
+        .map(|p| p.strip_prefix("amp;").unwrap_or(p))
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| {
+            k.eq_ignore_ascii_case("productId")
+                || k.eq_ignore_ascii_case("detailId")
+                || k.eq_ignore_ascii_case("product_id")
+        })
+        .and_then(|(_, v)| {
+            (!v.is_empty() && v.len() <= 24 && v.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| v.to_string())
+        })
 }
 
 /// A video uid segment: `[A-Za-z0-9_-]`.
@@ -380,15 +434,23 @@ fn run(input: &PageInput<'_>) -> (Inventory, Vec<String>) {
             .as_ref()
             .map(|p| p.product_id.clone())
             .unwrap_or_default(),
+        page_id: page.as_ref().map(|p| p.product_id.clone()),
+        other_ids: Vec::new(),
         dom,
         scripts,
-        documents,
+        documents: Vec::with_capacity(documents.len()),
         c,
         title: None,
         shop: None,
         locale: None,
         desc_urls: Vec::new(),
     };
+    for d in documents {
+        let what = format!("document {}", collect::clip(&d.url));
+        if ctx.same_product(url_product_id(&d.url), &what) {
+            ctx.documents.push(d);
+        }
+    }
     match platform {
         Some(Platform::AliExpressRu) => aer::extract(&mut ctx),
         Some(Platform::Alibaba) => alibaba::extract(&mut ctx),
