@@ -7,7 +7,10 @@
 //! whatever a stopped worker left.
 
 use alisave_chrome::{self as chrome, Area};
-use alisave_core::engine::{badge_text, batch_key, download_key, Batch, JobState, Progress};
+use alisave_core::engine::{
+    adoptable, badge_text, batch_key, download_key, Batch, JobState, Progress, SeenDownload,
+    ADOPT_SLACK_MS,
+};
 use alisave_core::protocol::PopupToContent;
 use alisave_core::say::{t, tf, Say};
 use futures_util::lock::Mutex;
@@ -371,20 +374,27 @@ pub async fn resume() {
                     // The worker stopped around chrome.downloads.download: adopt the
                     // download if it exists, so the file is not saved twice.
                     JobState::Starting { since_ms } => {
-                        let found = chrome::downloads_of_url(&job.url, since_ms - 1000.0)
-                            .await
-                            .ok()
-                            .and_then(|items| items.into_iter().next());
-                        match found {
-                            Some(d) => {
+                        let seen = seen_downloads(&job.url, since_ms).await;
+                        let own = chrome::runtime_id();
+                        match adoptable(&job, &batch.id, &own, &seen) {
+                            Some(did) => {
                                 let _ = chrome::storage_set(
                                     Area::Session,
-                                    &download_key(d.id),
+                                    &download_key(did),
                                     &batch.id,
                                 )
                                 .await;
-                                batch.adopt(i, d.id);
-                                apply_state(&mut batch, d.id, &d.state, d.error.as_deref());
+                                batch.adopt(i, did);
+                                if let Some(d) = seen.iter().find(|d| d.id == did) {
+                                    if let Ok(Some(item)) = chrome::download_by_id(d.id).await {
+                                        apply_state(
+                                            &mut batch,
+                                            did,
+                                            &item.state,
+                                            item.error.as_deref(),
+                                        );
+                                    }
+                                }
                             }
                             None => {
                                 if let Some(j) = batch.jobs.get_mut(i) {
@@ -407,6 +417,31 @@ pub async fn resume() {
         }
         pump(id).await;
     }
+}
+
+/// Chrome's downloads of `url` started around or after `since_ms`, with the batch
+/// that recorded each as its own (for [`adoptable`]).
+async fn seen_downloads(url: &str, since_ms: f64) -> Vec<SeenDownload> {
+    let items = chrome::downloads_of_url(url, since_ms - ADOPT_SLACK_MS)
+        .await
+        .unwrap_or_default();
+    let mut seen = Vec::with_capacity(items.len());
+    for d in items {
+        let claimed_by = chrome::storage_get(Area::Session, &download_key(d.id))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_str().map(str::to_string));
+        seen.push(SeenDownload {
+            id: d.id,
+            start_ms: d.start_ms(),
+            url: d.url.clone(),
+            filename: d.filename.clone().unwrap_or_default(),
+            by_extension: d.by_extension_id.clone(),
+            claimed_by,
+        });
+    }
+    seen
 }
 
 fn apply_state(batch: &mut Batch, download_id: i64, state: &str, error: Option<&str>) {

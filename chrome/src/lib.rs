@@ -264,6 +264,22 @@ pub struct DownloadItem {
     /// Bytes on disk (known once complete).
     #[serde(default)]
     pub file_size: Option<f64>,
+    /// When it started (ISO 8601).
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// The extension that started it; absent for the user's own downloads.
+    #[serde(default)]
+    pub by_extension_id: Option<String>,
+}
+
+impl DownloadItem {
+    /// `start_time` in ms since the epoch (`NaN` when absent or unreadable).
+    pub fn start_ms(&self) -> f64 {
+        self.start_time
+            .as_deref()
+            .map(js_sys::Date::parse)
+            .unwrap_or(f64::NAN)
+    }
 }
 
 /// `chrome.downloads.search({url, startedAfter})`: downloads of `url` started

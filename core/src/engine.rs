@@ -448,6 +448,90 @@ impl Batch {
     }
 }
 
+/// A download Chrome knows (`chrome.downloads.search`), as far as adopting it
+/// after a restart is concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenDownload {
+    pub id: i64,
+    pub url: String,
+    /// Chrome's target path (absolute, with the platform's separators); empty
+    /// while Chrome has not decided it yet.
+    pub filename: String,
+    /// When it started (ms since the epoch).
+    pub start_ms: f64,
+    /// The extension that started it (`byExtensionId`); `None` for the user's own.
+    pub by_extension: Option<String>,
+    /// The batch that already recorded it as its own (`download:<id>`), if any.
+    pub claimed_by: Option<String>,
+}
+
+/// Clock slack when comparing a download's start with a job's `Starting` mark.
+pub const ADOPT_SLACK_MS: f64 = 2_000.0;
+
+/// Whether Chrome's target path `filename` is the planned relative `path`, or the
+/// name Chrome made unique from it (`gallery-01 (1).jpg`, `conflictAction:
+/// "uniquify"`).
+pub fn is_planned_file(filename: &str, path: &str) -> bool {
+    let actual = filename.replace('\\', "/");
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((d, n)) => (Some(d), n),
+        None => (None, path),
+    };
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, Some(e)),
+        _ => (name, None),
+    };
+    let Some((actual_dir, actual_name)) = actual.rsplit_once('/') else {
+        return false;
+    };
+    // The folder: the planned one, at the end of the target's directory.
+    if let Some(d) = dir {
+        if !(actual_dir == d || actual_dir.ends_with(&format!("/{d}"))) {
+            return false;
+        }
+    }
+    let rest = match ext {
+        Some(e) => match actual_name.strip_suffix(&format!(".{e}")) {
+            Some(r) => r,
+            None => return false,
+        },
+        None => actual_name,
+    };
+    let Some(tail) = rest.strip_prefix(stem) else {
+        return false;
+    };
+    tail.is_empty()
+        || tail
+            .strip_prefix(" (")
+            .and_then(|t| t.strip_suffix(')'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Which download a job left `Starting` by a stopped worker became, if any: one
+/// this extension started (`own_extension`) for the job's URL and planned file
+/// (or one whose target Chrome has not decided yet), started no earlier than the
+/// job's mark, and not another batch's. The user's own download of the same URL,
+/// another batch's file, or an older download is never adopted (the job is then
+/// started again).
+pub fn adoptable(
+    job: &Job,
+    batch_id: &str,
+    own_extension: &str,
+    seen: &[SeenDownload],
+) -> Option<i64> {
+    let JobState::Starting { since_ms } = job.state else {
+        return None;
+    };
+    seen.iter()
+        .filter(|d| d.url == job.url)
+        .filter(|d| !own_extension.is_empty() && d.by_extension.as_deref() == Some(own_extension))
+        .filter(|d| d.start_ms >= since_ms - ADOPT_SLACK_MS)
+        .filter(|d| d.claimed_by.as_deref().is_none_or(|b| b == batch_id))
+        .filter(|d| d.filename.is_empty() || is_planned_file(&d.filename, &job.path))
+        .min_by(|a, b| a.start_ms.total_cmp(&b.start_ms))
+        .map(|d| d.id)
+}
+
 /// The action badge for a batch's progress: the count while running, then ✓ or !.
 pub fn badge_text(p: &Progress) -> String {
     if !p.finished {
@@ -502,6 +586,105 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    mod adopting {
+        use super::super::*;
+        #[cfg(target_arch = "wasm32")]
+        use wasm_bindgen_test::wasm_bindgen_test as test;
+
+        const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
+
+        fn starting_job() -> Job {
+            let mut b = sample_batch("b1", 1, "1005", 10_000.0, 1);
+            b.take_startable(50_000.0);
+            b.jobs.remove(0)
+        }
+
+        fn seen(id: i64, filename: &str, start_ms: f64) -> SeenDownload {
+            SeenDownload {
+                id,
+                url: "https://ae01.alicdn.com/kf/S0.jpg".into(),
+                filename: filename.into(),
+                start_ms,
+                by_extension: Some(EXT.into()),
+                claimed_by: None,
+            }
+        }
+
+        const MINE: &str = "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-01.jpg";
+
+        #[test]
+        fn planned_names_and_their_unique_variants() {
+            let p = "AliSavePro/aliexpress-1005/gallery-01.jpg";
+            assert!(is_planned_file(MINE, p));
+            assert!(is_planned_file(
+                "C:\\Users\\u\\Downloads\\AliSavePro\\aliexpress-1005\\gallery-01 (2).jpg",
+                p
+            ));
+            for other in [
+                "/home/u/Downloads/AliSavePro/aliexpress-1006/gallery-01.jpg",
+                "/home/u/Downloads/gallery-01.jpg",
+                "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-011.jpg",
+                "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-01 (x).jpg",
+                "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-01.png",
+                "/home/u/Downloads/xAliSavePro/aliexpress-1005/gallery-01.jpg",
+                "",
+            ] {
+                assert!(!is_planned_file(other, p), "{other}");
+            }
+        }
+
+        #[test]
+        fn only_our_own_download_of_the_planned_file_is_adopted() {
+            let job = starting_job();
+            assert_eq!(
+                adoptable(&job, "b1", EXT, &[seen(7, MINE, 50_100.0)]),
+                Some(7)
+            );
+            // Chrome has not decided the target yet: ours by URL, origin and time.
+            assert_eq!(
+                adoptable(&job, "b1", EXT, &[seen(7, "", 50_100.0)]),
+                Some(7)
+            );
+            // The user's own download of the same URL.
+            let users = SeenDownload {
+                by_extension: None,
+                ..seen(8, "/home/u/Downloads/S0.jpg", 50_200.0)
+            };
+            assert_eq!(adoptable(&job, "b1", EXT, &[users.clone()]), None);
+            // Another batch's file (another folder, or recorded by that batch).
+            let other_folder = seen(9, "/d/AliSavePro/aliexpress-9/gallery-01.jpg", 50_100.0);
+            assert_eq!(adoptable(&job, "b1", EXT, &[other_folder]), None);
+            let claimed = SeenDownload {
+                claimed_by: Some("b0".into()),
+                ..seen(10, MINE, 50_100.0)
+            };
+            assert_eq!(adoptable(&job, "b1", EXT, &[claimed]), None);
+            // Older than the Starting mark (an earlier save of the same product).
+            assert_eq!(
+                adoptable(&job, "b1", EXT, &[seen(11, MINE, 40_000.0)]),
+                None
+            );
+            // Among several, the earliest that fits.
+            assert_eq!(
+                adoptable(
+                    &job,
+                    "b1",
+                    EXT,
+                    &[users, seen(13, MINE, 50_300.0), seen(12, MINE, 50_200.0)]
+                ),
+                Some(12)
+            );
+            // Not Starting: nothing to adopt.
+            let mut queued = job.clone();
+            queued.state = JobState::Queued;
+            assert_eq!(
+                adoptable(&queued, "b1", EXT, &[seen(7, MINE, 50_100.0)]),
+                None
+            );
+            assert_eq!(adoptable(&job, "b1", "", &[seen(7, MINE, 50_100.0)]), None);
+        }
+    }
 
     fn batch(n: usize) -> Batch {
         sample_batch("b1", 7, "1", 0.0, n)
