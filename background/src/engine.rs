@@ -8,8 +8,7 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    adoptable, badge_text, batch_key, download_key, Batch, JobState, Progress, SeenDownload,
-    ADOPT_SLACK_MS,
+    badge_text, batch_key, download_key, Batch, JobState, Progress, SeenDownload, ADOPT_SLACK_MS,
 };
 use alisave_core::protocol::PopupToContent;
 use alisave_core::say::{t, tf, Say};
@@ -376,31 +375,12 @@ pub async fn resume() {
                     JobState::Starting { since_ms } => {
                         let seen = seen_downloads(&job.url, since_ms).await;
                         let own = chrome::runtime_id();
-                        match adoptable(&job, &batch.id, &own, &seen) {
-                            Some(did) => {
-                                let _ = chrome::storage_set(
-                                    Area::Session,
-                                    &download_key(did),
-                                    &batch.id,
-                                )
-                                .await;
-                                batch.adopt(i, did);
-                                if let Some(d) = seen.iter().find(|d| d.id == did) {
-                                    if let Ok(Some(item)) = chrome::download_by_id(d.id).await {
-                                        apply_state(
-                                            &mut batch,
-                                            did,
-                                            &item.state,
-                                            item.error.as_deref(),
-                                        );
-                                    }
-                                }
-                            }
-                            None => {
-                                if let Some(j) = batch.jobs.get_mut(i) {
-                                    j.state = JobState::Queued;
-                                    j.attempts = j.attempts.saturating_sub(1);
-                                }
+                        if let Some(did) = batch.resume_starting(i, &own, &seen) {
+                            let _ =
+                                chrome::storage_set(Area::Session, &download_key(did), &batch.id)
+                                    .await;
+                            if let Ok(Some(item)) = chrome::download_by_id(did).await {
+                                apply_state(&mut batch, did, &item.state, item.error.as_deref());
                             }
                         }
                     }

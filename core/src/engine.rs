@@ -66,6 +66,10 @@ pub struct Job {
     /// Chrome's download of the file once saved (for "open folder").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved_download: Option<i64>,
+    /// Downloads of earlier attempts that ended without the file: never adopted
+    /// again after a restart (at most a few: one per attempt).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_downloads: Vec<i64>,
 }
 
 /// What the product page said about the product, for the report and `product.json`.
@@ -223,6 +227,7 @@ impl Batch {
                 bytes: None,
                 note: None,
                 saved_download: None,
+                past_downloads: Vec::new(),
             })
             .collect();
         Batch {
@@ -344,6 +349,10 @@ impl Batch {
         else {
             return false;
         };
+        if j.past_downloads.len() >= 16 {
+            j.past_downloads.remove(0);
+        }
+        j.past_downloads.push(download_id);
         match classify_interrupt(reason) {
             Failure::Transient(_) if j.attempts < MAX_ATTEMPTS => {
                 j.state = JobState::Queued;
@@ -363,6 +372,35 @@ impl Batch {
     /// after the worker was stopped): adopt it instead of starting it again.
     pub fn adopt(&mut self, i: usize, download_id: i64) {
         self.started(i, download_id);
+    }
+
+    /// Job `i` was left `Starting` by a stopped worker: adopt the download it
+    /// became ([`adoptable`]) or, when there is none, queue it again (the attempt
+    /// did not happen). Returns the adopted download. Any other state is left as
+    /// it is.
+    pub fn resume_starting(
+        &mut self,
+        i: usize,
+        own_extension: &str,
+        seen: &[SeenDownload],
+    ) -> Option<i64> {
+        let job = self.jobs.get(i)?;
+        if !matches!(job.state, JobState::Starting { .. }) {
+            return None;
+        }
+        match adoptable(job, &self.id, own_extension, seen) {
+            Some(did) => {
+                self.adopt(i, did);
+                Some(did)
+            }
+            None => {
+                if let Some(j) = self.jobs.get_mut(i) {
+                    j.state = JobState::Queued;
+                    j.attempts = j.attempts.saturating_sub(1);
+                }
+                None
+            }
+        }
     }
 
     /// Puts every failed job back in the queue (the user's "retry").
@@ -510,9 +548,9 @@ pub fn is_planned_file(filename: &str, path: &str) -> bool {
 /// Which download a job left `Starting` by a stopped worker became, if any: one
 /// this extension started (`own_extension`) for the job's URL and planned file
 /// (or one whose target Chrome has not decided yet), started no earlier than the
-/// job's mark, and not another batch's. The user's own download of the same URL,
-/// another batch's file, or an older download is never adopted (the job is then
-/// started again).
+/// job's mark, not another batch's and not one of the job's earlier attempts; the
+/// newest such. The user's own download of the same URL, another batch's file, or
+/// an older download is never adopted (the job is then started again).
 pub fn adoptable(
     job: &Job,
     batch_id: &str,
@@ -528,7 +566,8 @@ pub fn adoptable(
         .filter(|d| d.start_ms >= since_ms - ADOPT_SLACK_MS)
         .filter(|d| d.claimed_by.as_deref().is_none_or(|b| b == batch_id))
         .filter(|d| d.filename.is_empty() || is_planned_file(&d.filename, &job.path))
-        .min_by(|a, b| a.start_ms.total_cmp(&b.start_ms))
+        .filter(|d| !job.past_downloads.contains(&d.id))
+        .max_by(|a, b| a.start_ms.total_cmp(&b.start_ms).then(a.id.cmp(&b.id)))
         .map(|d| d.id)
 }
 
@@ -651,7 +690,7 @@ mod tests {
                 by_extension: None,
                 ..seen(8, "/home/u/Downloads/S0.jpg", 50_200.0)
             };
-            assert_eq!(adoptable(&job, "b1", EXT, &[users.clone()]), None);
+            assert_eq!(adoptable(&job, "b1", EXT, std::slice::from_ref(&users)), None);
             // Another batch's file (another folder, or recorded by that batch).
             let other_folder = seen(9, "/d/AliSavePro/aliexpress-9/gallery-01.jpg", 50_100.0);
             assert_eq!(adoptable(&job, "b1", EXT, &[other_folder]), None);
@@ -665,16 +704,12 @@ mod tests {
                 adoptable(&job, "b1", EXT, &[seen(11, MINE, 40_000.0)]),
                 None
             );
-            // Among several, the earliest that fits.
-            assert_eq!(
-                adoptable(
-                    &job,
-                    "b1",
-                    EXT,
-                    &[users, seen(13, MINE, 50_300.0), seen(12, MINE, 50_200.0)]
-                ),
-                Some(12)
-            );
+            // Among several, the newest that fits, never an earlier attempt's.
+            let three = [users, seen(13, MINE, 50_300.0), seen(12, MINE, 50_200.0)];
+            assert_eq!(adoptable(&job, "b1", EXT, &three), Some(13));
+            let mut retried = job.clone();
+            retried.past_downloads = vec![13];
+            assert_eq!(adoptable(&retried, "b1", EXT, &three), Some(12));
             // Not Starting: nothing to adopt.
             let mut queued = job.clone();
             queued.state = JobState::Queued;
