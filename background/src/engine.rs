@@ -332,6 +332,41 @@ pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
     load(id).await.map(|b| b.progress())
 }
 
+/// The page of `tab_id` heard nothing of its batch for a while: checks the
+/// running downloads against Chrome (an event may have been lost), then starts
+/// what is due (a backoff may have ended while no worker ran). A packed batch is
+/// its saver page's: only its progress is returned.
+pub async fn poke(id: &str, tab_id: i64) -> Option<Progress> {
+    {
+        let l = lock();
+        let _g = l.lock().await;
+        let mut batch = load(id).await?;
+        if batch.tab_id != tab_id {
+            return None;
+        }
+        if batch.finished() || batch.pack.is_some() {
+            return Some(batch.progress());
+        }
+        let mut changed = false;
+        for i in 0..batch.jobs.len() {
+            if let Some(JobState::Downloading { download_id }) =
+                batch.jobs.get(i).map(|j| j.state.clone())
+            {
+                if let Ok(Some(d)) = chrome::download_by_id(download_id).await {
+                    let before = batch.jobs.get(i).map(|j| j.state.clone());
+                    apply_state(&mut batch, download_id, &d.state, d.error.as_deref());
+                    changed |= batch.jobs.get(i).map(|j| j.state.clone()) != before;
+                }
+            }
+        }
+        if changed {
+            store(&batch).await;
+        }
+    }
+    pump(id.to_string()).await;
+    load(id).await.map(|b| b.progress())
+}
+
 /// Picks up the batches a stopped worker left unfinished.
 pub async fn resume() {
     let Ok(all) = chrome::session_all().await else {

@@ -150,6 +150,18 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 },
             })
         }
+        ContentToBg::Poke { batch_id } => {
+            Reply::Save(match engine::poke(&batch_id, tab_id).await {
+                Some(p) => SaveReport {
+                    ok: true,
+                    message: p.message,
+                    folder: p.folder,
+                    batch_id: Some(batch_id),
+                    ..SaveReport::default()
+                },
+                None => SaveReport::refused(t("latest_none")),
+            })
+        }
         ContentToBg::PageView => {
             if let Some(view) = &view {
                 let l = observed_lock();

@@ -101,6 +101,10 @@ thread_local! {
     static HELD: RefCell<HeldDocuments> = RefCell::new(HeldDocuments::default());
     /// The product the page showed when it last announced its page view.
     static VIEWED: RefCell<String> = const { RefCell::new(String::new()) };
+    /// When the page last heard of the save it follows (ms), and whether a
+    /// watch over it runs (see [`watch_save`]).
+    static HEARD: RefCell<f64> = const { RefCell::new(0.0) };
+    static WATCHING_SAVE: RefCell<bool> = const { RefCell::new(false) };
     /// The batch this page is following.
     static BATCH: RefCell<Option<String>> = const { RefCell::new(None) };
     /// The latest progress received, which may arrive before the save's reply.
@@ -437,6 +441,9 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
     };
     show(&format!("{}{}", said(&report.message), detail), !report.ok);
     BATCH.with(|b| *b.borrow_mut() = report.batch_id.clone());
+    if report.batch_id.is_some() {
+        watch_save();
+    }
     if let Some((button, status)) = parts() {
         // Machine-readable outcome next to the sentence (for tests and the demo).
         for a in [
@@ -478,6 +485,7 @@ async fn run_retry(batch_id: String) -> SaveReport {
         }
     }
     BATCH.with(|b| *b.borrow_mut() = Some(batch_id.clone()));
+    watch_save();
     let report = send::<SaveReport>(&ContentToBg::Retry { batch_id })
         .await
         .unwrap_or_else(refused);
@@ -492,6 +500,39 @@ async fn run_retry(batch_id: String) -> SaveReport {
     report
 }
 
+/// While the save this page follows is unfinished, pokes the worker when no
+/// news came for a while (`core::engine::should_poke`): a worker stopped during a
+/// backoff, or a lost download event, then delays the save by seconds, not until
+/// something else happens to wake the worker.
+fn watch_save() {
+    HEARD.with(|h| *h.borrow_mut() = chrome::now_ms());
+    if WATCHING_SAVE.with(|w| w.replace(true)) {
+        return;
+    }
+    spawn_local(async {
+        loop {
+            chrome::sleep_ms(alisave_core::engine::POKE_AFTER_MS / 2.0).await;
+            let Some(batch_id) = BATCH.with(|b| b.borrow().clone()) else {
+                break;
+            };
+            let finished = LAST.with(|l| {
+                l.borrow()
+                    .as_ref()
+                    .is_some_and(|p| p.batch_id == batch_id && p.finished)
+            });
+            let heard = HEARD.with(|h| *h.borrow());
+            if finished {
+                break;
+            }
+            if alisave_core::engine::should_poke(heard, chrome::now_ms(), false) {
+                HEARD.with(|h| *h.borrow_mut() = chrome::now_ms());
+                let _ = send::<SaveReport>(&ContentToBg::Poke { batch_id }).await;
+            }
+        }
+        WATCHING_SAVE.with(|w| *w.borrow_mut() = false);
+    });
+}
+
 fn finish_with(message: &str, error: bool) {
     show(message, error);
     if let Some((b, _)) = parts() {
@@ -503,6 +544,7 @@ fn finish_with(message: &str, error: bool) {
 /// Progress from the background: "12 / 40" on the button, then the final report;
 /// failures turn the button into a retry.
 fn on_progress(p: &alisave_core::engine::Progress) {
+    HEARD.with(|h| *h.borrow_mut() = chrome::now_ms());
     LAST.with(|l| *l.borrow_mut() = Some(p.clone()));
     let ours = BATCH.with(|b| b.borrow().as_deref() == Some(p.batch_id.as_str()));
     if !ours {

@@ -571,6 +571,21 @@ pub fn adoptable(
         .map(|d| d.id)
 }
 
+/// How long a page following an unfinished save waits without news before it
+/// asks the worker to look ([`crate::protocol::ContentToBg::Poke`]). A worker
+/// stopped during a backoff wait, or an `onChanged` event lost on the way, then
+/// costs at most this long: the poke starts a worker (which resumes what it
+/// finds) and makes it check its running downloads against Chrome. Without the
+/// `alarms` permission (not granted by the privacy policy) nothing else can wake
+/// a stopped worker at a given time.
+pub const POKE_AFTER_MS: f64 = 10_000.0;
+
+/// Whether a page that last heard of its unfinished save at `last_heard_ms`
+/// should poke the worker now.
+pub fn should_poke(last_heard_ms: f64, now_ms: f64, finished: bool) -> bool {
+    !finished && now_ms - last_heard_ms >= POKE_AFTER_MS
+}
+
 /// The action badge for a batch's progress: the count while running, then ✓ or !.
 pub fn badge_text(p: &Progress) -> String {
     if !p.finished {
@@ -653,6 +668,13 @@ mod tests {
         const MINE: &str = "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-01.jpg";
 
         #[test]
+        fn a_quiet_save_is_poked_after_a_while() {
+            assert!(!should_poke(1_000.0, 1_000.0 + POKE_AFTER_MS - 1.0, false));
+            assert!(should_poke(1_000.0, 1_000.0 + POKE_AFTER_MS, false));
+            assert!(!should_poke(1_000.0, 1_000.0 + 10.0 * POKE_AFTER_MS, true));
+        }
+
+        #[test]
         fn planned_names_and_their_unique_variants() {
             let p = "AliSavePro/aliexpress-1005/gallery-01.jpg";
             assert!(is_planned_file(MINE, p));
@@ -690,7 +712,10 @@ mod tests {
                 by_extension: None,
                 ..seen(8, "/home/u/Downloads/S0.jpg", 50_200.0)
             };
-            assert_eq!(adoptable(&job, "b1", EXT, std::slice::from_ref(&users)), None);
+            assert_eq!(
+                adoptable(&job, "b1", EXT, std::slice::from_ref(&users)),
+                None
+            );
             // Another batch's file (another folder, or recorded by that batch).
             let other_folder = seen(9, "/d/AliSavePro/aliexpress-9/gallery-01.jpg", 50_100.0);
             assert_eq!(adoptable(&job, "b1", EXT, &[other_folder]), None);

@@ -65,6 +65,10 @@ pub enum ContentToBg {
     /// after a save request got no answer (the worker stopped while it ran): the
     /// request is sent again only when no save was made, so nothing is saved twice.
     Latest { since_ms: u64 },
+    /// The page has heard nothing of its unfinished save `batch_id` for a while
+    /// ([`crate::engine::should_poke`]): the worker checks it (starts what is due,
+    /// asks Chrome about running downloads) and answers with its progress.
+    Poke { batch_id: String },
     /// The content script's page view started: it loaded, it was restored from the
     /// back/forward cache, or it moved to another product (`history.pushState`).
     /// The worker forgets what other page views of the tab loaded.
