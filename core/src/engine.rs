@@ -403,8 +403,21 @@ impl Batch {
         }
     }
 
-    /// Puts every failed job back in the queue (the user's "retry").
+    /// Whether the user's "retry" may act now. One writer per batch: a packed
+    /// batch (ZIP/conversion) is written by its saver page until that page says it
+    /// finished; retrying before would open a second page writing the same batch.
+    /// A batch of separate files is the worker's alone: its failed files may be
+    /// queued again while others still run.
+    pub fn may_retry(&self) -> bool {
+        self.pack.as_ref().is_none_or(|p| p.finished)
+    }
+
+    /// Puts every failed job back in the queue (the user's "retry"); nothing when
+    /// [`Batch::may_retry`] says no.
     pub fn retry_failed(&mut self) -> usize {
+        if !self.may_retry() {
+            return 0;
+        }
         let mut n = 0;
         for j in &mut self.jobs {
             if matches!(j.state, JobState::Failed { .. }) {
@@ -666,6 +679,38 @@ mod tests {
         }
 
         const MINE: &str = "/home/u/Downloads/AliSavePro/aliexpress-1005/gallery-01.jpg";
+
+        #[test]
+        fn a_packed_batch_is_retried_only_once_its_writer_finished() {
+            let mut b = sample_batch("b", 1, "1", 0.0, 2);
+            b.jobs[0].state = JobState::Failed {
+                reason: t("why_not_found"),
+            };
+            b.pack = Some(PackSpec {
+                zip: true,
+                format: crate::settings::ImageFormat::Original,
+                quality: 90,
+                saver_tab: Some(5),
+                zip_download: None,
+                zip_path: "x.zip".into(),
+                finished: false,
+            });
+            assert!(!b.may_retry());
+            assert_eq!(b.retry_failed(), 0, "the saver page is still writing");
+            assert!(matches!(b.jobs[0].state, JobState::Failed { .. }));
+            if let Some(p) = b.pack.as_mut() {
+                p.finished = true;
+            }
+            assert!(b.may_retry());
+            assert_eq!(b.retry_failed(), 1);
+            // Separate files: the worker's own, retried at any time.
+            let mut s = sample_batch("s", 1, "1", 0.0, 2);
+            s.jobs[1].state = JobState::Failed {
+                reason: t("why_not_found"),
+            };
+            assert!(s.may_retry());
+            assert_eq!(s.retry_failed(), 1);
+        }
 
         #[test]
         fn a_quiet_save_is_poked_after_a_while() {
