@@ -466,7 +466,11 @@ impl<'d, 'a> Iterator for Ancestors<'d, 'a> {
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn parses_nested_and_void() {

@@ -271,7 +271,11 @@ pub fn strip_jsonp(body: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn finds_runparams() {
