@@ -1,10 +1,11 @@
 // The main job, end to end: the built extension in headless Chromium opens the
 // bundled sample product page under its real hostname, the in-page button is
-// clicked, and the product's media land in OUT_DIR. Prints what was saved.
+// clicked, and the product's media land in OUT_DIR. Prints what was saved
+// (each picture with its pixel size).
 // Run through `cargo xtask demo [OUT_DIR]` (which builds dist/ first).
 import { resolve, join } from 'node:path';
-import { statSync, rmSync } from 'node:fs';
-import { startShop } from './lib/shop.mjs';
+import { readFileSync, rmSync } from 'node:fs';
+import { startShop, pixelSize } from './lib/shop.mjs';
 import { launch, waitForFiles, clickSave } from './lib/browser.mjs';
 
 const out = resolve(process.argv[2] || 'demo-output');
@@ -27,9 +28,12 @@ try {
   let total = 0;
   console.log(`\nSaved ${files.length} files to ${join(out, outcome.folder)}:`);
   for (const f of files) {
-    const size = statSync(join(out, f)).size;
-    total += size;
-    console.log(`  ${f.slice(outcome.folder.length + 1).padEnd(40)} ${String(size).padStart(7)} bytes`);
+    const bytes = readFileSync(join(out, f));
+    total += bytes.length;
+    // Pictures with their pixel size (read from the PNG/JPEG header).
+    const px = pixelSize(bytes);
+    const what = px ? `${px.width}×${px.height} ${px.type.toUpperCase()}` : '';
+    console.log(`  ${f.slice(outcome.folder.length + 1).padEnd(40)} ${what.padEnd(15)} ${String(bytes.length).padStart(7)} bytes`);
   }
   console.log(`Total ${total} bytes. product.json/product.csv describe each file (docs/product-manifest.md).`);
 } catch (e) {

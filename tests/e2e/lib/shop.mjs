@@ -2,12 +2,14 @@
 // tests and the demo. Chromium maps every shop/CDN hostname to it with
 // --host-resolver-rules, so pages load under their real hostnames.
 //
-// Images are generated and of the type their URL names: `.jpg`/`.jpeg` URLs get a
-// real 64×64 JPEG (made by Chromium's encoder once, below) with a COM segment
-// "alisave-url\0<host+path>"; other image URLs get a small PNG whose colour and
-// tEXt chunk ("alisave-url") come from the requested host+path. A thumbnail URL
-// and its original therefore return different bytes, and a saved file tells which
-// URL it was downloaded from.
+// Images are generated pictures (lib/pictures.mjs), distinct per URL: size,
+// colour and a drawn label ("ORIGINAL <key tail>" / "THUMB …", pixel size and
+// format) come from the URL. `.jpg`/`.jpeg` URLs get a baseline JPEG with a COM
+// segment "alisave-url\0<host+path>" right after SOI; other image URLs (png, and
+// webp/gif/avif names too) a PNG with a tEXt chunk "alisave-url". A thumbnail URL
+// and its original therefore return different bytes, and a saved file tells
+// which URL it was downloaded from (embeddedUrl). Bytes are a pure function of
+// host + path (cached per URL).
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +17,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
+import { paint, encodePng, encodeJpeg } from './pictures.mjs';
+
+export { pixelSize } from './pictures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
@@ -38,56 +42,66 @@ export function hostResolverRules(port) {
   return [...mapped.map((h) => `MAP ${h} 127.0.0.1:${port}`), 'MAP * ~NOTFOUND'].join(',');
 }
 
-const crcTable = new Uint32Array(256).map((_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
+/** The original a CDN transform URL is made from (`….jpg_220x220q75.jpg_.avif` → `….jpg`), and the transform. */
+function splitTransform(path) {
+  const slash = path.lastIndexOf('/') + 1;
+  const m = path.slice(slash).match(/^(.*?\.(?:jpe?g|png|webp|gif|avif|bmp))_(.*)$/i);
+  return m ? { original: path.slice(0, slash) + m[1], transform: m[2] } : { original: path, transform: null };
 }
 
-/** A 64×64 baseline JPEG (Chromium's encoder, quality 90), without comments. */
-const JPEG_TEMPLATE = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wAARCABAAEADASIAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAABQQHBv/EABYQAQEBAAAAAAAAAAAAAAAAAAADQf/EABYBAQEBAAAAAAAAAAAAAAAAAAcJCP/EABYRAAMAAAAAAAAAAAAAAAAAAAAFQf/aAAwDAQACEQMRAD8A4aBCA+BCDVrimaFUEI4QgPjhCAOcUYlUEIEID4EIAxxRkUwvgQgPgQgDXFGNVDEIEID4EIKrOKTWVQQjhCA+OEIA5xRiVQQgQgPgQgDHFGRTC+BCA+BCANcUY1UMQgQgPgQgqs4pNZVBCOEID44QgDnFGJVBCBCA+BCAMcUZFML4EID4EIA1xRjVQxCBCA+BCCqzik1lUEI4QgPjhCAOcUYlUEIEID4EIAxxRkUwvgQgPgQgDXFGNVD/2Q==', 'base64');
+/**
+ * What the picture for a URL looks like: its pixel size and its label. Size and
+ * colour come from the original's path (the same image on another CDN host
+ * looks the same); a thumbnail is the original fitted into the size its URL
+ * names (`_220x220`), or the original's size when it names none.
+ */
+export function pictureOf(host, path) {
+  const { original, transform } = splitTransform(path);
+  const seed = createHash('sha256').update(original).digest();
+  const square = seed[3] % 2 === 0;
+  const ow = 600 + 8 * (seed[4] % 76);
+  const oh = square ? ow : 600 + 8 * (seed[5] % 76);
+  let width = ow, height = oh;
+  const box = transform?.match(/(\d+)x(\d+)/) ?? (transform === null ? path.match(/_(\d+)x(\d+)[^/]*$/) : null);
+  const thumb = transform !== null || !!box;
+  if (box) {
+    const f = Math.min(1, Number(box[1]) / ow, Number(box[2]) / oh);
+    width = Math.max(1, Math.round(ow * f)); height = Math.max(1, Math.round(oh * f));
+  }
+  const jpeg = /\.jpe?g$/i.test(path);
+  const key = (original.match(/\/kf\/([^/.]+)/) || original.match(/([^/]+?)(\.\w+)?$/) || [null, 'media'])[1];
+  const tail = key.length > 12 ? `..${key.slice(-12)}` : key;
+  return {
+    width, height, seed, jpeg,
+    lines: [`${thumb ? 'THUMB' : 'ORIGINAL'} ${tail}`, `${width}×${height} ${jpeg ? 'JPEG' : 'PNG'}`],
+  };
+}
+
+const mediaCache = new Map();
 
 /** The exact bytes the server answers for a CDN URL (host + path, query ignored). */
 export function mediaBytes(host, path) {
   const id = `${host}${path}`;
-  if (/\.jpe?g$/i.test(path)) {
-    // SOI, then a COM segment naming the URL, then the rest of the template.
-    const text = Buffer.from(`alisave-url\0${id}`, 'latin1');
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(text.length + 2);
-    return Buffer.concat([JPEG_TEMPLATE.subarray(0, 2), Buffer.from([0xff, 0xfe]), len, text, JPEG_TEMPLATE.subarray(2)]);
+  let bytes = mediaCache.get(id);
+  if (!bytes) {
+    bytes = makeMedia(host, path);
+    mediaCache.set(id, bytes);
   }
+  return bytes;
+}
+
+function makeMedia(host, path) {
+  const id = `${host}${path}`;
   if (/\.mp4$/i.test(path)) {
     // Not a playable video; an identifiable stand-in of the right kind.
     return Buffer.concat([Buffer.from('\0\0\0\x18ftypmp42\0\0\0\0mp42isom', 'latin1'), Buffer.from(`alisave-url:${id}`)]);
   }
-  const h = createHash('sha256').update(id).digest();
-  const thumb = /_\d+x\d+|_Q\d+|\.(jpe?g|png|webp)_/i.test(path);
-  const size = thumb ? 16 : 64;
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0); ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
-  const row = Buffer.alloc(1 + size * 3);
-  for (let x = 0; x < size; x++) row.set([h[0], h[1], (h[2] + x * 3) & 0xff], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: size }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('tEXt', Buffer.from(`alisave-url\0${id}`, 'latin1')),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  const pic = pictureOf(host, path);
+  const img = paint(pic.width, pic.height, pic.seed, pic.lines);
+  // JPEG: a COM segment "alisave-url\0<host+path>" right after SOI.
+  if (pic.jpeg) return encodeJpeg(img, 90, Buffer.from(`alisave-url\0${id}`, 'latin1'));
+  // Everything else (png, and webp/gif/avif names too): a PNG with a tEXt chunk.
+  return encodePng(img, [['alisave-url', id]]);
 }
 
 /** The URL embedded in a file the server produced (or null). */
