@@ -8,10 +8,11 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    badge_text, batch_key, download_key, Batch, JobState, Progress, SeenDownload, ADOPT_SLACK_MS,
+    badge_text, batch_key, download_key, Batch, JobState, Progress, SaverState, SeenDownload,
+    ADOPT_SLACK_MS,
 };
 use alisave_core::protocol::PopupToContent;
-use alisave_core::say::{t, tf, Say};
+use alisave_core::say::{tf, Say};
 use futures_util::lock::Mutex;
 
 thread_local! {
@@ -73,35 +74,6 @@ pub async fn start_packed(batch: Batch) -> Result<(), Say> {
 async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
     let url = chrome::runtime_url(&format!("saver.html#{id}"));
     chrome::saving::open_tab(&url, false).await
-}
-
-/// How long a packed batch may wait for its saver page to record its tab.
-const SAVER_START_MS: f64 = 30_000.0;
-
-/// A packed batch whose saver tab is gone before the end: what was not written
-/// is failed with that reason (the user can retry it).
-fn saver_gone(batch: &mut Batch) {
-    for j in batch.jobs.iter_mut() {
-        if !matches!(j.state, JobState::Done | JobState::Failed { .. }) {
-            j.state = JobState::Failed {
-                reason: t("why_saver_closed"),
-            };
-        }
-    }
-    if let Some(p) = batch.pack.as_mut() {
-        if p.zip {
-            // Nothing of an unfinished archive reached the disk.
-            for j in batch.jobs.iter_mut() {
-                if j.state == JobState::Done {
-                    j.state = JobState::Failed {
-                        reason: t("why_saver_closed_zip"),
-                    };
-                }
-            }
-        }
-        p.saver_tab = None;
-        p.finished = true;
-    }
 }
 
 /// Starts what may start now; schedules a wake-up for retries waiting for their
@@ -315,6 +287,7 @@ pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
             // The saver page packs the failed files again (a new archive in ZIP mode).
             p.finished = false;
             p.saver_tab = None;
+            p.writer = None;
             batch.created_ms = chrome::now_ms();
             store(&batch).await;
             report(&batch).await;
@@ -388,13 +361,12 @@ pub async fn resume() {
             }
             if let Some(p) = &batch.pack {
                 // The saver page's; only a closed page leaves work to account for.
-                let alive = match p.saver_tab {
-                    Some(t) => chrome::tab(t).await.is_ok(),
-                    // Not started yet: give the page its time.
-                    None => chrome::now_ms() - batch.created_ms < SAVER_START_MS,
+                let tab_exists = match p.saver_tab {
+                    Some(t) => Some(chrome::tab(t).await.is_ok()),
+                    None => None,
                 };
-                if !alive {
-                    saver_gone(&mut batch);
+                if batch.saver_state(chrome::now_ms(), tab_exists) == SaverState::Gone {
+                    batch.saver_gone();
                     store(&batch).await;
                     report(&batch).await;
                 }
@@ -509,7 +481,7 @@ pub async fn forget_tab(tab_id: i64) {
         } else if !batch.finished() && batch.pack.as_ref().and_then(|p| p.saver_tab) == Some(tab_id)
         {
             let mut batch = batch;
-            saver_gone(&mut batch);
+            batch.saver_gone();
             store(&batch).await;
             report(&batch).await;
         }

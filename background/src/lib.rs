@@ -507,6 +507,8 @@ async fn save(
             zip_download: None,
             zip_path,
             finished: false,
+            writer: None,
+            heartbeat_ms: 0.0,
         });
         if let Err(e) = engine::start_packed(batch).await {
             report.ok = false;

@@ -133,6 +133,27 @@ pub struct PackSpec {
     /// then is the batch finished, even when every file's state is final.
     #[serde(default)]
     pub finished: bool,
+    /// The saver page instance that writes the batch now (a token it made at
+    /// start): one writer. A page that finds another token stored stops writing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<String>,
+    /// When the writer last stored a step (ms): its deadline is measured from
+    /// here, by lack of progress, not from the batch's creation.
+    #[serde(default)]
+    pub heartbeat_ms: f64,
+}
+
+/// How long a packed batch may go without a step of its saver page, while the
+/// page's tab is not known, before the worker takes it for gone.
+pub const SAVER_QUIET_MS: f64 = 30_000.0;
+
+/// What the worker makes of a packed batch's saver page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaverState {
+    /// Its tab exists, or it made progress recently: leave it the batch.
+    Alive,
+    /// Closed, or silent too long without a known tab: fail what it did not write.
+    Gone,
 }
 
 /// How a failed download is handled.
@@ -401,6 +422,97 @@ impl Batch {
                 None
             }
         }
+    }
+
+    /// What the worker makes of this packed batch's saver page, at `now_ms`;
+    /// `tab_exists`: whether the page's recorded tab still exists (`None` when the
+    /// page recorded none). A page that shows progress is never taken for gone
+    /// while its tab exists, nor within [`SAVER_QUIET_MS`] of its last step.
+    pub fn saver_state(&self, now_ms: f64, tab_exists: Option<bool>) -> SaverState {
+        let Some(p) = &self.pack else {
+            return SaverState::Alive;
+        };
+        match tab_exists {
+            Some(true) => SaverState::Alive,
+            Some(false) => SaverState::Gone,
+            None => {
+                let last = p.heartbeat_ms.max(self.created_ms);
+                if now_ms - last < SAVER_QUIET_MS {
+                    SaverState::Alive
+                } else {
+                    SaverState::Gone
+                }
+            }
+        }
+    }
+
+    /// The saver page is gone before the end: what it did not write fails with
+    /// that reason (the user can retry it); in a ZIP nothing reached the disk
+    /// unless the archive was handed to Chrome. The page loses the batch: if it
+    /// was only slow, its next write finds another writer and stops.
+    pub fn saver_gone(&mut self) {
+        let zip_lost = self
+            .pack
+            .as_ref()
+            .is_some_and(|p| p.zip && p.zip_download.is_none());
+        for j in self.jobs.iter_mut() {
+            if !matches!(j.state, JobState::Done | JobState::Failed { .. }) {
+                j.state = JobState::Failed {
+                    reason: t("why_saver_closed"),
+                };
+            } else if zip_lost && j.state == JobState::Done {
+                j.state = JobState::Failed {
+                    reason: t("why_saver_closed_zip"),
+                };
+            }
+        }
+        if let Some(p) = self.pack.as_mut() {
+            p.saver_tab = None;
+            p.writer = None;
+            p.finished = true;
+        }
+    }
+
+    /// A saver page instance (`writer`, its token) takes the packed batch over:
+    /// at its first start, after a reload, or opened again by "retry". Jobs a
+    /// previous instance left `Starting` are queued again (it did not finish
+    /// them); in a ZIP whose archive never reached Chrome, so are the files that
+    /// went into that lost archive. Returns the jobs to do, in order.
+    pub fn take_over_pack(&mut self, writer: &str, now_ms: f64) -> Vec<usize> {
+        let Some(p) = self.pack.as_mut() else {
+            return Vec::new();
+        };
+        if p.finished {
+            return Vec::new();
+        }
+        p.writer = Some(writer.to_string());
+        p.heartbeat_ms = now_ms;
+        let zip_lost = p.zip && p.zip_download.is_none();
+        for j in self.jobs.iter_mut() {
+            let redo = match j.state {
+                JobState::Starting { .. } | JobState::Downloading { .. } => true,
+                JobState::Done => zip_lost,
+                _ => false,
+            };
+            if redo {
+                j.state = JobState::Queued;
+                j.saved_download = None;
+                j.bytes = None;
+            }
+        }
+        self.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.state == JobState::Queued)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Whether the stored batch still belongs to the saver page `writer`.
+    pub fn written_by(&self, writer: &str) -> bool {
+        self.pack
+            .as_ref()
+            .is_some_and(|p| !p.finished && p.writer.as_deref() == Some(writer))
     }
 
     /// Whether the user's "retry" may act now. One writer per batch: a packed
@@ -694,6 +806,8 @@ mod tests {
                 zip_download: None,
                 zip_path: "x.zip".into(),
                 finished: false,
+                writer: None,
+                heartbeat_ms: 0.0,
             });
             assert!(!b.may_retry());
             assert_eq!(b.retry_failed(), 0, "the saver page is still writing");
@@ -710,6 +824,95 @@ mod tests {
             };
             assert!(s.may_retry());
             assert_eq!(s.retry_failed(), 1);
+        }
+
+        fn packed(zip: bool) -> Batch {
+            let mut b = sample_batch("p", 1, "1", 1_000.0, 3);
+            b.pack = Some(PackSpec {
+                zip,
+                format: crate::settings::ImageFormat::Original,
+                quality: 90,
+                saver_tab: None,
+                zip_download: None,
+                zip_path: "x.zip".into(),
+                finished: false,
+                writer: None,
+                heartbeat_ms: 0.0,
+            });
+            b
+        }
+
+        #[test]
+        fn a_progressing_saver_page_is_not_taken_for_gone() {
+            let mut b = packed(true);
+            // No tab recorded yet: measured from creation, then from each step.
+            assert_eq!(
+                b.saver_state(1_000.0 + SAVER_QUIET_MS - 1.0, None),
+                SaverState::Alive
+            );
+            assert_eq!(
+                b.saver_state(1_000.0 + SAVER_QUIET_MS, None),
+                SaverState::Gone
+            );
+            b.take_over_pack("w1", 100_000.0);
+            assert_eq!(
+                b.saver_state(100_000.0 + SAVER_QUIET_MS - 1.0, None),
+                SaverState::Alive
+            );
+            // A known tab decides.
+            assert_eq!(b.saver_state(1e12, Some(true)), SaverState::Alive);
+            assert_eq!(b.saver_state(100_001.0, Some(false)), SaverState::Gone);
+        }
+
+        #[test]
+        fn a_reloaded_saver_page_redoes_what_was_not_written() {
+            let mut b = packed(true);
+            assert_eq!(b.take_over_pack("w1", 5.0), vec![0, 1, 2]);
+            assert!(b.written_by("w1"));
+            b.jobs[0].state = JobState::Done;
+            b.jobs[1].state = JobState::Starting { since_ms: 6.0 };
+            b.jobs[2].state = JobState::Failed {
+                reason: t("why_not_found"),
+            };
+            // Reloaded: the archive in progress is lost, so the saved file too.
+            assert_eq!(b.take_over_pack("w2", 7.0), vec![0, 1]);
+            assert!(!b.written_by("w1"), "the old instance must stop writing");
+            assert!(b.written_by("w2"));
+            assert!(matches!(b.jobs[2].state, JobState::Failed { .. }));
+            // Separate files (conversion only): what is on disk stays.
+            let mut s = packed(false);
+            s.take_over_pack("w1", 5.0);
+            s.jobs[0].state = JobState::Done;
+            s.jobs[1].state = JobState::Starting { since_ms: 6.0 };
+            assert_eq!(s.take_over_pack("w2", 7.0), vec![1, 2]);
+            assert_eq!(s.jobs[0].state, JobState::Done);
+        }
+
+        #[test]
+        fn a_gone_saver_page_loses_the_batch() {
+            let mut b = packed(true);
+            b.take_over_pack("w1", 5.0);
+            b.jobs[0].state = JobState::Done;
+            b.saver_gone();
+            assert!(b.finished());
+            assert!(!b.written_by("w1"));
+            assert!(b
+                .jobs
+                .iter()
+                .all(|j| matches!(j.state, JobState::Failed { .. })));
+            assert!(
+                b.take_over_pack("w2", 9.0).is_empty(),
+                "finished: nothing to take"
+            );
+            let mut s = packed(false);
+            s.take_over_pack("w1", 5.0);
+            s.jobs[0].state = JobState::Done;
+            s.saver_gone();
+            assert_eq!(
+                s.jobs[0].state,
+                JobState::Done,
+                "a separate file is on disk"
+            );
         }
 
         #[test]

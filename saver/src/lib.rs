@@ -81,10 +81,34 @@ async fn load(id: &str) -> Option<Batch> {
     serde_json::from_value(v).ok()
 }
 
-async fn store(batch: &Batch) {
-    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+thread_local! {
+    /// This page instance's writer token (`PackSpec::writer`): made at start, so a
+    /// reloaded page is a new writer and the old one's late steps are refused.
+    static WRITER: String = format!("{}-{}", chrome::now_ms(), js_sys::Math::random());
+}
+
+fn writer() -> String {
+    WRITER.with(Clone::clone)
+}
+
+/// Stores a step, if this page still writes the batch (one writer: the worker
+/// may have taken the page for gone, or a reloaded page may have taken over).
+/// Returns false when it does not: the page then stops.
+async fn store(batch: &mut Batch) -> bool {
+    let me = writer();
+    if let Some(stored) = load(&batch.id).await {
+        if !stored.written_by(&me) {
+            set_text("problem", &t("saver_taken_over"));
+            return false;
+        }
+    }
+    if let Some(p) = batch.pack.as_mut() {
+        p.heartbeat_ms = chrome::now_ms();
+    }
+    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &*batch).await {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
+    true
 }
 
 /// Shows progress here, on the page's button and on the badge.
@@ -122,6 +146,13 @@ pub async fn run() {
         .clone()
         .unwrap_or_else(|| batch.product.id.clone());
     set_text("title", &tf("saver_title", &[&title]));
+    // This page takes the batch over (first start, reload, or retry): what an
+    // earlier instance left unfinished is done again (core::engine rules).
+    let mut batch = batch;
+    batch.take_over_pack(&writer(), chrome::now_ms());
+    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch).await {
+        set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
+    }
     let batch = pack_batch(batch, &spec).await;
     report(&batch).await;
     if batch.finished() {
@@ -527,7 +558,9 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
             j.path = format!("{base}/{}/{name}", pack::zip_folder(j.kind));
         }
     }
-    store(&batch).await;
+    if !store(&mut batch).await {
+        return batch;
+    }
     report(&batch).await;
 
     let now_s = (chrome::now_ms() / 1000.0) as i64;
@@ -631,7 +664,9 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 }
             }
         }
-        store(&batch).await;
+        if !store(&mut batch).await {
+            return batch;
+        }
         report(&batch).await;
     }
     drop(stream);
@@ -666,7 +701,9 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
             }
             Err(reason) => set_job(&mut batch, i, JobState::Failed { reason }, None, None),
         }
-        store(&batch).await;
+        if !store(&mut batch).await {
+            return batch;
+        }
         report(&batch).await;
     }
 
@@ -765,10 +802,21 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
 }
 
 async fn finish(mut batch: Batch) -> Batch {
+    // Checked before `finished` is set: a finished batch has no writer.
+    let mine = load(&batch.id)
+        .await
+        .is_none_or(|stored| stored.written_by(&writer()));
+    if !mine {
+        set_text("problem", &t("saver_taken_over"));
+        return batch;
+    }
     if let Some(p) = batch.pack.as_mut() {
         p.finished = true;
+        p.heartbeat_ms = chrome::now_ms();
     }
-    store(&batch).await;
+    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch).await {
+        set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
+    }
     batch
 }
 
