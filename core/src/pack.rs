@@ -26,8 +26,8 @@ use std::rc::Rc;
 /// The shops' image and video CDNs as host patterns: the manifest's
 /// `optional_host_permissions`, requested when the user turns on ZIP or
 /// conversion (fetching media bytes needs them; separate files do not).
-/// `cloud.video.alibaba.com` is not here: the shop host permission
-/// `*://*.alibaba.com/*` covers it already.
+/// Alibaba's video hosts (`gv.videocdn.alibaba.com`, `cloud.video.alibaba.com`)
+/// are not here: the shop host permission `*://*.alibaba.com/*` covers them.
 /// `xtask/tests/manifest.rs` checks that manifest.json lists exactly these.
 pub const CDN_ORIGINS: [&str; 3] = [
     "https://*.alicdn.com/*",

@@ -30,12 +30,12 @@ import { NON_PRODUCT_PAGES, NON_PRODUCT_URLS } from './lib/hostile-pages.mjs';
 const SHOP_SITES = ['aliexpress.com', 'aliexpress.us', 'aliexpress.ru', 'alibaba.com'];
 /** The shops' CDNs (images, videos, description documents). */
 const CDN_SITES = ['alicdn.com', 'aliexpress-media.com'];
-const CDN_EXACT = ['cloud.video.taobao.com', 'cloud.video.alibaba.com', 'video.aliexpress-media.com'];
+const CDN_EXACT = ['cloud.video.taobao.com', 'cloud.video.alibaba.com', 'gv.videocdn.alibaba.com', 'video.aliexpress-media.com'];
 const underSite = (host, sites) => sites.some((s) => host === s || host.endsWith(`.${s}`));
 const isShopOrCdn = (host) => underSite(host, SHOP_SITES) || underSite(host, CDN_SITES) || CDN_EXACT.includes(host);
 /** Media CDN hosts the worker may download from (alisave_core::url::is_cdn_media_url). */
 const isMediaCdn = (host) => /^ae0[1-4]\.alicdn\.com$|^sc0[124]\.alicdn\.com$|^(s|img|video)\.alicdn\.com$|^ae-pic-[a-z0-9]+\.aliexpress-media\.com$/.test(host)
-  || ['video.aliexpress-media.com', 'cloud.video.taobao.com', 'cloud.video.alibaba.com'].includes(host);
+  || ['video.aliexpress-media.com', 'cloud.video.taobao.com', 'cloud.video.alibaba.com', 'gv.videocdn.alibaba.com'].includes(host);
 /** The shop API requests the worker observes and may re-read (static/sw.js API_URL_PATTERNS). */
 const API_PATTERNS = [
   /^https?:\/\/acs\.aliexpress\.(com|us)\/h5\/mtop\.aliexpress\.pdp\.(pc|msite)\.query\//,
