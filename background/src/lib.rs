@@ -11,12 +11,12 @@ use alisave_core::engine::{Batch, PackSpec, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::page_view::{
     api_answer, classify_request, forget_other_views, observed_key, record_observed, requests_of,
-    still_to_read, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
+    still_to_read, timeline_requests, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
-    sender_page_view, validate_content_sender, validate_documents, validate_snapshot, ContentToBg,
-    FailedFile, InspectReply, PageSnapshot, Refusal, SaveReport, Sender, Unavailable,
-    MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    sender_page_view, validate_content_sender, validate_current_url, validate_documents,
+    validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot, Refusal, SaveReport,
+    Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, Say};
 use alisave_core::settings::{self, Settings};
@@ -109,7 +109,6 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
         Ok(v) => v,
         Err(e) => return refuse("a message", &e, inspect),
     };
-    let view = sender_page_view(&sender, &page);
     let msg: ContentToBg = match chrome::from_js(msg) {
         Ok(m) => m,
         Err(e) => return refuse("a message", &Refusal::BadField(e.to_string()), inspect),
@@ -121,15 +120,19 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             unavailable,
             only,
             fetched_needs,
+            loaded,
         } => {
-            if let Err(e) = validate_snapshot(&snapshot, &page) {
-                return refuse("a save request", &e, false);
-            }
+            let shown = match validate_snapshot(&snapshot, &page) {
+                Ok(p) => p,
+                Err(e) => return refuse("a save request", &e, false),
+            };
+            let view = sender_page_view(&sender, &shown);
             let ask = Ask {
                 snapshot: &snapshot,
                 documents,
                 unavailable,
                 fetched_needs,
+                loaded,
                 tab_id,
                 view: view.as_ref(),
             };
@@ -162,8 +165,12 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 None => SaveReport::refused(t("latest_none")),
             })
         }
-        ContentToBg::PageView => {
-            if let Some(view) = &view {
+        ContentToBg::PageView { url } => {
+            let shown = match validate_current_url(&url, &page) {
+                Ok(p) => p,
+                Err(e) => return refuse("a page view", &e, false),
+            };
+            if let Some(view) = &sender_page_view(&sender, &shown) {
                 let l = observed_lock();
                 let _g = l.lock().await;
                 let mut list = observed_list(tab_id).await;
@@ -214,15 +221,19 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             documents,
             unavailable,
             fetched_needs,
+            loaded,
         } => {
-            if let Err(e) = validate_snapshot(&snapshot, &page) {
-                return refuse("an inspect request", &e, true);
-            }
+            let shown = match validate_snapshot(&snapshot, &page) {
+                Ok(p) => p,
+                Err(e) => return refuse("an inspect request", &e, true),
+            };
+            let view = sender_page_view(&sender, &shown);
             let ask = Ask {
                 snapshot: &snapshot,
                 documents,
                 unavailable,
                 fetched_needs,
+                loaded,
                 tab_id,
                 view: view.as_ref(),
             };
@@ -275,19 +286,28 @@ async fn load_settings() -> (Settings, Option<Say>) {
 async fn read_api_documents(
     tab_id: i64,
     view: Option<&PageView>,
+    loaded: &[String],
     have: &[&str],
     warnings: &mut Vec<alisave_core::Warning>,
 ) -> (Vec<Document>, Vec<String>) {
     let Some(view) = view else {
         return (Vec::new(), Vec::new());
     };
-    let list = observed_list(tab_id).await;
-    let observed: Vec<String> = requests_of(&list, view, MAX_OBSERVED_PER_TAB)
-        .into_iter()
-        .map(|r| r.url.clone())
-        .collect();
+    // What the webRequest listener saw for this page view, and what the page's own
+    // timeline says it loaded (answers from Blink's memory cache, restored pages).
+    let mut mine: Vec<ObservedRequest> =
+        requests_of(&observed_list(tab_id).await, view, MAX_OBSERVED_PER_TAB)
+            .into_iter()
+            .cloned()
+            .collect();
+    for r in timeline_requests(loaded, view) {
+        if !mine.iter().any(|m| m.url == r.url) {
+            mine.push(r);
+        }
+    }
+    let observed: Vec<String> = mine.iter().map(|r| r.url.clone()).collect();
     let mut read = Vec::new();
-    for req in still_to_read(&list, view, have) {
+    for req in still_to_read(&mine, view, have) {
         match chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await {
             Ok(body) => read.push(Document {
                 url: req.url.clone(),
@@ -316,6 +336,8 @@ struct Ask<'a> {
     documents: Vec<Document>,
     unavailable: Vec<Unavailable>,
     fetched_needs: bool,
+    /// Shop API URLs of the page's own resource timeline.
+    loaded: Vec<String>,
     tab_id: i64,
     view: Option<&'a PageView>,
 }
@@ -329,6 +351,7 @@ async fn gather(ask: Ask<'_>) -> Gathered {
         documents,
         unavailable,
         fetched_needs,
+        loaded,
         tab_id,
         view,
     } = ask;
@@ -338,7 +361,7 @@ async fn gather(ask: Ask<'_>) -> Gathered {
         web_log("[AliSavePro] the sender named no document: only the page snapshot is used");
     }
     let have: Vec<&str> = documents.iter().map(|d| d.url.as_str()).collect();
-    let (read, observed) = read_api_documents(tab_id, view, &have, &mut warnings).await;
+    let (read, observed) = read_api_documents(tab_id, view, &loaded, &have, &mut warnings).await;
     // What the content script sends is checked: an API answer must be one this
     // page view requested, any other document one the page (or its data) names.
     if !documents.is_empty() || !unavailable.is_empty() {

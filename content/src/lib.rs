@@ -99,8 +99,10 @@ thread_local! {
     /// Shop documents read for this page view, sent with each later request so
     /// that none is read twice; dropped when the page shows another product.
     static HELD: RefCell<HeldDocuments> = RefCell::new(HeldDocuments::default());
-    /// The product the page showed when it last announced its page view.
+    /// The product the page showed when it last announced its page view, and
+    /// since when (`performance.now()`): its resource timeline counts from there.
     static VIEWED: RefCell<String> = const { RefCell::new(String::new()) };
+    static VIEW_START: RefCell<f64> = const { RefCell::new(0.0) };
     /// When the page last heard of the save it follows (ms), and whether a
     /// watch over it runs (see [`watch_save`]).
     static HEARD: RefCell<f64> = const { RefCell::new(0.0) };
@@ -175,7 +177,12 @@ fn announce_page_view(always: bool) {
     if product.is_empty() {
         return;
     }
-    let changed = VIEWED.with(|v| v.replace(product.clone()) != product);
+    let previous = VIEWED.with(|v| v.replace(product.clone()));
+    let changed = previous != product;
+    if changed && !previous.is_empty() {
+        // Another product in the same document: its requests start now.
+        VIEW_START.with(|s| *s.borrow_mut() = performance_now());
+    }
     if !(always || changed) {
         return;
     }
@@ -183,11 +190,51 @@ fn announce_page_view(always: bool) {
     HELD.with(|h| {
         h.borrow_mut().for_product(&product);
     });
-    spawn_local(async {
-        if let Err(e) = send::<SaveReport>(&ContentToBg::PageView).await {
+    let url = document()
+        .and_then(|d| d.location())
+        .and_then(|l| l.href().ok())
+        .unwrap_or_default();
+    spawn_local(async move {
+        if let Err(e) = send::<SaveReport>(&ContentToBg::PageView { url }).await {
             web_sys::console::warn_1(&format!("[AliSavePro] {e}").into());
         }
     });
+}
+
+/// `performance.now()` of the page (0 when unavailable).
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// The URLs of the page's resource timeline since it showed its current product
+/// that are shop API requests (the worker keeps the usable ones). The page's
+/// own record of what it loaded, including answers the webRequest listener
+/// never saw (served from Blink's memory cache, or before the worker ran).
+fn loaded_api_urls() -> Vec<String> {
+    let since = VIEW_START.with(|s| *s.borrow());
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else {
+        return Vec::new();
+    };
+    let entries = perf.get_entries_by_type("resource");
+    let mut out = Vec::new();
+    for e in entries.iter() {
+        let name = js_sys::Reflect::get(&e, &"name".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let start = js_sys::Reflect::get(&e, &"startTime".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        if let Some(name) = name {
+            if start >= since && alisave_core::page_view::classify_request(&name).is_some() {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// Follows the page's own navigations inside this document (`history.pushState`,
@@ -635,6 +682,7 @@ fn message(
     unavailable: Vec<Unavailable>,
     fetched_needs: bool,
 ) -> ContentToBg {
+    let loaded = loaded_api_urls();
     match ask {
         Ask::Save(only) => ContentToBg::SaveAll {
             page,
@@ -642,12 +690,14 @@ fn message(
             unavailable,
             only: only.map(<[String]>::to_vec),
             fetched_needs,
+            loaded,
         },
         Ask::Inspect => ContentToBg::Inspect {
             page,
             documents,
             unavailable,
             fetched_needs,
+            loaded,
         },
     }
 }

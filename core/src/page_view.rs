@@ -265,6 +265,43 @@ impl HeldDocuments {
     }
 }
 
+/// Longest URL taken from a page's resource timeline.
+const MAX_TIMELINE_URL: usize = 8 * 1024;
+
+/// The shop API requests a page view names from its own resource timeline
+/// (`performance.getEntriesByType("resource")` since it showed this product), as
+/// requests of that page view: only URLs of the watched APIs, of this product
+/// when they name one, without duplicates, at most [`MAX_READS_PER_VIEW`] (the
+/// last ones). Untrusted input: a page could name any such URL, as it could
+/// request it itself; only shop API hosts come out of it, and whatever is read
+/// goes through the same product checks.
+pub fn timeline_requests(urls: &[String], view: &PageView) -> Vec<ObservedRequest> {
+    let mut out: Vec<ObservedRequest> = Vec::new();
+    for u in urls.iter().rev() {
+        if out.len() >= MAX_READS_PER_VIEW {
+            break;
+        }
+        if u.len() > MAX_TIMELINE_URL || out.iter().any(|r| r.url == *u) {
+            continue;
+        }
+        let Some(kind) = classify_request(u) else {
+            continue;
+        };
+        let product_id = request_product_id(u);
+        if product_id.as_deref().is_some_and(|p| p != view.product_id) {
+            continue;
+        }
+        out.push(ObservedRequest {
+            kind,
+            url: u.clone(),
+            document_id: Some(view.document_id.clone()),
+            product_id,
+        });
+    }
+    out.reverse();
+    out
+}
+
 /// What a shop API answered, as far as it matters for using it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiAnswer {
@@ -485,6 +522,35 @@ mod tests {
         assert_eq!(urls(still_to_read(&list, &v, &[MTOP])), [widget]);
         assert!(still_to_read(&list, &v, &[MTOP, widget]).is_empty());
         assert!(still_to_read(&list, &view("D2", "1005006000000001"), &[]).is_empty());
+    }
+
+    #[test]
+    fn the_pages_own_timeline_names_its_requests() {
+        let other = MTOP.replace("1005006000000001", "1005006000000002");
+        let v = view("D1", "1005006000000001");
+        let urls: Vec<String> = vec![
+            MTOP.into(),
+            other.clone(),
+            "https://ae01.alicdn.com/kf/S1.jpg".into(),
+            "https://aliexpress.ru/widget?uuid=a".into(),
+            MTOP.into(),
+            format!("https://aliexpress.ru/widget?uuid={}", "x".repeat(9000)),
+        ];
+        let got = timeline_requests(&urls, &v);
+        let got: Vec<&str> = got.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(got, ["https://aliexpress.ru/widget?uuid=a", MTOP]);
+        assert!(timeline_requests(&urls, &v)
+            .iter()
+            .all(|r| r.belongs_to(&v)));
+        let many: Vec<String> = (0..40)
+            .map(|i| format!("https://aliexpress.ru/widget?uuid={i}"))
+            .collect();
+        let got = timeline_requests(&many, &v);
+        assert_eq!(got.len(), MAX_READS_PER_VIEW);
+        assert_eq!(
+            got.last().map(|r| r.url.as_str()),
+            Some("https://aliexpress.ru/widget?uuid=39")
+        );
     }
 
     #[test]

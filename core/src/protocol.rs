@@ -58,6 +58,12 @@ pub enum ContentToBg {
         /// asked for: do not ask again, say what is missing.
         #[serde(default)]
         fetched_needs: bool,
+        /// Shop API URLs in the page's own resource timeline since it showed this
+        /// product ([`crate::page_view::timeline_requests`] keeps the usable ones):
+        /// what the page view loaded even where the webRequest listener saw
+        /// nothing (an answer from Blink's memory cache, a worker starting late).
+        #[serde(default)]
+        loaded: Vec<String>,
     },
     /// Queue the failed files of an earlier save of this page again.
     Retry { batch_id: String },
@@ -72,7 +78,7 @@ pub enum ContentToBg {
     /// The content script's page view started: it loaded, it was restored from the
     /// back/forward cache, or it moved to another product (`history.pushState`).
     /// The worker forgets what other page views of the tab loaded.
-    PageView,
+    PageView { url: String },
     /// Find the product's media and return the inventory without saving (popup preview).
     Inspect {
         page: PageSnapshot,
@@ -82,6 +88,8 @@ pub enum ContentToBg {
         unavailable: Vec<Unavailable>,
         #[serde(default)]
         fetched_needs: bool,
+        #[serde(default)]
+        loaded: Vec<String>,
     },
 }
 
@@ -347,8 +355,10 @@ pub fn validate_content_sender(
 }
 
 /// The page view a validated content script speaks for: its document and the
-/// product its URL shows. `None` when Chrome did not say which document it is
-/// (then no data the worker saw for the tab is used: only the snapshot).
+/// product its current URL shows (`page`: the snapshot's or announced URL,
+/// checked by [`validate_snapshot`]). `None` when Chrome did not say which
+/// document it is (then no data the worker saw for the tab is used: only the
+/// snapshot).
 pub fn sender_page_view(sender: &Sender, page: &ProductPage) -> Option<crate::page_view::PageView> {
     let doc = sender.document_id.as_deref()?;
     if doc.is_empty() || doc.len() > 128 {
@@ -360,26 +370,36 @@ pub fn sender_page_view(sender: &Sender, page: &ProductPage) -> Option<crate::pa
     })
 }
 
-/// Checks a page snapshot against its (already validated) sender page.
+/// Checks the URL a content script says its page shows now against its (already
+/// validated) sender page: a product page of the same shop host. Chrome's
+/// `sender.url` stays the URL the content script started on, while the page may
+/// have moved to another product with `history.pushState` — which can only
+/// change the path within the same origin. Returns the page the URL shows.
+pub fn validate_current_url(url: &str, sender_page: &ProductPage) -> Result<ProductPage, Refusal> {
+    if url.len() > MAX_URL_BYTES {
+        return Err(Refusal::BadField("page URL too long".into()));
+    }
+    match product_page(url) {
+        Some(p) if p.platform == sender_page.platform && p.host == sender_page.host => Ok(p),
+        _ => Err(Refusal::BadField(
+            "page URL does not match the sending tab".into(),
+        )),
+    }
+}
+
+/// Checks a page snapshot against its (already validated) sender page; returns
+/// the product page it shows ([`validate_current_url`]).
 pub fn validate_snapshot(
     snapshot: &PageSnapshot,
     sender_page: &ProductPage,
-) -> Result<(), Refusal> {
-    if snapshot.url.len() > MAX_URL_BYTES {
-        return Err(Refusal::BadField("page URL too long".into()));
-    }
+) -> Result<ProductPage, Refusal> {
     if snapshot.html.len() > MAX_HTML_BYTES {
         return Err(Refusal::BadField(format!(
             "page is larger than {} MiB",
             MAX_HTML_BYTES / (1024 * 1024)
         )));
     }
-    match product_page(&snapshot.url) {
-        Some(p) if p == *sender_page => Ok(()),
-        _ => Err(Refusal::BadField(
-            "page URL does not match the sending tab".into(),
-        )),
-    }
+    validate_current_url(&snapshot.url, sender_page)
 }
 
 #[cfg(test)]
@@ -500,7 +520,7 @@ mod tests {
     }
 
     #[test]
-    fn snapshot_must_match_sender_page_and_size() {
+    fn snapshot_must_be_a_product_page_of_the_senders_origin() {
         let url = "https://www.aliexpress.com/item/1005005913925017.html";
         let Some(page) = product_page(url) else {
             panic!("product page not recognised")
@@ -509,13 +529,27 @@ mod tests {
             url: u.into(),
             html: "x".repeat(n),
         };
-        assert_eq!(validate_snapshot(&snap(url, 10), &page), Ok(()));
-        assert!(validate_snapshot(
-            &snap("https://www.aliexpress.com/item/1005000000000001.html", 10),
-            &page
-        )
-        .is_err());
+        assert_eq!(validate_snapshot(&snap(url, 10), &page), Ok(page.clone()));
+        // Another product on the same origin: the page moved (history.pushState),
+        // while Chrome's sender.url is still the URL the content script started on.
+        let moved = "https://www.aliexpress.com/item/1005000000000001.html";
+        assert_eq!(
+            validate_snapshot(&snap(moved, 10), &page).map(|p| p.product_id),
+            Ok("1005000000000001".to_string())
+        );
+        for other in [
+            "https://de.aliexpress.com/item/1005000000000001.html",
+            "https://www.alibaba.com/product-detail/x_1600000000001.html",
+            "https://www.aliexpress.com/cart",
+            "https://evil.example/item/1005005913925017.html",
+        ] {
+            assert!(
+                validate_snapshot(&snap(other, 10), &page).is_err(),
+                "{other}"
+            );
+        }
         assert!(validate_snapshot(&snap(url, MAX_HTML_BYTES + 1), &page).is_err());
+        assert!(validate_current_url(&"x".repeat(MAX_URL_BYTES + 1), &page).is_err());
     }
 
     #[test]
