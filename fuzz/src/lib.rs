@@ -451,6 +451,38 @@ pub fn check_filename(data: &[u8]) {
     }
 }
 
+/// Target `pack`: the saver page's byte readers on arbitrary bytes — type
+/// sniffing, animation detection (the chunk walks whose offsets once wrapped on
+/// wasm32) and the original-bytes check — and the CDN fallbacks of a URL.
+///
+/// Input: one byte choosing the URL's extension, then the file's bytes.
+pub fn check_pack(data: &[u8]) {
+    use alisave_core::pack::{check_bytes, fallback_urls, is_animated, sniff, BytesProblem, Sniffed};
+    const EXTS: [&str; 8] = ["jpg", "png", "webp", "gif", "mp4", "avif", "jpeg", "bmp"];
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let ext = EXTS[usize::from(sel) % EXTS.len()];
+    let url = format!("https://ae01.alicdn.com/kf/Sfuzz0000000000000000000000000001.{ext}");
+    let kind = sniff(bytes);
+    if is_animated(bytes) {
+        assert!(
+            matches!(kind, Some(Sniffed::Gif | Sniffed::Webp | Sniffed::Png)),
+            "animated but sniffed as {kind:?}"
+        );
+    }
+    match check_bytes(&url, "application/octet-stream", bytes) {
+        Ok(k) => assert_eq!(Some(k), kind, "checked type differs from the sniffed one"),
+        Err(BytesProblem::Empty) => assert!(bytes.is_empty()),
+        Err(BytesProblem::NotMedia { .. }) => assert_eq!(kind, None),
+        Err(_) => assert!(kind.is_some(), "a media problem without media"),
+    }
+    for f in fallback_urls(&url) {
+        assert!(is_cdn_media_url(&f), "fallback off CDN: {f}");
+        assert_ne!(f, url, "the fallback is the URL itself");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Replays the seed corpus and the saved crash inputs on stable Rust.
@@ -486,6 +518,31 @@ mod tests {
         replay("corpus", "url", check_url);
         replay("corpus", "settings", check_settings);
         replay("corpus", "filename", check_filename);
+        replay("corpus", "pack", check_pack);
+    }
+
+    /// The pack seeds are what their names say (so the target starts from real
+    /// shapes, the crafted chunk lengths included).
+    #[test]
+    fn pack_seeds_are_what_they_say() {
+        use alisave_core::pack::{is_animated, sniff, Sniffed};
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/pack");
+        let read = |n: &str| std::fs::read(dir.join(n)).expect("seed")[1..].to_vec();
+        for (name, kind, animated) in [
+            ("png-still", Some(Sniffed::Png), false),
+            ("apng", Some(Sniffed::Png), true),
+            ("png-huge-chunk", Some(Sniffed::Png), false),
+            ("webp-still", Some(Sniffed::Webp), false),
+            ("webp-anim", Some(Sniffed::Webp), true),
+            ("webp-huge-chunk", Some(Sniffed::Webp), false),
+            ("gif-two-frames", Some(Sniffed::Gif), true),
+            ("html-error-page", None, false),
+            ("mp4", Some(Sniffed::Mp4), false),
+        ] {
+            let b = read(name);
+            assert_eq!(sniff(&b), kind, "{name}");
+            assert_eq!(is_animated(&b), animated, "{name}");
+        }
     }
 
     /// The real-data seeds reach the extractors (they find media).

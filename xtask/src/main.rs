@@ -328,6 +328,14 @@ fn test(root: &Path, env: &tools::Env) -> Result {
         .current_dir(root)
         .args(["test", "-p", "alisave-core", "-p", "xtask"]))?;
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    // The fuzz targets' seeds and the saved crash inputs, replayed on stable
+    // (the fuzz crate is a workspace of its own).
+    let t = step("fuzz seeds and crash inputs replayed (cargo test, fuzz/)");
+    run(env
+        .cmd("cargo")
+        .current_dir(root)
+        .args(["test", "--manifest-path", "fuzz/Cargo.toml"]))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
     // The pure crate also runs in the worker and the content script, where
     // `usize` is 32 bits: its unit tests run there too (wasm-bindgen-test-runner,
     // installed with wasm-bindgen-cli, runs them under node).
