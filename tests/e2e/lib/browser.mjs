@@ -48,8 +48,10 @@ function grantInProfile(profile, extensionId, origins) {
 /**
  * Launches Chromium with the extension. `grant`: optional host permissions the
  * user has accepted before (ZIP/conversion tests); costs one extra start.
+ * `backForwardCache`: keep Chrome's back/forward cache on (Playwright turns it
+ * off by default).
  */
-export async function launch({ port, downloadDir, grant = null, extraArgs = [] }) {
+export async function launch({ port, downloadDir, grant = null, extraArgs = [], backForwardCache = false }) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
   const profile = mkdtempSync(join(tmpdir(), 'alisave-profile-'));
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -74,6 +76,7 @@ export async function launch({ port, downloadDir, grant = null, extraArgs = [] }
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: process.env.HEADLESS !== '0',
     args: [...chromiumArgs(port), ...extraArgs],
+    ...(backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
     acceptDownloads: true,
   });
   let [sw] = ctx.serviceWorkers();

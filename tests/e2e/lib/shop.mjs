@@ -13,7 +13,7 @@
 import { createServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ export const CDN_HOSTS = [
   'ae01.alicdn.com', 'ae02.alicdn.com', 'ae03.alicdn.com', 'ae04.alicdn.com',
   'ae-pic-a1.aliexpress-media.com', 'sc01.alicdn.com', 'sc02.alicdn.com', 'sc04.alicdn.com',
   's.alicdn.com', 'img.alicdn.com', 'video.aliexpress-media.com', 'cloud.video.taobao.com',
-  'cloud.video.alibaba.com',
+  'cloud.video.alibaba.com', 'gv.videocdn.alibaba.com',
 ];
 
 /** Host resolver rules: every shop and CDN host to the local server, everything else nowhere. */
@@ -181,6 +181,7 @@ function alibabaPage() {
 // through the mtop JSONP API and renders the description in a shadow root.
 export const ERA_D = {
   id: '1005007000000001',
+  title: 'Synthetic Wireless Gamepad Pro',
   gallery: [
     'https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000001a.jpg',
     'https://ae01.alicdn.com/kf/Sd0a0000000000000000000000000002b.jpg',
@@ -195,23 +196,71 @@ export const ERA_D = {
     'https://ae-pic-a1.aliexpress-media.com/kf/Sd0a0000000000000000000000000007g.jpg',
   ],
   crossSell: 'https://ae01.alicdn.com/kf/Sd0a0000000000000000000000000008h.jpg',
+  recommend: 'https://ae01.alicdn.com/kf/Sd0a000000000000000000000000rec9.jpg_220x220.jpg',
 };
-const ERA_D_DESC = `https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=${ERA_D.id}&key=S1.zip&token=t`;
-const MTOP_URL = 'https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&t=1764460800000&sign=0123456789abcdef&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=mtopjsonp1&data=' + encodeURIComponent(JSON.stringify({ productId: ERA_D.id, _lang: 'en_US' }));
 
-function mtopBody() {
-  const [g1, g2, g3] = ERA_D.gallery;
+/** A second Era D product (other ids, other media, other hosts' mix). */
+export const ERA_D2 = {
+  id: '1005007000000002',
+  title: 'Synthetic Mechanical Keyboard 75%',
+  gallery: [
+    'https://ae01.alicdn.com/kf/Sd2b0000000000000000000000000011a.jpg',
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000012b.png',
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000013c.jpg',
+    'https://ae04.alicdn.com/kf/Sd2b0000000000000000000000000014d.jpg',
+  ],
+  variants: [
+    ['https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000015e.jpg', 'Brown switches'],
+    ['https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000016f.jpg', 'Red switches'],
+    ['https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000017g.jpg', 'Silent'],
+  ],
+  description: [
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sd2b0000000000000000000000000018h.jpg',
+  ],
+  crossSell: 'https://ae01.alicdn.com/kf/Sd2b0000000000000000000000000019i.jpg',
+  recommend: 'https://ae01.alicdn.com/kf/Sd2b000000000000000000000000rec2.jpg_220x220.jpg',
+};
+
+/**
+ * An Era D product whose page's API request is answered with ANOTHER product's
+ * data (ERA_D2's): a stale or mixed-up response. Its own media are only what its
+ * page shows (a gallery thumbnail and the description in its shadow root).
+ */
+export const ERA_D_STALE = {
+  id: '1005007000000003',
+  title: 'Synthetic Travel Adapter',
+  gallery: ['https://ae-pic-a1.aliexpress-media.com/kf/Sd3c0000000000000000000000000021a.jpg'],
+  variants: [],
+  description: ['https://ae-pic-a1.aliexpress-media.com/kf/Sd3c0000000000000000000000000022b.jpg'],
+  crossSell: 'https://ae01.alicdn.com/kf/Sd3c0000000000000000000000000023c.jpg',
+  recommend: 'https://ae01.alicdn.com/kf/Sd3c000000000000000000000000rec3.jpg_220x220.jpg',
+  answeredWith: ERA_D2,
+};
+
+/** Era D products by id (their mtop answers and description documents). */
+const ERA_D_PRODUCTS = new Map([ERA_D, ERA_D2, ERA_D_STALE].map((p) => [p.id, p]));
+
+const eraDDescUrl = (p) => `https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=${p.id}&key=S1.zip&token=t`;
+/** The mtop request an Era D page makes for product `id` (`t` and `sign` make each page's URL its own). */
+export function mtopUrl(id, { t = '1764460800000', sign = '0123456789abcdef', callback = 'mtopjsonp1' } = {}) {
+  return `https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?jsv=2.5.1&appKey=12574478&t=${t}&sign=${sign}&api=mtop.aliexpress.pdp.pc.query&v=1.0&type=originaljsonp&dataType=jsonp&callback=${callback}&data=`
+    + encodeURIComponent(JSON.stringify({ productId: id, _lang: 'en_US' }));
+}
+const MTOP_URL = mtopUrl(ERA_D.id);
+
+/** The mtop JSONP body with product `p`'s data (originals, protocol-relative thumbnails and sized copies mixed, as the API has them). */
+export function mtopBody(p = ERA_D, callback = 'mtopjsonp1') {
   const result = {
-    PRODUCT_TITLE: { text: 'Synthetic Wireless Gamepad Pro' },
-    GLOBAL_DATA: { globalData: { productId: Number(ERA_D.id), storeName: 'Synthetic Store' } },
-    HEADER_IMAGE_PC: { imagePathList: [g1, `${g2.replace('https:', '')}_220x220q75.jpg_.avif`, `${g3}_640x640.jpeg`] },
-    SKU: { skuProperties: [{ skuPropertyId: 14, skuPropertyName: 'Color', skuPropertyValues: ERA_D.variants.map(([u, name], i) => ({
+    PRODUCT_TITLE: { text: p.title },
+    GLOBAL_DATA: { globalData: { productId: Number(p.id), storeName: 'Synthetic Store' } },
+    HEADER_IMAGE_PC: { imagePathList: p.gallery.map((u, i) => [u, `${u.replace('https:', '')}_220x220q75.jpg_.avif`, `${u}_640x640.${u.split('.').pop()}`][i % 3]) },
+    SKU: { skuProperties: [{ skuPropertyId: 14, skuPropertyName: 'Color', skuPropertyValues: p.variants.map(([u, name], i) => ({
       propertyValueIdLong: 690 + i, propertyValueDisplayName: name, skuPropertyImagePath: i === 0 ? `${u}_640x640.jpg` : u,
     })) }] },
-    DESC: { pcDescUrl: ERA_D_DESC },
-    RECOMMEND_PC: { items: [{ image: 'https://ae01.alicdn.com/kf/Sd0a000000000000000000000000rec9.jpg_220x220.jpg' }] },
+    DESC: { pcDescUrl: eraDDescUrl(p) },
+    RECOMMEND_PC: { items: [{ image: p.recommend }] },
   };
-  return `mtopjsonp1(${JSON.stringify({ api: 'mtop.aliexpress.pdp.pc.query', ret: ['SUCCESS::调用成功'], v: '1.0', data: { result } })})`;
+  return `${callback}(${JSON.stringify({ api: 'mtop.aliexpress.pdp.pc.query', ret: ['SUCCESS::调用成功'], v: '1.0', data: { result } })})`;
 }
 
 function descriptionDoc(images, crossSell) {
@@ -221,19 +270,41 @@ ${images.map((u) => `<p><img src="${u}" slate-data-type="image"></p>`).join('\n'
 <script>window.adminAccountId=123;</script></div></div>`;
 }
 
-function eraDPage() {
-  const [g1] = ERA_D.gallery;
+/**
+ * An Era D page of product `p`. `mtop`: the API URL it loads. `spa`: another
+ * product the page can switch to without loading a new document
+ * (`window.showProduct()`: history.pushState, the DOM re-rendered, that
+ * product's API data loaded, as the shop's single-page app does).
+ * `data-mtop` on <html> says the API answer arrived; `data-mtop-product`
+ * which product's.
+ */
+function eraDPage(p = ERA_D, { mtop = MTOP_URL, spa = null } = {}) {
+  const [g1] = p.gallery;
+  const extra = p === ERA_D && !spa ? '' : `
+window.mtopjsonp2 = function (d) { var g = d && d.data && d.data.result && d.data.result.GLOBAL_DATA; document.documentElement.dataset.mtopProduct = g ? String(g.globalData.productId) : 'none'; window.mtopjsonp1(d); };`;
+  const spaScript = !spa ? '' : `
+<script>window.showProduct = function () {
+  var next = ${JSON.stringify({ id: spa.id, title: spa.title, thumb: `${spa.gallery[0]}_220x220q75.jpg_.avif`, desc: descriptionDoc(spa.description, spa.crossSell), mtop: mtopUrl(spa.id, { t: '1764460800009', sign: 'spa', callback: 'mtopjsonp2' }) }).replace(/</g, '\\u003c')};
+  delete document.documentElement.dataset.mtop; delete document.documentElement.dataset.mtopProduct;
+  history.pushState({ product: next.id }, '', '/item/' + next.id + '.html');
+  document.title = next.title;
+  document.querySelector('h1[data-pl="product-title"]').textContent = next.title;
+  document.querySelector('[class*="slider--img"] img').src = next.thumb;
+  document.getElementById('product-description').shadowRoot.innerHTML = next.desc;
+  var s = document.createElement('script'); s.src = next.mtop; document.head.appendChild(s);
+};</script>`;
+  const mtopScript = p === ERA_D && !spa ? mtop : mtop.replace('callback=mtopjsonp1', 'callback=mtopjsonp2');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Synthetic Era D page</title>
 <script>window.runParams = {};
 window._d_c_ = window._d_c_ || {}; window._d_c_.isCSR = true;
-window.mtopjsonp1 = function (d) { document.documentElement.dataset.mtop = d && d.ret ? d.ret[0] : 'none'; };</script>
-<script src="${MTOP_URL}"></script></head>
+window.mtopjsonp1 = function (d) { document.documentElement.dataset.mtop = d && d.ret ? d.ret[0] : 'none'; };${extra}</script>
+<script src="${mtopScript}"></script></head>
 <body><div id="root"><div class="pdp-body pdp-wrap"><div class="pdp-info">
 <div class="slider--slider--VKj5hty"><div class="slider--item--RpyeewA"><div class="slider--img--K0YbWW2 slider--active--ETznpbf"><img src="${g1}_220x220q75.jpg_.avif"></div></div></div>
-<div class="title--wrap--UUHae_g"><h1 data-pl="product-title">Synthetic Wireless Gamepad Pro</h1></div></div>
-<div id="nav-description"><div class="description--wrap--x"><div id="product-description" class="description--product-description--Mjtql28"><template shadowrootmode="open">${descriptionDoc(ERA_D.description, ERA_D.crossSell)}</template></div></div></div>
-<div class="recommend--wrap--x"><img src="https://ae01.alicdn.com/kf/Sd0a000000000000000000000000rec9.jpg_220x220.jpg"></div>
-</div></div><p>Synthetic page: no real capture of this page generation exists (page-formats §1.5).</p></body></html>`;
+<div class="title--wrap--UUHae_g"><h1 data-pl="product-title">${p.title}</h1></div></div>
+<div id="nav-description"><div class="description--wrap--x"><div id="product-description" class="description--product-description--Mjtql28"><template shadowrootmode="open">${descriptionDoc(p.description, p.crossSell)}</template></div></div></div>
+<div class="recommend--wrap--x"><img src="${p.recommend}"></div>
+</div></div><p>Synthetic page: no real capture of this page generation exists (page-formats §1.5).</p>${spaScript}</body></html>`;
 }
 
 export const ERA_C = {
@@ -244,9 +315,19 @@ export const ERA_C = {
   ],
 };
 
-function eraCPage() {
-  const dc = { extParams: { site: 'deu' }, name: 'ItemDetailResp', imagePathList: ERA_C.gallery,
-    summImagePathList: ERA_C.gallery.map((u) => `${u}_80x80.${u.split('.').pop()}`) };
+/** A second Era C product. */
+export const ERA_C2 = {
+  id: '1005006000000002',
+  gallery: [
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sc2c0000000000000000000000000031a.jpg',
+    'https://ae01.alicdn.com/kf/Sc2c0000000000000000000000000032b.jpg',
+    'https://ae-pic-a1.aliexpress-media.com/kf/Sc2c0000000000000000000000000033c.jpg',
+  ],
+};
+
+function eraCPage(p = ERA_C) {
+  const dc = { extParams: { site: 'deu' }, name: 'ItemDetailResp', imagePathList: p.gallery,
+    summImagePathList: p.gallery.map((u) => `${u}_80x80.${u.split('.').pop()}`) };
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Synthetic Era C page</title><script>
 window.runParams = {
             };
@@ -257,21 +338,92 @@ window._d_c_.DCData = ${JSON.stringify(dc)};
 </script></head><body><div id="root"><p>Synthetic page: Era C shape per page-formats §1.4.</p></div></body></html>`;
 }
 
-/** aliexpress.ru: the real #__AER_DATA__ props and description fragments inside a synthetic page. */
-function aerPage() {
+/** A second Era A ("Module" runParams, page-formats §1.2) product: a synthetic page in the real page's data shape. */
+export const ERA_A2 = {
+  id: '32900000002',
+  gallery: [
+    'https://ae01.alicdn.com/kf/HTBa2000000000000000000000001a/Synthetic-Desk-Lamp.jpg',
+    'https://ae01.alicdn.com/kf/HTBa2000000000000000000000002b/Synthetic-Desk-Lamp.jpg',
+    'https://ae01.alicdn.com/kf/HTBa2000000000000000000000003c/Synthetic-Desk-Lamp.jpg',
+  ],
+  variants: [
+    ['https://ae01.alicdn.com/kf/HTBa2000000000000000000000004d/Synthetic-Desk-Lamp.jpg', 'White'],
+    ['https://ae01.alicdn.com/kf/HTBa2000000000000000000000005e/Synthetic-Desk-Lamp.jpg', 'Warm white'],
+  ],
+};
+
+function eraA2Page() {
+  const p = ERA_A2;
+  const data = {
+    imageModule: { imagePathList: p.gallery, summImagePathList: p.gallery.map((u) => `${u}_50x50.jpg`) },
+    skuModule: { productSKUPropertyList: [{ skuPropertyId: 14, skuPropertyName: 'Color', order: 1, skuPropertyValues: p.variants.map(([u, name], i) => ({
+      propertyValueId: 200000 + i, propertyValueIdLong: 200000 + i, propertyValueName: name, propertyValueDisplayName: name,
+      skuPropertyImagePath: `${u}_640x640.jpg`, skuPropertyImageSummPath: `${u}_50x50.jpg`,
+    })) }] },
+    descriptionModule: { descriptionUrl: `https://aeproductsourcesite.alicdn.com/product/description/pc/v2/en_US/desc.htm?productId=${p.id}&key=Ha2.zip&token=t` },
+    titleModule: { subject: 'Synthetic Desk Lamp' },
+    pageModule: { productId: Number(p.id), imagePath: p.gallery[0] },
+    storeModule: { storeName: 'Synthetic Lamps' },
+  };
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Synthetic Era A page</title>
+<script> window.aehostname = 'ae-glodetail-synthetic'</script>
+<script>
+  window.runParams = {
+      data: ${JSON.stringify(data)},
+      csrfToken: 'synthetic',
+      abVersion: '',
+      abtestMap: {}
+  };
+</script></head>
+<body><div class="product-main"><div class="image-viewer"><div class="image-view-magnifier-wrap"><img class="magnifier-image" src="${p.gallery[0]}"></div></div>
+<div class="product-title"><h1 class="product-title-text">Synthetic Desk Lamp</h1></div></div>
+<div class="product-overview"><div id="product-description" class="product-description"></div></div>
+<p>Synthetic page: Era A (Module) data shape per page-formats §1.2.</p></body></html>`;
+}
+
+/** aliexpress.ru: the real #__AER_DATA__ props (and description fragments, when the capture has them) inside a synthetic page. */
+function aerPage(id = '1005008195850531') {
   const dir = join(realFixtures, 'IarBest-Aliexpress-to-AI');
-  const props = readFileSync(join(dir, 'gallery-1005008195850531.json'), 'utf8');
-  const desc = JSON.parse(readFileSync(join(dir, 'description-1005008195850531.json'), 'utf8'));
+  const props = readFileSync(join(dir, `gallery-${id}.json`), 'utf8');
+  const descFile = join(dir, `description-${id}.json`);
+  const desc = existsSync(descFile) ? JSON.parse(readFileSync(descFile, 'utf8')) : { fragments: { textWithBreaks: '', textThenImages: '' } };
   const tree = `{"widgets":[{"widgetId":"header","props":{},"children":[]},{"widgetId":"layout","uuid":"u1","children":[{"widgetId":"col","children":[${props}]}]}]}`;
   return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Synthetic aliexpress.ru wrapper</title></head>
 <body><div id="__aer_root__"></div><script id="__AER_DATA__" type="application/json">${tree}</script>
 <div class="x"><div id="content_anchor">${desc.fragments.textWithBreaks}${desc.fragments.textThenImages}</div></div></body></html>`;
 }
 
+/** Alibaba, real 2026 `window.detailData` (omkarcloud capture) inside a synthetic page. */
+export const ALIBABA_REAL_ID = '1600431053815';
+function alibabaRealPage() {
+  const data = readFileSync(join(realFixtures, 'omkarcloud-alibaba-scraper/pdp_1600431053815_sku_priced.json'), 'utf8');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Synthetic wrapper around a real Alibaba detailData</title>
+<script>window.detailData = ${data};</script></head>
+<body><h1>Butterfly Necklace</h1><p>Synthetic page wrapper around a real saved window.detailData (page-formats §9.6).</p></body></html>`;
+}
+
 /** Description images the test shop's description document lists for a product id. */
 export function syntheticDescriptionImages(id) {
   return [1, 2, 3].map((n) => `https://ae01.alicdn.com/kf/Sdesc${id}000000000000000${n}.jpg`);
 }
+
+/** Product pages beyond the ones above: a second product of each page family, and Era D pages for page-view journeys. */
+export const MORE_PAGES = {
+  eraA2: `https://www.aliexpress.com/item/${ERA_A2.id}.html`,
+  eraB2: 'https://es.aliexpress.com/item/1005002724686123.html',
+  eraC2: `https://de.aliexpress.com/item/${ERA_C2.id}.html`,
+  eraD2: `https://www.aliexpress.com/item/${ERA_D2.id}.html`,
+  /** Its API request is answered with ERA_D2's data (ERA_D_STALE). */
+  eraDStale: `https://www.aliexpress.com/item/${ERA_D_STALE.id}.html`,
+  /** ERA_D's page that switches to ERA_D2 with history.pushState (window.showProduct()). */
+  eraDSpa: `https://fr.aliexpress.com/item/${ERA_D.id}.html`,
+  /** ERA_D's and ERA_D2's pages without no-store (Chrome may keep them in its back/forward cache). */
+  eraDKept: `https://pt.aliexpress.com/item/${ERA_D.id}.html`,
+  eraD2Kept: `https://pt.aliexpress.com/item/${ERA_D2.id}.html`,
+  aer2: 'https://aliexpress.ru/item/1005005933779962.html',
+  alibaba2: `https://www.alibaba.com/product-detail/Butterfly-Necklace_${ALIBABA_REAL_ID}.html`,
+};
+const hostPath = (u) => u.replace(/^https:\/\//, '');
 
 /** Pages the server knows, by host + path. */
 function pageTable() {
@@ -304,6 +456,20 @@ function pageTable() {
   pages[`www.aliexpress.com/item/${ERA_D.id}.html`] = { body: eraDPage() };
   pages[`de.aliexpress.com/item/${ERA_C.id}.html`] = { body: eraCPage() };
   pages['aliexpress.ru/item/1005008195850531.html'] = { body: aerPage() };
+  // Second products of each page family, and Era D pages for page-view journeys.
+  pages[hostPath(MORE_PAGES.eraA2)] = { body: eraA2Page() };
+  pages[hostPath(MORE_PAGES.eraB2)] = {
+    body: wrapScript(readFileSync(join(realFixtures, 'airvzxf-web-browser-extension-alienhanced/item-1005002724686123.js'), 'utf8'), 'Synthetic wrapper, real Era B data 1005002724686123'),
+  };
+  pages[hostPath(MORE_PAGES.eraC2)] = { body: eraCPage(ERA_C2) };
+  pages[hostPath(MORE_PAGES.eraD2)] = { body: eraDPage(ERA_D2, { mtop: mtopUrl(ERA_D2.id, { t: '1764460800002' }) }) };
+  pages[hostPath(MORE_PAGES.eraDStale)] = { body: eraDPage(ERA_D_STALE, { mtop: mtopUrl(ERA_D_STALE.id, { t: '1764460800003' }) }) };
+  pages[hostPath(MORE_PAGES.eraDSpa)] = { body: eraDPage(ERA_D, { mtop: mtopUrl(ERA_D.id, { t: '1764460800008', sign: 'spa' }), spa: ERA_D2 }) };
+  pages[hostPath(MORE_PAGES.eraDSpa).replace(ERA_D.id, ERA_D2.id)] = { body: eraDPage(ERA_D2, { mtop: mtopUrl(ERA_D2.id, { t: '1764460800009', sign: 'spa' }) }) };
+  pages[hostPath(MORE_PAGES.eraDKept)] = { body: eraDPage(ERA_D, { mtop: mtopUrl(ERA_D.id, { t: '1764460800011' }) }), headers: { 'cache-control': 'no-cache' } };
+  pages[hostPath(MORE_PAGES.eraD2Kept)] = { body: eraDPage(ERA_D2, { mtop: mtopUrl(ERA_D2.id, { t: '1764460800012' }) }), headers: { 'cache-control': 'no-cache' } };
+  pages[hostPath(MORE_PAGES.aer2)] = { body: aerPage('1005005933779962') };
+  pages[hostPath(MORE_PAGES.alibaba2)] = { body: alibabaRealPage() };
   // Real saved page (2020, Era A), served as it was saved.
   pages['he.aliexpress.com/item/32993251330.html'] = {
     body: readFileSync(join(realFixtures, 'jshemas-openGraphScraperPages/aliexpress.html')),
@@ -330,7 +496,8 @@ function makeCert() {
 /**
  * Starts the shop. Returns { port, requests, close, setOverride }.
  * Options: { extraPages } — more pages by host + path.
- * `requests` records every request: { host, path, dest, at }.
+ * `requests` records every request: { host, path, query, dest, at, site, mode, origin }
+ * (dest, site, mode: the Sec-Fetch-* headers).
  */
 /** Inner HTML of the first <div> whose opening tag contains `marker` (tags balanced by counting). */
 function innerOfDiv(html, marker) {
@@ -362,10 +529,19 @@ export async function startShop({ extraPages = {} } = {}) {
   const requests = [];
   const overrides = new Map();
   let cdnDelayMs = 0;
+  let apiHeaders = {};
   const server = createServer(makeCert(), (req, res) => {
     const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
     const url = new URL(req.url, `https://${host}`);
-    if (!req.alisaveDelayed) requests.push({ host, path: url.pathname, query: url.search, dest: req.headers['sec-fetch-dest'] || '', at: Date.now() });
+    if (!req.alisaveDelayed) {
+      requests.push({
+        host, path: url.pathname, query: url.search, dest: req.headers['sec-fetch-dest'] || '', at: Date.now(),
+        // Who asked: an extension's own requests say sec-fetch-site "none" and
+        // (CORS mode) an Origin chrome-extension://…; a content script's fetch
+        // has the page's origin, as the page's own requests do.
+        site: req.headers['sec-fetch-site'] || '', mode: req.headers['sec-fetch-mode'] || '', origin: req.headers.origin || '',
+      });
+    }
     const key = `${host}${url.pathname}`;
     const override = overrides.get(key);
     if (override) return override(req, res);
@@ -375,7 +551,9 @@ export async function startShop({ extraPages = {} } = {}) {
       return setTimeout(() => server.emit('request', req, res), cdnDelayMs);
     }
     if (CDN_HOSTS.includes(host)) {
-      if (!/^\/(kf|@sc0\d\/kf|play)\//.test(url.pathname)) { res.writeHead(404); return res.end(); }
+      // Media paths: /kf/… images, /play/… videos, Alibaba's gv.videocdn renditions (/<hex>/<hex>/….mp4).
+      const media = /^\/(kf|@sc0\d\/kf|play)\//.test(url.pathname) || (host === 'gv.videocdn.alibaba.com' && /^\/[0-9a-f]+\/[0-9a-f]+\/[^/]+\.mp4$/i.test(url.pathname));
+      if (!media) { res.writeHead(404); return res.end(); }
       const mp4 = /\.mp4$/i.test(url.pathname);
       // The type a real CDN sends for the URL's extension (Chrome keeps the
       // file name's extension when it agrees with the type).
@@ -387,8 +565,14 @@ export async function startShop({ extraPages = {} } = {}) {
       return res.end(STATIC[url.pathname]);
     }
     if (host === 'acs.aliexpress.com' && url.pathname === '/h5/mtop.aliexpress.pdp.pc.query/1.0/') {
-      res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' });
-      return res.end(mtopBody());
+      // The product the request names (ERA_D when it names none the shop knows),
+      // or the one a stale answer gives instead; JSONP with the request's callback.
+      let id = null;
+      try { id = String(JSON.parse(url.searchParams.get('data') || '{}').productId ?? ''); } catch { /* not JSON */ }
+      const product = ERA_D_PRODUCTS.get(id) ?? ERA_D;
+      const callback = /^\w+$/.test(url.searchParams.get('callback') || '') ? url.searchParams.get('callback') : 'mtopjsonp1';
+      res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8', ...apiHeaders });
+      return res.end(mtopBody(product.answeredWith ?? product, callback));
     }
     if (host === 'aeproductsourcesite.alicdn.com' && url.pathname.endsWith('/desc.htm')) {
       // The page's own origin may read it (the shop's pages load it cross-origin).
@@ -396,8 +580,9 @@ export async function startShop({ extraPages = {} } = {}) {
       const cors = origin && /^https:\/\/([a-z0-9-]+\.)*aliexpress\.(com|us|ru)$/.test(origin)
         ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
       const id = url.searchParams.get('productId');
-      const body = id === ERA_D.id
-        ? descriptionDoc(ERA_D.description, ERA_D.crossSell)
+      const eraD = ERA_D_PRODUCTS.get(id);
+      const body = eraD
+        ? descriptionDoc(eraD.description, eraD.crossSell)
         : realDescriptions[id] ?? descriptionDoc(syntheticDescriptionImages(id), `https://ae01.alicdn.com/kf/Scross${id}0000000000000000000x.jpg`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...cors });
       return res.end(body);
@@ -423,6 +608,12 @@ export async function startShop({ extraPages = {} } = {}) {
     setOverride(hostPath, handler) { overrides.set(hostPath, handler); },
     /** Delay every CDN answer by `ms` (0: none). */
     setCdnDelay(ms) { cdnDelayMs = ms; },
+    /**
+     * Extra headers of the mtop API answers (e.g. cache-control). By default they
+     * have none: Chrome may then answer a history navigation's request for the
+     * same URL from its HTTP cache.
+     */
+    setApiHeaders(headers) { apiHeaders = { ...headers }; },
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
   };
 }
