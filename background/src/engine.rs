@@ -8,10 +8,10 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    badge_text, batch_key, download_key, Batch, JobState, Progress, SaverState, SeenDownload,
-    ADOPT_SLACK_MS,
+    badge_text, batch_key, batch_of_request, download_key, Batch, JobState, Progress, SaverState,
+    SeenDownload, ADOPT_SLACK_MS,
 };
-use alisave_core::protocol::PopupToContent;
+use alisave_core::protocol::{PopupToContent, SaveReport};
 use alisave_core::say::{tf, Say};
 use futures_util::lock::Mutex;
 
@@ -460,6 +460,28 @@ pub async fn latest(tab_id: i64, since_ms: u64) -> Option<(String, Progress)> {
         .filter(|b| b.tab_id == tab_id && b.created_ms >= since_ms)
         .max_by(|a, b| a.created_ms.total_cmp(&b.created_ms))
         .map(|b| (b.id.clone(), b.progress()))
+}
+
+/// What the save request `request_id` of `tab_id` already made, as its answer
+/// (the request was sent again after the worker stopped mid-way).
+pub async fn report_of_request(tab_id: i64, request_id: &str) -> Option<SaveReport> {
+    let all = chrome::session_all().await.ok()?;
+    let batches: Vec<Batch> = all
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("batch:"))
+        .filter_map(|(_, v)| serde_json::from_value::<Batch>(v).ok())
+        .collect();
+    let b = batch_of_request(&batches, tab_id, request_id)?;
+    let p = b.progress();
+    Some(SaveReport {
+        ok: true,
+        message: p.message,
+        folder: b.folder.clone(),
+        started: b.jobs.iter().map(|j| j.path.clone()).collect(),
+        warnings: b.warnings.clone(),
+        batch_id: Some(b.id.clone()),
+        ..SaveReport::default()
+    })
 }
 
 pub async fn forget_tab(tab_id: i64) {

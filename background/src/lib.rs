@@ -14,9 +14,9 @@ use alisave_core::page_view::{
     still_to_read, timeline_requests, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
-    sender_page_view, validate_content_sender, validate_current_url, validate_documents,
-    validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot, Refusal, SaveReport,
-    Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    sender_page_view, valid_request_id, validate_content_sender, validate_current_url,
+    validate_documents, validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot,
+    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, Say};
 use alisave_core::settings::{self, Settings};
@@ -119,9 +119,11 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             documents,
             unavailable,
             only,
+            request_id,
             fetched_needs,
             loaded,
         } => {
+            let request_id = request_id.filter(|r| valid_request_id(r));
             let shown = match validate_snapshot(&snapshot, &page) {
                 Ok(p) => p,
                 Err(e) => return refuse("a save request", &e, false),
@@ -149,7 +151,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 },
                 Gathered::Done(inventory, read) => SaveReport {
                     read,
-                    ..save(inventory, only, tab_id, &snapshot.url).await
+                    ..save(inventory, only, tab_id, &snapshot.url, request_id).await
                 },
             })
         }
@@ -431,13 +433,30 @@ async fn gather(ask: Ask<'_>) -> Gathered {
     Gathered::Done(inventory, read)
 }
 
+thread_local! {
+    /// Serialises save requests within this worker instance from the look-up of
+    /// their request id to the stored batch (a lock, not state).
+    static SAVE_LOCK: std::rc::Rc<futures_util::lock::Mutex<()>> =
+        std::rc::Rc::new(futures_util::lock::Mutex::new(()));
+}
+
 /// Saves the inventory's items of the enabled kinds (or only the `only` URLs).
+/// A request already answered (same `request_id`, sent again after the worker
+/// stopped) gets the batch it made, not a second one.
 async fn save(
     inventory: Inventory,
     only: Option<Vec<String>>,
     tab_id: i64,
     page_url: &str,
+    request_id: Option<String>,
 ) -> SaveReport {
+    let l = SAVE_LOCK.with(|l| l.clone());
+    let _g = l.lock().await;
+    if let Some(rid) = &request_id {
+        if let Some(report) = engine::report_of_request(tab_id, rid).await {
+            return report;
+        }
+    }
     let (settings, settings_note) = load_settings().await;
     let today = {
         let d = js_sys::Date::new_0();
@@ -514,6 +533,7 @@ async fn save(
     batch.save_as = settings.ask_where_to_save;
     batch.manifest = settings.product_manifest;
     batch.product_folder = product_folder.clone();
+    batch.request_id = request_id;
     report.batch_id = Some(id);
     if settings.needs_bytes() {
         // ZIP or conversion: the saver page fetches and packs (see saver/).

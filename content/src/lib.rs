@@ -671,7 +671,8 @@ fn page_html(doc: &Document) -> String {
 /// What the content script asks the background for.
 #[derive(Clone, Copy)]
 enum Ask<'a> {
-    Save(Option<&'a [String]>),
+    /// The popup's selection (or all), and the click's request id.
+    Save(Option<&'a [String]>, &'a str),
     Inspect,
 }
 
@@ -684,11 +685,12 @@ fn message(
 ) -> ContentToBg {
     let loaded = loaded_api_urls();
     match ask {
-        Ask::Save(only) => ContentToBg::SaveAll {
+        Ask::Save(only, request_id) => ContentToBg::SaveAll {
             page,
             documents,
             unavailable,
             only: only.map(<[String]>::to_vec),
+            request_id: Some(request_id.to_string()),
             fetched_needs,
             loaded,
         },
@@ -785,24 +787,28 @@ impl Needs for InspectReply {
     }
 }
 
+/// Times a save request is sent when the worker stops while handling it.
+const SAVE_ATTEMPTS: usize = 3;
+
 async fn request_save(only: Option<&[String]>) -> SaveReport {
-    let since_ms = (chrome::now_ms() - 1000.0).max(0.0) as u64;
-    match ask_background(Ask::Save(only)).await {
-        Ok(report) => report,
-        // The worker stopped while it handled the request (Chrome may stop it at
-        // any time). Ask whether the save was made before it stopped; send the
-        // request again only if not, so nothing is saved twice.
-        Err(e) if worker_stopped(&e) => {
-            chrome::sleep_ms(300.0).await;
-            match send::<SaveReport>(&ContentToBg::Latest { since_ms }).await {
-                Ok(r) if r.ok && r.batch_id.is_some() => r,
-                _ => ask_background(Ask::Save(only))
-                    .await
-                    .unwrap_or_else(refused),
-            }
+    // One id per click: the worker answers a request sent again with the batch
+    // the first one made, so resending after a stopped worker saves nothing twice.
+    let request_id = format!(
+        "{}-{}",
+        chrome::now_ms() as u64,
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let mut last = String::new();
+    for _ in 0..SAVE_ATTEMPTS {
+        match ask_background(Ask::Save(only, &request_id)).await {
+            Ok(report) => return report,
+            // The worker stopped while it handled the request (Chrome may stop or
+            // replace it at any time): the next message starts a new one.
+            Err(e) if worker_stopped(&e) => last = e,
+            Err(e) => return refused(e),
         }
-        Err(e) => refused(e),
     }
+    refused(last)
 }
 
 /// Whether a failed message means the worker went away mid-request (Chrome's

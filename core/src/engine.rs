@@ -109,6 +109,24 @@ pub struct Batch {
     /// The manifest files were written (or attempted): not twice.
     #[serde(default)]
     pub manifest_written: bool,
+    /// The save request (click) that made the batch: the same request sent again
+    /// after the worker stopped finds this batch ([`batch_of_request`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// The batch a save request already made, if any: the newest of `tab_id` with
+/// that request id. A request sent again (its first answer was lost when the
+/// worker stopped) is answered with it, so nothing is saved twice.
+pub fn batch_of_request<'a>(
+    batches: impl IntoIterator<Item = &'a Batch>,
+    tab_id: i64,
+    request_id: &str,
+) -> Option<&'a Batch> {
+    batches
+        .into_iter()
+        .filter(|b| b.tab_id == tab_id && b.request_id.as_deref() == Some(request_id))
+        .max_by(|a, b| a.created_ms.total_cmp(&b.created_ms))
 }
 
 /// How the saver page treats a packed batch.
@@ -264,6 +282,7 @@ impl Batch {
             manifest: false,
             product_folder: String::new(),
             manifest_written: false,
+            request_id: None,
         }
     }
 
@@ -912,6 +931,29 @@ mod tests {
                 s.jobs[0].state,
                 JobState::Done,
                 "a separate file is on disk"
+            );
+        }
+
+        #[test]
+        fn a_request_sent_again_finds_its_batch() {
+            let mut a = sample_batch("a", 1, "1", 10.0, 1);
+            a.request_id = Some("r1".into());
+            let mut b = sample_batch("b", 2, "1", 20.0, 1);
+            b.request_id = Some("r1".into());
+            let c = sample_batch("c", 1, "1", 30.0, 1);
+            let all = [a, b, c];
+            assert_eq!(
+                batch_of_request(&all, 1, "r1").map(|x| x.id.as_str()),
+                Some("a")
+            );
+            assert_eq!(
+                batch_of_request(&all, 2, "r1").map(|x| x.id.as_str()),
+                Some("b")
+            );
+            assert!(batch_of_request(&all, 1, "r2").is_none());
+            assert!(
+                batch_of_request(&all, 3, "r1").is_none(),
+                "another tab's request"
             );
         }
 

@@ -54,6 +54,11 @@ pub enum ContentToBg {
         /// Save only these original URLs (the popup's selection); all when absent.
         #[serde(default)]
         only: Option<Vec<String>>,
+        /// The click this request answers ([`valid_request_id`]): sent again with
+        /// the same id after the worker stopped mid-way, it returns the batch the
+        /// first one made instead of making another (nothing is saved twice).
+        #[serde(default)]
+        request_id: Option<String>,
         /// The content script fetched (or tried) the documents a previous reply
         /// asked for: do not ask again, say what is missing.
         #[serde(default)]
@@ -67,9 +72,7 @@ pub enum ContentToBg {
     },
     /// Queue the failed files of an earlier save of this page again.
     Retry { batch_id: String },
-    /// The save of this tab started at or after `since_ms`, if there is one. Asked
-    /// after a save request got no answer (the worker stopped while it ran): the
-    /// request is sent again only when no save was made, so nothing is saved twice.
+    /// The save of this tab started at or after `since_ms`, if there is one.
     Latest { since_ms: u64 },
     /// The page has heard nothing of its unfinished save `batch_id` for a while
     /// ([`crate::engine::should_poke`]): the worker checks it (starts what is due,
@@ -370,6 +373,15 @@ pub fn sender_page_view(sender: &Sender, page: &ProductPage) -> Option<crate::pa
     })
 }
 
+/// Whether `id` can be a save request's id: 1 to 64 ASCII letters, digits, `.`,
+/// `-` or `_` (what the content script makes: time and a random number).
+pub fn valid_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
 /// Checks the URL a content script says its page shows now against its (already
 /// validated) sender page: a product page of the same shop host. Chrome's
 /// `sender.url` stays the URL the content script started on, while the page may
@@ -493,6 +505,14 @@ mod tests {
             validate_content_sender(&sender("https://www.aliexpress.com/cart"), ID),
             Err(Refusal::NotAProductPage)
         );
+    }
+
+    #[test]
+    fn request_ids_are_short_and_plain() {
+        assert!(valid_request_id("1764460800123-0.8123"));
+        for bad in ["", "a b", "x/../y", "é", &"1".repeat(65)] {
+            assert!(!valid_request_id(bad), "{bad}");
+        }
     }
 
     #[test]
