@@ -239,7 +239,11 @@ async function assertSavedExactly(saved, p, label, { notOf = [] } = {}) {
   const ref = await reference(p);
   assert.equal(saved.report?.failed ?? -1, 0, `${label}: ${saved.report?.text ?? saved.outcome.text}`);
   assert.equal(saved.productFolder, ref.productFolder, `${label}: folder`);
-  assert.deepEqual(saved.files, ref.files.map((f) => ({ name: f.name, url: f.url })), `${label}: the folder holds exactly ${p.key}'s files`);
+  const want = ref.files.map((f) => ({ name: f.name, url: f.url }));
+  const line = (f) => `${f.name} <- ${f.url}`;
+  const missing = want.map(line).filter((x) => !saved.files.map(line).includes(x));
+  const extra = saved.files.map(line).filter((x) => !want.map(line).includes(x));
+  assert.deepEqual(saved.files, want, `${label}: the folder holds exactly ${p.key}'s files; missing: ${missing.join(', ') || 'none'}; not expected: ${extra.join(', ') || 'none'}`);
   assert.equal(String(saved.manifest?.product_id), p.id, `${label}: product.json names ${p.key}`);
   const foreign = saved.downloaded.filter((u) => !ref.urls.has(u));
   assert.deepEqual(foreign, [], `${label}: downloaded files that are not ${p.key}'s`);
