@@ -136,3 +136,68 @@ test('the worker stopped during a retry\'s backoff: the page pokes it and the sa
     await page.close();
   }
 });
+
+test('a worker stopped between marking a file Starting and starting it, while the user downloads the same URL: the user\'s download is not taken, the file is saved by its own download', { timeout: 120000 }, async () => {
+  const url = ERA_D.gallery[0];
+  const page = await browser.ctx.newPage();
+  try {
+    await page.goto(`https://www.aliexpress.com/item/${ERA_D.id}.html`);
+    const sw = await browser.worker();
+    const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, page.url());
+    // What a worker stopped right after storing the mark leaves (the engine's own
+    // serialisation of a batch with one job marked Starting).
+    const now = Date.now();
+    const folder = `Restart user/aliexpress-${ERA_D.id}`;
+    await sw.evaluate(async ([t, u, f, ms]) => {
+      const batch = {
+        id: `${t}-${ms}`, tab_id: t, folder: f, created_ms: ms,
+        product: { platform: 'aliexpress', id: '1', title: null, shop: null, page_url: 'https://www.aliexpress.com/' },
+        jobs: [{ url: u, path: `${f}/gallery-01.jpg`, kind: 'gallery', state: 'starting', since_ms: ms, attempts: 1, not_before_ms: 0 }],
+        warnings: [], save_as: false, manifest: false, product_folder: f, manifest_written: false,
+      };
+      await chrome.storage.session.set({ [`batch:${batch.id}`]: batch });
+    }, [tab, url, folder, now]);
+    // Meanwhile the user saves the same image (opened in a tab, the server asks
+    // the browser to save it).
+    const { host, pathname } = new URL(url);
+    shop.setOverride(`${host}${pathname}`, (req, res) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-disposition': 'attachment; filename="my-copy.jpg"', 'cache-control': 'no-store' });
+      res.end(mediaBytes(host, pathname));
+    });
+    const other = await browser.ctx.newPage();
+    await other.goto(url).catch(() => {}); // "Download is starting"
+    const user = await sw.evaluate(async (u) => {
+      for (;;) {
+        const [d] = await chrome.downloads.search({ url: u });
+        if (d && d.state !== 'in_progress') return { id: d.id, byExtensionId: d.byExtensionId || null, state: d.state };
+        await new Promise((r) => chrome.downloads.onChanged.addListener(function once() { chrome.downloads.onChanged.removeListener(once); r(); }));
+      }
+    }, url);
+    assert.equal(user.byExtensionId, null, 'the user\'s own download');
+    shop.setOverride(`${host}${pathname}`, null);
+    await other.close();
+    // The worker restarts (Chrome starts it for the next event: here a message
+    // from an extension page) and resumes what the stopped one left.
+    const extId = new URL(sw.url()).host;
+    await stopWorkers(page);
+    const ext = await browser.ctx.newPage();
+    await ext.goto(`chrome-extension://${extId}/options.html`);
+    const job = await ext.evaluate(async (id) => {
+      chrome.runtime.sendMessage({ type: 'latest', since_ms: 0 }).catch(() => {});
+      for (;;) {
+        const b = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
+        const j = b && b.jobs[0];
+        if (j && (j.state === 'done' || j.state === 'failed')) return j;
+        await new Promise((r) => chrome.storage.onChanged.addListener(function once() { chrome.storage.onChanged.removeListener(once); r(); }));
+      }
+    }, `${tab}-${now}`);
+    await ext.close();
+    assert.equal(job.state, 'done', JSON.stringify(job));
+    assert.notEqual(job.saved_download, user.id, 'not the user\'s download');
+    const files = await waitForFiles(join(downloads, folder), 1);
+    assert.deepEqual(files, ['gallery-01.jpg']);
+    checkOriginals(join(downloads, folder), files);
+  } finally {
+    await page.close();
+  }
+});
