@@ -166,13 +166,17 @@ test('a worker stopped between marking a file Starting and starting it, while th
     });
     const other = await browser.ctx.newPage();
     await other.goto(url).catch(() => {}); // "Download is starting"
-    const user = await sw.evaluate(async (u) => {
+    const user = await sw.evaluate(async ([u, since]) => {
+      // Listen first, then look: a change between the two is not missed.
+      let changed = () => {};
+      chrome.downloads.onChanged.addListener(() => changed());
       for (;;) {
-        const [d] = await chrome.downloads.search({ url: u });
+        const next = new Promise((r) => { changed = r; });
+        const d = (await chrome.downloads.search({ url: u })).find((x) => !x.byExtensionId && Date.parse(x.startTime) >= since - 2000);
         if (d && d.state !== 'in_progress') return { id: d.id, byExtensionId: d.byExtensionId || null, state: d.state };
-        await new Promise((r) => chrome.downloads.onChanged.addListener(function once() { chrome.downloads.onChanged.removeListener(once); r(); }));
+        await next;
       }
-    }, url);
+    }, [url, now]);
     assert.equal(user.byExtensionId, null, 'the user\'s own download');
     shop.setOverride(`${host}${pathname}`, null);
     await other.close();
@@ -183,12 +187,16 @@ test('a worker stopped between marking a file Starting and starting it, while th
     const ext = await browser.ctx.newPage();
     await ext.goto(`chrome-extension://${extId}/options.html`);
     const job = await ext.evaluate(async (id) => {
+      // Listen first, then look: a change between the two is not missed.
+      let changed = () => {};
+      chrome.storage.onChanged.addListener(() => changed());
       chrome.runtime.sendMessage({ type: 'latest', since_ms: 0 }).catch(() => {});
       for (;;) {
+        const next = new Promise((r) => { changed = r; });
         const b = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
         const j = b && b.jobs[0];
         if (j && (j.state === 'done' || j.state === 'failed')) return j;
-        await new Promise((r) => chrome.storage.onChanged.addListener(function once() { chrome.storage.onChanged.removeListener(once); r(); }));
+        await next;
       }
     }, `${tab}-${now}`);
     await ext.close();
