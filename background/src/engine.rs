@@ -32,9 +32,14 @@ async fn load(id: &str) -> Option<Batch> {
     serde_json::from_value(value).ok()
 }
 
-async fn store(batch: &Batch) {
-    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
-        web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
+/// Stores the batch; whether it was stored.
+async fn store(batch: &Batch) -> bool {
+    match chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+        Ok(()) => true,
+        Err(e) => {
+            web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
+            false
+        }
     }
 }
 
@@ -113,7 +118,18 @@ async fn start_ready(batch: &mut Batch, dirty: bool) {
         }
         return;
     }
-    store(batch).await;
+    if !store(batch).await {
+        // A download must never start unless its mark is stored: a worker stopped
+        // after the call would not know the file had started, and save it again.
+        // Left queued: the next wake-up (the page's poke, a restart) tries again.
+        for &i in &startable {
+            if let Some(j) = batch.jobs.get_mut(i) {
+                j.state = JobState::Queued;
+                j.attempts = j.attempts.saturating_sub(1);
+            }
+        }
+        return;
+    }
     let save_as = batch.save_as;
     let starts = startable
         .iter()
@@ -614,7 +630,10 @@ async fn write_manifest(batch: &Batch) -> Option<Batch> {
     }
     let mut marked = batch.clone();
     marked.manifest_written = true;
-    store(&marked).await;
+    if !store(&marked).await {
+        // Not marked, not written: never twice (the next report tries again).
+        return None;
+    }
     // Notes in the browser's language, like every sentence the user reads.
     let m = alisave_core::pack::manifest(batch, &batch.product_folder, &chrome::i18n_message);
     for (name, text, mime) in [
