@@ -23,7 +23,6 @@ export { pixelSize } from './pictures.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
-export const pagesDir = resolve(here, '../pages');
 /** The real fixtures, kept in the repository (see their PROVENANCE.md). */
 export const realFixtures = resolve(repoRoot, 'tests/fixtures/real');
 
@@ -427,7 +426,8 @@ const hostPath = (u) => u.replace(/^https:\/\//, '');
 
 /** Pages the server knows, by host + path. */
 function pageTable() {
-  const bundled = readFileSync(join(pagesDir, 'item-1005004787627817.js'), 'utf8');
+  // The demo's sample: real Era B data (tests/fixtures/real/PROVENANCE.md).
+  const bundled = readFileSync(join(realFixtures, 'airvzxf-web-browser-extension-alienhanced/item-1005004787627817.js'), 'utf8');
   const eraB = wrapScript(bundled, 'Cristal de 6,39 pulgadas para Xiaomi Redmi K20');
   const pages = {
     // Demo page: real Era B data, no CSP.
