@@ -124,19 +124,10 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             loaded,
         } => {
             let request_id = request_id.filter(|r| valid_request_id(r));
-            let shown = match validate_snapshot(&snapshot, &page) {
-                Ok(p) => p,
+            let parts = (documents, unavailable, fetched_needs, loaded);
+            let ask = match Ask::checked(&snapshot, parts, &sender, &page, tab_id) {
+                Ok(a) => a,
                 Err(e) => return refuse("a save request", &e, false),
-            };
-            let view = sender_page_view(&sender, &shown);
-            let ask = Ask {
-                snapshot: &snapshot,
-                documents,
-                unavailable,
-                fetched_needs,
-                loaded,
-                tab_id,
-                view: view.as_ref(),
             };
             Reply::Save(match gather(ask).await {
                 Gathered::Refused(e) => {
@@ -225,19 +216,10 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             fetched_needs,
             loaded,
         } => {
-            let shown = match validate_snapshot(&snapshot, &page) {
-                Ok(p) => p,
+            let parts = (documents, unavailable, fetched_needs, loaded);
+            let ask = match Ask::checked(&snapshot, parts, &sender, &page, tab_id) {
+                Ok(a) => a,
                 Err(e) => return refuse("an inspect request", &e, true),
-            };
-            let view = sender_page_view(&sender, &shown);
-            let ask = Ask {
-                snapshot: &snapshot,
-                documents,
-                unavailable,
-                fetched_needs,
-                loaded,
-                tab_id,
-                view: view.as_ref(),
             };
             Reply::Inspect(match gather(ask).await {
                 Gathered::Refused(e) => {
@@ -341,7 +323,35 @@ struct Ask<'a> {
     /// Shop API URLs of the page's own resource timeline.
     loaded: Vec<String>,
     tab_id: i64,
-    view: Option<&'a PageView>,
+    view: Option<PageView>,
+}
+
+impl<'a> Ask<'a> {
+    /// A save or inspect request whose snapshot shows a product page of the
+    /// sender's shop host; the page view is the product it shows now.
+    fn checked(
+        snapshot: &'a PageSnapshot,
+        (documents, unavailable, fetched_needs, loaded): (
+            Vec<Document>,
+            Vec<Unavailable>,
+            bool,
+            Vec<String>,
+        ),
+        sender: &Sender,
+        page: &alisave_core::url::ProductPage,
+        tab_id: i64,
+    ) -> Result<Ask<'a>, Refusal> {
+        let shown = validate_snapshot(snapshot, page)?;
+        Ok(Ask {
+            snapshot,
+            documents,
+            unavailable,
+            fetched_needs,
+            loaded,
+            tab_id,
+            view: sender_page_view(sender, &shown),
+        })
+    }
 }
 
 /// Reads the page: the snapshot, the documents the content script holds for its
@@ -357,6 +367,7 @@ async fn gather(ask: Ask<'_>) -> Gathered {
         tab_id,
         view,
     } = ask;
+    let view = view.as_ref();
     let (url, html) = (snapshot.url.as_str(), snapshot.html.as_str());
     let mut warnings = Vec::new();
     if view.is_none() {

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import JSZip from 'jszip';
-import { startShop, mediaBytes, embeddedUrl, ALIBABA_MEDIA } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
+import { startShop, mediaBytes, ALIBABA_MEDIA } from './lib/shop.mjs';
+import { launch, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
+import { CDN_ORIGINS, setSettings, saverPages, readZip, expectOriginal } from './lib/packing.mjs';
 
-const CDN_ORIGINS = ['https://*.alicdn.com/*', 'https://*.aliexpress-media.com/*', 'https://cloud.video.taobao.com/*'];
 const ERA_B = 'https://es.aliexpress.com/item/1005004787627817.html';
 const ALIBABA = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1600000000001.html';
 const hostPath = (u) => u.replace(/^https:\/\//, '');
@@ -29,38 +28,17 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function setSettings(patch) {
-  const sw = await browser.worker();
-  await sw.evaluate(async (p) => { await chrome.storage.local.set({ settings: { schema_version: 3, ...p } }); }, patch);
-}
-
-const saverPages = () => browser.ctx.pages().filter((p) => p.url().includes('/saver.html'));
 
 /** The saver page, once the worker opened it. */
 async function saverPage() {
-  const open = saverPages();
+  const open = saverPages(browser);
   if (open.length) return open[0];
   return browser.ctx.waitForEvent('page', { predicate: (p) => p.url().includes('/saver.html'), timeout: 30000 });
 }
 
-async function readZip(path) {
-  const zip = await JSZip.loadAsync(readFileSync(path));
-  const out = {};
-  for (const [name, entry] of Object.entries(zip.files)) {
-    if (!entry.dir) out[name] = Buffer.from(await entry.async('uint8array'));
-  }
-  return out;
-}
-
-function expectOriginal(name, bytes) {
-  const u = embeddedUrl(bytes);
-  assert.ok(u, `${name} was not served by the test shop`);
-  const { host, pathname } = new URL(u);
-  assert.deepEqual(bytes, mediaBytes(host, pathname), `${name} is the original`);
-}
 
 test('the saver page reloaded mid-archive: the new page takes the batch over and writes one complete ZIP', { timeout: 120000 }, async () => {
-  await setSettings({ folder: 'Reloaded', zip: true });
+  await setSettings(browser, { folder: 'Reloaded', zip: true });
   shop.setCdnDelay(300);
   const page = await browser.ctx.newPage();
   try {
@@ -87,7 +65,7 @@ test('the saver page reloaded mid-archive: the new page takes the batch over and
 });
 
 test('"Retry" while the ZIP is still being written opens no second saver page; once it finished, retry packs the failed file', { timeout: 120000 }, async () => {
-  await setSettings({ folder: 'Retry busy', zip: true });
+  await setSettings(browser, { folder: 'Retry busy', zip: true });
   // One image is missing until the test says otherwise; the others come slowly.
   const missing = ALIBABA_MEDIA.gallery[0];
   let restored = false;
@@ -113,7 +91,7 @@ test('"Retry" while the ZIP is still being written opens no second saver page; o
     });
     assert.ok(batchId, 'a packed batch is being written');
     const during = await sw.evaluate(async ([t, id]) => chrome.tabs.sendMessage(t, { type: 'retry', batch_id: id }), [tab, batchId]);
-    assert.equal(saverPages().length, 1, 'no second saver page');
+    assert.equal(saverPages(browser).length, 1, 'no second saver page');
     assert.ok(during, 'the page answered the retry');
     shop.setCdnDelay(0);
     const first = await finalReport(page, 60000);
@@ -134,7 +112,7 @@ test('"Retry" while the ZIP is still being written opens no second saver page; o
 });
 
 test('a PNG whose chunk length is near 2^32, under conversion: the save finishes and the file is kept as it was, with a note', { timeout: 120000 }, async () => {
-  await setSettings({ folder: 'Crafted', format: 'jpeg', quality: 80, product_manifest: true });
+  await setSettings(browser, { folder: 'Crafted', format: 'jpeg', quality: 80, product_manifest: true });
   const crafted = ALIBABA_MEDIA.gallery[2]; // a .png
   // Signature, an IHDR whose length wraps 32-bit offsets, then an animation chunk.
   const be = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; };

@@ -7,15 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import JSZip from 'jszip';
 import { startShop, mediaBytes, embeddedUrl, pixelSize, ALIBABA_MEDIA, ERA_C } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, clickSave, finalReport } from './lib/browser.mjs';
+import { CDN_ORIGINS, setSettings, saverPages, readZip, expectOriginal } from './lib/packing.mjs';
 
-const CDN_ORIGINS = [
-  'https://*.alicdn.com/*',
-  'https://*.aliexpress-media.com/*',
-  'https://cloud.video.taobao.com/*',
-];
 const ALIBABA = 'https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_1600000000001.html';
 const ERA_B = 'https://es.aliexpress.com/item/1005004787627817.html';
 const hostPath = (u) => u.replace(/^https:\/\//, '');
@@ -34,36 +29,13 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function setSettings(b, patch) {
-  const sw = await b.worker();
-  await sw.evaluate(async (p) => {
-    await chrome.storage.local.set({ settings: { schema_version: 3, ...p } });
-  }, patch);
-}
 
-
-/** Pages of the saver (extension page) open in the browser. */
-const saverPages = (b) => b.ctx.pages().filter((p) => p.url().includes('/saver.html'));
 
 async function waitNoSaver(b) {
   for (let i = 0; i < 50 && saverPages(b).length; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(saverPages(b).length, 0, 'the saver tab closed itself');
 }
 
-async function readZip(path) {
-  const zip = await JSZip.loadAsync(readFileSync(path));
-  const out = {};
-  for (const [name, entry] of Object.entries(zip.files)) {
-    if (!entry.dir) out[name] = Buffer.from(await entry.async('uint8array'));
-  }
-  return out;
-}
-
-function expectOriginal(name, bytes) {
-  const u = new URL(embeddedUrl(bytes));
-  assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${name} is not byte-identical to ${u}`);
-  return u.href;
-}
 
 /** The IJG quality a baseline JPEG's luminance table was made with (or null). */
 function jpegQuality(bytes) {
