@@ -408,6 +408,34 @@ pub fn zip_folder(kind: MediaKind) -> &'static str {
     }
 }
 
+/// The CRC-32 and length of a file fed in pieces (for [`ZipStream::add_hashed`]):
+/// the saver hands it one window of the fetched bytes at a time.
+#[derive(Default)]
+pub struct EntryHasher {
+    crc: rawzip::Crc32,
+    len: u64,
+}
+
+impl EntryHasher {
+    pub fn new() -> EntryHasher {
+        EntryHasher::default()
+    }
+
+    /// Feeds the next piece.
+    pub fn update(&mut self, piece: &[u8]) {
+        self.crc.update(piece);
+        self.len += piece.len() as u64;
+    }
+
+    /// The CRC-32 and the length of everything fed.
+    pub fn finish(&self) -> (u32, u64) {
+        (self.crc.checksum(), self.len)
+    }
+}
+
+/// Bytes of a fetched file the saver copies into wasm at once to hash it.
+pub const HASH_WINDOW: u32 = 1024 * 1024;
+
 /// Why the archive could not be written.
 #[derive(Debug)]
 pub struct ZipError(pub String);
@@ -516,6 +544,51 @@ impl ZipStream {
         entry.finish(descriptor).map_err(err)?;
         let tail = take(&sink);
         self.bytes_out += (head.len() + data.len() + tail.len()) as u64;
+        Ok((name, head, tail))
+    }
+
+    /// Adds a file whose bytes stay with the caller and were hashed by it in
+    /// pieces ([`EntryHasher`]): only the CRC and the length come into wasm, so a
+    /// 300 MB video costs no more wasm memory than a thumbnail. Returns what
+    /// [`ZipStream::add_parts`] returns for the same bytes.
+    pub fn add_hashed(
+        &mut self,
+        name: &str,
+        crc: u32,
+        len: u64,
+    ) -> Result<(String, Vec<u8>, Vec<u8>), ZipError> {
+        let name = self.unique(name);
+        let err = |e: rawzip::Error| ZipError(e.to_string());
+        let sink = self.sink.clone();
+        let take = |s: &Sink| std::mem::take(&mut *s.0.borrow_mut());
+        let (mut entry, _config) = self
+            .archive
+            .new_file(name.as_str())
+            .compression_method(rawzip::CompressionMethod::STORE)
+            .last_modified(self.mtime)
+            .unix_permissions(0o644)
+            .crc32(rawzip::Crc32Option::Custom(crc))
+            .start()
+            .map_err(err)?;
+        let head = take(&sink);
+        // The entry writer counts the stored bytes as they pass; they are the
+        // caller's, so the sink drops them: a zero block stands in for them.
+        static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+        sink.1.set(true);
+        let mut left = len;
+        let mut written = Ok(());
+        while left > 0 && written.is_ok() {
+            let n = usize::try_from(left.min(ZEROS.len() as u64)).unwrap_or(ZEROS.len());
+            written = entry.write_all(ZEROS.get(..n).unwrap_or(&ZEROS));
+            left -= n as u64;
+        }
+        sink.1.set(false);
+        written.map_err(|e| ZipError(e.to_string()))?;
+        entry
+            .finish(rawzip::DataDescriptorOutput::new(crc, len))
+            .map_err(err)?;
+        let tail = take(&sink);
+        self.bytes_out += head.len() as u64 + len + tail.len() as u64;
         Ok((name, head, tail))
     }
 
@@ -989,6 +1062,30 @@ mod tests {
         assert_eq!(a.bytes_out(), b.bytes_out());
         let (ta, tb) = (a.finish(), b.finish());
         assert_eq!(ta.ok(), tb.ok(), "same central directory");
+    }
+
+    #[test]
+    fn add_hashed_is_add_parts_with_the_hash_made_in_pieces() {
+        for size in [0usize, 1, 5000, 64 * 1024, 64 * 1024 + 7, 200_000] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let mut a = ZipStream::new(0);
+            let mut b = ZipStream::new(0);
+            let Ok(whole) = a.add_parts("v/video.mp4", &data) else {
+                panic!("add_parts failed")
+            };
+            let mut h = EntryHasher::new();
+            for piece in data.chunks(3333) {
+                h.update(piece);
+            }
+            let (crc, len) = h.finish();
+            assert_eq!(len, size as u64);
+            let Ok(hashed) = b.add_hashed("v/video.mp4", crc, len) else {
+                panic!("add_hashed failed")
+            };
+            assert_eq!(hashed, whole, "{size} bytes");
+            assert_eq!(a.bytes_out(), b.bytes_out());
+            assert_eq!(a.finish().ok(), b.finish().ok(), "same central directory");
+        }
     }
 
     trait PairOrDefault {

@@ -186,6 +186,24 @@ enum Outcome {
     },
 }
 
+/// The CRC-32 and length of `bytes`, copied into wasm [`pack::HASH_WINDOW`] at a
+/// time (wasm memory never grows by more than one window for a file, however
+/// large: wasm memory does not shrink once grown).
+fn hash_in_windows(bytes: &js_sys::Uint8Array) -> (u32, u64) {
+    let mut h = pack::EntryHasher::new();
+    let mut window = vec![0u8; bytes.length().min(pack::HASH_WINDOW) as usize];
+    let total = bytes.length();
+    let mut at = 0u32;
+    while at < total {
+        let end = at.saturating_add(pack::HASH_WINDOW).min(total);
+        let piece = window.get_mut(..(end - at) as usize).unwrap_or_default();
+        bytes.subarray(at, end).copy_to(piece);
+        h.update(piece);
+        at = end;
+    }
+    h.finish()
+}
+
 /// The first `n` bytes (or fewer) of `bytes`, copied into wasm memory.
 fn prefix(bytes: &js_sys::Uint8Array, n: u32) -> Vec<u8> {
     bytes.subarray(0, bytes.length().min(n)).to_vec()
@@ -605,8 +623,10 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                     Some(z) => {
                         let entry = format!("{}/{}", pack::zip_folder(job.kind), base_name(&path));
                         // Only the header and descriptor come out of wasm; the
-                        // file's bytes go into the Blob as fetched.
-                        match z.add_parts(&entry, &r.bytes.to_vec()) {
+                        // file's bytes go into the Blob as fetched, and they
+                        // come into wasm one window at a time for their CRC.
+                        let (crc, len) = hash_in_windows(&r.bytes);
+                        match z.add_hashed(&entry, crc, len) {
                             Ok((name, head, tail)) => {
                                 archive.push(
                                     js_sys::Uint8Array::from(head.as_slice()).into(),

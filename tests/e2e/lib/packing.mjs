@@ -24,7 +24,8 @@ export const saverPages = (b) => b.ctx.pages().filter((p) => p.url().includes('/
 
 /** The entries of a ZIP file, read back with JSZip (an independent implementation). */
 export async function readZip(path) {
-  const zip = await JSZip.loadAsync(readFileSync(path));
+  // checkCRC32: every entry's CRC in the archive must match its bytes.
+  const zip = await JSZip.loadAsync(readFileSync(path), { checkCRC32: true });
   const out = {};
   for (const [name, entry] of Object.entries(zip.files)) {
     if (!entry.dir) out[name] = Buffer.from(await entry.async('uint8array'));
