@@ -169,6 +169,11 @@ pub struct PageView {
     pub product_id: String,
 }
 
+/// Most documents a content script holds for its page view and hands over with
+/// one request (the page view's API answers and the description documents it
+/// names); `protocol` checks every request against it.
+pub const MAX_DOCUMENTS: usize = 16;
+
 /// Most observed requests kept per tab (oldest dropped first).
 pub const MAX_OBSERVED_PER_TAB: usize = 32;
 
@@ -250,17 +255,14 @@ impl HeldDocuments {
     }
 
     /// Keeps `docs` (read for `product_id`), replacing older copies of the same
-    /// URLs; at most [`crate::protocol::MAX_DOCUMENTS`], the newest.
+    /// URLs; at most [`MAX_DOCUMENTS`], the newest.
     pub fn keep(&mut self, product_id: &str, docs: Vec<crate::extract::Document>) {
         self.for_product(product_id);
         for d in docs {
             self.docs.retain(|o| o.url != d.url);
             self.docs.push(d);
         }
-        let extra = self
-            .docs
-            .len()
-            .saturating_sub(crate::protocol::MAX_DOCUMENTS);
+        let extra = self.docs.len().saturating_sub(MAX_DOCUMENTS);
         self.docs.drain(..extra);
     }
 }
@@ -577,7 +579,7 @@ mod tests {
         let many: Vec<_> = (0..40).map(|i| doc(&i.to_string())).collect();
         held.keep("1", many);
         let kept = urls(&mut held, "1");
-        assert_eq!(kept.len(), crate::protocol::MAX_DOCUMENTS);
+        assert_eq!(kept.len(), MAX_DOCUMENTS);
         assert_eq!(kept.last().map(String::as_str), Some("39"));
     }
 

@@ -134,9 +134,8 @@ pub struct Unavailable {
     pub reason: String,
 }
 
-/// Most documents a content script may hand over with one request (the page
-/// view's API answers and the description documents it names).
-pub const MAX_DOCUMENTS: usize = 16;
+/// Most documents a content script may hand over with one request.
+pub use crate::page_view::MAX_DOCUMENTS;
 /// Largest document accepted (bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
