@@ -147,16 +147,8 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             })
         }
         ContentToBg::Poke { batch_id } => {
-            Reply::Save(match engine::poke(&batch_id, tab_id).await {
-                Some(p) => SaveReport {
-                    ok: true,
-                    message: p.message,
-                    folder: p.folder,
-                    batch_id: Some(batch_id),
-                    ..SaveReport::default()
-                },
-                None => SaveReport::refused(t("latest_none")),
-            })
+            let progress = engine::poke(&batch_id, tab_id).await;
+            Reply::Save(progress_reply(batch_id, progress, "latest_none"))
         }
         ContentToBg::PageView { url } => {
             let shown = match validate_current_url(&url, &page) {
@@ -185,16 +177,8 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             })
         }
         ContentToBg::Retry { batch_id } => {
-            Reply::Save(match engine::retry(&batch_id, tab_id).await {
-                Some(p) => SaveReport {
-                    ok: true,
-                    message: p.message,
-                    folder: p.folder,
-                    batch_id: Some(batch_id),
-                    ..SaveReport::default()
-                },
-                None => SaveReport::refused(t("retry_nothing")),
-            })
+            let progress = engine::retry(&batch_id, tab_id).await;
+            Reply::Save(progress_reply(batch_id, progress, "retry_nothing"))
         }
         ContentToBg::Latest { since_ms } => {
             Reply::Save(match engine::latest(tab_id, since_ms).await {
@@ -241,6 +225,24 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 },
             })
         }
+    }
+}
+
+/// The answer about a batch of the page: its progress, or why there is none.
+fn progress_reply(
+    batch_id: String,
+    progress: Option<alisave_core::engine::Progress>,
+    none: &'static str,
+) -> SaveReport {
+    match progress {
+        Some(p) => SaveReport {
+            ok: true,
+            message: p.message,
+            folder: p.folder,
+            batch_id: Some(batch_id),
+            ..SaveReport::default()
+        },
+        None => SaveReport::refused(t(none)),
     }
 }
 

@@ -487,13 +487,7 @@ pub fn alibaba_modules(
         }
         if el.name == "video" {
             if (region == Description && want.description) || (region == Gallery && want.videos) {
-                let src = el.attr("src").filter(|s| !s.trim().is_empty()).or_else(|| {
-                    dom.descendants_upto(i, MAX_VIDEO_CHILDREN)
-                        .into_iter()
-                        .filter_map(|j| dom.get(j))
-                        .find(|e| e.name == "source")
-                        .and_then(|e| e.attr("src"))
-                });
+                let src = video_src(dom, i);
                 if let Some(s) = src {
                     c.add(
                         MediaKind::Video,
@@ -569,13 +563,7 @@ pub fn ae_videos(dom: &Dom<'_>, c: &mut Collector) {
             continue;
         }
         let Some(el) = dom.get(i) else { continue };
-        let src = el.attr("src").filter(|s| !s.trim().is_empty()).or_else(|| {
-            dom.descendants_upto(i, MAX_VIDEO_CHILDREN)
-                .into_iter()
-                .filter_map(|j| dom.get(j))
-                .find(|e| e.name == "source")
-                .and_then(|e| e.attr("src"))
-        });
+        let src = video_src(dom, i);
         if let Some(s) = src {
             c.add(
                 MediaKind::Video,
@@ -609,4 +597,16 @@ pub fn title(dom: &Dom<'_>) -> Option<String> {
         .next()
         .map(|i| dom.text(i))
         .filter(|t| !t.is_empty())
+}
+
+/// The source of the `<video>` element `i`: its `src`, or its first `<source>`'s.
+fn video_src<'d>(dom: &'d Dom<'_>, i: usize) -> Option<&'d str> {
+    let el = dom.get(i)?;
+    el.attr("src").filter(|s| !s.trim().is_empty()).or_else(|| {
+        dom.descendants_upto(i, MAX_VIDEO_CHILDREN)
+            .into_iter()
+            .filter_map(|j| dom.get(j))
+            .find(|e| e.name == "source")
+            .and_then(|e| e.attr("src"))
+    })
 }
