@@ -8,8 +8,8 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    badge_text, batch_key, batch_of_request, download_key, Batch, JobState, Progress, SaverState,
-    SeenDownload, ADOPT_SLACK_MS,
+    badge_text, batch_key, batch_of_request, download_key, Batch, JobState, Progress, Resumed,
+    SaverState, SeenDownload, ADOPT_SLACK_MS,
 };
 use alisave_core::protocol::{PopupToContent, SaveReport};
 use alisave_core::say::{tf, Say};
@@ -336,7 +336,7 @@ pub async fn poke(id: &str, tab_id: i64) -> Option<Progress> {
         if batch.finished() || batch.pack.is_some() {
             return Some(batch.progress());
         }
-        let mut changed = false;
+        let mut changed = settle_starting(&mut batch).await;
         for i in 0..batch.jobs.len() {
             if let Some(JobState::Downloading { download_id }) =
                 batch.jobs.get(i).map(|j| j.state.clone())
@@ -388,38 +388,54 @@ pub async fn resume() {
                 }
                 continue;
             }
+            // The worker stopped around chrome.downloads.download: adopt the
+            // download if it exists (or wait for it), so no file is saved twice.
+            settle_starting(&mut batch).await;
+            // Events may have been missed while no worker ran.
             for i in 0..batch.jobs.len() {
-                let Some(job) = batch.jobs.get(i).cloned() else {
+                let Some(JobState::Downloading { download_id }) =
+                    batch.jobs.get(i).map(|j| j.state.clone())
+                else {
                     continue;
                 };
-                match job.state {
-                    // The worker stopped around chrome.downloads.download: adopt the
-                    // download if it exists, so the file is not saved twice.
-                    JobState::Starting { since_ms } => {
-                        let seen = seen_downloads(&job.url, since_ms).await;
-                        let own = chrome::runtime_id();
-                        if let Some(did) = batch.resume_starting(i, &own, &seen) {
-                            let _ =
-                                chrome::storage_set(Area::Session, &download_key(did), &batch.id)
-                                    .await;
-                            if let Ok(Some(item)) = chrome::download_by_id(did).await {
-                                apply_state(&mut batch, did, &item.state, item.error.as_deref());
-                            }
-                        }
-                    }
-                    // Events may have been missed while no worker ran.
-                    JobState::Downloading { download_id } => {
-                        if let Ok(Some(d)) = chrome::download_by_id(download_id).await {
-                            apply_state(&mut batch, download_id, &d.state, d.error.as_deref());
-                        }
-                    }
-                    _ => {}
+                if let Ok(Some(d)) = chrome::download_by_id(download_id).await {
+                    apply_state(&mut batch, download_id, &d.state, d.error.as_deref());
                 }
             }
             store(&batch).await;
         }
         pump(id).await;
     }
+}
+
+/// The batch's `Starting` jobs whose worker is gone (the caller holds the lock:
+/// no call of this worker is in flight): each adopts the download it became,
+/// waits for it within its grace, or is queued again (`Batch::resume_starting`).
+/// Whether anything changed.
+async fn settle_starting(batch: &mut Batch) -> bool {
+    let own = chrome::runtime_id();
+    let mut changed = false;
+    for i in 0..batch.jobs.len() {
+        let Some(job) = batch.jobs.get(i).cloned() else {
+            continue;
+        };
+        let JobState::Starting { since_ms } = job.state else {
+            continue;
+        };
+        let seen = seen_downloads(&job.url, since_ms).await;
+        match batch.resume_starting(i, &own, &seen, chrome::now_ms()) {
+            Resumed::Adopted(did) => {
+                changed = true;
+                let _ = chrome::storage_set(Area::Session, &download_key(did), &batch.id).await;
+                if let Ok(Some(item)) = chrome::download_by_id(did).await {
+                    apply_state(batch, did, &item.state, item.error.as_deref());
+                }
+            }
+            Resumed::Requeued => changed = true,
+            Resumed::Waiting | Resumed::NotStarting => {}
+        }
+    }
+    changed
 }
 
 /// Chrome's downloads of `url` started around or after `since_ms`, with the batch

@@ -414,33 +414,49 @@ impl Batch {
         self.started(i, download_id);
     }
 
-    /// Job `i` was left `Starting` by a stopped worker: adopt the download it
-    /// became ([`adoptable`]) or, when there is none, queue it again (the attempt
-    /// did not happen). Returns the adopted download. Any other state is left as
-    /// it is.
+    /// Job `i` is `Starting` and its worker is gone (or the batch stalled): adopt
+    /// the download it became ([`adoptable`]). When there is none yet, the call
+    /// may still be on its way — Chrome creates a download only once the server
+    /// answers, and a stopped worker's request goes on without it — so the job
+    /// waits until [`START_GRACE_MS`] after its mark; only then is it queued
+    /// again (the attempt did not happen). Any other state is left as it is.
     pub fn resume_starting(
         &mut self,
         i: usize,
         own_extension: &str,
         seen: &[SeenDownload],
-    ) -> Option<i64> {
-        let job = self.jobs.get(i)?;
-        if !matches!(job.state, JobState::Starting { .. }) {
-            return None;
+        now_ms: f64,
+    ) -> Resumed {
+        let Some(job) = self.jobs.get(i) else {
+            return Resumed::NotStarting;
+        };
+        let JobState::Starting { since_ms } = job.state else {
+            return Resumed::NotStarting;
+        };
+        if let Some(did) = adoptable(job, &self.id, own_extension, seen) {
+            self.adopt(i, did);
+            return Resumed::Adopted(did);
         }
-        match adoptable(job, &self.id, own_extension, seen) {
-            Some(did) => {
-                self.adopt(i, did);
-                Some(did)
-            }
-            None => {
-                if let Some(j) = self.jobs.get_mut(i) {
-                    j.state = JobState::Queued;
-                    j.attempts = j.attempts.saturating_sub(1);
-                }
-                None
-            }
+        if now_ms - since_ms < START_GRACE_MS {
+            return Resumed::Waiting;
         }
+        if let Some(j) = self.jobs.get_mut(i) {
+            j.state = JobState::Queued;
+            j.attempts = j.attempts.saturating_sub(1);
+        }
+        Resumed::Requeued
+    }
+
+    /// When a `Starting` job waiting for its download ([`Resumed::Waiting`]) is
+    /// to be looked at again: the end of its grace.
+    pub fn next_start_check_ms(&self) -> Option<f64> {
+        self.jobs
+            .iter()
+            .filter_map(|j| match j.state {
+                JobState::Starting { since_ms } => Some(since_ms + START_GRACE_MS),
+                _ => None,
+            })
+            .min_by(|a, b| a.total_cmp(b))
     }
 
     /// What the worker makes of this packed batch's saver page, at `now_ms`;
@@ -645,6 +661,24 @@ pub struct SeenDownload {
     pub by_extension: Option<String>,
     /// The batch that already recorded it as its own (`download:<id>`), if any.
     pub claimed_by: Option<String>,
+}
+
+/// How long a `Starting` job with no download yet may still become one: a
+/// download request waits for the server's answer before Chrome creates the
+/// download, and a network request gives up well within a minute.
+pub const START_GRACE_MS: f64 = 60_000.0;
+
+/// What [`Batch::resume_starting`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resumed {
+    /// The job's download was found and adopted.
+    Adopted(i64),
+    /// No download yet, and the call may still arrive: left `Starting`.
+    Waiting,
+    /// No download, and none can come any more: queued again.
+    Requeued,
+    /// The job was not `Starting`.
+    NotStarting,
 }
 
 /// Clock slack when comparing a download's start with a job's `Starting` mark.
@@ -955,6 +989,32 @@ mod tests {
                 batch_of_request(&all, 3, "r1").is_none(),
                 "another tab's request"
             );
+        }
+
+        #[test]
+        fn a_starting_job_waits_for_a_call_still_on_its_way() {
+            let mut b = sample_batch("b1", 1, "1005", 10_000.0, 1);
+            b.take_startable(50_000.0);
+            // No download yet: the call may still get its answer.
+            assert_eq!(
+                b.resume_starting(0, EXT, &[], 50_000.0 + 1_000.0),
+                Resumed::Waiting
+            );
+            assert_eq!(b.next_start_check_ms(), Some(50_000.0 + START_GRACE_MS));
+            // It arrived: adopted.
+            let mut c = b.clone();
+            assert_eq!(
+                c.resume_starting(0, EXT, &[seen(4, MINE, 50_500.0)], 52_000.0),
+                Resumed::Adopted(4)
+            );
+            // None came within the grace: the attempt did not happen.
+            assert_eq!(
+                b.resume_starting(0, EXT, &[], 50_000.0 + START_GRACE_MS),
+                Resumed::Requeued
+            );
+            assert_eq!(b.jobs[0].state, JobState::Queued);
+            assert_eq!(b.jobs[0].attempts, 0);
+            assert_eq!(b.resume_starting(0, EXT, &[], 1e12), Resumed::NotStarting);
         }
 
         #[test]

@@ -19,7 +19,8 @@
 
 use alisave_core::engine::ProductInfo;
 use alisave_core::engine::{
-    download_key, Batch, JobState, SeenDownload, ADOPT_SLACK_MS, MAX_ATTEMPTS,
+    download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, MAX_ATTEMPTS,
+    START_GRACE_MS,
 };
 use alisave_core::filename::PlannedFile;
 use alisave_core::MediaKind;
@@ -27,6 +28,9 @@ use proptest::prelude::*;
 use std::collections::HashMap;
 
 const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
+/// In this simulation a download request gets its answer (and Chrome creates the
+/// download) within this long, or never. The engine's grace must cover it.
+const REQUEST_GIVES_UP_MS: f64 = 45_000.0;
 const DOWNLOADS: &str = "/home/u/Downloads";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,9 @@ enum Step {
     Pump,
     /// An in-flight `chrome.downloads.download` call reaches Chrome.
     CallArrives(usize),
+    /// A call of a stopped worker reaches Chrome after all (Chrome creates a
+    /// download only when the server answers; the request outlives the worker).
+    OrphanArrives(usize),
     /// The worker stores the ids of the downloads Chrome created.
     StoreStarted,
     /// A download of Chrome's ends (complete or interrupted with a reason).
@@ -81,6 +88,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => Just(Step::Pump),
         4 => (0usize..8).prop_map(Step::CallArrives),
+        2 => (0usize..8).prop_map(Step::OrphanArrives),
         3 => Just(Step::StoreStarted),
         5 => (0usize..16, 0u8..10).prop_map(|(i, o)| Step::ChromeEnds(i, o)),
         6 => (0usize..16, any::<bool>()).prop_map(|(i, d)| Step::Deliver(i, d)),
@@ -90,6 +98,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0usize..8).prop_map(Step::UserDownload),
         1 => Just(Step::Retry),
         2 => (0u16..5000).prop_map(Step::Tick),
+        1 => Just(Step::Tick(u16::MAX)),
     ]
 }
 
@@ -105,6 +114,9 @@ struct World {
     /// (job index), and answers not stored yet (job index, download id).
     in_flight: Vec<usize>,
     answered: Vec<(usize, i64)>,
+    /// Calls of stopped workers still on their way: (job, when the call went
+    /// out). One gets no answer after [`REQUEST_GIVES_UP_MS`] (the request failed).
+    orphans: Vec<(usize, f64)>,
     /// `onChanged` events Chrome has sent and the worker has not handled.
     events: Vec<i64>,
     next_id: i64,
@@ -118,6 +130,7 @@ struct Stats {
     duplicates: u32,
     lost: u32,
     user_downloads: u32,
+    orphans: u32,
 }
 
 fn batch(n: usize) -> Batch {
@@ -160,6 +173,7 @@ impl World {
             chrome: Vec::new(),
             in_flight: Vec::new(),
             answered: Vec::new(),
+            orphans: Vec::new(),
             events: Vec::new(),
             next_id: 1,
             stats: Stats::default(),
@@ -227,7 +241,9 @@ impl World {
                 JobState::Starting { since_ms } => {
                     let url = self.stored.jobs[i].url.clone();
                     let seen = self.seen(&url, since_ms);
-                    if let Some(id) = self.stored.resume_starting(i, EXT, &seen) {
+                    if let Resumed::Adopted(id) =
+                        self.stored.resume_starting(i, EXT, &seen, self.now)
+                    {
                         self.stats.adopted += 1;
                         self.claimed.insert(id, "b1".into());
                         self.apply_chrome_state(id);
@@ -257,6 +273,21 @@ impl World {
                 };
                 let id = self.chrome_download(&url, &path, true);
                 self.answered.push((i, id));
+            }
+            Step::OrphanArrives(k) => {
+                if self.orphans.is_empty() {
+                    return;
+                }
+                let (i, at) = self.orphans.remove(k % self.orphans.len());
+                if self.now - at >= REQUEST_GIVES_UP_MS {
+                    return; // the request gave up long ago: no download
+                }
+                let (url, path) = {
+                    let j = &self.stored.jobs[i];
+                    (j.url.clone(), j.path.clone())
+                };
+                self.chrome_download(&url, &path, true);
+                self.stats.orphans += 1;
             }
             Step::StoreStarted => {
                 for (i, id) in std::mem::take(&mut self.answered) {
@@ -304,20 +335,29 @@ impl World {
                 }
             }
             Step::StopAndRestart => {
-                self.in_flight.clear();
+                // Each call went out when its job was marked.
+                let calls: Vec<(usize, f64)> = self
+                    .in_flight
+                    .drain(..)
+                    .map(|i| match self.stored.jobs[i].state {
+                        JobState::Starting { since_ms } => (i, since_ms),
+                        _ => (i, self.now),
+                    })
+                    .collect();
+                self.orphans.extend(calls);
+                // An id Chrome gave but the worker did not store: its download exists.
                 self.answered.clear();
                 self.events.clear();
                 self.stats.restarts += 1;
                 self.resume();
             }
             Step::Reconcile => {
-                // The worker is alive: Downloading jobs are checked against
-                // Chrome (lost events); Starting ones are its own calls in flight.
-                for i in 0..self.stored.jobs.len() {
-                    if let JobState::Downloading { download_id } = self.stored.jobs[i].state {
-                        self.apply_chrome_state(download_id);
-                    }
+                // The poke, under the worker's lock: never while its own calls
+                // are in flight (those run under the same lock).
+                if !self.in_flight.is_empty() || !self.answered.is_empty() {
+                    return;
                 }
+                self.resume();
             }
             Step::UserDownload(k) => {
                 let n = self.stored.jobs.len();
@@ -329,7 +369,12 @@ impl World {
             Step::Retry => {
                 self.stored.retry_failed();
             }
-            Step::Tick(ms) => self.now += f64::from(ms),
+            Step::Tick(ms) => {
+                self.now += f64::from(ms) * if ms == u16::MAX { 2.0 } else { 1.0 };
+                let now = self.now;
+                self.orphans
+                    .retain(|(_, at)| now - at < REQUEST_GIVES_UP_MS);
+            }
         }
     }
 
@@ -408,6 +453,14 @@ impl World {
             if self.stored.finished() {
                 return Ok(());
             }
+            // Calls of stopped workers arrive now or never.
+            if round % 2 == 0 {
+                while !self.orphans.is_empty() {
+                    self.run(&Step::OrphanArrives(0));
+                }
+            } else {
+                self.orphans.clear();
+            }
             self.run(&Step::Pump);
             while !self.in_flight.is_empty() {
                 self.run(&Step::CallArrives(0));
@@ -428,9 +481,17 @@ impl World {
             }
             self.run(&Step::Reconcile);
             self.check()?;
-            if let Some(at) = self.stored.next_wake_ms(self.now) {
-                self.now = at;
+            let check = self
+                .stored
+                .next_start_check_ms()
+                .filter(|at| *at > self.now);
+            match (self.stored.next_wake_ms(self.now), check) {
+                (Some(a), Some(b)) => self.now = a.min(b),
+                (Some(a), None) | (None, Some(a)) => self.now = a,
+                (None, None) => {}
             }
+            self.run(&Step::Tick(0));
+            self.run(&Step::Reconcile);
         }
         Err(format!(
             "not finished after settling: {:?}",
@@ -474,6 +535,9 @@ impl World {
         Ok(())
     }
 }
+
+// The engine's grace covers a request that is still on its way.
+const _: () = assert!(START_GRACE_MS >= REQUEST_GIVES_UP_MS);
 
 fn cases() -> u32 {
     std::env::var("ALISAVE_MODEL_CASES")

@@ -66,34 +66,54 @@ test('the saver page reloaded mid-archive: the new page takes the batch over and
 
 test('"Retry" while the ZIP is still being written opens no second saver page; once it finished, retry packs the failed file', { timeout: 120000 }, async () => {
   await setSettings(browser, { folder: 'Retry busy', zip: true });
-  // One image is missing until the test says otherwise; the others come slowly.
+  // One image is missing until the test says otherwise; another is held by the
+  // shop until the test has pressed Retry, so the archive is still being written.
   const missing = ALIBABA_MEDIA.gallery[0];
+  const held = ALIBABA_MEDIA.gallery[1];
   let restored = false;
+  let release;
+  const released = new Promise((r) => { release = r; });
   shop.setOverride(hostPath(missing), (req, res) => {
     if (!restored) { res.writeHead(404); res.end(); return; }
     const { host, pathname } = new URL(missing);
     res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
     res.end(mediaBytes(host, pathname));
   });
-  shop.setCdnDelay(600);
+  shop.setOverride(hostPath(held), async (req, res) => {
+    await released;
+    const { host, pathname } = new URL(held);
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
+    res.end(mediaBytes(host, pathname));
+  });
   const page = await browser.ctx.newPage();
   try {
     await page.goto(ALIBABA);
     await clickSave(page);
-    const saver = await saverPage();
-    // The 404 is recorded while the other files are still on their way.
-    await saver.waitForFunction(() => /\b1\b/.test(document.getElementById('status').textContent) || Number(document.getElementById('bar').value) >= 1, null, { timeout: 30000 });
+    await saverPage();
+    // The 404 is recorded in the batch while the held file keeps the archive open.
     const sw = await browser.worker();
-    const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, ALIBABA);
     const batchId = await sw.evaluate(async () => {
-      const all = await chrome.storage.session.get(null);
-      return Object.values(all).find((v) => v && v.pack && !v.pack.finished)?.id;
+      // Listen first, then look: a change between the two is not missed.
+      let changed = () => {};
+      chrome.storage.onChanged.addListener(() => changed());
+      for (;;) {
+        const next = new Promise((r) => { changed = r; });
+        const all = await chrome.storage.session.get(null);
+        const b = Object.values(all).find((v) => v && v.pack && !v.pack.finished && v.jobs.some((j) => j.state === 'failed'));
+        if (b) return b.id;
+        await next;
+      }
     });
-    assert.ok(batchId, 'a packed batch is being written');
+    const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, ALIBABA);
     const during = await sw.evaluate(async ([t, id]) => chrome.tabs.sendMessage(t, { type: 'retry', batch_id: id }), [tab, batchId]);
-    assert.equal(saverPages(browser).length, 1, 'no second saver page');
     assert.ok(during, 'the page answered the retry');
-    shop.setCdnDelay(0);
+    assert.equal(saverPages(browser).length, 1, 'no second saver page');
+    const stillOne = await sw.evaluate(async (id) => {
+      const b = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
+      return { finished: b.pack.finished, failed: b.jobs.filter((j) => j.state === 'failed').length };
+    }, batchId);
+    assert.deepEqual(stillOne, { finished: false, failed: 1 }, 'the retry changed nothing while the page writes');
+    release();
     const first = await finalReport(page, 60000);
     assert.equal(first.failed, 1, first.text);
     assert.equal(first.done, 3, first.text);
@@ -105,8 +125,9 @@ test('"Retry" while the ZIP is still being written opens no second saver page; o
     const zips = await waitForFiles(join(downloads, 'Retry busy'), 2, 30000, { all: true });
     assert.equal(zips.length, 2, zips.join(', '));
   } finally {
+    release();
     shop.setOverride(hostPath(missing), null);
-    shop.setCdnDelay(0);
+    shop.setOverride(hostPath(held), null);
     await page.close();
   }
 });
