@@ -148,7 +148,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
         }
         ContentToBg::Poke { batch_id } => {
             let progress = engine::poke(&batch_id, tab_id).await;
-            Reply::Save(progress_reply(batch_id, progress, "latest_none"))
+            Reply::Save(progress_reply(batch_id, progress, t("latest_none")))
         }
         ContentToBg::PageView { url } => {
             let shown = match validate_current_url(&url, &page) {
@@ -178,7 +178,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
         }
         ContentToBg::Retry { batch_id } => {
             let progress = engine::retry(&batch_id, tab_id).await;
-            Reply::Save(progress_reply(batch_id, progress, "retry_nothing"))
+            Reply::Save(progress_reply(batch_id, progress, t("retry_nothing")))
         }
         ContentToBg::Latest { since_ms } => {
             Reply::Save(match engine::latest(tab_id, since_ms).await {
@@ -232,7 +232,7 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
 fn progress_reply(
     batch_id: String,
     progress: Option<alisave_core::engine::Progress>,
-    none: &'static str,
+    none: Say,
 ) -> SaveReport {
     match progress {
         Some(p) => SaveReport {
@@ -242,7 +242,7 @@ fn progress_reply(
             batch_id: Some(batch_id),
             ..SaveReport::default()
         },
-        None => SaveReport::refused(t(none)),
+        None => SaveReport::refused(none),
     }
 }
 
