@@ -351,9 +351,40 @@ pub async fn poke(id: &str, tab_id: i64) -> Option<Progress> {
         if changed {
             store(&batch).await;
         }
+        recheck_later(&batch);
     }
     pump(id.to_string()).await;
     load(id).await.map(|b| b.progress())
+}
+
+/// A `Starting` job waiting for its call (`Resumed::Waiting`) is looked at again
+/// when its grace ends, while this worker lives (best effort, like a backoff: a
+/// worker stopped meanwhile resumes it at its next start, and the page pokes).
+fn recheck_later(batch: &Batch) {
+    let Some(at) = batch.next_start_check_ms() else {
+        return;
+    };
+    let id = batch.id.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        chrome::sleep_ms((at - chrome::now_ms()).max(0.0) + 1.0).await;
+        let settled = {
+            let l = lock();
+            let _g = l.lock().await;
+            match load(&id).await {
+                Some(mut b) if !b.finished() && b.pack.is_none() => {
+                    if settle_starting(&mut b).await {
+                        store(&b).await;
+                    }
+                    recheck_later(&b);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if settled {
+            pump(id).await;
+        }
+    });
 }
 
 /// Picks up the batches a stopped worker left unfinished.
@@ -403,6 +434,7 @@ pub async fn resume() {
                 }
             }
             store(&batch).await;
+            recheck_later(&batch);
         }
         pump(id).await;
     }

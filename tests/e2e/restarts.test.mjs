@@ -145,8 +145,9 @@ test('a worker stopped between marking a file Starting and starting it, while th
     const sw = await browser.worker();
     const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, page.url());
     // What a worker stopped right after storing the mark leaves (the engine's own
-    // serialisation of a batch with one job marked Starting).
-    const now = Date.now();
+    // serialisation of a batch with one job marked Starting), a minute ago: past
+    // the grace in which its own call could still have become a download.
+    const now = Date.now() - 61000;
     const folder = `Restart user/aliexpress-${ERA_D.id}`;
     await sw.evaluate(async ([t, u, f, ms]) => {
       const batch = {
@@ -172,7 +173,7 @@ test('a worker stopped between marking a file Starting and starting it, while th
       chrome.downloads.onChanged.addListener(() => changed());
       for (;;) {
         const next = new Promise((r) => { changed = r; });
-        const d = (await chrome.downloads.search({ url: u })).find((x) => !x.byExtensionId && Date.parse(x.startTime) >= since - 2000);
+        const d = (await chrome.downloads.search({ url: u })).find((x) => !x.byExtensionId && Date.parse(x.startTime) >= since);
         if (d && d.state !== 'in_progress') return { id: d.id, byExtensionId: d.byExtensionId || null, state: d.state };
         await next;
       }
