@@ -511,21 +511,6 @@ fn apply_state(batch: &mut Batch, download_id: i64, state: &str, error: Option<&
     }
 }
 
-/// Forgets the finished batches of a closed tab (what was saved from it is no
-/// one's business once the tab is gone). Unfinished ones go on and are forgotten
-/// when they finish (see [`report`]).
-/// The newest batch of `tab_id` created at or after `since_ms`, with its progress.
-pub async fn latest(tab_id: i64, since_ms: u64) -> Option<(String, Progress)> {
-    let since_ms = since_ms as f64;
-    let all = chrome::session_all().await.ok()?;
-    all.into_iter()
-        .filter(|(k, _)| k.starts_with("batch:"))
-        .filter_map(|(_, v)| serde_json::from_value::<Batch>(v).ok())
-        .filter(|b| b.tab_id == tab_id && b.created_ms >= since_ms)
-        .max_by(|a, b| a.created_ms.total_cmp(&b.created_ms))
-        .map(|b| (b.id.clone(), b.progress()))
-}
-
 /// What the save request `request_id` of `tab_id` already made, as its answer
 /// (the request was sent again after the worker stopped mid-way).
 pub async fn report_of_request(tab_id: i64, request_id: &str) -> Option<SaveReport> {
@@ -548,6 +533,9 @@ pub async fn report_of_request(tab_id: i64, request_id: &str) -> Option<SaveRepo
     })
 }
 
+/// Forgets the finished batches of a closed tab (what was saved from it is no
+/// one's business once the tab is gone). Unfinished ones go on and are forgotten
+/// when they finish (see [`report`]).
 pub async fn forget_tab(tab_id: i64) {
     let Ok(all) = chrome::session_all().await else {
         return;

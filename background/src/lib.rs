@@ -180,19 +180,6 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
             let progress = engine::retry(&batch_id, tab_id).await;
             Reply::Save(progress_reply(batch_id, progress, t("retry_nothing")))
         }
-        ContentToBg::Latest { since_ms } => {
-            Reply::Save(match engine::latest(tab_id, since_ms).await {
-                Some((id, p)) => SaveReport {
-                    ok: true,
-                    message: p.message,
-                    folder: p.folder,
-                    started: Vec::new(),
-                    batch_id: Some(id),
-                    ..SaveReport::default()
-                },
-                None => SaveReport::refused(t("latest_none")),
-            })
-        }
         ContentToBg::Inspect {
             page: snapshot,
             documents,

@@ -72,8 +72,6 @@ pub enum ContentToBg {
     },
     /// Queue the failed files of an earlier save of this page again.
     Retry { batch_id: String },
-    /// The save of this tab started at or after `since_ms`, if there is one.
-    Latest { since_ms: u64 },
     /// The page has heard nothing of its unfinished save `batch_id` for a while
     /// ([`crate::engine::should_poke`]): the worker checks it (starts what is due,
     /// asks Chrome about running downloads) and answers with its progress.
@@ -431,25 +429,6 @@ mod tests {
             tab_id: Some(7),
             frame_id: Some(0),
             document_id: Some("D1".into()),
-        }
-    }
-
-    #[test]
-    fn latest_asks_with_a_whole_number_of_milliseconds_only() {
-        let ok: Result<ContentToBg, _> =
-            serde_json::from_str(r#"{"type":"latest","since_ms":1764475506000}"#);
-        assert!(matches!(
-            ok,
-            Ok(ContentToBg::Latest {
-                since_ms: 1_764_475_506_000
-            })
-        ));
-        for bad in [
-            r#"{"type":"latest","since_ms":-1}"#,
-            r#"{"type":"latest","since_ms":"now"}"#,
-            r#"{"type":"latest","since_ms":1,"tab":3}"#,
-        ] {
-            assert!(serde_json::from_str::<ContentToBg>(bad).is_err(), "{bad}");
         }
     }
 
