@@ -665,8 +665,10 @@ pub struct SeenDownload {
 
 /// How long a `Starting` job with no download yet may still become one: a
 /// download request waits for the server's answer before Chrome creates the
-/// download, and a network request gives up well within a minute.
-pub const START_GRACE_MS: f64 = 60_000.0;
+/// download; a CDN that has not started answering in 30 s is treated as gone
+/// (the job is then queued again: a late answer costs a duplicate, a long wait
+/// costs a stalled save).
+pub const START_GRACE_MS: f64 = 30_000.0;
 
 /// What [`Batch::resume_starting`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

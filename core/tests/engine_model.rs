@@ -30,7 +30,7 @@ use std::collections::HashMap;
 const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
 /// In this simulation a download request gets its answer (and Chrome creates the
 /// download) within this long, or never. The engine's grace must cover it.
-const REQUEST_GIVES_UP_MS: f64 = 45_000.0;
+const REQUEST_GIVES_UP_MS: f64 = 30_000.0;
 const DOWNLOADS: &str = "/home/u/Downloads";
 
 #[derive(Debug, Clone, PartialEq)]
