@@ -10,8 +10,8 @@ use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, PackSpec, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::page_view::{
-    api_answer, classify_request, forget_other_views, observed_key, record_observed, requests_of,
-    still_to_read, timeline_requests, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
+    api_answer, classify_request, forget_other_views, note_timeline, observed_key, record_observed,
+    requests_of, still_to_read, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
     sender_page_view, valid_request_id, validate_content_sender, validate_current_url,
@@ -266,18 +266,26 @@ async fn read_api_documents(
     let Some(view) = view else {
         return (Vec::new(), Vec::new());
     };
-    // What the webRequest listener saw for this page view, and what the page's own
-    // timeline says it loaded (answers from Blink's memory cache, restored pages).
-    let mut mine: Vec<ObservedRequest> =
-        requests_of(&observed_list(tab_id).await, view, MAX_OBSERVED_PER_TAB)
-            .into_iter()
-            .cloned()
-            .collect();
-    for r in timeline_requests(loaded, view) {
-        if !mine.iter().any(|m| m.url == r.url) {
-            mine.push(r);
+    // What the webRequest listener saw for this page view, with what the page's own
+    // timeline says it loaded (answers from Blink's memory cache, restored pages,
+    // requests the listener filed under the document before) recorded too.
+    let list = {
+        let l = observed_lock();
+        let _g = l.lock().await;
+        let mut list = observed_list(tab_id).await;
+        if note_timeline(&mut list, view, loaded) {
+            if let Err(e) = chrome::storage_set(Area::Session, &observed_key(tab_id), &list).await {
+                web_log(&format!(
+                    "[AliSavePro] could not record the page's requests: {e}"
+                ));
+            }
         }
-    }
+        list
+    };
+    let mine: Vec<ObservedRequest> = requests_of(&list, view, MAX_OBSERVED_PER_TAB)
+        .into_iter()
+        .cloned()
+        .collect();
     let observed: Vec<String> = mine.iter().map(|r| r.url.clone()).collect();
     let mut read = Vec::new();
     for req in still_to_read(&mine, view, have) {

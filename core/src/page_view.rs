@@ -304,6 +304,24 @@ pub fn timeline_requests(urls: &[String], view: &PageView) -> Vec<ObservedReques
     out
 }
 
+/// Records in the tab's list the page view's requests its own timeline names
+/// ([`timeline_requests`]) that the list lacks; returns whether it changed.
+/// The webRequest listener is not the only witness: it never sees answers from
+/// Blink's memory cache, and it files a request the page makes while its
+/// document is still committing under the previous document, so the next page
+/// view announcement forgets it. The list then still says what this page view
+/// loaded, for the popup's live view and for the next save.
+pub fn note_timeline(list: &mut Vec<ObservedRequest>, view: &PageView, urls: &[String]) -> bool {
+    let mut changed = false;
+    for r in timeline_requests(urls, view) {
+        if !list.iter().any(|m| m.url == r.url && m.belongs_to(view)) {
+            record_observed(list, r);
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// What a shop API answered, as far as it matters for using it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiAnswer {
@@ -553,6 +571,28 @@ mod tests {
             got.last().map(|r| r.url.as_str()),
             Some("https://aliexpress.ru/widget?uuid=39")
         );
+    }
+
+    #[test]
+    fn the_timeline_fills_in_what_the_listener_filed_under_another_document() {
+        let v = view("D2", "1005006000000001");
+        // The listener filed the page's request under the document before it.
+        let mut list = vec![ObservedRequest {
+            kind: ApiKind::AeProduct,
+            url: MTOP.into(),
+            document_id: Some("D1".into()),
+            product_id: Some("1005006000000001".into()),
+        }];
+        assert!(forget_other_views(&mut list, &v));
+        assert!(list.is_empty());
+        let other = MTOP.replace("1005006000000001", "1005006000000002");
+        assert!(note_timeline(&mut list, &v, &[MTOP.into(), other]));
+        assert_eq!(requests_of(&list, &v, 8).len(), 1);
+        assert_eq!(list[0].url, MTOP);
+        // Once known, nothing changes (no write needed).
+        assert!(!note_timeline(&mut list, &v, &[MTOP.into()]));
+        assert!(!note_timeline(&mut list, &v, &[]));
+        assert_eq!(list.len(), 1);
     }
 
     #[test]
