@@ -65,15 +65,107 @@ pub async fn close_tab(tab_id: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// A fetched file: HTTP status, Content-Type and the body.
-pub struct Fetched {
-    pub content_type: String,
-    pub bytes: js_sys::Uint8Array,
+/// A byte stream read piece by piece as the browser hands them over (a response
+/// body, or a `Blob`'s stream): nothing has to hold the whole of it.
+///
+/// Read with a BYOB reader into one reused buffer where the stream is a byte
+/// stream (fetch bodies and `Blob` streams are, in Chrome): a default reader
+/// hands out a new array per piece, and those stay in memory until V8 collects
+/// them (measured: about the file's size at peak for a 100 MB body;
+/// BENCHMARKS.md). A piece is therefore valid only until the next call.
+pub struct Pieces {
+    reader: Option<Reader>,
 }
 
-/// `fetch(url)` of media bytes without cookies (the CDNs get none), refusing
-/// bodies over `max_bytes`.
-pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchError> {
+enum Reader {
+    Byob {
+        reader: web_sys::ReadableStreamByobReader,
+        buf: Option<js_sys::ArrayBuffer>,
+    },
+    Default(web_sys::ReadableStreamDefaultReader),
+}
+
+/// The reused buffer of a BYOB reader.
+const PIECE_BYTES: u32 = 1 << 20;
+
+impl Pieces {
+    /// Reads `stream` (`None`: a body-less response, no pieces).
+    pub fn of(stream: Option<web_sys::ReadableStream>) -> Pieces {
+        let reader = stream.map(|s| {
+            let byob = || -> Result<JsValue, JsValue> {
+                let options = js_sys::Object::new();
+                js_sys::Reflect::set(&options, &"mode".into(), &"byob".into())?;
+                let get: js_sys::Function =
+                    js_sys::Reflect::get(&s, &"getReader".into())?.dyn_into()?;
+                // Throws for a stream that is not a byte stream.
+                get.call1(&s, &options)
+            };
+            match byob() {
+                Ok(r) => Reader::Byob {
+                    reader: r.unchecked_into(),
+                    buf: None,
+                },
+                Err(_) => Reader::Default(s.get_reader().unchecked_into()),
+            }
+        });
+        Pieces { reader }
+    }
+
+    /// The next piece (valid until the next call), `None` at the end; `Err`
+    /// when the stream broke off.
+    pub async fn next(&mut self) -> Result<Option<js_sys::Uint8Array>, String> {
+        let read = match &mut self.reader {
+            None => return Ok(None),
+            Some(Reader::Default(reader)) => reader.read(),
+            Some(Reader::Byob { reader, buf }) => {
+                let b = buf
+                    .take()
+                    .unwrap_or_else(|| js_sys::ArrayBuffer::new(PIECE_BYTES));
+                reader.read_with_array_buffer_view(&js_sys::Uint8Array::new(&b))
+            }
+        };
+        let result: web_sys::ReadableStreamReadResult = JsFuture::from(read)
+            .await
+            .map_err(|e| super::js_error_text(&e))?
+            .unchecked_into();
+        if result.get_done().unwrap_or(true) {
+            self.reader = None;
+            return Ok(None);
+        }
+        let piece = result
+            .get_value()
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| "the stream gave something other than bytes".to_string())?;
+        if let Some(Reader::Byob { buf, .. }) = &mut self.reader {
+            // The buffer came back (moved) with the piece: reuse it.
+            *buf = Some(piece.buffer());
+        }
+        Ok(Some(piece))
+    }
+
+    /// Stops reading (the rest is not fetched).
+    pub fn cancel(&mut self) {
+        match self.reader.take() {
+            Some(Reader::Default(reader)) => {
+                let _ = reader.cancel();
+            }
+            Some(Reader::Byob { reader, .. }) => {
+                let _ = reader.cancel();
+            }
+            None => {}
+        }
+    }
+}
+
+/// A file being fetched: its Content-Type and its body, still to be read.
+pub struct Fetched {
+    pub content_type: String,
+    pub body: Pieces,
+}
+
+/// `fetch(url)` of media bytes without cookies (the CDNs get none). Refuses a
+/// body that says it is over `max_bytes`; the reader counts the rest.
+pub async fn fetch_media(url: &str, max_bytes: f64) -> Result<Fetched, FetchError> {
     let response = super::fetch_get(url, false).await?;
     if !response.ok() {
         return Err(FetchError::Status(response.status()));
@@ -95,20 +187,9 @@ pub async fn fetch_bytes(url: &str, max_bytes: f64) -> Result<Fetched, FetchErro
             return Err(FetchError::TooLarge { max_bytes });
         }
     }
-    let buf = JsFuture::from(
-        response
-            .array_buffer()
-            .map_err(|e| FetchError::Other(super::js_error_text(&e)))?,
-    )
-    .await
-    .map_err(|_| FetchError::CutShort)?;
-    let bytes = js_sys::Uint8Array::new(&buf);
-    if f64::from(bytes.length()) > max_bytes {
-        return Err(FetchError::TooLarge { max_bytes });
-    }
     Ok(Fetched {
         content_type,
-        bytes,
+        body: Pieces::of(response.body()),
     })
 }
 

@@ -457,7 +457,9 @@ pub fn check_filename(data: &[u8]) {
 ///
 /// Input: one byte choosing the URL's extension, then the file's bytes.
 pub fn check_pack(data: &[u8]) {
-    use alisave_core::pack::{check_bytes, fallback_urls, is_animated, sniff, BytesProblem, Sniffed};
+    use alisave_core::pack::{
+        check_bytes, fallback_urls, is_animated, sniff, AnimationScan, BytesProblem, Sniffed,
+    };
     const EXTS: [&str; 8] = ["jpg", "png", "webp", "gif", "mp4", "avif", "jpeg", "bmp"];
     let Some((&sel, bytes)) = data.split_first() else {
         return;
@@ -465,6 +467,12 @@ pub fn check_pack(data: &[u8]) {
     let ext = EXTS[usize::from(sel) % EXTS.len()];
     let url = format!("https://ae01.alicdn.com/kf/Sfuzz0000000000000000000000000001.{ext}");
     let kind = sniff(bytes);
+    // The saver scans a download in the pieces it arrives in: any cut, same answer.
+    let cut = usize::from(sel).min(bytes.len());
+    let mut scan = AnimationScan::new();
+    scan.feed(&bytes[..cut]);
+    scan.feed(&bytes[cut..]);
+    assert_eq!(scan.finish(), is_animated(bytes), "cut at {cut}");
     if is_animated(bytes) {
         assert!(
             matches!(kind, Some(Sniffed::Gif | Sniffed::Webp | Sniffed::Png)),

@@ -165,8 +165,9 @@ pub async fn run() {
 /// What happened to one file's bytes.
 struct Ready {
     index: usize,
-    /// The bytes to save (original or converted) and their type.
-    bytes: js_sys::Uint8Array,
+    /// The bytes to save (original or converted), held by the browser, and
+    /// their type, CRC-32 and length.
+    body: Body,
     kind: Sniffed,
     /// URL the bytes came from.
     source: String,
@@ -186,27 +187,104 @@ enum Outcome {
     },
 }
 
-/// The CRC-32 and length of `bytes`, copied into wasm [`pack::HASH_WINDOW`] at a
-/// time (wasm memory never grows by more than one window for a file, however
-/// large: wasm memory does not shrink once grown).
-fn hash_in_windows(bytes: &js_sys::Uint8Array) -> (u32, u64) {
-    let mut h = pack::EntryHasher::new();
-    let mut window = vec![0u8; bytes.length().min(pack::HASH_WINDOW) as usize];
-    let total = bytes.length();
-    let mut at = 0u32;
-    while at < total {
-        let end = at.saturating_add(pack::HASH_WINDOW).min(total);
-        let piece = window.get_mut(..(end - at) as usize).unwrap_or_default();
-        bytes.subarray(at, end).copy_to(piece);
-        h.update(piece);
-        at = end;
-    }
-    h.finish()
+/// A file's bytes, held by the browser (a `Blob`, which Chrome's blob storage
+/// pages to disk when large), and what reading them told us.
+struct Body {
+    blob: web_sys::Blob,
+    crc: u32,
+    len: u64,
+    /// The first bytes (the type is in them).
+    head: Vec<u8>,
+    animated: bool,
 }
 
-/// The first `n` bytes (or fewer) of `bytes`, copied into wasm memory.
-fn prefix(bytes: &js_sys::Uint8Array, n: u32) -> Vec<u8> {
-    bytes.subarray(0, bytes.length().min(n)).to_vec()
+/// Bytes of a file the type check looks at.
+const HEAD_BYTES: usize = 64;
+
+/// What the saver learns from a file's bytes as they stream past: CRC-32 and
+/// length, the first bytes, animation. Each piece comes into wasm at most
+/// [`pack::HASH_WINDOW`] at a time, so wasm memory never grows by more than one
+/// window for a file, however large (wasm memory does not shrink once grown).
+#[derive(Default)]
+struct Reading {
+    hasher: pack::EntryHasher,
+    scan: pack::AnimationScan,
+    head: Vec<u8>,
+    window: Vec<u8>,
+}
+
+impl Reading {
+    fn take(&mut self, piece: &js_sys::Uint8Array) {
+        let total = piece.length();
+        let mut at = 0u32;
+        while at < total {
+            let end = at.saturating_add(pack::HASH_WINDOW).min(total);
+            self.window.resize((end - at) as usize, 0);
+            piece.subarray(at, end).copy_to(&mut self.window);
+            self.hasher.update(&self.window);
+            if !self.scan.decided() {
+                self.scan.feed(&self.window);
+            }
+            if self.head.len() < HEAD_BYTES {
+                let n = (HEAD_BYTES - self.head.len()).min(self.window.len());
+                self.head.extend_from_slice(&self.window[..n]);
+            }
+            at = end;
+        }
+    }
+
+    fn body(self, blob: web_sys::Blob) -> Body {
+        let (crc, len) = self.hasher.finish();
+        Body {
+            blob,
+            crc,
+            len,
+            head: self.head,
+            animated: self.scan.finish(),
+        }
+    }
+}
+
+/// Reads a body piece by piece into a `Blob` (folded every [`FOLD_BYTES`], so
+/// the page holds at most that much of it at once), learning what [`Reading`]
+/// learns on the way. Stops at `max_bytes`.
+async fn take_body(mut pieces: saving::Pieces, max_bytes: f64) -> Result<Body, FetchError> {
+    let mut reading = Reading::default();
+    let mut parts = Parts::new("");
+    let mut len = 0f64;
+    loop {
+        match pieces.next().await {
+            Ok(Some(piece)) => {
+                len += f64::from(piece.length());
+                if len > max_bytes {
+                    pieces.cancel();
+                    return Err(FetchError::TooLarge { max_bytes });
+                }
+                reading.take(&piece);
+                // The piece's memory is reused for the next one: its bytes go
+                // into a `Blob` of their own now (copied out of the JS heap).
+                let n = piece.length() as usize;
+                let part = blob_of(&[piece.into()], "").map_err(FetchError::Other)?;
+                parts.push(part.into(), n);
+            }
+            Ok(None) => break,
+            Err(_) => return Err(FetchError::CutShort),
+        }
+    }
+    let blob = parts
+        .finish()
+        .map_err(|e| FetchError::Other(e.to_string()))?;
+    Ok(reading.body(blob))
+}
+
+/// Reads a `Blob` the page made (a converted image) for its CRC-32 and length.
+async fn read_blob(blob: web_sys::Blob) -> Result<Body, Say> {
+    let mut pieces = saving::Pieces::of(Some(blob.stream()));
+    let mut reading = Reading::default();
+    while let Some(piece) = pieces.next().await.map_err(Say::plain)? {
+        reading.take(&piece);
+    }
+    Ok(reading.body(blob))
 }
 
 /// Why a fetch got no bytes, for the user (from here the server is an image server).
@@ -217,11 +295,18 @@ fn fetch_problem(e: &FetchError) -> Say {
     }
 }
 
-/// Fetches `url` with retries for transient errors (5xx), like the engine.
-async fn fetch_retrying(url: &str) -> Result<saving::Fetched, FetchError> {
+/// Fetches `url` and reads its body, with retries for transient errors (5xx, a
+/// body that broke off), like the engine. Also the Content-Type.
+async fn fetch_retrying(url: &str) -> Result<(String, Body), FetchError> {
     let mut attempt = 1;
     loop {
-        match saving::fetch_bytes(url, pack::MAX_MEDIA_BYTES).await {
+        let got = match saving::fetch_media(url, pack::MAX_MEDIA_BYTES).await {
+            Ok(f) => take_body(f.body, pack::MAX_MEDIA_BYTES)
+                .await
+                .map(|b| (f.content_type, b)),
+            Err(e) => Err(e),
+        };
+        match got {
             Ok(f) => return Ok(f),
             Err(e) => {
                 if !e.is_transient() || attempt >= MAX_ATTEMPTS {
@@ -241,23 +326,20 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     candidates.extend(pack::fallback_urls(&original));
     candidates.dedup();
     let mut first_problem: Option<Say> = None;
-    let mut best_effort: Option<(js_sys::Uint8Array, Sniffed, String, BytesProblem)> = None;
-    let mut got: Option<(js_sys::Uint8Array, Sniffed, String)> = None;
+    let mut best_effort: Option<(Body, Sniffed, String, BytesProblem)> = None;
+    let mut got: Option<(Body, Sniffed, String)> = None;
     for (n, candidate) in candidates.iter().enumerate() {
         match fetch_retrying(candidate).await {
-            Ok(f) => {
-                // The type is in the first bytes: no need to copy the whole file.
-                let head = prefix(&f.bytes, 64);
-                match pack::check_bytes(candidate, &f.content_type, &head) {
+            Ok((content_type, body)) => {
+                match pack::check_bytes(candidate, &content_type, &body.head) {
                     Ok(kind) => {
-                        got = Some((f.bytes, kind, candidate.clone()));
+                        got = Some((body, kind, candidate.clone()));
                         break;
                     }
                     Err(problem) => {
                         if let BytesProblem::Reencoded { got: k, .. } = &problem {
                             if best_effort.is_none() {
-                                best_effort =
-                                    Some((f.bytes, *k, candidate.clone(), problem.clone()));
+                                best_effort = Some((body, *k, candidate.clone(), problem.clone()));
                             }
                         }
                         first_problem.get_or_insert(problem.say());
@@ -276,7 +358,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             Err(_) => {}
         }
     }
-    let (bytes, kind, source, mut note) = match (got, best_effort) {
+    let (body, kind, source, mut note) = match (got, best_effort) {
         (Some((b, k, src)), _) => {
             let note = (src != url).then(|| match first_problem {
                 Some(p) => say::tf("note_saved_original_from", &[p.into(), (&src).into()]),
@@ -295,10 +377,10 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             }
         }
     };
-    // Animation only matters when the file would be converted (and finding it
-    // needs the whole file, for GIF).
+    // Animation only matters when the file would be converted (the scan ran as
+    // the bytes streamed in).
     let decision = match pack::convert_decision(spec.format, spec.quality, kind, false) {
-        Convert::To { .. } if pack::is_animated(&bytes.to_vec()) => {
+        Convert::To { .. } if body.animated => {
             pack::convert_decision(spec.format, spec.quality, kind, true)
         }
         d => d,
@@ -313,13 +395,13 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             }
             Outcome::Ready(Ready {
                 index,
-                bytes,
+                body,
                 kind,
                 source,
                 note,
             })
         }
-        Convert::To { target, quality } => match convert(&bytes, kind, target, quality).await {
+        Convert::To { target, quality } => match convert(&body.blob, kind, target, quality).await {
             Ok(out) => {
                 let (from, to) = (kind.name().into(), target.name().into());
                 let c = match quality {
@@ -331,7 +413,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
                 };
                 Outcome::Ready(Ready {
                     index,
-                    bytes: out,
+                    body: out,
                     kind: target,
                     source,
                     note: Some(match note {
@@ -342,7 +424,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
             }
             Err(e) => Outcome::Ready(Ready {
                 index,
-                bytes,
+                body,
                 kind,
                 source,
                 note: Some(say::tf(
@@ -365,13 +447,13 @@ fn js_say(e: JsValue) -> Say {
 
 /// Re-encodes an image with the browser's own decoder and encoder.
 async fn convert(
-    bytes: &js_sys::Uint8Array,
+    bytes: &web_sys::Blob,
     from: Sniffed,
     to: Sniffed,
     quality: Option<f64>,
-) -> Result<js_sys::Uint8Array, Say> {
+) -> Result<Body, Say> {
     let window = web_sys::window().ok_or_else(|| Say::plain("no window"))?;
-    let blob = blob_of(&[bytes.clone().into()], from.mime()).map_err(Say::plain)?;
+    let blob = blob_of(&[bytes.into()], from.mime()).map_err(Say::plain)?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(
         window
             .create_image_bitmap_with_blob(&blob)
@@ -415,8 +497,7 @@ async fn convert(
     if out.type_() != to.mime() {
         return Err(say::tf("why_cannot_encode", &[to.name().into()]));
     }
-    let buf = JsFuture::from(out.array_buffer()).await.map_err(js_say)?;
-    Ok(js_sys::Uint8Array::new(&buf))
+    read_blob(out).await
 }
 
 fn blob_of(parts: &[JsValue], mime: &str) -> Result<web_sys::Blob, String> {
@@ -426,26 +507,38 @@ fn blob_of(parts: &[JsValue], mime: &str) -> Result<web_sys::Blob, String> {
     web_sys::Blob::new_with_blob_sequence_and_options(&array, &bag).map_err(js_text)
 }
 
-/// Bytes of the archive not yet folded into its `Blob`, at most this many.
+/// Bytes of a `Blob` being written not yet folded into it, at most this many.
 const FOLD_BYTES: usize = 8 << 20;
 
-/// The archive as it is written: a `Blob` (the browser's blob storage, which
-/// pages large blobs to disk) and the parts written since it was last made. The
-/// parts are folded into a new `Blob` every [`FOLD_BYTES`]: memory holds at most
-/// that much of the archive, and the `Blob` is not rebuilt for every entry
-/// (measured: 3× slower than folding in batches; BENCHMARKS.md).
-#[derive(Default)]
-struct Archive {
+/// A `Blob` as it is written (a fetched file, or the archive): the browser's
+/// blob storage, which pages large blobs to disk, and the parts written since
+/// it was last made. The parts are folded into a new `Blob` every
+/// [`FOLD_BYTES`]: memory holds at most that much of it, and the `Blob` is not
+/// rebuilt for every part (measured for the archive: 3× slower than folding in
+/// batches; BENCHMARKS.md). A `Blob` made of `Blob`s refers to them: folding
+/// copies no bytes already folded.
+struct Parts {
+    mime: &'static str,
     blob: Option<web_sys::Blob>,
     pending: Vec<JsValue>,
     pending_bytes: usize,
     error: Option<String>,
 }
 
-impl Archive {
+impl Parts {
+    fn new(mime: &'static str) -> Parts {
+        Parts {
+            mime,
+            blob: None,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            error: None,
+        }
+    }
+
     fn push(&mut self, part: JsValue, len: usize) {
         self.pending.push(part);
-        self.pending_bytes += len;
+        self.pending_bytes = self.pending_bytes.saturating_add(len);
         if self.pending_bytes >= FOLD_BYTES {
             self.fold();
         }
@@ -455,21 +548,23 @@ impl Archive {
         let mut parts: Vec<JsValue> = self.blob.take().map(JsValue::from).into_iter().collect();
         parts.append(&mut self.pending);
         self.pending_bytes = 0;
-        match blob_of(&parts, "application/zip") {
+        match blob_of(&parts, self.mime) {
             Ok(b) => self.blob = Some(b),
             Err(e) => {
                 self.error
-                    .get_or_insert(format!("the browser could not hold the archive ({e})"));
+                    .get_or_insert(format!("the browser could not hold the bytes ({e})"));
             }
         }
     }
 
+    /// The whole `Blob` (an empty one when nothing was written).
     fn finish(mut self) -> Result<web_sys::Blob, String> {
         self.fold();
         match (self.error, self.blob) {
             (None, Some(b)) => Ok(b),
             (Some(e), _) => Err(e),
-            (None, None) => Err("the archive is empty".into()),
+            // An empty body: the type check says so, in its words.
+            (None, None) => blob_of(&[], self.mime),
         }
     }
 }
@@ -583,7 +678,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
 
     let now_s = (chrome::now_ms() / 1000.0) as i64;
     let mut zip = spec.zip.then(|| ZipStream::new(now_s));
-    let mut archive = Archive::default();
+    let mut archive = Parts::new("application/zip");
     let mut packed: Vec<usize> = Vec::new();
     let mut direct: Vec<(usize, FetchError)> = Vec::new();
 
@@ -618,21 +713,23 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                         j.url = r.source.clone();
                     }
                 }
-                let size = u64::from(r.bytes.length());
+                let size = r.body.len;
                 match zip.as_mut() {
                     Some(z) => {
                         let entry = format!("{}/{}", pack::zip_folder(job.kind), base_name(&path));
                         // Only the header and descriptor come out of wasm; the
-                        // file's bytes go into the Blob as fetched, and they
-                        // come into wasm one window at a time for their CRC.
-                        let (crc, len) = hash_in_windows(&r.bytes);
-                        match z.add_hashed(&entry, crc, len) {
+                        // file's bytes are in the Blob as fetched (their CRC was
+                        // taken as they streamed in).
+                        match z.add_hashed(&entry, r.body.crc, r.body.len) {
                             Ok((name, head, tail)) => {
                                 archive.push(
                                     js_sys::Uint8Array::from(head.as_slice()).into(),
                                     head.len(),
                                 );
-                                archive.push(r.bytes.clone().into(), size as usize);
+                                archive.push(
+                                    r.body.blob.clone().into(),
+                                    usize::try_from(size).unwrap_or(usize::MAX),
+                                );
                                 archive.push(
                                     js_sys::Uint8Array::from(tail.as_slice()).into(),
                                     tail.len(),
@@ -655,7 +752,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                         }
                     }
                     None => {
-                        let result = match blob_of(&[r.bytes.into()], r.kind.mime()) {
+                        let result = match blob_of(&[r.body.blob.into()], r.kind.mime()) {
                             Ok(blob) => save_blob(&blob, &path, "uniquify", batch.save_as).await,
                             Err(e) => Err(say::tf("why_save_failed", &[e.into()])),
                         };
@@ -838,6 +935,25 @@ async fn finish(mut batch: Batch) -> Batch {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
     batch
+}
+
+/// For the benchmark (`tests/e2e/bench-saving.mjs`): fetches `url` as the saver
+/// fetches a file (streamed into a `Blob`, CRC-32, type and animation learnt on
+/// the way) and says what it read: `{ len, crc, blob_size }`.
+#[wasm_bindgen]
+pub async fn bench_fetch(url: String) -> Result<JsValue, JsValue> {
+    let (_, body) = fetch_retrying(&url)
+        .await
+        .map_err(|e| JsValue::from_str(&said(&fetch_problem(&e))))?;
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("len", body.len as f64),
+        ("crc", f64::from(body.crc)),
+        ("blob_size", body.blob.size()),
+    ] {
+        js_sys::Reflect::set(&o, &k.into(), &v.into())?;
+    }
+    Ok(o.into())
 }
 
 /// The ZIP writer for the benchmark (`tests/e2e/bench.mjs`): the same

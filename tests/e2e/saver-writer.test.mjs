@@ -1,6 +1,7 @@
 // The saver page (ZIP / conversion) under the conditions that used to lose or
-// double work: reloaded mid-archive, "Retry" pressed while it still writes, and
-// images crafted with chunk lengths near 2^32 under conversion.
+// double work: reloaded mid-archive, "Retry" pressed while it still writes,
+// images crafted with chunk lengths near 2^32 under conversion, and a large file
+// whose body breaks off mid-way (streamed, fetched again, packed whole).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,8 +17,39 @@ const hostPath = (u) => u.replace(/^https:\/\//, '');
 
 let shop, browser, downloads;
 
+// A product page (Era C shape) with a WebP and a large JPEG, for the streaming tests.
+const STREAM_ID = '1005006888888888';
+const STREAM_PAGE = `https://de.aliexpress.com/item/${STREAM_ID}.html`;
+const WEBP_URL = 'https://ae-pic-a1.aliexpress-media.com/kf/S00000000000000000000000000000crafteda.webp';
+const BIG_URL = 'https://ae-pic-a1.aliexpress-media.com/kf/S0000000000000000000000000000000biga.jpg';
+const streamPage = `<!doctype html><html><head><meta charset="utf-8"><title>Streaming product</title><script>
+window.runParams = {};
+window._d_c_ = window._d_c_ || {};
+window._d_c_.viewName = 'choiceDetail';
+window._d_c_.isCSR = true;
+window._d_c_.DCData = ${JSON.stringify({ extParams: { site: 'deu' }, name: 'ItemDetailResp', imagePathList: [WEBP_URL, BIG_URL] })};
+</script></head><body><p>Two gallery images.</p></body></html>`;
+const le = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
+// RIFF/WEBP, a VP8L chunk whose length wraps 32-bit offsets, then an ANIM chunk.
+const CRAFTED_WEBP = Buffer.concat([Buffer.from('RIFF'), le(0), Buffer.from('WEBPVP8L'), le(0xFFFFFFF8), Buffer.from('ANIM'), le(6), Buffer.alloc(6)]);
+/** A JPEG-shaped file of `mb` MB: SOI, comment segments of varied filler, EOI. */
+function bigJpeg(mb) {
+  const parts = [Buffer.from([0xff, 0xd8])];
+  let n = 7;
+  for (let size = 2; size < mb * 1e6;) {
+    const body = Buffer.alloc(65000);
+    for (let i = 0; i < body.length; i += 4) { n = (n * 1103515245 + 12345) >>> 0; body.writeUInt32LE(n, i); }
+    const head = Buffer.from([0xff, 0xfe, 0, 0]);
+    head.writeUInt16BE(body.length + 2, 2);
+    parts.push(head, body);
+    size += head.length + body.length;
+  }
+  parts.push(Buffer.from([0xff, 0xd9]));
+  return Buffer.concat(parts);
+}
+
 before(async () => {
-  shop = await startShop();
+  shop = await startShop({ extraPages: { [`de.aliexpress.com/item/${STREAM_ID}.html`]: { body: streamPage } } });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-writer-'));
   browser = await launch({ port: shop.port, downloadDir: downloads, grant: CDN_ORIGINS });
 });
@@ -160,6 +192,86 @@ test('a PNG whose chunk length is near 2^32, under conversion: the save finishes
     assert.ok(row.note, `with a note saying why it was not converted: ${JSON.stringify(row)}`);
   } finally {
     shop.setOverride(hostPath(crafted), null);
+    await page.close();
+  }
+});
+
+test('a WebP whose chunk length is near 2^32, under conversion: the save finishes and the file is kept as it was, with a note', { timeout: 120000 }, async () => {
+  await setSettings(browser, { folder: 'Crafted WebP', format: 'jpeg', quality: 80, product_manifest: true });
+  shop.setOverride(hostPath(WEBP_URL), (req, res) => {
+    res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-store' });
+    res.end(CRAFTED_WEBP);
+  });
+  const page = await browser.ctx.newPage();
+  try {
+    await page.goto(STREAM_PAGE);
+    const accepted = await clickSave(page);
+    assert.equal(accepted.started, 2, accepted.text);
+    const report = await finalReport(page, 60000);
+    assert.equal(report.done + report.failed, 2, report.text);
+    const folder = join(downloads, `Crafted WebP/aliexpress-${STREAM_ID}`);
+    const files = await waitForFiles(folder, 2, 30000);
+    const kept = files.find((f) => f.startsWith('gallery-01'));
+    assert.ok(kept?.endsWith('.webp'), `kept unconverted: ${files.join(', ')}`);
+    assert.deepEqual(readFileSync(join(folder, kept)), CRAFTED_WEBP, 'the crafted bytes, as they came');
+    const manifest = JSON.parse(readFileSync(join(folder, 'product.json'), 'utf8'));
+    const row = (manifest.files || []).find((f) => String(f.file || f.path || '').includes('gallery-01'));
+    assert.ok(row?.note, `with a note saying why it was not converted: ${JSON.stringify(row)}`);
+  } finally {
+    shop.setOverride(hostPath(WEBP_URL), null);
+    await page.close();
+  }
+});
+
+test('a 40 MB file whose body breaks off mid-way: fetched again, streamed into the ZIP whole (CRC checked), nothing else lost', { timeout: 180000 }, async () => {
+  await setSettings(browser, { folder: 'Streamed', zip: true });
+  const big = bigJpeg(40);
+  let requests = 0;
+  shop.setOverride(hostPath(BIG_URL), (req, res) => {
+    requests += 1;
+    const first = requests === 1;
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': big.length, 'cache-control': 'no-store' });
+    // The first answer stops at 12 MB (past the first 8 MB fold) and the
+    // connection is dropped; the next one is whole. Written in 64 KB pieces, as
+    // a server streams.
+    const stop = first ? 12e6 : big.length;
+    let at = 0;
+    const more = () => {
+      while (at < stop) {
+        const end = Math.min(at + 65536, stop);
+        const ok = res.write(big.subarray(at, end));
+        at = end;
+        if (!ok) { res.once('drain', more); return; }
+      }
+      if (first) res.destroy(); else res.end();
+    };
+    more();
+  });
+  shop.setOverride(hostPath(WEBP_URL), (req, res) => {
+    res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-store' });
+    res.end(CRAFTED_WEBP);
+  });
+  const page = await browser.ctx.newPage();
+  try {
+    await page.goto(STREAM_PAGE);
+    const accepted = await clickSave(page);
+    assert.equal(accepted.started, 2, accepted.text);
+    const report = await finalReport(page, 150000);
+    assert.equal(report.failed, 0, report.text);
+    assert.equal(report.done, 2, report.text);
+    assert.equal(requests, 2, 'the broken-off body was fetched once more, and only once');
+    const files = await waitForFiles(join(downloads, 'Streamed'), 1, 60000, { all: true });
+    assert.deepEqual(files, [`aliexpress-${STREAM_ID}.zip`]);
+    const zip = await readZip(join(downloads, 'Streamed', files[0]));
+    const entry = Object.keys(zip).find((n) => n.endsWith('gallery-02.jpg'));
+    assert.ok(entry, Object.keys(zip).join(', '));
+    assert.equal(zip[entry].length, big.length, 'the whole file');
+    assert.ok(zip[entry].equals(big), 'byte for byte');
+    const webp = Object.keys(zip).find((n) => n.endsWith('gallery-01.webp'));
+    assert.ok(webp && zip[webp].equals(CRAFTED_WEBP), Object.keys(zip).join(', '));
+  } finally {
+    shop.setOverride(hostPath(BIG_URL), null);
+    shop.setOverride(hostPath(WEBP_URL), null);
     await page.close();
   }
 });

@@ -202,9 +202,9 @@ pub enum FetchFailure {
 }
 
 impl FetchFailure {
-    /// Worth another attempt: server errors (5xx).
+    /// Worth another attempt: server errors (5xx), and a body that broke off.
     pub fn is_transient(&self) -> bool {
-        matches!(self, FetchFailure::Status(500..=599))
+        matches!(self, FetchFailure::Status(500..=599) | FetchFailure::CutShort)
     }
 
     /// Why, for the user.
@@ -356,6 +356,9 @@ mod tests {
         );
         assert!(FetchFailure::Status(503).is_transient());
         assert!(!FetchFailure::Status(404).is_transient());
+        // A body that broke off mid-way is fetched again (the saver streams it).
+        assert!(FetchFailure::CutShort.is_transient());
+        assert!(!FetchFailure::TooLarge { max_bytes: 1.0 }.is_transient());
         assert_eq!(
             FetchFailure::TooLarge { max_bytes: 2e8 }.say().english(),
             "larger than 200 MB"
