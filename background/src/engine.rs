@@ -13,16 +13,40 @@ use alisave_core::engine::{
 };
 use alisave_core::protocol::{PopupToContent, SaveReport};
 use alisave_core::say::{tf, Say};
-use futures_util::lock::Mutex;
+use futures_util::lock::{Mutex, OwnedMutexGuard};
+use std::sync::Arc;
 
 thread_local! {
     /// Serialises read-modify-write of batches within this worker instance (a lock,
     /// not state: a new worker starts unlocked and reads everything from storage).
-    static LOCK: std::rc::Rc<Mutex<()>> = std::rc::Rc::new(Mutex::new(()));
+    #[allow(clippy::arc_with_non_send_sync)]
+    static LOCK: Arc<Mutex<()>> = Arc::new(Mutex::new(()));
 }
 
-fn lock() -> std::rc::Rc<Mutex<()>> {
-    LOCK.with(|l| l.clone())
+/// Held while the worker reads, changes and writes batches: this worker's own
+/// lock (its tasks, one at a time) and then the origin's Web Lock over batches,
+/// which the saver page takes for its steps too (`chrome::locks`): storage has
+/// no compare-and-set, so without it one side's write could undo the other's.
+struct Guard {
+    _web: Option<chrome::locks::Held>,
+    _mine: OwnedMutexGuard<()>,
+}
+
+async fn guard() -> Guard {
+    let mine = LOCK.with(Arc::clone).lock_owned().await;
+    let web = match chrome::locks::acquire(chrome::locks::BATCHES).await {
+        Ok(h) => Some(h),
+        Err(e) => {
+            web_sys_warn(&format!(
+                "[AliSavePro] no lock shared with the saver page: {e}"
+            ));
+            None
+        }
+    };
+    Guard {
+        _web: web,
+        _mine: mine,
+    }
 }
 
 async fn load(id: &str) -> Option<Batch> {
@@ -50,8 +74,7 @@ fn web_sys_warn(s: &str) {
 /// Creates a batch and starts it.
 pub async fn start(batch: Batch) -> Progress {
     {
-        let l = lock();
-        let _g = l.lock().await;
+        let _g = guard().await;
         store(&batch).await;
     }
     pump(batch.id.clone()).await;
@@ -64,8 +87,7 @@ pub async fn start(batch: Batch) -> Progress {
 /// Creates a batch the saver page packs (ZIP/conversion) and opens that page in
 /// a background tab. The page owns the batch from then on.
 pub async fn start_packed(batch: Batch) -> Result<(), Say> {
-    let l = lock();
-    let _g = l.lock().await;
+    let _g = guard().await;
     store(&batch).await;
     report(&batch).await;
     // From here on the batch is the page's: it records its own tab id and every
@@ -86,8 +108,7 @@ async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
 pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     Box::pin(async move {
         let wake = {
-            let l = lock();
-            let _g = l.lock().await;
+            let _g = guard().await;
             let Some(mut batch) = load(&id).await else {
                 return;
             };
@@ -213,8 +234,7 @@ pub async fn on_changed(
     let mut ended = Vec::new();
     {
         // Keys are read under the lock: start_ready stores them under the lock.
-        let l = lock();
-        let _g = l.lock().await;
+        let _g = guard().await;
         let changes = INBOX.with(|b| std::mem::take(&mut *b.borrow_mut()));
         let mut by_batch: Vec<(String, Vec<Change>)> = Vec::new();
         for c in changes {
@@ -290,8 +310,7 @@ async fn apply_change(batch: &mut Batch, c: Change) -> bool {
 /// Queues the failed files of a batch again (the user's retry).
 pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
     {
-        let l = lock();
-        let _g = l.lock().await;
+        let _g = guard().await;
         let mut batch = load(id).await?;
         if batch.tab_id != tab_id {
             return None; // only the page that made the batch may retry it
@@ -327,8 +346,7 @@ pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
 /// its saver page's: only its progress is returned.
 pub async fn poke(id: &str, tab_id: i64) -> Option<Progress> {
     {
-        let l = lock();
-        let _g = l.lock().await;
+        let _g = guard().await;
         let mut batch = load(id).await?;
         if batch.tab_id != tab_id {
             return None;
@@ -368,8 +386,7 @@ fn recheck_later(batch: &Batch) {
     wasm_bindgen_futures::spawn_local(async move {
         chrome::sleep_ms((at - chrome::now_ms()).max(0.0) + 1.0).await;
         let settled = {
-            let l = lock();
-            let _g = l.lock().await;
+            let _g = guard().await;
             match load(&id).await {
                 Some(mut b) if !b.finished() && b.pack.is_none() => {
                     if settle_starting(&mut b).await {
@@ -398,8 +415,7 @@ pub async fn resume() {
         .collect();
     for id in ids {
         {
-            let l = lock();
-            let _g = l.lock().await;
+            let _g = guard().await;
             let Some(mut batch) = load(&id).await else {
                 continue;
             };
@@ -540,8 +556,7 @@ pub async fn forget_tab(tab_id: i64) {
     let Ok(all) = chrome::session_all().await else {
         return;
     };
-    let l = lock();
-    let _g = l.lock().await;
+    let _g = guard().await;
     for (key, value) in all {
         if !key.starts_with("batch:") {
             continue;
@@ -630,8 +645,7 @@ fn report_later(id: String) {
     wasm_bindgen_futures::spawn_local(Box::pin(async move {
         chrome::sleep_ms(REPORT_EVERY_MS).await;
         LATER.with(|l| l.borrow_mut().remove(&id));
-        let l = lock();
-        let _g = l.lock().await;
+        let _g = guard().await;
         if let Some(batch) = load(&id).await {
             if batch.pack.is_none() {
                 LAST_REPORT.with(|m| m.borrow_mut().remove(&id));

@@ -96,6 +96,10 @@ fn writer() -> String {
 /// Returns false when it does not: the page then stops.
 async fn store(batch: &mut Batch) -> bool {
     let me = writer();
+    // The check and the write under the lock the worker takes for its batch
+    // changes: between them the worker cannot take the page for gone, nor a
+    // reloaded page take over.
+    let _held = batches_lock().await;
     if let Some(stored) = load(&batch.id).await {
         if !stored.written_by(&me) {
             set_text("problem", &t("saver_taken_over"));
@@ -109,6 +113,13 @@ async fn store(batch: &mut Batch) -> bool {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
     true
+}
+
+/// The origin's lock over batches (`chrome::locks`), shared with the worker;
+/// without it (no Web Locks here) the page goes on as before, and says nothing:
+/// the writer token still stops a page that lost the batch at its next step.
+async fn batches_lock() -> Option<chrome::locks::Held> {
+    chrome::locks::acquire(chrome::locks::BATCHES).await.ok()
 }
 
 /// Shows progress here, on the page's button and on the badge.
@@ -132,6 +143,7 @@ pub async fn run() {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let id = hash.trim_start_matches('#').to_string();
+    let held = batches_lock().await;
     let Some(batch) = load(&id).await else {
         set_text("status", &t("saver_unknown"));
         return;
@@ -153,6 +165,7 @@ pub async fn run() {
     if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch).await {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
+    drop(held);
     let batch = pack_batch(batch, &spec).await;
     report(&batch).await;
     if batch.finished() {
@@ -919,6 +932,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
 }
 
 async fn finish(mut batch: Batch) -> Batch {
+    let _held = batches_lock().await;
     // Checked before `finished` is set: a finished batch has no writer.
     let mine = load(&batch.id)
         .await

@@ -275,3 +275,39 @@ test('a 40 MB file whose body breaks off mid-way: fetched again, streamed into t
     await page.close();
   }
 });
+
+test('the worker and the saver page share one lock over batches: a save waits while another context holds it, then completes', { timeout: 120000 }, async () => {
+  await setSettings(browser, { folder: 'Locked', zip: true });
+  const holder = await browser.ctx.newPage();
+  await holder.goto(`chrome-extension://${browser.extensionId}/options.html`);
+  // Another context of the extension's origin holds the lock (chrome::locks::BATCHES).
+  await holder.evaluate(() => new Promise((granted) => {
+    navigator.locks.request('alisave-batches', () => new Promise((release) => { globalThis.releaseBatches = release; granted(); }));
+  }));
+  const page = await browser.ctx.newPage();
+  try {
+    await page.goto(ALIBABA);
+    const clicked = clickSave(page);
+    // The worker asks for the lock before it writes the new batch.
+    await holder.waitForFunction(async () => (await navigator.locks.query()).pending.some((l) => l.name === 'alisave-batches'), null, { timeout: 30000 });
+    const sw = await browser.worker();
+    const batchesOfPage = () => sw.evaluate(async (u) => {
+      const tabs = (await chrome.tabs.query({ url: u })).map((t) => t.id);
+      const all = await chrome.storage.session.get(null);
+      return Object.entries(all).filter(([k, v]) => k.startsWith('batch:') && tabs.includes(v.tab_id)).length;
+    }, ALIBABA);
+    assert.equal(await batchesOfPage(), 0, 'no batch written while the lock is held elsewhere');
+    await holder.evaluate(() => globalThis.releaseBatches());
+    const accepted = await clicked;
+    assert.equal(accepted.started, 4, accepted.text);
+    const report = await finalReport(page, 60000);
+    assert.equal(report.done, 4, report.text);
+    const files = await waitForFiles(join(downloads, 'Locked'), 1, 30000, { all: true });
+    assert.deepEqual(files, ['alibaba-1600000000001.zip']);
+    assert.equal(await batchesOfPage(), 1, 'the batch, written once the lock was free');
+  } finally {
+    await holder.evaluate(() => globalThis.releaseBatches?.()).catch(() => {});
+    await holder.close();
+    await page.close();
+  }
+});
