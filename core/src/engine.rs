@@ -369,15 +369,20 @@ impl Batch {
     /// file (for "open folder").
     pub fn saved_downloads(&self) -> Vec<i64> {
         let zip = self.pack.as_ref().and_then(|p| p.zip_download);
-        zip.into_iter()
-            .chain(
-                self.jobs
-                    .iter()
-                    .rev()
-                    .filter(|j| j.state == JobState::Done)
-                    .filter_map(|j| j.saved_download),
-            )
-            .collect()
+        let mut out: Vec<i64> = Vec::new();
+        let files = self
+            .jobs
+            .iter()
+            .rev()
+            .filter(|j| j.state == JobState::Done)
+            .filter_map(|j| j.saved_download);
+        for id in zip.into_iter().chain(files) {
+            // Every file of an archive names the archive's download.
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
     }
 
     /// Chrome interrupted `download_id` with `reason`: queue a retry after a
@@ -482,20 +487,18 @@ impl Batch {
     }
 
     /// The saver page is gone before the end: what it did not write fails with
-    /// that reason (the user can retry it); in a ZIP nothing reached the disk
-    /// unless the archive was handed to Chrome. The page loses the batch: if it
+    /// that reason (the user can retry it); a file packed into a ZIP reached the
+    /// disk only if that archive was handed to Chrome (its `saved_download` is
+    /// the archive's download, [`Batch::zip_saved`]). The page loses the batch: if it
     /// was only slow, its next write finds another writer and stops.
     pub fn saver_gone(&mut self) {
-        let zip_lost = self
-            .pack
-            .as_ref()
-            .is_some_and(|p| p.zip && p.zip_download.is_none());
         for j in self.jobs.iter_mut() {
             if !matches!(j.state, JobState::Done | JobState::Failed { .. }) {
                 j.state = JobState::Failed {
                     reason: t("why_saver_closed"),
                 };
-            } else if zip_lost && j.state == JobState::Done {
+            } else if j.state == JobState::Done && j.saved_download.is_none() {
+                // Packed into an archive that never reached Chrome.
                 j.state = JobState::Failed {
                     reason: t("why_saver_closed_zip"),
                 };
@@ -511,8 +514,10 @@ impl Batch {
     /// A saver page instance (`writer`, its token) takes the packed batch over:
     /// at its first start, after a reload, or opened again by "retry". Jobs a
     /// previous instance left `Starting` are queued again (it did not finish
-    /// them); in a ZIP whose archive never reached Chrome, so are the files that
-    /// went into that lost archive. Returns the jobs to do, in order.
+    /// them), and so are files it packed into an archive that never reached
+    /// Chrome (`Done` without a `saved_download`) — in any round: after a retry,
+    /// the files of the first archive are on disk, those of the lost second one
+    /// are not. Returns the jobs to do, in order.
     pub fn take_over_pack(&mut self, writer: &str, now_ms: f64) -> Vec<usize> {
         let Some(p) = self.pack.as_mut() else {
             return Vec::new();
@@ -522,11 +527,11 @@ impl Batch {
         }
         p.writer = Some(writer.to_string());
         p.heartbeat_ms = now_ms;
-        let zip_lost = p.zip && p.zip_download.is_none();
         for j in self.jobs.iter_mut() {
             let redo = match j.state {
                 JobState::Starting { .. } | JobState::Downloading { .. } => true,
-                JobState::Done => zip_lost,
+                // Packed into an archive that never reached Chrome.
+                JobState::Done => j.saved_download.is_none(),
                 _ => false,
             };
             if redo {
@@ -541,6 +546,19 @@ impl Batch {
             .filter(|(_, j)| j.state == JobState::Queued)
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// The archive was handed to Chrome as download `download_id`: the files
+    /// packed into it (done, not on disk yet) are on disk now.
+    pub fn zip_saved(&mut self, download_id: i64) {
+        if let Some(p) = self.pack.as_mut() {
+            p.zip_download = Some(download_id);
+        }
+        for j in self.jobs.iter_mut() {
+            if j.state == JobState::Done && j.saved_download.is_none() {
+                j.saved_download = Some(download_id);
+            }
+        }
     }
 
     /// Whether the stored batch still belongs to the saver page `writer`.
@@ -938,9 +956,46 @@ mod tests {
             let mut s = packed(false);
             s.take_over_pack("w1", 5.0);
             s.jobs[0].state = JobState::Done;
+            s.jobs[0].saved_download = Some(7);
             s.jobs[1].state = JobState::Starting { since_ms: 6.0 };
             assert_eq!(s.take_over_pack("w2", 7.0), vec![1, 2]);
             assert_eq!(s.jobs[0].state, JobState::Done);
+        }
+
+        /// After "retry", a second archive holds the files that failed the first
+        /// time: if its page is reloaded or closed before that archive reaches
+        /// Chrome, those files are not on disk (the first archive's are).
+        #[test]
+        fn a_second_archive_lost_after_retry_is_not_taken_for_saved() {
+            let mut b = packed(true);
+            b.take_over_pack("w1", 5.0);
+            b.jobs[0].state = JobState::Done;
+            b.jobs[1].state = JobState::Failed {
+                reason: t("why_not_found"),
+            };
+            b.jobs[2].state = JobState::Done;
+            b.zip_saved(41);
+            b.pack.as_mut().unwrap().finished = true;
+            assert_eq!(b.saved_downloads(), vec![41]);
+            // Retry: a new page packs job 1 into a second archive, then is reloaded.
+            assert_eq!(b.retry_failed(), 1);
+            b.pack.as_mut().unwrap().finished = false;
+            b.pack.as_mut().unwrap().writer = None;
+            assert_eq!(b.take_over_pack("w2", 10.0), vec![1]);
+            b.jobs[1].state = JobState::Done;
+            assert_eq!(
+                b.take_over_pack("w3", 11.0),
+                vec![1],
+                "the lost archive's file is done again"
+            );
+            b.jobs[1].state = JobState::Done;
+            b.saver_gone();
+            assert_eq!(b.jobs[0].state, JobState::Done);
+            assert_eq!(b.jobs[2].state, JobState::Done);
+            assert!(
+                matches!(b.jobs[1].state, JobState::Failed { .. }),
+                "not in any archive on disk"
+            );
         }
 
         #[test]
@@ -962,6 +1017,7 @@ mod tests {
             let mut s = packed(false);
             s.take_over_pack("w1", 5.0);
             s.jobs[0].state = JobState::Done;
+            s.jobs[0].saved_download = Some(7);
             s.saver_gone();
             assert_eq!(
                 s.jobs[0].state,

@@ -883,9 +883,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 Err(e) => Err(Say::plain(e.to_string())),
             };
             if let Ok(saved) = &result {
-                if let Some(p) = batch.pack.as_mut() {
-                    p.zip_download = Some(saved.id);
-                }
+                batch.zip_saved(saved.id);
             }
             if let Err(reason) = result {
                 for i in packed {
