@@ -975,12 +975,13 @@ mod tests {
             };
             b.jobs[2].state = JobState::Done;
             b.zip_saved(41);
-            b.pack.as_mut().unwrap().finished = true;
+            let pack = |b: &mut Batch| b.pack.as_mut().expect("packed");
+            pack(&mut b).finished = true;
             assert_eq!(b.saved_downloads(), vec![41]);
             // Retry: a new page packs job 1 into a second archive, then is reloaded.
             assert_eq!(b.retry_failed(), 1);
-            b.pack.as_mut().unwrap().finished = false;
-            b.pack.as_mut().unwrap().writer = None;
+            pack(&mut b).finished = false;
+            pack(&mut b).writer = None;
             assert_eq!(b.take_over_pack("w2", 10.0), vec![1]);
             b.jobs[1].state = JobState::Done;
             assert_eq!(
