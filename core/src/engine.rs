@@ -975,13 +975,14 @@ mod tests {
             };
             b.jobs[2].state = JobState::Done;
             b.zip_saved(41);
-            let pack = |b: &mut Batch| b.pack.as_mut().expect("packed");
-            pack(&mut b).finished = true;
+            b.pack.as_mut().expect("packed").finished = true;
             assert_eq!(b.saved_downloads(), vec![41]);
             // Retry: a new page packs job 1 into a second archive, then is reloaded.
             assert_eq!(b.retry_failed(), 1);
-            pack(&mut b).finished = false;
-            pack(&mut b).writer = None;
+            if let Some(p) = b.pack.as_mut() {
+                p.finished = false;
+                p.writer = None;
+            }
             assert_eq!(b.take_over_pack("w2", 10.0), vec![1]);
             b.jobs[1].state = JobState::Done;
             assert_eq!(
