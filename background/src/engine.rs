@@ -88,7 +88,10 @@ pub async fn start(batch: Batch) -> Progress {
 /// a background tab. The page owns the batch from then on.
 pub async fn start_packed(batch: Batch) -> Result<(), Say> {
     let _g = guard().await;
-    store(&batch).await;
+    // A page opened on an unrecorded batch would find nothing to pack.
+    chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch)
+        .await
+        .map_err(|e| tf("saver_not_opened", &[e.to_string().into()]))?;
     report(&batch).await;
     // From here on the batch is the page's: it records its own tab id and every
     // step. The worker writes nothing more (two writers would lose steps).
@@ -96,6 +99,35 @@ pub async fn start_packed(batch: Batch) -> Result<(), Say> {
         .await
         .map(|_| ())
         .map_err(|e| tf("saver_not_opened", &[e.to_string().into()]))
+}
+
+/// A packed batch is its saver page's; the worker only looks whether that page
+/// is gone (closed, or never recorded and silent), and then fails what it did
+/// not write (`Batch::saver_state`, `saver_gone`). Called under the guard, by a
+/// restarted worker and by the page's poke.
+async fn check_saver(batch: &mut Batch) {
+    let Some(p) = &batch.pack else {
+        return;
+    };
+    let tab_exists = match p.saver_tab {
+        Some(t) => Some(chrome::tab(t).await.is_ok()),
+        None => None,
+    };
+    let open = saver_open(&batch.id).await;
+    if batch.saver_state(chrome::now_ms(), open, tab_exists) == SaverState::Gone {
+        batch.saver_gone();
+        store(batch).await;
+        report(batch).await;
+    }
+}
+
+/// Whether Chrome lists a saver page of batch `id` among the extension's pages
+/// (false when it cannot tell: the other signs then decide).
+async fn saver_open(id: &str) -> bool {
+    let want = chrome::runtime_url(&format!("saver.html#{id}"));
+    chrome::extension_tab_urls()
+        .await
+        .is_ok_and(|urls| urls.contains(&want))
 }
 
 async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
@@ -324,7 +356,11 @@ pub async fn retry(id: &str, tab_id: i64) -> Option<Progress> {
             p.saver_tab = None;
             p.writer = None;
             batch.created_ms = chrome::now_ms();
-            store(&batch).await;
+            if !store(&batch).await {
+                // Unrecorded, a page would find the batch finished and do nothing;
+                // a second retry would then open a second writer.
+                return Some(load(id).await?.progress());
+            }
             report(&batch).await;
             if let Err(e) = open_saver(&batch.id).await {
                 web_sys_warn(&format!(
@@ -351,7 +387,11 @@ pub async fn poke(id: &str, tab_id: i64) -> Option<Progress> {
         if batch.tab_id != tab_id {
             return None;
         }
-        if batch.finished() || batch.pack.is_some() {
+        if batch.finished() {
+            return Some(batch.progress());
+        }
+        if batch.pack.is_some() {
+            check_saver(&mut batch).await;
             return Some(batch.progress());
         }
         let mut changed = settle_starting(&mut batch).await;
@@ -422,17 +462,8 @@ pub async fn resume() {
             if batch.finished() {
                 continue;
             }
-            if let Some(p) = &batch.pack {
-                // The saver page's; only a closed page leaves work to account for.
-                let tab_exists = match p.saver_tab {
-                    Some(t) => Some(chrome::tab(t).await.is_ok()),
-                    None => None,
-                };
-                if batch.saver_state(chrome::now_ms(), tab_exists) == SaverState::Gone {
-                    batch.saver_gone();
-                    store(&batch).await;
-                    report(&batch).await;
-                }
+            if batch.pack.is_some() {
+                check_saver(&mut batch).await;
                 continue;
             }
             // The worker stopped around chrome.downloads.download: adopt the

@@ -42,6 +42,8 @@ mod sys {
         pub fn runtime_send_message(msg: &JsValue) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
         pub fn runtime_get_url(path: &str) -> String;
+        #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getContexts, catch)]
+        pub fn runtime_get_contexts(filter: &JsValue) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = id, thread_local_v2)]
         pub static RUNTIME_ID: JsValue;
 
@@ -229,6 +231,19 @@ pub fn runtime_id() -> String {
 /// `chrome.runtime.getURL(path)`.
 pub fn runtime_url(path: &str) -> String {
     sys::runtime_get_url(path)
+}
+
+/// The URLs of the extension's own pages open in tabs
+/// (`chrome.runtime.getContexts`, Chrome 116+; no permission needed).
+pub async fn extension_tab_urls() -> Result<Vec<String>, Error> {
+    let filter = js_sys::Object::new();
+    let types: js_sys::Array = [JsValue::from_str("TAB")].into_iter().collect();
+    js_sys::Reflect::set(&filter, &"contextTypes".into(), &types).map_err(js)?;
+    let contexts = call(sys::runtime_get_contexts(&filter)).await?;
+    Ok(js_sys::Array::from(&contexts)
+        .iter()
+        .filter_map(|c| get_string(&c, "documentUrl"))
+        .collect())
 }
 
 /// Options of `chrome.downloads.download`.

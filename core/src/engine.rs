@@ -465,13 +465,25 @@ impl Batch {
     }
 
     /// What the worker makes of this packed batch's saver page, at `now_ms`;
-    /// `tab_exists`: whether the page's recorded tab still exists (`None` when the
-    /// page recorded none). A page that shows progress is never taken for gone
-    /// while its tab exists, nor within [`SAVER_QUIET_MS`] of its last step.
-    pub fn saver_state(&self, now_ms: f64, tab_exists: Option<bool>) -> SaverState {
+    /// `page_open`: Chrome lists a saver page of this batch among the
+    /// extension's contexts (`runtime.getContexts`), which needs no write of the
+    /// page's: a page whose storage writes fail is still seen; `tab_exists`:
+    /// whether the page's recorded tab still exists (`None` when the page
+    /// recorded none). A page that shows progress is never taken for gone while
+    /// it is open or its tab exists, nor within [`SAVER_QUIET_MS`] of its last
+    /// step (a tab just opened may not be a context yet).
+    pub fn saver_state(
+        &self,
+        now_ms: f64,
+        page_open: bool,
+        tab_exists: Option<bool>,
+    ) -> SaverState {
         let Some(p) = &self.pack else {
             return SaverState::Alive;
         };
+        if page_open {
+            return SaverState::Alive;
+        }
         match tab_exists {
             Some(true) => SaverState::Alive,
             Some(false) => SaverState::Gone,
@@ -920,21 +932,27 @@ mod tests {
             let mut b = packed(true);
             // No tab recorded yet: measured from creation, then from each step.
             assert_eq!(
-                b.saver_state(1_000.0 + SAVER_QUIET_MS - 1.0, None),
+                b.saver_state(1_000.0 + SAVER_QUIET_MS - 1.0, false, None),
                 SaverState::Alive
             );
             assert_eq!(
-                b.saver_state(1_000.0 + SAVER_QUIET_MS, None),
+                b.saver_state(1_000.0 + SAVER_QUIET_MS, false, None),
                 SaverState::Gone
             );
             b.take_over_pack("w1", 100_000.0);
             assert_eq!(
-                b.saver_state(100_000.0 + SAVER_QUIET_MS - 1.0, None),
+                b.saver_state(100_000.0 + SAVER_QUIET_MS - 1.0, false, None),
                 SaverState::Alive
             );
             // A known tab decides.
-            assert_eq!(b.saver_state(1e12, Some(true)), SaverState::Alive);
-            assert_eq!(b.saver_state(100_001.0, Some(false)), SaverState::Gone);
+            assert_eq!(b.saver_state(1e12, false, Some(true)), SaverState::Alive);
+            assert_eq!(
+                b.saver_state(100_001.0, false, Some(false)),
+                SaverState::Gone
+            );
+            // A page Chrome lists as open is alive, however long its writes fail.
+            assert_eq!(b.saver_state(1e12, true, None), SaverState::Alive);
+            assert_eq!(b.saver_state(1e12, true, Some(false)), SaverState::Alive);
         }
 
         #[test]

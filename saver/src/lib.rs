@@ -109,10 +109,27 @@ async fn store(batch: &mut Batch) -> bool {
     if let Some(p) = batch.pack.as_mut() {
         p.heartbeat_ms = chrome::now_ms();
     }
-    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &*batch).await {
+    if let Err(e) = write(batch).await {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
     }
     true
+}
+
+/// Writes the batch, tried again when storage refuses: a step records which
+/// files are on disk, and a file on disk the batch does not know of would be
+/// failed by the worker and saved again by a retry (`core/tests/saver_model.rs`).
+async fn write(batch: &Batch) -> Result<(), chrome::Error> {
+    let mut attempt = 1;
+    loop {
+        match chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt >= MAX_ATTEMPTS => return Err(e),
+            Err(_) => {
+                chrome::sleep_ms(alisave_core::engine::backoff_ms(attempt)).await;
+                attempt += 1;
+            }
+        }
+    }
 }
 
 /// The origin's lock over batches (`chrome::locks`), shared with the worker;
@@ -162,8 +179,16 @@ pub async fn run() {
     // earlier instance left unfinished is done again (core::engine rules).
     let mut batch = batch;
     batch.take_over_pack(&writer(), chrome::now_ms());
-    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch).await {
+    if let Err(e) = write(&batch).await {
+        // Not the writer on record: every step would be refused. The page says
+        // so and closes, and the worker fails the batch with that reason (the
+        // user can retry) instead of waiting for a page that writes nothing.
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
+        drop(held);
+        if let Some(me) = saving::current_tab_id().await {
+            let _ = saving::close_tab(me).await;
+        }
+        return;
     }
     drop(held);
     let batch = pack_batch(batch, &spec).await;
@@ -943,8 +968,14 @@ async fn finish(mut batch: Batch) -> Batch {
         p.finished = true;
         p.heartbeat_ms = chrome::now_ms();
     }
-    if let Err(e) = chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch).await {
+    // This write says which files reached the disk (the archive's download).
+    // Unrecorded, the page stays open with the problem shown: closing it would
+    // make the worker fail files that are saved, and a retry save them twice.
+    if let Err(e) = write(&batch).await {
         set_text("problem", &tf("saver_not_recorded", &[&e.to_string()]));
+        if let Some(p) = batch.pack.as_mut() {
+            p.finished = false;
+        }
     }
     batch
 }
