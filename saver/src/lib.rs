@@ -980,6 +980,46 @@ async fn finish(mut batch: Batch) -> Batch {
     batch
 }
 
+/// For the benchmark (`tests/e2e/bench-saving.mjs`): packs `urls` into a ZIP
+/// `Blob` as the saver does (each file streamed, checked and hashed on the way,
+/// [`IN_FLIGHT`] at a time; the entries' headers from [`ZipStream`]; parts
+/// folded into the archive every [`FOLD_BYTES`]), without saving it:
+/// `{ size, entries }`.
+#[wasm_bindgen]
+pub async fn bench_pack(urls: Vec<String>) -> Result<JsValue, JsValue> {
+    let mut zip = ZipStream::new((chrome::now_ms() / 1000.0) as i64);
+    let mut archive = Parts::new("application/zip");
+    let mut entries = 0u32;
+    let mut stream = futures_util::stream::iter(
+        urls.into_iter()
+            .enumerate()
+            .map(|(i, u)| async move { (i, fetch_retrying(&u).await) }),
+    )
+    .buffer_unordered(IN_FLIGHT);
+    while let Some((i, got)) = stream.next().await {
+        let (_, body) = got.map_err(|e| JsValue::from_str(&said(&fetch_problem(&e))))?;
+        let (_, head, tail) = zip
+            .add_hashed(&format!("media/file-{i:03}"), body.crc, body.len)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        archive.push(js_sys::Uint8Array::from(head.as_slice()).into(), head.len());
+        archive.push(
+            body.blob.into(),
+            usize::try_from(body.len).unwrap_or(usize::MAX),
+        );
+        archive.push(js_sys::Uint8Array::from(tail.as_slice()).into(), tail.len());
+        entries += 1;
+    }
+    let end = zip
+        .finish()
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    archive.push(js_sys::Uint8Array::from(end.as_slice()).into(), end.len());
+    let blob = archive.finish().map_err(|e| JsValue::from_str(&e))?;
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"size".into(), &blob.size().into())?;
+    js_sys::Reflect::set(&o, &"entries".into(), &entries.into())?;
+    Ok(o.into())
+}
+
 /// For the benchmark (`tests/e2e/bench-saving.mjs`): fetches `url` as the saver
 /// fetches a file (streamed into a `Blob`, CRC-32, type and animation learnt on
 /// the way) and says what it read: `{ len, crc, blob_size }`.
