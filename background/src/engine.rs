@@ -115,10 +115,19 @@ async fn check_saver(batch: &mut Batch) {
     };
     let open = saver_open(&batch.id).await;
     if batch.saver_state(chrome::now_ms(), open, tab_exists) == SaverState::Gone {
-        batch.saver_gone();
+        saver_gone(batch).await;
         store(batch).await;
         report(batch).await;
     }
+}
+
+/// The batch's saver page is gone: what it had Chrome write is adopted, the
+/// rest failed with the reason (`Batch::adopt_saver_downloads`, `saver_gone`).
+async fn saver_gone(batch: &mut Batch) {
+    if let Ok(seen) = chrome::saving::downloads_since(batch.created_ms).await {
+        batch.adopt_saver_downloads(&chrome::runtime_id(), &seen);
+    }
+    batch.saver_gone();
 }
 
 /// Whether Chrome lists a saver page of batch `id` among the extension's pages
@@ -537,6 +546,7 @@ async fn seen_downloads(url: &str, since_ms: f64) -> Vec<SeenDownload> {
             filename: d.filename.clone().unwrap_or_default(),
             by_extension: d.by_extension_id.clone(),
             claimed_by,
+            complete: d.state == "complete",
         });
     }
     seen
@@ -601,7 +611,7 @@ pub async fn forget_tab(tab_id: i64) {
         } else if !batch.finished() && batch.pack.as_ref().and_then(|p| p.saver_tab) == Some(tab_id)
         {
             let mut batch = batch;
-            batch.saver_gone();
+            saver_gone(&mut batch).await;
             store(&batch).await;
             report(&batch).await;
         }

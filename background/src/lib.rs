@@ -560,6 +560,7 @@ async fn save(
             finished: false,
             writer: None,
             heartbeat_ms: 0.0,
+            archive_started_ms: None,
         });
         if let Err(e) = engine::start_packed(batch).await {
             report.ok = false;

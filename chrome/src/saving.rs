@@ -193,6 +193,32 @@ pub async fn fetch_media(url: &str, max_bytes: f64) -> Result<Fetched, FetchErro
     })
 }
 
+/// The downloads started after `since_ms` (less the adoption slack), as the
+/// engine's adoption rules read them (`Batch::adopt_saver_downloads`). None is
+/// recorded as a job's (`download:<id>`): the saver page records its files in
+/// the batch itself.
+pub async fn downloads_since(
+    since_ms: f64,
+) -> Result<Vec<alisave_core::engine::SeenDownload>, Error> {
+    let q = js_sys::Object::new();
+    let after = since_ms - alisave_core::engine::ADOPT_SLACK_MS;
+    let iso = js_sys::Date::new(&JsValue::from_f64(after)).to_iso_string();
+    js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
+    let items: Vec<DownloadItem> = super::from_js(call(super::sys::downloads_search(&q)).await?)?;
+    Ok(items
+        .into_iter()
+        .map(|d| alisave_core::engine::SeenDownload {
+            id: d.id,
+            start_ms: d.start_ms(),
+            complete: d.state == "complete",
+            url: d.url,
+            filename: d.filename.unwrap_or_default(),
+            by_extension: d.by_extension_id,
+            claimed_by: None,
+        })
+        .collect())
+}
+
 /// Waits until download `id` is complete or interrupted (polls
 /// `chrome.downloads.search`: a page can wait, and a poll cannot miss an event).
 /// `None` when the download disappeared (removed from Chrome's list).

@@ -159,6 +159,11 @@ pub struct PackSpec {
     /// here, by lack of progress, not from the batch's creation.
     #[serde(default)]
     pub heartbeat_ms: f64,
+    /// When the writer handed the archive to Chrome (recorded before it did):
+    /// a page gone before recording the archive's download leaves it to be
+    /// found ([`Batch::adopt_saver_downloads`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_started_ms: Option<f64>,
 }
 
 /// How long a packed batch may go without a step of its saver page, while the
@@ -565,12 +570,72 @@ impl Batch {
     pub fn zip_saved(&mut self, download_id: i64) {
         if let Some(p) = self.pack.as_mut() {
             p.zip_download = Some(download_id);
+            p.archive_started_ms = None;
         }
         for j in self.jobs.iter_mut() {
             if j.state == JobState::Done && j.saved_download.is_none() {
                 j.saved_download = Some(download_id);
             }
         }
+    }
+
+    /// A saver page may be gone between Chrome writing a file (or the archive)
+    /// and the page recording it. Before its work is taken over or failed, the
+    /// downloads Chrome has (`seen`: this extension's, complete, started after
+    /// the page marked the file or archive, to the planned name) are adopted:
+    /// the files are on disk, not to be failed, nor saved again by a retry.
+    /// Returns how many files were adopted.
+    pub fn adopt_saver_downloads(&mut self, own_extension: &str, seen: &[SeenDownload]) -> usize {
+        let Some(pack) = self.pack.clone() else {
+            return 0;
+        };
+        let mut taken: Vec<i64> = self.jobs.iter().filter_map(|j| j.saved_download).collect();
+        let mut n = 0;
+        let unsaved = self
+            .jobs
+            .iter()
+            .any(|j| j.state == JobState::Done && j.saved_download.is_none());
+        if let (true, true, Some(t)) = (pack.zip, unsaved, pack.archive_started_ms) {
+            let archive = seen
+                .iter()
+                .filter(|d| saver_made(d, own_extension, t, &taken))
+                .filter(|d| is_planned_file(&d.filename, &pack.zip_path))
+                .max_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+            if let Some(d) = archive {
+                let before = self
+                    .jobs
+                    .iter()
+                    .filter(|j| j.saved_download.is_some())
+                    .count();
+                self.zip_saved(d.id);
+                taken.push(d.id);
+                n += self
+                    .jobs
+                    .iter()
+                    .filter(|j| j.saved_download.is_some())
+                    .count()
+                    - before;
+            }
+        }
+        for j in self.jobs.iter_mut() {
+            let JobState::Starting { since_ms } = j.state else {
+                continue;
+            };
+            let found = seen
+                .iter()
+                .filter(|d| saver_made(d, own_extension, since_ms, &taken))
+                .filter(|d| is_planned_file(&d.filename, &j.path))
+                // Saved from its bytes (a blob URL), or as it is from its URL.
+                .filter(|d| d.url.starts_with("blob:") || d.url == j.url)
+                .max_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+            if let Some(d) = found {
+                j.state = JobState::Done;
+                j.saved_download = Some(d.id);
+                taken.push(d.id);
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Whether the stored batch still belongs to the saver page `writer`.
@@ -691,6 +756,8 @@ pub struct SeenDownload {
     pub by_extension: Option<String>,
     /// The batch that already recorded it as its own (`download:<id>`), if any.
     pub claimed_by: Option<String>,
+    /// Chrome has written it whole.
+    pub complete: bool,
 }
 
 /// How long a `Starting` job with no download yet may still become one: a
@@ -779,6 +846,17 @@ pub fn adoptable(
         .filter(|d| !job.past_downloads.contains(&d.id))
         .max_by(|a, b| a.start_ms.total_cmp(&b.start_ms).then(a.id.cmp(&b.id)))
         .map(|d| d.id)
+}
+
+/// A complete download this extension started after `since_ms` that no job
+/// holds yet: one the saver page may have made.
+fn saver_made(d: &SeenDownload, own_extension: &str, since_ms: f64, taken: &[i64]) -> bool {
+    d.complete
+        && !own_extension.is_empty()
+        && d.by_extension.as_deref() == Some(own_extension)
+        && d.start_ms >= since_ms - ADOPT_SLACK_MS
+        && d.claimed_by.is_none()
+        && !taken.contains(&d.id)
 }
 
 /// How long a page following an unfinished save waits without news before it
@@ -872,6 +950,7 @@ mod tests {
                 start_ms,
                 by_extension: Some(EXT.into()),
                 claimed_by: None,
+                complete: true,
             }
         }
 
@@ -893,6 +972,7 @@ mod tests {
                 finished: false,
                 writer: None,
                 heartbeat_ms: 0.0,
+                archive_started_ms: None,
             });
             assert!(!b.may_retry());
             assert_eq!(b.retry_failed(), 0, "the saver page is still writing");
@@ -923,6 +1003,7 @@ mod tests {
                 finished: false,
                 writer: None,
                 heartbeat_ms: 0.0,
+                archive_started_ms: None,
             });
             b
         }
@@ -1015,6 +1096,66 @@ mod tests {
             assert!(
                 matches!(b.jobs[1].state, JobState::Failed { .. }),
                 "not in any archive on disk"
+            );
+        }
+
+        /// What a saver page had Chrome write and did not record is adopted
+        /// (the right file, complete, this extension's, after the mark), never
+        /// the user's own download or an earlier save's.
+        #[test]
+        fn what_chrome_wrote_for_a_gone_page_is_adopted() {
+            let blob = |id: i64, filename: &str, start_ms: f64| SeenDownload {
+                url: format!("blob:chrome-extension://{EXT}/{id}"),
+                ..seen(id, filename, start_ms)
+            };
+            let mut s = packed(false);
+            s.take_over_pack("w1", 5.0);
+            s.jobs[0].path = "AliSavePro/aliexpress-1/gallery-01.png".into();
+            s.jobs[0].state = JobState::Starting { since_ms: 50_000.0 };
+            let file = "/home/u/Downloads/AliSavePro/aliexpress-1/gallery-01.png";
+            let not_yet = SeenDownload {
+                complete: false,
+                ..blob(5, file, 50_100.0)
+            };
+            let users = SeenDownload {
+                by_extension: None,
+                ..blob(6, file, 50_100.0)
+            };
+            let earlier = blob(7, file, 10_000.0);
+            let other = blob(
+                8,
+                "/home/u/Downloads/AliSavePro/aliexpress-1/gallery-02.png",
+                50_100.0,
+            );
+            assert_eq!(
+                s.adopt_saver_downloads(EXT, &[not_yet, users, earlier, other]),
+                0
+            );
+            assert_eq!(s.adopt_saver_downloads(EXT, &[blob(9, file, 50_100.0)]), 1);
+            assert_eq!(s.jobs[0].state, JobState::Done);
+            assert_eq!(s.jobs[0].saved_download, Some(9));
+            s.saver_gone();
+            assert_eq!(s.jobs[0].state, JobState::Done, "on disk: not failed");
+
+            // The archive handed to Chrome before the page recorded it.
+            let mut z = packed(true);
+            z.take_over_pack("w1", 5.0);
+            z.jobs[0].state = JobState::Done;
+            z.jobs[1].state = JobState::Done;
+            if let Some(p) = z.pack.as_mut() {
+                p.zip_path = "AliSavePro/aliexpress-1.zip".into();
+                p.archive_started_ms = Some(60_000.0);
+            }
+            let zip = "/home/u/Downloads/AliSavePro/aliexpress-1 (1).zip";
+            assert_eq!(
+                z.adopt_saver_downloads(EXT, &[blob(11, zip, 59_000.0 - ADOPT_SLACK_MS)]),
+                0
+            );
+            assert_eq!(z.adopt_saver_downloads(EXT, &[blob(12, zip, 60_500.0)]), 2);
+            assert_eq!(z.saved_downloads(), vec![12]);
+            assert!(
+                z.take_over_pack("w2", 70_000.0).len() == 1,
+                "only the file not in it is redone"
             );
         }
 

@@ -215,6 +215,7 @@ impl World {
                 start_ms: d.start_ms,
                 by_extension: d.by_us.then(|| EXT.to_string()),
                 claimed_by: self.claimed.get(&d.id).cloned(),
+                complete: d.state == DlState::Complete,
             })
             .collect()
     }

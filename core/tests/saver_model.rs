@@ -4,8 +4,9 @@
 //! way `saver/src/lib.rs` and `background/src/engine.rs` do it.
 //!
 //! What the simulation covers: saver pages that load late, are reloaded or
-//! closed at any step (before their first write, mid-archive, after the archive
-//! reached Chrome), storage writes that fail (the page's take-over, a step, its
+//! closed at any step (before their first write, mid-archive, between Chrome
+//! writing a file or the archive and the page recording it), storage writes
+//! that fail (the page's take-over, a step, its
 //! final record, the worker's "the page is gone"), the worker looking at the
 //! batch at any time (a restart's `resume`, a poke, a closed tab), time passing
 //! beyond the page's quiet limit, and "retry" with a second archive. Every
@@ -18,11 +19,16 @@
 //! finished, not stuck: each file is done and on disk exactly once, or failed
 //! and on disk nowhere; and a retry saves every failed file, once.
 
-use alisave_core::engine::{Batch, JobState, PackSpec, ProductInfo, SaverState, SAVER_QUIET_MS};
+use alisave_core::engine::{
+    Batch, JobState, PackSpec, ProductInfo, SaverState, SeenDownload, SAVER_QUIET_MS,
+};
 use alisave_core::filename::PlannedFile;
 use alisave_core::settings::ImageFormat;
 use alisave_core::MediaKind;
 use proptest::prelude::*;
+
+const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
+const DOWNLOADS: &str = "/home/u/Downloads";
 
 /// Attempts of the page's important writes (`MAX_ATTEMPTS` in the saver).
 const WRITE_ATTEMPTS: u32 = alisave_core::engine::MAX_ATTEMPTS;
@@ -80,6 +86,10 @@ struct Page {
     queue: Vec<usize>,
     /// The files this instance put into its archive (in memory).
     packed: Vec<usize>,
+    /// A file (job, download) or the archive (download) Chrome has written and
+    /// the page has not recorded yet.
+    unrecorded_file: Option<(usize, i64)>,
+    unrecorded_archive: Option<i64>,
 }
 
 struct World {
@@ -94,6 +104,8 @@ struct World {
     /// Separate files on disk (job index), and archives on disk (their jobs).
     files: Vec<usize>,
     archives: Vec<Vec<usize>>,
+    /// Chrome's downloads of the saver (all complete: blob URLs are written at once).
+    chrome: Vec<SeenDownload>,
 }
 
 fn batch(n: usize, zip: bool) -> Batch {
@@ -128,6 +140,7 @@ fn batch(n: usize, zip: bool) -> Batch {
         finished: false,
         writer: None,
         heartbeat_ms: 0.0,
+        archive_started_ms: None,
     });
     b
 }
@@ -145,6 +158,7 @@ impl World {
             writers: 0,
             files: Vec::new(),
             archives: Vec::new(),
+            chrome: Vec::new(),
         };
         // `start_packed`: the batch stored, then its page opened.
         w.open_page();
@@ -178,6 +192,8 @@ impl World {
             mem: None,
             queue: Vec::new(),
             packed: Vec::new(),
+            unrecorded_file: None,
+            unrecorded_archive: None,
         });
     }
 
@@ -204,6 +220,35 @@ impl World {
         self.write_retrying(&mem);
     }
 
+    /// Chrome writes a blob URL of the saver to `path` (`uniquify`).
+    fn chrome_writes(&mut self, path: &str) -> i64 {
+        let id = self.next_download;
+        self.next_download += 1;
+        let (stem, ext) = path.rsplit_once('.').unwrap_or((path, ""));
+        let mut filename = format!("{DOWNLOADS}/{path}");
+        let mut k = 1;
+        while self.chrome.iter().any(|d| d.filename == filename) {
+            filename = format!("{DOWNLOADS}/{stem} ({k}).{ext}");
+            k += 1;
+        }
+        self.chrome.push(SeenDownload {
+            id,
+            url: format!("blob:chrome-extension://{EXT}/{id}"),
+            filename,
+            start_ms: self.now,
+            by_extension: Some(EXT.into()),
+            claimed_by: None,
+            complete: true,
+        });
+        id
+    }
+
+    /// What the worker or a new page does before failing or taking over the
+    /// batch: adopts what Chrome wrote and no one recorded.
+    fn adopt(&self, b: &mut Batch) {
+        b.adopt_saver_downloads(EXT, &self.chrome);
+    }
+
     /// The page closes its own tab, or its tab is closed: the worker hears of it.
     fn tab_closed(&mut self, p: usize) {
         self.pages[p].alive = false;
@@ -212,6 +257,7 @@ impl World {
             && self.stored.pack.as_ref().and_then(|s| s.saver_tab) == Some(tab)
         {
             let mut b = self.stored.clone();
+            self.adopt(&mut b);
             b.saver_gone();
             self.write(&b);
         }
@@ -227,6 +273,7 @@ impl World {
                 self.pages[p].started = true;
                 let me = self.pages[p].writer.clone();
                 let mut b = self.stored.clone();
+                self.adopt(&mut b);
                 b.take_over_pack(&me, self.now);
                 if !self.write_retrying(&b) {
                     // Not recorded: the page says so and closes its tab.
@@ -257,28 +304,45 @@ impl World {
             Step::PageDoes(k, ok) => {
                 let Some(p) = self.page(k) else { return };
                 let pg = &self.pages[p];
-                if !pg.started || pg.stopped || pg.queue.is_empty() {
+                if !pg.started || pg.stopped {
+                    return;
+                }
+                let mut mem = self.pages[p].mem.clone().expect("started");
+                // A file Chrome wrote: now recorded.
+                if let Some((i, id)) = self.pages[p].unrecorded_file.take() {
+                    mem.jobs[i].state = JobState::Done;
+                    mem.jobs[i].saved_download = Some(id);
+                    self.pages[p].mem = Some(mem);
+                    self.page_store(p);
+                    return;
+                }
+                if self.pages[p].queue.is_empty() {
                     return;
                 }
                 let i = self.pages[p].queue.remove(0);
-                let id = self.next_download;
-                self.next_download += 1;
-                let zip = self.zip;
-                let mut mem = self.pages[p].mem.clone().expect("started");
-                let job = &mut mem.jobs[i];
                 if !ok {
-                    job.state = JobState::Failed {
+                    mem.jobs[i].state = JobState::Failed {
                         reason: alisave_core::say::t("why_not_found"),
                     };
-                } else if zip {
+                } else if self.zip {
                     // Into the archive in memory: on disk only with the archive.
-                    job.state = JobState::Done;
+                    mem.jobs[i].state = JobState::Done;
                     self.pages[p].packed.push(i);
                 } else {
-                    // A converted file, saved as its own download (complete).
+                    // A converted file, saved as its own download: the page marks
+                    // it (its final name, from now), then Chrome writes it; the
+                    // page records it at its next step.
+                    mem.jobs[i].state = JobState::Starting { since_ms: self.now };
+                    self.pages[p].mem = Some(mem);
+                    self.page_store(p);
+                    if self.pages[p].stopped {
+                        return;
+                    }
+                    let path = self.stored.jobs[i].path.clone();
+                    let id = self.chrome_writes(&path);
                     self.files.push(i);
-                    job.state = JobState::Done;
-                    job.saved_download = Some(id);
+                    self.pages[p].unrecorded_file = Some((i, id));
+                    return;
                 }
                 self.pages[p].mem = Some(mem);
                 self.page_store(p);
@@ -286,17 +350,32 @@ impl World {
             Step::PageFinishes(k) => {
                 let Some(p) = self.page(k) else { return };
                 let pg = &self.pages[p];
-                if !pg.started || pg.stopped || !pg.queue.is_empty() {
+                if !pg.started || pg.stopped || !pg.queue.is_empty() || pg.unrecorded_file.is_some()
+                {
                     return;
                 }
                 let mut mem = self.pages[p].mem.clone().expect("started");
                 if self.zip {
                     let packed = self.pages[p].packed.clone();
-                    if !packed.is_empty() {
-                        // Chrome has written the archive; the page records it.
+                    if !packed.is_empty() && self.pages[p].unrecorded_archive.is_none() {
+                        // The page marks the hand-over, then Chrome writes the
+                        // archive; the page records it at its next step.
+                        if let Some(s) = mem.pack.as_mut() {
+                            s.archive_started_ms = Some(self.now);
+                        }
+                        self.pages[p].mem = Some(mem);
+                        self.page_store(p);
+                        if self.pages[p].stopped {
+                            return;
+                        }
+                        let zip_path = self.stored.pack.as_ref().expect("packed").zip_path.clone();
+                        let id = self.chrome_writes(&zip_path);
                         self.archives.push(packed);
-                        mem.zip_saved(self.next_download);
-                        self.next_download += 1;
+                        self.pages[p].unrecorded_archive = Some(id);
+                        return;
+                    }
+                    if let Some(id) = self.pages[p].unrecorded_archive.take() {
+                        mem.zip_saved(id);
                     }
                 }
                 // `finish`: under the lock, only while the writer.
@@ -329,6 +408,8 @@ impl World {
                 pg.mem = None;
                 pg.queue.clear();
                 pg.packed.clear();
+                pg.unrecorded_file = None;
+                pg.unrecorded_archive = None;
             }
             Step::WorkerCheck => {
                 if self.stored.finished() {
@@ -344,6 +425,7 @@ impl World {
                     .map(|t| self.pages.iter().any(|p| p.alive && p.tab == t));
                 if self.stored.saver_state(self.now, open, tab_exists) == SaverState::Gone {
                     let mut b = self.stored.clone();
+                    self.adopt(&mut b);
                     b.saver_gone();
                     self.write(&b);
                 }
@@ -402,10 +484,11 @@ impl World {
                 self.run(&Step::PageStarts(k));
                 while self.pages[p].alive
                     && !self.pages[p].stopped
-                    && !self.pages[p].queue.is_empty()
+                    && (!self.pages[p].queue.is_empty() || self.pages[p].unrecorded_file.is_some())
                 {
                     self.run(&Step::PageDoes(k, true));
                 }
+                self.run(&Step::PageFinishes(k));
                 self.run(&Step::PageFinishes(k));
             }
             self.run(&Step::Tick(SAVER_QUIET_MS as u32 + 1));
@@ -496,6 +579,7 @@ fn a_lost_second_archive_is_packed_again() {
     w.run(&Step::PageStarts(0));
     w.run(&Step::PageDoes(0, true));
     w.run(&Step::PageDoes(0, false));
+    w.run(&Step::PageFinishes(0));
     w.run(&Step::PageFinishes(0));
     assert_eq!(w.archives, vec![vec![0]]);
     w.run(&Step::Retry);

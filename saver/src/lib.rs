@@ -178,6 +178,13 @@ pub async fn run() {
     // This page takes the batch over (first start, reload, or retry): what an
     // earlier instance left unfinished is done again (core::engine rules).
     let mut batch = batch;
+    // What an earlier instance had Chrome write but did not record is on disk.
+    match saving::downloads_since(batch.created_ms).await {
+        Ok(seen) => {
+            batch.adopt_saver_downloads(&chrome::runtime_id(), &seen);
+        }
+        Err(e) => set_text("problem", &tf("saver_not_recorded", &[&e.to_string()])),
+    }
     batch.take_over_pack(&writer(), chrome::now_ms());
     if let Err(e) = write(&batch).await {
         // Not the writer on record: every step would be refused. The page says
@@ -790,6 +797,20 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                         }
                     }
                     None => {
+                        // Marked before Chrome writes it: a page gone before it
+                        // records the file leaves it to be adopted, not saved twice.
+                        set_job(
+                            &mut batch,
+                            r.index,
+                            JobState::Starting {
+                                since_ms: chrome::now_ms(),
+                            },
+                            None,
+                            None,
+                        );
+                        if !store(&mut batch).await {
+                            return batch;
+                        }
                         let result = match blob_of(&[r.body.blob.into()], r.kind.mime()) {
                             Ok(blob) => save_blob(&blob, &path, "uniquify", batch.save_as).await,
                             Err(e) => Err(say::tf("why_save_failed", &[e.into()])),
@@ -840,6 +861,13 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         let path = format!("{}/{}", batch.product_folder, base_name(&job.path));
         if let Some(j) = batch.jobs.get_mut(i) {
             j.path = path.clone();
+            j.state = JobState::Starting {
+                since_ms: chrome::now_ms(),
+            };
+        }
+        // Marked before Chrome writes it (as above).
+        if !store(&mut batch).await {
+            return batch;
         }
         match save_url(&job.url, &path, "uniquify", batch.save_as).await {
             Ok(saved) => {
@@ -900,6 +928,14 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                     archive.push(js_sys::Uint8Array::from(tail.as_slice()).into(), n);
                     match archive.finish() {
                         Ok(blob) => {
+                            // The hand-over marked before Chrome writes the archive:
+                            // a page gone before recording it leaves it to be adopted.
+                            if let Some(p) = batch.pack.as_mut() {
+                                p.archive_started_ms = Some(chrome::now_ms());
+                            }
+                            if !store(&mut batch).await {
+                                return batch;
+                            }
                             save_blob(&blob, &spec.zip_path, "uniquify", batch.save_as).await
                         }
                         Err(e) => Err(Say::plain(e)),
