@@ -726,16 +726,16 @@ async fn write_manifest(batch: &Batch) -> Option<Batch> {
         return None;
     }
     // Notes in the browser's language, like every sentence the user reads.
-    let m = alisave_core::pack::manifest(batch, &batch.product_folder, &chrome::i18n_message);
+    let m = alisave_core::manifest::manifest(batch, &batch.product_folder, &chrome::i18n_message);
     for (name, text, mime) in [
         (
             "product.json",
-            alisave_core::pack::manifest_json(&m),
+            alisave_core::manifest::manifest_json(&m),
             "application/json",
         ),
         (
             "product.csv",
-            alisave_core::pack::manifest_csv(&m),
+            alisave_core::manifest::manifest_csv(&m),
             "text/csv",
         ),
     ] {

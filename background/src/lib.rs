@@ -239,7 +239,7 @@ async fn load_settings() -> (Settings, Option<Say>) {
     match chrome::storage_get(Area::Local, settings::STORAGE_KEY).await {
         Ok(stored) => {
             let report = settings::load_report(stored.as_ref());
-            let note = say::settings::load_notice(&report);
+            let note = alisave_core::settings::say::load_notice(&report);
             (report.settings, note)
         }
         Err(e) => (
@@ -475,7 +475,7 @@ async fn save(
         )
     };
     let mut report = SaveReport {
-        folder: alisave_core::filename::product_folder_on(&settings, &inventory, today),
+        folder: alisave_core::plan::product_folder_on(&settings, &inventory, today),
         warnings: inventory.warnings.clone(),
         ..SaveReport::default()
     };
@@ -486,8 +486,8 @@ async fn save(
     }
     let files = match &only {
         // The popup's selection: only items of this inventory, whatever their kind.
-        Some(urls) => alisave_core::filename::plan_selected_on(&settings, &inventory, urls, today),
-        None => alisave_core::filename::plan_on(&settings, &inventory, today),
+        Some(urls) => alisave_core::plan::plan_selected_on(&settings, &inventory, urls, today),
+        None => alisave_core::plan::plan_on(&settings, &inventory, today),
     };
     let mut accepted = Vec::new();
     for (i, file) in files.into_iter().enumerate() {

@@ -10,7 +10,7 @@
 
 /// Why a fetch brought no usable body: the pure crate's type, so that each part
 /// says it to the user in the user's language.
-pub use alisave_core::say::FetchFailure as FetchError;
+pub use alisave_core::fetch::FetchFailure as FetchError;
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -7,7 +7,6 @@
 //! called, and a worker that finds a `Starting` job on resume first looks for a
 //! download of that URL that already exists (no file is saved twice).
 
-use crate::protocol::FailedFile;
 use crate::say::{t, tf, Say};
 use crate::{MediaKind, Warning};
 use serde::{Deserialize, Serialize};
@@ -179,6 +178,36 @@ pub enum SaverState {
     Gone,
 }
 
+/// A file the background could not start saving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedFile {
+    pub url: String,
+    pub path: String,
+    pub reason: Say,
+}
+
+/// The first three failures as the user reads them (`gallery-01.jpg: reason; …`),
+/// with `…` when there are more. Used by the button's reply and the final report.
+pub fn failure_summary(failures: &[FailedFile]) -> Say {
+    let mut parts: Vec<Say> = failures
+        .iter()
+        .take(3)
+        .map(|f| {
+            tf(
+                "failure_item",
+                &[
+                    f.path.rsplit('/').next().unwrap_or(&f.path).into(),
+                    (&f.reason).into(),
+                ],
+            )
+        })
+        .collect();
+    if failures.len() > 3 {
+        parts.push(Say::plain("…"));
+    }
+    Say::join(parts, "; ")
+}
+
 /// How a failed download is handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -254,7 +283,7 @@ impl Batch {
         tab_id: i64,
         folder: String,
         product: ProductInfo,
-        files: Vec<crate::filename::PlannedFile>,
+        files: Vec<crate::plan::PlannedFile>,
         created_ms: f64,
     ) -> Batch {
         let jobs = files
@@ -718,14 +747,14 @@ impl Batch {
                     total.into(),
                     (&self.folder).into(),
                     failed.into(),
-                    crate::protocol::failure_summary(&failures).into(),
+                    failure_summary(&failures).into(),
                 ],
             )
         };
         // What was missing from the page itself stays in the final word.
         let mut parts = vec![report];
         if finished {
-            parts.extend(crate::protocol::user_warnings(&self.warnings));
+            parts.extend(crate::inventory::user_warnings(&self.warnings));
         }
         let message = Say::join(parts, " ");
         Progress {
@@ -900,7 +929,7 @@ pub fn download_key(download_id: i64) -> String {
 #[cfg(test)]
 pub(crate) fn sample_batch(id: &str, tab: i64, product: &str, created: f64, n: usize) -> Batch {
     let files = (0..n)
-        .map(|i| crate::filename::PlannedFile {
+        .map(|i| crate::plan::PlannedFile {
             url: format!("https://ae01.alicdn.com/kf/S{i}.jpg"),
             path: format!("AliSavePro/aliexpress-{product}/gallery-{:02}.jpg", i + 1),
             kind: MediaKind::Gallery,

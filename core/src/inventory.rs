@@ -151,3 +151,7 @@ impl Inventory {
         self.items.iter().filter(move |i| i.kind == kind)
     }
 }
+/// The sentences of the warnings the user should read.
+pub fn user_warnings(warnings: &[Warning]) -> Vec<crate::say::Say> {
+    warnings.iter().filter_map(|w| w.say.clone()).collect()
+}

@@ -6,14 +6,18 @@
 
 pub mod engine;
 pub mod extract;
+pub mod fetch;
 pub mod filename;
 pub mod inventory;
-pub mod pack;
+pub mod manifest;
+pub mod media;
 pub mod page_view;
+pub mod plan;
 pub mod popup_view;
 pub mod protocol;
 pub mod say;
 pub mod settings;
 pub mod url;
+pub mod zip;
 
 pub use inventory::{Inventory, MediaItem, MediaKind, Platform, Variant, Warning};

@@ -5,7 +5,9 @@
 //! extension's own content script, top frame of a tab on a shop product page) and
 //! every field (sizes, that the snapshot's URL is the sender's URL) before acting.
 
+pub use crate::engine::{failure_summary, FailedFile};
 pub use crate::extract::Document;
+pub use crate::inventory::user_warnings;
 pub use crate::page_view::{
     classify_request, observed_key, record_observed, ApiKind, ObservedRequest, API_URL_PATTERNS,
     MAX_OBSERVED_PER_TAB,
@@ -177,14 +179,6 @@ pub fn validate_documents(
     Ok(())
 }
 
-/// A file the background could not start saving.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FailedFile {
-    pub url: String,
-    pub path: String,
-    pub reason: Say,
-}
-
 /// The background's answer to [`ContentToBg::SaveAll`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SaveReport {
@@ -244,33 +238,6 @@ impl SaveReport {
         parts.extend(user_warnings(&self.warnings));
         self.message = Say::join(parts, " ");
     }
-}
-
-/// The sentences of the warnings the user should read.
-pub fn user_warnings(warnings: &[Warning]) -> Vec<Say> {
-    warnings.iter().filter_map(|w| w.say.clone()).collect()
-}
-
-/// The first three failures as the user reads them (`gallery-01.jpg: reason; …`),
-/// with `…` when there are more. Used by the button's reply and the final report.
-pub fn failure_summary(failures: &[FailedFile]) -> Say {
-    let mut parts: Vec<Say> = failures
-        .iter()
-        .take(3)
-        .map(|f| {
-            tf(
-                "failure_item",
-                &[
-                    f.path.rsplit('/').next().unwrap_or(&f.path).into(),
-                    (&f.reason).into(),
-                ],
-            )
-        })
-        .collect();
-    if failures.len() > 3 {
-        parts.push(Say::plain("…"));
-    }
-    Say::join(parts, "; ")
 }
 
 /// What Chrome tells the background about a message's sender

@@ -22,7 +22,7 @@ use alisave_core::engine::{
     download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, MAX_ATTEMPTS,
     START_GRACE_MS,
 };
-use alisave_core::filename::PlannedFile;
+use alisave_core::plan::PlannedFile;
 use alisave_core::MediaKind;
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -519,7 +519,7 @@ impl World {
                 return Err(format!("{}: {:?} with {copies} copies", j.path, j.state));
             }
         }
-        let manifest = alisave_core::pack::manifest(
+        let manifest = alisave_core::manifest::manifest(
             &self.stored,
             "AliSavePro/aliexpress-1",
             &|_: &str, _: &[&str]| None,

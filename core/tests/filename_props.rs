@@ -17,10 +17,10 @@
 //! marks, control characters, separators, `..`, device names, very long text).
 
 use alisave_core::filename::{
-    plan_on, plan_selected_on, product_folder_on, safe_component, validate_file_template,
-    validate_folder_template, Date, PlannedFile, DEFAULT_FILE_TEMPLATE, DEFAULT_FOLDER_TEMPLATE,
-    MAX_FOLDER_COMPONENT_BYTES, MAX_PATH_UNITS, MAX_STEM_BYTES,
+    safe_component, validate_file_template, validate_folder_template, Date, DEFAULT_FILE_TEMPLATE,
+    DEFAULT_FOLDER_TEMPLATE, MAX_FOLDER_COMPONENT_BYTES, MAX_PATH_UNITS, MAX_STEM_BYTES,
 };
+use alisave_core::plan::{plan_on, plan_selected_on, product_folder_on, PlannedFile};
 use alisave_core::settings::{check_folder, ImageSize, Kinds, Settings, MAX_FOLDER_CHARS};
 use alisave_core::{Inventory, MediaItem, MediaKind, Platform, Variant};
 use proptest::prelude::*;

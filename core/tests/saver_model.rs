@@ -22,7 +22,7 @@
 use alisave_core::engine::{
     Batch, JobState, PackSpec, ProductInfo, SaverState, SeenDownload, SAVER_QUIET_MS,
 };
-use alisave_core::filename::PlannedFile;
+use alisave_core::plan::PlannedFile;
 use alisave_core::settings::ImageFormat;
 use alisave_core::MediaKind;
 use proptest::prelude::*;

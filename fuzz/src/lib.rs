@@ -457,7 +457,7 @@ pub fn check_filename(data: &[u8]) {
 ///
 /// Input: one byte choosing the URL's extension, then the file's bytes.
 pub fn check_pack(data: &[u8]) {
-    use alisave_core::pack::{
+    use alisave_core::media::{
         check_bytes, fallback_urls, is_animated, sniff, AnimationScan, BytesProblem, Sniffed,
     };
     const EXTS: [&str; 8] = ["jpg", "png", "webp", "gif", "mp4", "avif", "jpeg", "bmp"];
@@ -533,7 +533,7 @@ mod tests {
     /// shapes, the crafted chunk lengths included).
     #[test]
     fn pack_seeds_are_what_they_say() {
-        use alisave_core::pack::{is_animated, sniff, Sniffed};
+        use alisave_core::media::{is_animated, sniff, Sniffed};
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/pack");
         let read = |n: &str| std::fs::read(dir.join(n)).expect("seed")[1..].to_vec();
         for (name, kind, animated) in [

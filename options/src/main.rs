@@ -2,6 +2,7 @@
 //! explanation, a live preview of real file names, export/import/reset.
 
 use alisave_core::filename::{self, Placeholder};
+use alisave_core::plan;
 use alisave_core::settings::{self, Settings};
 use alisave_ui::saving::{use_access, AccessNotice, FormatField, ZipField};
 use alisave_ui::{
@@ -132,7 +133,7 @@ fn drafted(
 /// Real file names for a sample product, following the fields as they are typed.
 #[component]
 fn Preview(handle: SettingsHandle, folder: Draft, folder_t: Draft, file_t: Draft) -> impl IntoView {
-    let sample = StoredValue::new(filename::sample_inventory());
+    let sample = StoredValue::new(plan::sample_inventory());
     let today = alisave_ui::today();
     let names = move || -> Result<Vec<String>, String> {
         let base = handle.value.get().unwrap_or_default();
@@ -144,7 +145,7 @@ fn Preview(handle: SettingsHandle, folder: Draft, folder_t: Draft, file_t: Draft
         )?;
         Ok(sample.with_value(|inv| {
             let all: Vec<String> = inv.items.iter().map(|i| i.url.clone()).collect();
-            filename::plan_selected_on(&s, inv, &all, today)
+            plan::plan_selected_on(&s, inv, &all, today)
                 .into_iter()
                 .map(|f| f.path)
                 .collect()

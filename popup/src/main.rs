@@ -1021,7 +1021,7 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
                 .find_map(|k| inventory.of_kind(k).next())?
                 .url
                 .clone();
-            alisave_core::filename::plan_selected_on(&s, inventory, &[url], today)
+            alisave_core::plan::plan_selected_on(&s, inventory, &[url], today)
                 .into_iter()
                 .next()
                 .map(|f| f.path)
@@ -1030,7 +1030,7 @@ fn QuickSettings(settings: SettingsHandle, state: RwSignal<TabState>) -> impl In
             TabState::Ready { inventory, .. } if !inventory.with(|i| i.items.is_empty()) => {
                 inventory.with(first)
             }
-            _ => first(&alisave_core::filename::sample_inventory()),
+            _ => first(&alisave_core::plan::sample_inventory()),
         }
     };
     view! {

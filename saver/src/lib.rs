@@ -5,7 +5,7 @@
 //! media bytes (ZIP, format conversion), the worker stores the batch in
 //! `chrome.storage.session` and opens this page in a background tab. The page:
 //! fetches each file (without cookies), checks the bytes are the original
-//! ([`alisave_core::pack::check_bytes`], falling back to other CDN copies),
+//! ([`alisave_core::media::check_bytes`], falling back to other CDN copies),
 //! converts with the browser's own codecs (`createImageBitmap` +
 //! `OffscreenCanvas.convertToBlob`), and either appends it to a ZIP written entry
 //! by entry into a `Blob` (memory holds about the files in flight, not the
@@ -18,9 +18,11 @@
 
 use alisave_chrome::{self as chrome, saving, Area};
 use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX_ATTEMPTS};
-use alisave_core::pack::{self, BytesProblem, Convert, Sniffed, ZipStream};
+use alisave_core::manifest;
+use alisave_core::media::{self, BytesProblem, Convert, Sniffed};
 use alisave_core::protocol::PopupToContent;
 use alisave_core::say::{self, Say};
+use alisave_core::zip::{self, ZipStream};
 use chrome::FetchError;
 use futures_util::StreamExt;
 use wasm_bindgen::prelude::*;
@@ -248,12 +250,12 @@ const HEAD_BYTES: usize = 64;
 
 /// What the saver learns from a file's bytes as they stream past: CRC-32 and
 /// length, the first bytes, animation. Each piece comes into wasm at most
-/// [`pack::HASH_WINDOW`] at a time, so wasm memory never grows by more than one
+/// [`zip::HASH_WINDOW`] at a time, so wasm memory never grows by more than one
 /// window for a file, however large (wasm memory does not shrink once grown).
 #[derive(Default)]
 struct Reading {
-    hasher: pack::EntryHasher,
-    scan: pack::AnimationScan,
+    hasher: zip::EntryHasher,
+    scan: media::AnimationScan,
     head: Vec<u8>,
     window: Vec<u8>,
 }
@@ -263,7 +265,7 @@ impl Reading {
         let total = piece.length();
         let mut at = 0u32;
         while at < total {
-            let end = at.saturating_add(pack::HASH_WINDOW).min(total);
+            let end = at.saturating_add(zip::HASH_WINDOW).min(total);
             self.window.resize((end - at) as usize, 0);
             piece.subarray(at, end).copy_to(&mut self.window);
             self.hasher.update(&self.window);
@@ -345,8 +347,8 @@ fn fetch_problem(e: &FetchError) -> Say {
 async fn fetch_retrying(url: &str) -> Result<(String, Body), FetchError> {
     let mut attempt = 1;
     loop {
-        let got = match saving::fetch_media(url, pack::MAX_MEDIA_BYTES).await {
-            Ok(f) => take_body(f.body, pack::MAX_MEDIA_BYTES)
+        let got = match saving::fetch_media(url, media::MAX_MEDIA_BYTES).await {
+            Ok(f) => take_body(f.body, media::MAX_MEDIA_BYTES)
                 .await
                 .map(|b| (f.content_type, b)),
             Err(e) => Err(e),
@@ -368,7 +370,7 @@ async fn fetch_retrying(url: &str) -> Result<(String, Body), FetchError> {
 /// copy), converted when asked.
 async fn prepare(index: usize, url: String, original: String, spec: PackSpec) -> Outcome {
     let mut candidates = vec![url.clone()];
-    candidates.extend(pack::fallback_urls(&original));
+    candidates.extend(media::fallback_urls(&original));
     candidates.dedup();
     let mut first_problem: Option<Say> = None;
     let mut best_effort: Option<(Body, Sniffed, String, BytesProblem)> = None;
@@ -376,7 +378,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     for (n, candidate) in candidates.iter().enumerate() {
         match fetch_retrying(candidate).await {
             Ok((content_type, body)) => {
-                match pack::check_bytes(candidate, &content_type, &body.head) {
+                match media::check_bytes(candidate, &content_type, &body.head) {
                     Ok(kind) => {
                         got = Some((body, kind, candidate.clone()));
                         break;
@@ -424,9 +426,10 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     };
     // Animation only matters when the file would be converted (the scan ran as
     // the bytes streamed in).
-    let decision = match pack::convert_decision(spec.format, spec.quality, kind, false) {
+    let decision = match media::convert_decision(spec.format.conversion(spec.quality), kind, false)
+    {
         Convert::To { .. } if body.animated => {
-            pack::convert_decision(spec.format, spec.quality, kind, true)
+            media::convert_decision(spec.format.conversion(spec.quality), kind, true)
         }
         d => d,
     };
@@ -713,7 +716,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         let base = batch.product_folder.clone();
         for j in batch.jobs.iter_mut() {
             let name = base_name(&j.path).to_string();
-            j.path = format!("{base}/{}/{name}", pack::zip_folder(j.kind));
+            j.path = format!("{base}/{}/{name}", media::zip_folder(j.kind));
         }
     }
     if !store(&mut batch).await {
@@ -749,7 +752,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 {
                     job.path.clone()
                 } else {
-                    pack::with_ext(&job.path, r.kind.ext())
+                    media::with_ext(&job.path, r.kind.ext())
                 };
                 if let Some(j) = batch.jobs.get_mut(r.index) {
                     j.path = path.clone();
@@ -761,7 +764,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 let size = r.body.len;
                 match zip.as_mut() {
                     Some(z) => {
-                        let entry = format!("{}/{}", pack::zip_folder(job.kind), base_name(&path));
+                        let entry = format!("{}/{}", media::zip_folder(job.kind), base_name(&path));
                         // Only the header and descriptor come out of wasm; the
                         // file's bytes are in the Blob as fetched (their CRC was
                         // taken as they streamed in).
@@ -896,13 +899,13 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
         zip = None;
         batch.folder = batch.product_folder.clone();
     }
-    let manifest = pack::manifest(&batch, &batch.product_folder, &chrome::i18n_message);
+    let manifest = manifest::manifest(&batch, &batch.product_folder, &chrome::i18n_message);
     match zip {
         Some(mut z) => {
             let mut extra: Vec<(String, String)> = Vec::new();
             if batch.manifest {
-                extra.push(("product.json".into(), pack::manifest_json(&manifest)));
-                extra.push(("product.csv".into(), pack::manifest_csv(&manifest)));
+                extra.push(("product.json".into(), manifest::manifest_json(&manifest)));
+                extra.push(("product.csv".into(), manifest::manifest_csv(&manifest)));
             }
             // The report as it will read once the archive is written.
             let summary = {
@@ -914,7 +917,7 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
             };
             extra.push((
                 "report.txt".into(),
-                pack::report_text(&manifest, &summary, &chrome::i18n_message),
+                manifest::report_text(&manifest, &summary, &chrome::i18n_message),
             ));
             for (name, text) in extra {
                 if let Ok((_, chunk)) = z.add(&name, text.as_bytes()) {
@@ -965,10 +968,10 @@ async fn pack_batch(mut batch: Batch, spec: &PackSpec) -> Batch {
                 let files = [
                     (
                         "product.json",
-                        pack::manifest_json(&manifest),
+                        manifest::manifest_json(&manifest),
                         "application/json",
                     ),
-                    ("product.csv", pack::manifest_csv(&manifest), "text/csv"),
+                    ("product.csv", manifest::manifest_csv(&manifest), "text/csv"),
                 ];
                 for (name, text, mime) in files {
                     let path = format!("{}/{name}", batch.product_folder);

@@ -1,5 +1,5 @@
 // Benchmark of saving (recorded, never asserted), run by `cargo xtask bench`:
-//  1. ZIP of 100 × 400 KB files: our writer (core::pack::ZipStream, wasm, in the
+//  1. ZIP of 100 × 400 KB files: our writer (core::zip::ZipStream, wasm, in the
 //     saver page) against JSZip (npm) in the same page, same data: throughput and
 //     memory.
 //  2. 100 separate downloads of a product page through the extension's engine
@@ -289,7 +289,7 @@ Recorded by \`tests/e2e/bench-saving.mjs\` (part of \`cargo xtask bench\`), ${ne
 
 **ZIP of ${FILES} × ${FILE_KB} KB** (${fmt(mb)} MB of random, incompressible bytes, in the saver
 extension page; median of ${ZIP_RUNS} runs, the two writers alternating). *Ours*:
-\`core::pack::ZipStream\` (rawzip, store method) compiled to wasm; per entry only the local
+\`core::zip::ZipStream\` (rawzip, store method) compiled to wasm; per entry only the local
 header and the data descriptor come out of wasm (\`add_parts\`), the file's own bytes go
 into the \`Blob\` as they are, and the parts are folded into the \`Blob\` every 8 MB, as the
 saver does (so at most 8 MB of the archive is held outside blob storage). *Baseline*: JSZip ${JSON.parse(readFileSync(require.resolve('jszip/package.json'), 'utf8')).version}

@@ -9,7 +9,7 @@
 
 use crate::{t, tf, SettingsHandle};
 use alisave_chrome::saving;
-use alisave_core::pack::CDN_ORIGINS;
+use alisave_core::media::CDN_ORIGINS;
 use alisave_core::settings::{ImageFormat, Settings, MIN_QUALITY};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -4,7 +4,7 @@
 
 use crate::i18n::say;
 use alisave_core::filename::TemplateError;
-use alisave_core::say::settings as words;
+use alisave_core::settings::say as words;
 use alisave_core::settings::{FolderError, ImportError, LoadReport};
 
 /// Why a folder is refused.

@@ -553,7 +553,7 @@ fn manifest_names_no_remote_url() {
             Value::String(_) if path.starts_with("content_security_policy/") => {}
             Value::String(s)
                 if path.starts_with("optional_host_permissions/")
-                    && alisave_core::pack::CDN_ORIGINS.contains(&s.as_str()) => {}
+                    && alisave_core::media::CDN_ORIGINS.contains(&s.as_str()) => {}
             Value::String(s) => {
                 let pattern_field = path.starts_with("host_permissions/")
                     || (path.starts_with("content_scripts/") && path.contains("/matches/"));

@@ -40,9 +40,9 @@ fn permissions_are_exactly_storage_downloads_web_request() {
 fn optional_host_permissions_are_exactly_the_cdn_hosts() {
     assert_eq!(
         manifest()["optional_host_permissions"],
-        json!(alisave_core::pack::CDN_ORIGINS)
+        json!(alisave_core::media::CDN_ORIGINS)
     );
-    for origin in alisave_core::pack::CDN_ORIGINS {
+    for origin in alisave_core::media::CDN_ORIGINS {
         assert!(origin.starts_with("https://"), "{origin}: https only");
         assert!(
             !origin.contains("aliexpress.com") && !origin.contains("alibaba.com/"),

@@ -12,8 +12,6 @@
 
 use serde::{Deserialize, Serialize};
 
-pub mod settings;
-
 /// A sentence: a message key and its arguments (text, or sentences themselves).
 /// A sentence with an empty key is text said as it is (its arguments joined).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -184,56 +182,6 @@ impl Say {
     }
 }
 
-/// Why a `fetch` brought no usable body (the bindings' fetch wrappers return it;
-/// the part that shows it says it with [`FetchFailure::say`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum FetchFailure {
-    /// `fetch()` rejected: the server could not be reached, or it did not let
-    /// this page read the response (CORS, no host access). The browser's words.
-    Unreachable(String),
-    /// The server answered with this HTTP status (not 2xx).
-    Status(u16),
-    /// Larger than `max_bytes`.
-    TooLarge { max_bytes: f64 },
-    /// The body ended early.
-    CutShort,
-    /// The browser API failed otherwise (its message).
-    Other(String),
-}
-
-impl FetchFailure {
-    /// Worth another attempt: server errors (5xx), and a body that broke off.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, FetchFailure::Status(500..=599) | FetchFailure::CutShort)
-    }
-
-    /// Why, for the user.
-    pub fn say(&self) -> Say {
-        match self {
-            FetchFailure::Unreachable(_) => t("why_unreachable_or_refused"),
-            FetchFailure::Status(status) => crate::pack::http_problem(*status),
-            FetchFailure::TooLarge { max_bytes } => {
-                tf("why_larger_than", &[(max_bytes / 1e6).to_string().into()])
-            }
-            FetchFailure::CutShort => t("why_cut_short"),
-            FetchFailure::Other(m) => tf("why_download_failed", &[m.into()]),
-        }
-    }
-}
-
-/// For logs (English).
-impl std::fmt::Display for FetchFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            FetchFailure::Unreachable(m) => write!(f, "unreachable or refused: {m}"),
-            FetchFailure::Status(s) => write!(f, "HTTP {s}"),
-            FetchFailure::TooLarge { max_bytes } => write!(f, "larger than {max_bytes} bytes"),
-            FetchFailure::CutShort => f.write_str("cut short"),
-            FetchFailure::Other(m) => f.write_str(m),
-        }
-    }
-}
-
 /// The English catalogue, compiled in for native use. Only code that calls
 /// [`english`] carries it: the extension's parts use `chrome.i18n` and never
 /// link it (it is dropped from their wasm).
@@ -342,33 +290,6 @@ mod tests {
             "say_then: a, b"
         );
         assert_eq!(Say::plain("as is").render(&none), "as is");
-    }
-
-    #[test]
-    fn fetch_failures_say_why() {
-        assert_eq!(
-            FetchFailure::Status(404).say().english(),
-            "not found on the server (HTTP 404)"
-        );
-        assert_eq!(
-            FetchFailure::Status(503).say().english(),
-            "server error (HTTP 503)"
-        );
-        assert!(FetchFailure::Status(503).is_transient());
-        assert!(!FetchFailure::Status(404).is_transient());
-        // A body that broke off mid-way is fetched again (the saver streams it).
-        assert!(FetchFailure::CutShort.is_transient());
-        assert!(!FetchFailure::TooLarge { max_bytes: 1.0 }.is_transient());
-        assert_eq!(
-            FetchFailure::TooLarge { max_bytes: 2e8 }.say().english(),
-            "larger than 200 MB"
-        );
-        assert_eq!(
-            FetchFailure::Unreachable("Failed to fetch".into())
-                .say()
-                .english(),
-            "the server could not be reached or did not allow access"
-        );
     }
 
     #[test]

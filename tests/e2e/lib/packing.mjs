@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import JSZip from 'jszip';
 import { mediaBytes, embeddedUrl } from './shop.mjs';
 
-/** The optional host access ZIP and conversion need (core::pack::CDN_ORIGINS). */
+/** The optional host access ZIP and conversion need (core::media::CDN_ORIGINS). */
 export const CDN_ORIGINS = [
   'https://*.alicdn.com/*',
   'https://*.aliexpress-media.com/*',

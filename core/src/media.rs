@@ -1,27 +1,18 @@
-//! Saving from bytes: what the saver page does with each fetched file (ZIP,
-//! format conversion), checked here without I/O.
+//! The media files themselves: what the saver page decides from their bytes,
+//! without I/O.
 //!
 //! * [`sniff`] / [`check_bytes`] — the original-bytes guarantee: the bytes must be
 //!   the media the URL names (a `.jpg` must be JPEG). A CDN that answers with a
 //!   re-encoded WebP/AVIF, an HTML error page or nothing is caught, and
 //!   [`fallback_urls`] gives the next-best URLs of the same file.
+//! * [`AnimationScan`] — whether an image is animated, from its bytes as they
+//!   stream in.
 //! * [`convert_decision`] — whether a file is converted (never videos, animated
 //!   images, or files already in the wanted format).
-//! * [`ZipStream`] — an archive written entry by entry (store method: the media is
-//!   already compressed), each call returning only the bytes it added, so the page
-//!   can hand them to a `Blob` and hold about one file in memory.
-//! * [`manifest_json`], [`manifest_csv`], [`report_text`] — `product.json`,
-//!   `product.csv` and the ZIP's `report.txt` (schema in docs/product-manifest.md).
 
-use crate::engine::{Batch, Job, JobState};
-use crate::say::{t, tf, Lookup, Say};
-use crate::settings::ImageFormat;
+use crate::say::{t, tf, Say};
 use crate::MediaKind;
 use serde::Serialize;
-use std::cell::RefCell;
-use std::collections::HashSet;
-use std::io::Write;
-use std::rc::Rc;
 
 /// The shops' image and video CDNs as host patterns: the manifest's
 /// `optional_host_permissions`, requested when the user turns on ZIP or
@@ -406,16 +397,6 @@ impl BytesProblem {
     }
 }
 
-/// Why a file could not be fetched, from the HTTP status the server answered.
-pub fn http_problem(status: u16) -> Say {
-    match status {
-        404 => t("why_not_found"),
-        401 | 403 => tf("why_refused_access", &[status.into()]),
-        500..=599 => tf("why_server_error_status", &[status.into()]),
-        _ => tf("why_http_status", &[status.into()]),
-    }
-}
-
 /// Checks that `bytes` fetched from `url` are the original file: media, and of the
 /// type the URL's extension names (when it names one). Returns the type.
 pub fn check_bytes(url: &str, content_type: &str, bytes: &[u8]) -> Result<Sniffed, BytesProblem> {
@@ -488,9 +469,15 @@ pub enum Convert {
     },
 }
 
-/// Whether a file of type `got` is converted under `format`/`quality` (percent).
-pub fn convert_decision(format: ImageFormat, quality: u8, got: Sniffed, animated: bool) -> Convert {
-    let Some(target) = format.target() else {
+/// Whether a file of type `got` is converted: `wanted` is the type asked for
+/// and its encoder quality (0–1, lossy types), `None` to keep every file as it
+/// is (`settings::ImageFormat::conversion`).
+pub fn convert_decision(
+    wanted: Option<(Sniffed, Option<f64>)>,
+    got: Sniffed,
+    animated: bool,
+) -> Convert {
+    let Some((target, quality)) = wanted else {
         return Convert::Keep(None);
     };
     if got.is_video() {
@@ -501,12 +488,7 @@ pub fn convert_decision(format: ImageFormat, quality: u8, got: Sniffed, animated
     } else if animated {
         Convert::Keep(Some(t("note_animated")))
     } else {
-        Convert::To {
-            target,
-            quality: format
-                .has_quality()
-                .then(|| f64::from(quality.clamp(1, 100)) / 100.0),
-        }
+        Convert::To { target, quality }
     }
 }
 
@@ -527,387 +509,6 @@ pub fn zip_folder(kind: MediaKind) -> &'static str {
         MediaKind::Description => "description",
         MediaKind::Video => "videos",
     }
-}
-
-/// The CRC-32 and length of a file fed in pieces (for [`ZipStream::add_hashed`]):
-/// the saver hands it one window of the fetched bytes at a time.
-#[derive(Default)]
-pub struct EntryHasher {
-    crc: rawzip::Crc32,
-    len: u64,
-}
-
-impl EntryHasher {
-    pub fn new() -> EntryHasher {
-        EntryHasher::default()
-    }
-
-    /// Feeds the next piece.
-    pub fn update(&mut self, piece: &[u8]) {
-        self.crc.update(piece);
-        self.len += piece.len() as u64;
-    }
-
-    /// The CRC-32 and the length of everything fed.
-    pub fn finish(&self) -> (u32, u64) {
-        (self.crc.checksum(), self.len)
-    }
-}
-
-/// Bytes of a fetched file the saver copies into wasm at once to hash it.
-pub const HASH_WINDOW: u32 = 1024 * 1024;
-
-/// Why the archive could not be written.
-#[derive(Debug)]
-pub struct ZipError(pub String);
-
-impl std::fmt::Display for ZipError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the ZIP archive could not be written: {}", self.0)
-    }
-}
-
-/// The writer's output buffer, shared with the archive writer and drained after
-/// every entry. While `skip` is set, bytes are counted by the archive writer but
-/// not kept: the caller already holds them (an entry's data, see
-/// [`ZipStream::add_parts`]).
-#[derive(Clone, Default)]
-struct Sink(Rc<RefCell<Vec<u8>>>, Rc<std::cell::Cell<bool>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !self.1.get() {
-            self.0.borrow_mut().extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A ZIP archive written one entry at a time (rawzip: streaming, store method,
-/// data descriptors, ZIP64 when needed). Entry names are unique: a repeated name
-/// gets ` (2)`, ` (3)`… before its extension.
-pub struct ZipStream {
-    archive: rawzip::ZipArchiveWriter<Sink>,
-    sink: Sink,
-    names: HashSet<String>,
-    mtime: rawzip::time::UtcDateTime,
-    bytes_out: u64,
-}
-
-impl ZipStream {
-    /// A new archive whose entries are dated `unix_seconds`.
-    pub fn new(unix_seconds: i64) -> ZipStream {
-        let sink = Sink::default();
-        ZipStream {
-            archive: rawzip::ZipArchiveWriter::new(sink.clone()),
-            sink,
-            names: HashSet::new(),
-            mtime: rawzip::time::UtcDateTime::from_unix(unix_seconds),
-            bytes_out: 0,
-        }
-    }
-
-    /// The unique entry name for `name` (which must be a relative `/` path).
-    fn unique(&mut self, name: &str) -> String {
-        let mut candidate = name.to_string();
-        let mut n = 2;
-        while !self.names.insert(candidate.to_lowercase()) {
-            let slash = name.rfind('/').map_or(0, |i| i + 1);
-            candidate = match name[slash..].rfind('.') {
-                Some(dot) if dot > 0 => {
-                    format!("{} ({n}){}", &name[..slash + dot], &name[slash + dot..])
-                }
-                _ => format!("{name} ({n})"),
-            };
-            n += 1;
-        }
-        candidate
-    }
-
-    /// Adds a file; returns its entry name and the archive bytes this added.
-    pub fn add(&mut self, name: &str, data: &[u8]) -> Result<(String, Vec<u8>), ZipError> {
-        let (name, mut head, tail) = self.add_parts(name, data)?;
-        head.extend_from_slice(data);
-        head.extend_from_slice(&tail);
-        Ok((name, head))
-    }
-
-    /// Adds a file without copying its data out again: returns the entry name,
-    /// the bytes that go before the data (local header) and after it (data
-    /// descriptor). The archive is `head`, then `data` as given, then `tail`.
-    pub fn add_parts(
-        &mut self,
-        name: &str,
-        data: &[u8],
-    ) -> Result<(String, Vec<u8>, Vec<u8>), ZipError> {
-        let name = self.unique(name);
-        let err = |e: rawzip::Error| ZipError(e.to_string());
-        let sink = self.sink.clone();
-        let take = |s: &Sink| std::mem::take(&mut *s.0.borrow_mut());
-        let (mut entry, config) = self
-            .archive
-            .new_file(name.as_str())
-            .compression_method(rawzip::CompressionMethod::STORE)
-            .last_modified(self.mtime)
-            .unix_permissions(0o644)
-            .start()
-            .map_err(err)?;
-        let head = take(&sink);
-        let mut writer = config.wrap(&mut entry);
-        sink.1.set(true);
-        let written = writer.write_all(data);
-        sink.1.set(false);
-        written.map_err(|e| ZipError(e.to_string()))?;
-        let (_, descriptor) = writer.finish().map_err(err)?;
-        entry.finish(descriptor).map_err(err)?;
-        let tail = take(&sink);
-        self.bytes_out += (head.len() + data.len() + tail.len()) as u64;
-        Ok((name, head, tail))
-    }
-
-    /// Adds a file whose bytes stay with the caller and were hashed by it in
-    /// pieces ([`EntryHasher`]): only the CRC and the length come into wasm, so a
-    /// 300 MB video costs no more wasm memory than a thumbnail. Returns what
-    /// [`ZipStream::add_parts`] returns for the same bytes.
-    pub fn add_hashed(
-        &mut self,
-        name: &str,
-        crc: u32,
-        len: u64,
-    ) -> Result<(String, Vec<u8>, Vec<u8>), ZipError> {
-        let name = self.unique(name);
-        let err = |e: rawzip::Error| ZipError(e.to_string());
-        let sink = self.sink.clone();
-        let take = |s: &Sink| std::mem::take(&mut *s.0.borrow_mut());
-        let (mut entry, _config) = self
-            .archive
-            .new_file(name.as_str())
-            .compression_method(rawzip::CompressionMethod::STORE)
-            .last_modified(self.mtime)
-            .unix_permissions(0o644)
-            .crc32(rawzip::Crc32Option::Custom(crc))
-            .start()
-            .map_err(err)?;
-        let head = take(&sink);
-        // The entry writer counts the stored bytes as they pass; they are the
-        // caller's, so the sink drops them: a zero block stands in for them.
-        static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
-        sink.1.set(true);
-        let mut left = len;
-        let mut written = Ok(());
-        while left > 0 && written.is_ok() {
-            let n = usize::try_from(left.min(ZEROS.len() as u64)).unwrap_or(ZEROS.len());
-            written = entry.write_all(ZEROS.get(..n).unwrap_or(&ZEROS));
-            left -= n as u64;
-        }
-        sink.1.set(false);
-        written.map_err(|e| ZipError(e.to_string()))?;
-        entry
-            .finish(rawzip::DataDescriptorOutput::new(crc, len))
-            .map_err(err)?;
-        let tail = take(&sink);
-        self.bytes_out += head.len() as u64 + len + tail.len() as u64;
-        Ok((name, head, tail))
-    }
-
-    /// Writes the central directory; returns the last bytes of the archive.
-    pub fn finish(self) -> Result<Vec<u8>, ZipError> {
-        let sink = self.sink.clone();
-        self.archive.finish().map_err(|e| ZipError(e.to_string()))?;
-        let out = std::mem::take(&mut *sink.0.borrow_mut());
-        Ok(out)
-    }
-
-    /// Bytes written so far (the archive's size up to now).
-    pub fn bytes_out(&self) -> u64 {
-        self.bytes_out
-    }
-}
-
-/// Schema identifier written into every `product.json`.
-pub const MANIFEST_SCHEMA: &str = "alisavepro.product/1";
-
-/// One file in `product.json` / `product.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ManifestFile {
-    /// Path relative to the product folder (or inside the ZIP).
-    pub file: String,
-    pub kind: MediaKind,
-    pub variant: Option<String>,
-    /// The URL the bytes were downloaded from.
-    pub source_url: String,
-    /// The original-resolution URL of the media on the page.
-    pub original_url: String,
-    /// Size in bytes on disk, when known.
-    pub size: Option<u64>,
-    /// `saved` or `failed`.
-    pub status: &'static str,
-    /// Why it failed, or what was done to it (converted, fallback URL…).
-    pub note: Option<String>,
-}
-
-/// `product.json`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Manifest {
-    pub schema: &'static str,
-    pub product_id: String,
-    pub platform: String,
-    pub title: Option<String>,
-    pub shop: Option<String>,
-    pub page_url: String,
-    /// When the save started, ISO 8601 UTC.
-    pub saved_at: String,
-    pub files: Vec<ManifestFile>,
-}
-
-/// `ms` since the Unix epoch as ISO 8601 UTC (`2026-11-30T04:05:06Z`).
-pub fn iso_utc(ms: f64) -> String {
-    let secs = if ms.is_finite() {
-        (ms / 1000.0).floor() as i64
-    } else {
-        0
-    };
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    // Howard Hinnant's days_from_civil inverse.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        tod / 3600,
-        tod % 3600 / 60,
-        tod % 60
-    )
-}
-
-/// The file's path relative to the product folder `base`.
-fn relative<'a>(path: &'a str, base: &str) -> &'a str {
-    path.strip_prefix(base)
-        .and_then(|p| p.strip_prefix('/'))
-        .unwrap_or(path)
-}
-
-/// The manifest of a batch. `base` is the product folder (file paths are
-/// relative to it); notes are written in the language of `look`.
-pub fn manifest(batch: &Batch, base: &str, look: Lookup<'_>) -> Manifest {
-    let files = batch
-        .jobs
-        .iter()
-        .map(|j: &Job| {
-            let (status, note) = match &j.state {
-                JobState::Done => ("saved", j.note.as_ref()),
-                JobState::Failed { reason } => ("failed", Some(reason)),
-                _ => ("pending", j.note.as_ref()),
-            };
-            let note = note.map(|n| n.render(look));
-            ManifestFile {
-                file: relative(&j.path, base).to_string(),
-                kind: j.kind,
-                variant: j.variant.clone(),
-                source_url: j.url.clone(),
-                original_url: j.original_url.clone().unwrap_or_else(|| j.url.clone()),
-                size: j.bytes,
-                status,
-                note,
-            }
-        })
-        .collect();
-    Manifest {
-        schema: MANIFEST_SCHEMA,
-        product_id: batch.product.id.clone(),
-        platform: batch.product.platform.clone(),
-        title: batch.product.title.clone(),
-        shop: batch.product.shop.clone(),
-        page_url: batch.product.page_url.clone(),
-        saved_at: iso_utc(batch.created_ms),
-        files,
-    }
-}
-
-/// `product.json` text.
-pub fn manifest_json(m: &Manifest) -> String {
-    let mut s = serde_json::to_string_pretty(m).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-/// One CSV field (RFC 4180 quoting). Text that a spreadsheet would run as a
-/// formula (`=`, `+`, `-`, `@`, tab, CR first) is prefixed with `'`: titles and
-/// variant names come from the page and must not become formulas in the
-/// dropshipper's spreadsheet. (Hand-written: ten lines, where the `csv` crate
-/// would add its weight to the worker for one writer call.)
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// `product.csv`: a header row, then one row per file with the product columns
-/// repeated (one flat table imports everywhere). UTF-8 with a BOM so that
-/// spreadsheet programs read Cyrillic/CJK titles correctly.
-pub fn manifest_csv(m: &Manifest) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str("product_id,platform,title,shop,page_url,saved_at,file,kind,variant,source_url,original_url,size,status,note\r\n");
-    for f in &m.files {
-        let size = f.size.map(|s| s.to_string()).unwrap_or_default();
-        let row = [
-            m.product_id.as_str(),
-            m.platform.as_str(),
-            m.title.as_deref().unwrap_or(""),
-            m.shop.as_deref().unwrap_or(""),
-            m.page_url.as_str(),
-            m.saved_at.as_str(),
-            f.file.as_str(),
-            f.kind.as_str(),
-            f.variant.as_deref().unwrap_or(""),
-            f.source_url.as_str(),
-            f.original_url.as_str(),
-            size.as_str(),
-            f.status,
-            f.note.as_deref().unwrap_or(""),
-        ];
-        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-/// `report.txt` inside a ZIP: the final report, then every file with its
-/// status (`saved`/`failed`, as in `product.csv`) and note.
-pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {
-    let mut out = format!(
-        "AliSavePro — {}\n{}\n{}\n\n{}\n\n",
-        m.title.as_deref().unwrap_or(&m.product_id),
-        m.page_url,
-        tf("report_txt_saved_at", &[m.saved_at.as_str().into()]).render(look),
-        summary
-    );
-    for f in &m.files {
-        out.push_str(&format!("{:<7} {}", f.status, f.file));
-        if let Some(n) = &f.note {
-            out.push_str(&format!(" — {n}"));
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// The whole-file walk `AnimationScan` replaced, kept as the reference the
@@ -1269,162 +870,40 @@ mod tests {
 
     #[test]
     fn conversion_skips_videos_animations_and_same_format() {
-        use ImageFormat::*;
+        let jpeg80 = Some((Sniffed::Jpeg, Some(0.8)));
         assert_eq!(
-            convert_decision(Original, 90, Sniffed::Webp, false),
+            convert_decision(None, Sniffed::Webp, false),
             Convert::Keep(None)
         );
         assert_eq!(
-            convert_decision(Jpeg, 80, Sniffed::Png, false),
+            convert_decision(jpeg80, Sniffed::Png, false),
             Convert::To {
                 target: Sniffed::Jpeg,
                 quality: Some(0.8)
             }
         );
         assert_eq!(
-            convert_decision(Png, 80, Sniffed::Jpeg, false),
+            convert_decision(Some((Sniffed::Png, None)), Sniffed::Jpeg, false),
             Convert::To {
                 target: Sniffed::Png,
                 quality: None
             }
         );
         assert_eq!(
-            convert_decision(Jpeg, 80, Sniffed::Jpeg, false),
+            convert_decision(jpeg80, Sniffed::Jpeg, false),
             Convert::Keep(None)
         );
         assert_eq!(
-            convert_decision(Webp, 80, Sniffed::Mp4, false),
+            convert_decision(Some((Sniffed::Webp, Some(0.8))), Sniffed::Mp4, false),
             Convert::Keep(None)
         );
         assert_eq!(
-            convert_decision(Jpeg, 80, Sniffed::Gif, true),
+            convert_decision(jpeg80, Sniffed::Gif, true),
             Convert::Keep(Some(t("note_animated")))
         );
         assert_eq!(t("note_animated").english(), "animated; saved unconverted");
         assert_eq!(with_ext("a/b.c/d.jpg", "png"), "a/b.c/d.png");
         assert_eq!(with_ext("a/b.c/d", "png"), "a/b.c/d.png");
         assert_eq!(with_ext("a/.hidden", "png"), "a/.hidden.png");
-    }
-
-    #[test]
-    fn zip_stream_round_trips_through_a_reader() {
-        let mut z = ZipStream::new(1_764_460_800);
-        let mut archive = Vec::new();
-        let big: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let (n1, b1) = z
-            .add("gallery/gallery-01.jpg", JPEG)
-            .unwrap_or_default_pair();
-        archive.extend(b1);
-        let (n2, b2) = z
-            .add("gallery/gallery-01.jpg", &big)
-            .unwrap_or_default_pair();
-        archive.extend(b2);
-        let (n3, b3) = z.add("variants/Красный.png", PNG).unwrap_or_default_pair();
-        archive.extend(b3);
-        assert_eq!(n1, "gallery/gallery-01.jpg");
-        assert_eq!(
-            n2, "gallery/gallery-01 (2).jpg",
-            "repeated names stay unique"
-        );
-        assert_eq!(n3, "variants/Красный.png");
-        assert_eq!(z.bytes_out(), archive.len() as u64);
-        let tail = z.finish();
-        assert!(tail.is_ok());
-        archive.extend(tail.unwrap_or_default());
-
-        let read = rawzip::ZipArchive::from_slice(&archive);
-        assert!(read.is_ok(), "{:?}", read.err());
-        let Ok(read) = read else { return };
-        let mut found = Vec::new();
-        let mut entries = read.entries();
-        while let Ok(Some(e)) = entries.next_entry() {
-            assert_eq!(e.compression_method(), rawzip::CompressionMethod::STORE);
-            let name = e
-                .file_path()
-                .try_normalize()
-                .map(String::from)
-                .unwrap_or_default();
-            let wayfinder = e.wayfinder();
-            let Ok(local) = read.get_entry(wayfinder) else {
-                panic!("entry")
-            };
-            found.push((name, local.data().to_vec()));
-        }
-        assert_eq!(found.len(), 3);
-        assert_eq!(found[0].1, JPEG);
-        assert_eq!(found[1].1, big);
-        assert_eq!(found[2].0, "variants/Красный.png");
-        assert_eq!(found[2].1, PNG);
-    }
-
-    #[test]
-    fn add_parts_is_add_without_the_copy() {
-        let data: Vec<u8> = (0..5000u32).map(|i| (i % 253) as u8).collect();
-        let mut a = ZipStream::new(0);
-        let mut b = ZipStream::new(0);
-        let whole = a.add("x/y.bin", &data).unwrap_or_default_pair();
-        let parts = b.add_parts("x/y.bin", &data);
-        let Ok((name, head, tail)) = parts else {
-            panic!("add_parts failed")
-        };
-        assert_eq!(name, whole.0);
-        assert_eq!([head, data.clone(), tail].concat(), whole.1);
-        assert_eq!(a.bytes_out(), b.bytes_out());
-        let (ta, tb) = (a.finish(), b.finish());
-        assert_eq!(ta.ok(), tb.ok(), "same central directory");
-    }
-
-    #[test]
-    fn add_hashed_is_add_parts_with_the_hash_made_in_pieces() {
-        for size in [0usize, 1, 5000, 64 * 1024, 64 * 1024 + 7, 200_000] {
-            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
-            let mut a = ZipStream::new(0);
-            let mut b = ZipStream::new(0);
-            let Ok(whole) = a.add_parts("v/video.mp4", &data) else {
-                panic!("add_parts failed")
-            };
-            let mut h = EntryHasher::new();
-            for piece in data.chunks(3333) {
-                h.update(piece);
-            }
-            let (crc, len) = h.finish();
-            assert_eq!(len, size as u64);
-            let Ok(hashed) = b.add_hashed("v/video.mp4", crc, len) else {
-                panic!("add_hashed failed")
-            };
-            assert_eq!(hashed, whole, "{size} bytes");
-            assert_eq!(a.bytes_out(), b.bytes_out());
-            assert_eq!(a.finish().ok(), b.finish().ok(), "same central directory");
-        }
-    }
-
-    trait PairOrDefault {
-        fn unwrap_or_default_pair(self) -> (String, Vec<u8>);
-    }
-    impl PairOrDefault for Result<(String, Vec<u8>), ZipError> {
-        fn unwrap_or_default_pair(self) -> (String, Vec<u8>) {
-            match self {
-                Ok(p) => p,
-                Err(e) => panic!("{e}"),
-            }
-        }
-    }
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso_utc(0.0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_utc(1_764_475_506_000.0), "2025-11-30T04:05:06Z");
-        assert_eq!(iso_utc(951_782_400_000.0), "2000-02-29T00:00:00Z");
-        assert_eq!(iso_utc(f64::NAN), "1970-01-01T00:00:00Z");
-    }
-
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("-5"), "'-5");
-        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
     }
 }

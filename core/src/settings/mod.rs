@@ -11,6 +11,9 @@
 //!   `ask_where_to_save`, `button_position`;
 //! * 3 — adds `format`, `quality`, `zip` and `product_manifest`.
 
+/// How settings problems are said to the user.
+pub mod say;
+
 use crate::filename::{self, TemplateError};
 use crate::{MediaKind, Warning};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -186,18 +189,29 @@ impl ImageFormat {
     }
 
     /// The converted file's type, `None` for the original.
-    pub fn target(self) -> Option<crate::pack::Sniffed> {
+    pub fn target(self) -> Option<crate::media::Sniffed> {
         match self {
             ImageFormat::Original => None,
-            ImageFormat::Jpeg => Some(crate::pack::Sniffed::Jpeg),
-            ImageFormat::Png => Some(crate::pack::Sniffed::Png),
-            ImageFormat::Webp => Some(crate::pack::Sniffed::Webp),
+            ImageFormat::Jpeg => Some(crate::media::Sniffed::Jpeg),
+            ImageFormat::Png => Some(crate::media::Sniffed::Png),
+            ImageFormat::Webp => Some(crate::media::Sniffed::Webp),
         }
     }
 
     /// Whether the format takes a quality (lossy encoders).
     pub fn has_quality(self) -> bool {
         matches!(self, ImageFormat::Jpeg | ImageFormat::Webp)
+    }
+
+    /// What [`crate::media::convert_decision`] converts to under this format
+    /// and `quality` (percent): the type and its encoder quality (0–1, lossy
+    /// types only); `None` for the original.
+    pub fn conversion(self, quality: u8) -> Option<(crate::media::Sniffed, Option<f64>)> {
+        let target = self.target()?;
+        let q = self
+            .has_quality()
+            .then(|| f64::from(quality.clamp(1, 100)) / 100.0);
+        Some((target, q))
     }
 }
 
@@ -1078,9 +1092,9 @@ mod tests {
 
     #[test]
     fn version_1_files_keep_their_names() {
-        let inv = crate::filename::sample_inventory();
+        let inv = crate::plan::sample_inventory();
         let (s, _) = load(Some(&json!({"schema_version": 1, "folder": "Ali"})));
-        let paths: Vec<String> = crate::filename::plan(&s, &inv)
+        let paths: Vec<String> = crate::plan::plan(&s, &inv)
             .into_iter()
             .map(|p| p.path)
             .collect();

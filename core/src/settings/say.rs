@@ -2,9 +2,9 @@
 //! settings, refused settings files (the options page, the popup and the worker's
 //! report say the same).
 
-use super::{t, tf, Say};
+use super::{FieldProblem, FolderError, ImportError, LoadReport, Problem};
 use crate::filename::TemplateError;
-use crate::settings::{FieldProblem, FolderError, ImportError, LoadReport, Problem};
+use crate::say::{t, tf, Say};
 
 /// Why a folder is refused.
 pub fn folder_error(e: FolderError) -> Say {

@@ -1,0 +1,217 @@
+//! `product.json`, `product.csv` and the ZIP's `report.txt`: what a batch saved,
+//! for the user and for tools (schema in docs/product-manifest.md).
+
+use crate::engine::{Batch, Job, JobState};
+use crate::say::{tf, Lookup};
+use crate::MediaKind;
+use serde::Serialize;
+
+/// Schema identifier written into every `product.json`.
+pub const MANIFEST_SCHEMA: &str = "alisavepro.product/1";
+
+/// One file in `product.json` / `product.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManifestFile {
+    /// Path relative to the product folder (or inside the ZIP).
+    pub file: String,
+    pub kind: MediaKind,
+    pub variant: Option<String>,
+    /// The URL the bytes were downloaded from.
+    pub source_url: String,
+    /// The original-resolution URL of the media on the page.
+    pub original_url: String,
+    /// Size in bytes on disk, when known.
+    pub size: Option<u64>,
+    /// `saved` or `failed`.
+    pub status: &'static str,
+    /// Why it failed, or what was done to it (converted, fallback URL…).
+    pub note: Option<String>,
+}
+
+/// `product.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub product_id: String,
+    pub platform: String,
+    pub title: Option<String>,
+    pub shop: Option<String>,
+    pub page_url: String,
+    /// When the save started, ISO 8601 UTC.
+    pub saved_at: String,
+    pub files: Vec<ManifestFile>,
+}
+
+/// `ms` since the Unix epoch as ISO 8601 UTC (`2026-11-30T04:05:06Z`).
+pub fn iso_utc(ms: f64) -> String {
+    let secs = if ms.is_finite() {
+        (ms / 1000.0).floor() as i64
+    } else {
+        0
+    };
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // Howard Hinnant's days_from_civil inverse.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        tod / 3600,
+        tod % 3600 / 60,
+        tod % 60
+    )
+}
+
+/// The file's path relative to the product folder `base`.
+fn relative<'a>(path: &'a str, base: &str) -> &'a str {
+    path.strip_prefix(base)
+        .and_then(|p| p.strip_prefix('/'))
+        .unwrap_or(path)
+}
+
+/// The manifest of a batch. `base` is the product folder (file paths are
+/// relative to it); notes are written in the language of `look`.
+pub fn manifest(batch: &Batch, base: &str, look: Lookup<'_>) -> Manifest {
+    let files = batch
+        .jobs
+        .iter()
+        .map(|j: &Job| {
+            let (status, note) = match &j.state {
+                JobState::Done => ("saved", j.note.as_ref()),
+                JobState::Failed { reason } => ("failed", Some(reason)),
+                _ => ("pending", j.note.as_ref()),
+            };
+            let note = note.map(|n| n.render(look));
+            ManifestFile {
+                file: relative(&j.path, base).to_string(),
+                kind: j.kind,
+                variant: j.variant.clone(),
+                source_url: j.url.clone(),
+                original_url: j.original_url.clone().unwrap_or_else(|| j.url.clone()),
+                size: j.bytes,
+                status,
+                note,
+            }
+        })
+        .collect();
+    Manifest {
+        schema: MANIFEST_SCHEMA,
+        product_id: batch.product.id.clone(),
+        platform: batch.product.platform.clone(),
+        title: batch.product.title.clone(),
+        shop: batch.product.shop.clone(),
+        page_url: batch.product.page_url.clone(),
+        saved_at: iso_utc(batch.created_ms),
+        files,
+    }
+}
+
+/// `product.json` text.
+pub fn manifest_json(m: &Manifest) -> String {
+    let mut s = serde_json::to_string_pretty(m).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// One CSV field (RFC 4180 quoting). Text that a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`, tab, CR first) is prefixed with `'`: titles and
+/// variant names come from the page and must not become formulas in the
+/// dropshipper's spreadsheet. (Hand-written: ten lines, where the `csv` crate
+/// would add its weight to the worker for one writer call.)
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `product.csv`: a header row, then one row per file with the product columns
+/// repeated (one flat table imports everywhere). UTF-8 with a BOM so that
+/// spreadsheet programs read Cyrillic/CJK titles correctly.
+pub fn manifest_csv(m: &Manifest) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("product_id,platform,title,shop,page_url,saved_at,file,kind,variant,source_url,original_url,size,status,note\r\n");
+    for f in &m.files {
+        let size = f.size.map(|s| s.to_string()).unwrap_or_default();
+        let row = [
+            m.product_id.as_str(),
+            m.platform.as_str(),
+            m.title.as_deref().unwrap_or(""),
+            m.shop.as_deref().unwrap_or(""),
+            m.page_url.as_str(),
+            m.saved_at.as_str(),
+            f.file.as_str(),
+            f.kind.as_str(),
+            f.variant.as_deref().unwrap_or(""),
+            f.source_url.as_str(),
+            f.original_url.as_str(),
+            size.as_str(),
+            f.status,
+            f.note.as_deref().unwrap_or(""),
+        ];
+        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// `report.txt` inside a ZIP: the final report, then every file with its
+/// status (`saved`/`failed`, as in `product.csv`) and note.
+pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {
+    let mut out = format!(
+        "AliSavePro — {}\n{}\n{}\n\n{}\n\n",
+        m.title.as_deref().unwrap_or(&m.product_id),
+        m.page_url,
+        tf("report_txt_saved_at", &[m.saved_at.as_str().into()]).render(look),
+        summary
+    );
+    for f in &m.files {
+        out.push_str(&format!("{:<7} {}", f.status, f.file));
+        if let Some(n) = &f.note {
+            out.push_str(&format!(" — {n}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
+    // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_utc(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(1_764_475_506_000.0), "2025-11-30T04:05:06Z");
+        assert_eq!(iso_utc(951_782_400_000.0), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(f64::NAN), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-5"), "'-5");
+        assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+    }
+}
