@@ -28,6 +28,13 @@ use web_sys::{
     ShadowRootMode,
 };
 
+/// The allocator: a free list that merges neighbours (this script allocates
+/// little: strings of messages and the documents it holds).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 const HOST_ID: &str = "alisave-root";
 
 /// The translated message `key` (`static/_locales/<lang>/messages.json`, checked
@@ -853,7 +860,7 @@ async fn ask_background(ask: Ask<'_>) -> Result<JsValue, String> {
             // Said here, in the user's language: the worker puts it in the report as is.
             Err(e) => unavailable.push(Unavailable {
                 url,
-                reason: said(&e.say()),
+                reason: said(&wire::fetch_failure(&e)),
             }),
         }
     }
@@ -901,7 +908,15 @@ async fn request_save(only: Option<&[String]>) -> Report {
 /// Whether a failed message means the worker went away mid-request (Chrome's
 /// wording), as opposed to a refusal or a missing extension.
 fn worker_stopped(error: &str) -> bool {
-    error.contains("message channel closed") || error.contains("Receiving end does not exist")
+    // A plain byte search: `str::contains` brings a string-search algorithm
+    // larger than this whole check into the script.
+    let has = |needle: &str| {
+        error
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    has("message channel closed") || has("Receiving end does not exist")
 }
 
 async fn send(msg: &JsValue) -> Result<JsValue, String> {
