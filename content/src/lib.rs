@@ -75,6 +75,11 @@ fn concat(first: &str, rest: &[&str]) -> String {
     out
 }
 
+/// A count in decimal digits (integer formatting without `core::fmt`).
+fn count(n: usize) -> String {
+    wire::decimal(n as u32)
+}
+
 /// A sentence of the pure crate (reports, reasons) in the browser's language.
 fn said(s: &Say) -> String {
     s.render(&translated)
@@ -599,8 +604,8 @@ async fn run_save(only: Option<&[String]>) -> Report {
         ] {
             let _ = status.remove_attribute(a);
         }
-        let _ = status.set_attribute("data-alisave-started", &report.started.len().to_string());
-        let _ = status.set_attribute("data-alisave-failed", &report.failed.len().to_string());
+        let _ = status.set_attribute("data-alisave-started", &count(report.started.len()));
+        let _ = status.set_attribute("data-alisave-failed", &count(report.failed.len()));
         let _ = status.set_attribute("data-alisave-folder", &report.folder);
         if report.batch_id.is_none() {
             button.set_disabled(false);
@@ -703,18 +708,18 @@ fn on_progress(p: &alisave_core::engine::Progress) {
     if !p.finished {
         button.set_text_content(Some(&tf(
             "content_progress",
-            &[&(p.done + p.failed).to_string(), &p.total.to_string()],
+            &[&count(p.done + p.failed), &count(p.total)],
         )));
         return;
     }
     show(&said(&p.message), p.failed > 0);
-    let _ = status.set_attribute("data-alisave-done", &p.done.to_string());
-    let _ = status.set_attribute("data-alisave-failed-final", &p.failed.to_string());
+    let _ = status.set_attribute("data-alisave-done", &count(p.done));
+    let _ = status.set_attribute("data-alisave-failed-final", &count(p.failed));
     let _ = status.set_attribute("data-alisave-finished", "true");
     button.set_disabled(false);
     if p.failed > 0 {
         RETRY.with(|r| *r.borrow_mut() = Some(p.batch_id.clone()));
-        button.set_text_content(Some(&tf("content_retry", &[&p.failed.to_string()])));
+        button.set_text_content(Some(&tf("content_retry", &[&count(p.failed)])));
     } else {
         RETRY.with(|r| *r.borrow_mut() = None);
         button.set_text_content(Some(&button_label()));
@@ -885,8 +890,8 @@ async fn request_save(only: Option<&[String]>) -> Report {
     // One id per click: the worker answers a request sent again with the batch
     // the first one made, so resending after a stopped worker saves nothing twice.
     let request_id = concat(
-        &(chrome::now_ms() as u64).to_string(),
-        &["-", &((js_sys::Math::random() * 1e9) as u64).to_string()],
+        &wire::decimal((chrome::now_ms() / 1000.0) as u32),
+        &["-", &wire::decimal((js_sys::Math::random() * 4e9) as u32)],
     );
     let mut last = String::new();
     for _ in 0..SAVE_ATTEMPTS {
