@@ -82,12 +82,24 @@ pub enum Error {
     Serde(String),
 }
 
+impl Error {
+    /// What [`std::fmt::Display`] writes, without the formatting machinery (the
+    /// content script, compiled to JS, carries none).
+    pub fn text(&self) -> String {
+        let (what, m) = match self {
+            Error::Js(m) => ("browser error: ", m),
+            Error::Serde(m) => ("unexpected data: ", m),
+        };
+        let mut out = String::with_capacity(what.len() + m.len());
+        out.push_str(what);
+        out.push_str(m);
+        out
+    }
+}
+
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Js(m) => write!(f, "browser error: {m}"),
-            Error::Serde(m) => write!(f, "unexpected data: {m}"),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -136,16 +148,22 @@ pub enum Area {
 
 /// `chrome.storage.<area>.get(key)`: the stored value as JSON, `None` when absent.
 pub async fn storage_get(area: Area, key: &str) -> Result<Option<serde_json::Value>, Error> {
+    let value = storage_get_js(area, key).await?;
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    from_js(value).map(Some)
+}
+
+/// `chrome.storage.<area>.get(key)`: the stored value as it is (`undefined`
+/// when absent).
+pub async fn storage_get_js(area: Area, key: &str) -> Result<JsValue, Error> {
     let keys = JsValue::from_str(key);
     let got = match area {
         Area::Local => call(sys::storage_local_get(&keys)).await?,
         Area::Session => call(sys::storage_session_get(&keys)).await?,
     };
-    let value = js_sys::Reflect::get(&got, &keys).map_err(js)?;
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    from_js(value).map(Some)
+    js_sys::Reflect::get(&got, &keys).map_err(js)
 }
 
 /// `chrome.storage.<area>.set({key: value})`.
@@ -190,6 +208,22 @@ impl Drop for StorageListener {
 
 /// Calls `f` for every changed key in every storage area.
 pub fn on_storage_changed(mut f: impl FnMut(StorageChange) + 'static) -> StorageListener {
+    on_storage_changed_js(move |area, key, new_value| {
+        f(StorageChange {
+            area: area.to_string(),
+            key,
+            new_value: Some(new_value)
+                .filter(|v| !v.is_undefined())
+                .and_then(|v| from_js(v).ok()),
+        })
+    })
+}
+
+/// Calls `f(area, key, newValue)` for every changed key in every storage area
+/// (`newValue` as it is: `undefined` when the key was removed).
+pub fn on_storage_changed_js(
+    mut f: impl FnMut(&str, String, JsValue) + 'static,
+) -> StorageListener {
     let closure =
         Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
             let area = area.as_string().unwrap_or_default();
@@ -200,14 +234,8 @@ pub fn on_storage_changed(mut f: impl FnMut(StorageChange) + 'static) -> Storage
                 };
                 let change = js_sys::Reflect::get(&changes, &key).unwrap_or(JsValue::UNDEFINED);
                 let new_value = js_sys::Reflect::get(&change, &JsValue::from_str("newValue"))
-                    .ok()
-                    .filter(|v| !v.is_undefined())
-                    .and_then(|v| from_js(v).ok());
-                f(StorageChange {
-                    area: area.clone(),
-                    key: key_str,
-                    new_value,
-                });
+                    .unwrap_or(JsValue::UNDEFINED);
+                f(&area, key_str, new_value);
             }
         });
     sys::storage_on_changed_add_listener(closure.as_ref().unchecked_ref());
@@ -216,11 +244,17 @@ pub fn on_storage_changed(mut f: impl FnMut(StorageChange) + 'static) -> Storage
 
 /// `chrome.runtime.sendMessage(msg)` and its reply.
 pub async fn send_message<T: Serialize + ?Sized, R: DeserializeOwned>(msg: &T) -> Result<R, Error> {
-    let reply = call(sys::runtime_send_message(&to_js(msg)?)).await?;
+    from_js(send_message_js(&to_js(msg)?).await?)
+}
+
+/// `chrome.runtime.sendMessage(msg)` and its reply, as JS values (none at all is
+/// an error: the background did not reply).
+pub async fn send_message_js(msg: &JsValue) -> Result<JsValue, Error> {
+    let reply = call(sys::runtime_send_message(msg)).await?;
     if reply.is_undefined() {
         return Err(Error::Js("no reply from the extension's background".into()));
     }
-    from_js(reply)
+    Ok(reply)
 }
 
 /// `chrome.runtime.id`.
@@ -567,10 +601,15 @@ impl Port {
 
     /// `port.postMessage(msg)`; an error when the other side is gone.
     pub fn post<T: Serialize + ?Sized>(&self, msg: &T) -> Result<(), Error> {
+        self.post_js(&to_js(msg)?)
+    }
+
+    /// `port.postMessage(msg)` of a JS value; an error when the other side is gone.
+    pub fn post_js(&self, msg: &JsValue) -> Result<(), Error> {
         let (this, f) = self
             .method(&["postMessage"])
             .ok_or_else(|| Error::Js("not a port".into()))?;
-        f.call1(&this, &to_js(msg)?).map_err(js)?;
+        f.call1(&this, msg).map_err(js)?;
         Ok(())
     }
 

@@ -11,20 +11,29 @@
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
 use alisave_chrome::{self as chrome, Area};
+use alisave_core::button_settings::ButtonSettings;
+use alisave_core::content_wire::{self as wire, Ask, Bad, ToContent, Wire};
 use alisave_core::page_view::HeldDocuments;
-use alisave_core::popup_view::{ContentToPopup, PopupRequest, POPUP_PORT};
+use alisave_core::popup_view::POPUP_PORT;
 use alisave_core::protocol::{
-    ContentToBg, Document as FetchedDocument, InspectReply, PageSnapshot, PopupToContent,
-    SaveReport, Unavailable, MAX_DOCUMENT_BYTES,
+    Document as FetchedDocument, SaveReport, Unavailable, MAX_DOCUMENT_BYTES,
 };
-use alisave_core::settings::{self, Settings};
-use std::cell::RefCell;
+use alisave_core::say::Say;
+use alisave_core::settings::STORAGE_KEY;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{
     Document, Element, HtmlButtonElement, MutationObserver, MutationObserverInit, ShadowRootInit,
     ShadowRootMode,
 };
+
+/// The allocator: a free list that merges neighbours (this script allocates
+/// little: strings of messages and the documents it holds).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 const HOST_ID: &str = "alisave-root";
 
@@ -46,19 +55,121 @@ fn lookup(key: &str, args: &[&str]) -> String {
 fn translated(key: &str, args: &[&str]) -> Option<String> {
     let found = chrome::i18n_message(key, args);
     if found.is_none() {
-        web_sys::console::warn_1(&format!("[AliSavePro] missing message: {key}").into());
+        warn(&["missing message: ", key]);
     }
     found
 }
 
+/// `console.warn("[AliSavePro] " + parts)`.
+fn warn(parts: &[&str]) {
+    web_sys::console::warn_1(&concat("[AliSavePro] ", parts).into());
+}
+
+/// `first` and `rest` joined (`format!` without the formatting machinery, which
+/// this script, compiled to JS, does not carry).
+fn concat(first: &str, rest: &[&str]) -> String {
+    let mut out = String::from(first);
+    for p in rest {
+        out.push_str(p);
+    }
+    out
+}
+
+/// A count in decimal digits (integer formatting without `core::fmt`).
+fn count(n: usize) -> String {
+    wire::decimal(n as u32)
+}
+
 /// A sentence of the pure crate (reports, reasons) in the browser's language.
-fn said(s: &alisave_core::say::Say) -> String {
+fn said(s: &Say) -> String {
     s.render(&translated)
 }
 
+/// The page's JS values as the protocol's wire format ([`wire`]): messages are
+/// built and read as plain objects, with no serde in this script.
+struct Js;
+
+impl Wire for Js {
+    type V = JsValue;
+    fn string(s: &str) -> JsValue {
+        JsValue::from_str(s)
+    }
+    fn bool(b: bool) -> JsValue {
+        JsValue::from_bool(b)
+    }
+    fn array(items: Vec<JsValue>) -> JsValue {
+        items.into_iter().collect::<js_sys::Array>().into()
+    }
+    fn object(fields: Vec<(&str, JsValue)>) -> JsValue {
+        let obj = js_sys::Object::new();
+        for (k, v) in fields {
+            let _ = js_sys::Reflect::set(&obj, &k.into(), &v);
+        }
+        obj.into()
+    }
+    fn set(obj: &mut JsValue, key: &str, value: JsValue) {
+        if obj.is_object() {
+            let _ = js_sys::Reflect::set(obj, &key.into(), &value);
+        }
+    }
+    fn get(v: &JsValue, key: &str) -> Option<JsValue> {
+        if !v.is_object() {
+            return None;
+        }
+        js_sys::Reflect::get(v, &key.into())
+            .ok()
+            .filter(|f| !f.is_undefined() && !f.is_null())
+    }
+    fn as_string(v: &JsValue) -> Option<String> {
+        v.as_string()
+    }
+    fn as_bool(v: &JsValue) -> Option<bool> {
+        v.as_bool()
+    }
+    fn as_f64(v: &JsValue) -> Option<f64> {
+        v.as_f64()
+    }
+    fn items(v: &JsValue) -> Option<Vec<JsValue>> {
+        js_sys::Array::is_array(v).then(|| v.unchecked_ref::<js_sys::Array>().iter().collect())
+    }
+    fn keys(v: &JsValue) -> Option<Vec<String>> {
+        (v.is_object() && !js_sys::Array::is_array(v)).then(|| {
+            js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect()
+        })
+    }
+}
+
+/// A save's report: what the page reads of it, and the reply as it goes to the popup.
+struct Report {
+    said: SaveReport,
+    raw: JsValue,
+}
+
 /// A refusal with text already in the user's language.
-fn refused(text: String) -> SaveReport {
-    SaveReport::refused(alisave_core::say::Say::plain(text))
+fn refused(text: String) -> Report {
+    let message = Say::plain(text);
+    Report {
+        raw: wire::refused_report::<Js>(&message),
+        said: SaveReport::refused(message),
+    }
+}
+
+/// The worker's reply to a save, retry or poke, read.
+fn report(raw: JsValue) -> Result<Report, String> {
+    let said = wire::read_save_report::<Js>(&raw).map_err(unexpected)?;
+    Ok(Report { said, raw })
+}
+
+/// A reply of the worker that does not have the protocol's shape.
+fn unexpected(bad: Bad) -> String {
+    no_background(&chrome::Error::Serde(bad.to_string()))
+}
+
+fn no_background(e: &chrome::Error) -> String {
+    tf("content_no_background", &[&e.text()])
 }
 
 /// The button's resting label.
@@ -87,8 +198,8 @@ button[disabled] { opacity: .7; cursor: progress; }
 thread_local! {
     /// Keeps the DOM observer and storage listener alive for the page's lifetime.
     static KEEP: RefCell<Vec<Box<dyn std::any::Any>>> = const { RefCell::new(Vec::new()) };
-    static SHOW: RefCell<bool> = const { RefCell::new(true) };
-    static POSITION: RefCell<settings::ButtonPosition> = RefCell::new(settings::ButtonPosition::default());
+    /// Whether the button is shown, and its corner (the settings it reads).
+    static BUTTON: Cell<ButtonSettings> = Cell::new(ButtonSettings::default());
     /// Our host element: re-attached as it is (button state kept) when the page removes it.
     static HOST: RefCell<Option<Element>> = const { RefCell::new(None) };
     /// Re-insertions in the current second, and until when re-insertion pauses, so a
@@ -145,18 +256,21 @@ fn start() {
     listen_to_popup();
     listen_to_popup_ports();
     spawn_local(async {
-        let stored = chrome::storage_get(Area::Local, settings::STORAGE_KEY)
-            .await
-            .ok()
-            .flatten();
-        apply_settings(&settings::load(stored.as_ref()).0);
+        let stored = chrome::storage_get_js(Area::Local, STORAGE_KEY).await.ok();
+        apply_settings(stored_settings(stored));
     });
-    let listener = chrome::on_storage_changed(|change| {
-        if change.area == "local" && change.key == settings::STORAGE_KEY {
-            apply_settings(&settings::load(change.new_value.as_ref()).0);
+    let listener = chrome::on_storage_changed_js(|area, key, new_value| {
+        if area == "local" && key == STORAGE_KEY {
+            apply_settings(stored_settings(Some(new_value)));
         }
     });
     KEEP.with(|k| k.borrow_mut().push(Box::new(listener)));
+}
+
+/// The button's settings from what is stored (`undefined` when nothing is).
+fn stored_settings(stored: Option<JsValue>) -> ButtonSettings {
+    let stored = stored.filter(|v| !v.is_undefined());
+    ButtonSettings::from_stored::<Js>(stored.as_ref())
 }
 
 /// The product id of the page's current URL (empty when it shows none).
@@ -195,8 +309,8 @@ fn announce_page_view(always: bool) {
         .and_then(|l| l.href().ok())
         .unwrap_or_default();
     spawn_local(async move {
-        if let Err(e) = send::<SaveReport>(&ContentToBg::PageView { url }).await {
-            web_sys::console::warn_1(&format!("[AliSavePro] {e}").into());
+        if let Err(e) = send(&wire::page_view::<Js>(&url)).await.and_then(report) {
+            warn(&[&e]);
         }
     });
 }
@@ -276,28 +390,18 @@ fn watch_page_views() {
     KEEP.with(|k| k.borrow_mut().push(Box::new((on_entry, target))));
 }
 
-/// `wrap` classes for the button's corner.
-fn wrap_class(p: settings::ButtonPosition) -> String {
-    format!(
-        "wrap{}{}",
-        if p.is_top() { " top" } else { "" },
-        if p.is_left() { " left" } else { "" }
-    )
-}
-
-fn apply_settings(s: &Settings) {
-    SHOW.with(|v| *v.borrow_mut() = s.show_button);
-    POSITION.with(|v| *v.borrow_mut() = s.button_position);
+fn apply_settings(s: ButtonSettings) {
+    BUTTON.with(|b| b.set(s));
     if let Some(root) = HOST
         .with(|h| h.borrow().clone())
         .and_then(|h| h.shadow_root())
     {
         if let Ok(Some(wrap)) = root.query_selector(".wrap") {
-            wrap.set_class_name(&wrap_class(s.button_position));
-            let _ = wrap.set_attribute("data-alisave-position", s.button_position.as_str());
+            wrap.set_class_name(s.wrap_class());
+            let _ = wrap.set_attribute("data-alisave-position", s.position.as_str());
         }
     }
-    if s.show_button {
+    if s.show {
         ensure_button();
     } else if let Some(host) = HOST.with(|h| h.borrow().clone()) {
         host.remove();
@@ -311,7 +415,7 @@ const REINSERT_PAUSE_MS: f64 = 300.0;
 
 /// Puts the host element in the page unless it is already there. Idempotent.
 fn ensure_button() {
-    if !SHOW.with(|v| *v.borrow()) {
+    if !BUTTON.with(|b| b.get().show) {
         return;
     }
     let Some(doc) = document() else { return };
@@ -384,9 +488,9 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
     let style = doc.create_element("style")?;
     style.set_text_content(Some(STYLE));
     let wrap = doc.create_element("div")?;
-    let position = POSITION.with(|p| *p.borrow());
-    wrap.set_class_name(&wrap_class(position));
-    wrap.set_attribute("data-alisave-position", position.as_str())?;
+    let settings = BUTTON.with(Cell::get);
+    wrap.set_class_name(settings.wrap_class());
+    wrap.set_attribute("data-alisave-position", settings.position.as_str())?;
     let status = doc.create_element("div")?;
     status.set_class_name("status");
     status.set_attribute("data-alisave-status", "")?;
@@ -467,7 +571,7 @@ fn show(text: &str, error: bool) {
 
 /// Saves (everything enabled, or the popup's selection), showing progress and the
 /// outcome on the in-page button. Returns the background's report.
-async fn run_save(only: Option<&[String]>) -> SaveReport {
+async fn run_save(only: Option<&[String]>) -> Report {
     let button = parts().map(|(b, _)| b);
     if let Some(b) = &button {
         if b.disabled() {
@@ -477,16 +581,16 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
         b.set_text_content(Some(&t("content_saving")));
     }
     show("", false);
-    let report = request_save(only).await;
-    let detail = if report.failed.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " {}",
-            said(&alisave_core::protocol::failure_summary(&report.failed))
-        )
-    };
-    show(&format!("{}{}", said(&report.message), detail), !report.ok);
+    let reply = request_save(only).await;
+    let report = &reply.said;
+    let mut text = said(&report.message);
+    if !report.failed.is_empty() {
+        text.push(' ');
+        text.push_str(&said(&alisave_core::protocol::failure_summary(
+            &report.failed,
+        )));
+    }
+    show(&text, !report.ok);
     BATCH.with(|b| *b.borrow_mut() = report.batch_id.clone());
     if report.batch_id.is_some() {
         watch_save();
@@ -500,8 +604,8 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
         ] {
             let _ = status.remove_attribute(a);
         }
-        let _ = status.set_attribute("data-alisave-started", &report.started.len().to_string());
-        let _ = status.set_attribute("data-alisave-failed", &report.failed.len().to_string());
+        let _ = status.set_attribute("data-alisave-started", &count(report.started.len()));
+        let _ = status.set_attribute("data-alisave-failed", &count(report.failed.len()));
         let _ = status.set_attribute("data-alisave-folder", &report.folder);
         if report.batch_id.is_none() {
             button.set_disabled(false);
@@ -514,12 +618,12 @@ async fn run_save(only: Option<&[String]>) -> SaveReport {
             on_progress(&p);
         }
     }
-    report
+    reply
 }
 
 /// Retries the failed files of `batch_id` (from the button or the popup) and
 /// returns the background's answer.
-async fn run_retry(batch_id: String) -> SaveReport {
+async fn run_retry(batch_id: String) -> Report {
     RETRY.with(|r| *r.borrow_mut() = None);
     if let Some((b, status)) = parts() {
         b.set_disabled(true);
@@ -533,18 +637,19 @@ async fn run_retry(batch_id: String) -> SaveReport {
     }
     BATCH.with(|b| *b.borrow_mut() = Some(batch_id.clone()));
     watch_save();
-    let report = send::<SaveReport>(&ContentToBg::Retry { batch_id })
+    let reply = send(&wire::retry::<Js>(&batch_id))
         .await
+        .and_then(report)
         .unwrap_or_else(refused);
-    if report.ok {
-        show(&said(&report.message), false);
+    if reply.said.ok {
+        show(&said(&reply.said.message), false);
         if let Some((b, _)) = parts() {
             b.set_text_content(Some(&t("content_saving")));
         }
     } else {
-        finish_with(&said(&report.message), true);
+        finish_with(&said(&reply.said.message), true);
     }
-    report
+    reply
 }
 
 /// While the save this page follows is unfinished, pokes the worker when no
@@ -573,7 +678,7 @@ fn watch_save() {
             }
             if alisave_core::engine::should_poke(heard, chrome::now_ms(), false) {
                 HEARD.with(|h| *h.borrow_mut() = chrome::now_ms());
-                let _ = send::<SaveReport>(&ContentToBg::Poke { batch_id }).await;
+                let _ = send(&wire::poke::<Js>(&batch_id)).await;
             }
         }
         WATCHING_SAVE.with(|w| *w.borrow_mut() = false);
@@ -603,18 +708,18 @@ fn on_progress(p: &alisave_core::engine::Progress) {
     if !p.finished {
         button.set_text_content(Some(&tf(
             "content_progress",
-            &[&(p.done + p.failed).to_string(), &p.total.to_string()],
+            &[&count(p.done + p.failed), &count(p.total)],
         )));
         return;
     }
     show(&said(&p.message), p.failed > 0);
-    let _ = status.set_attribute("data-alisave-done", &p.done.to_string());
-    let _ = status.set_attribute("data-alisave-failed-final", &p.failed.to_string());
+    let _ = status.set_attribute("data-alisave-done", &count(p.done));
+    let _ = status.set_attribute("data-alisave-failed-final", &count(p.failed));
     let _ = status.set_attribute("data-alisave-finished", "true");
     button.set_disabled(false);
     if p.failed > 0 {
         RETRY.with(|r| *r.borrow_mut() = Some(p.batch_id.clone()));
-        button.set_text_content(Some(&tf("content_retry", &[&p.failed.to_string()])));
+        button.set_text_content(Some(&tf("content_retry", &[&count(p.failed)])));
     } else {
         RETRY.with(|r| *r.borrow_mut() = None);
         button.set_text_content(Some(&button_label()));
@@ -624,10 +729,13 @@ fn on_progress(p: &alisave_core::engine::Progress) {
 /// The page's DOM as HTML, with the content of open shadow roots (the new
 /// AliExpress pages render the description in one) as declarative
 /// `<template shadowrootmode="open">` elements. Our own host is left out.
-fn page_html(doc: &Document) -> String {
+/// A JS string: the page's text goes to the worker without passing through
+/// this script's memory.
+fn page_html(doc: &Document) -> JsValue {
     let Some(root) = doc.document_element() else {
-        return String::new();
+        return JsValue::from_str("");
     };
+    let outer = || js_sys::Reflect::get(&root, &"outerHTML".into()).unwrap_or(JsValue::UNDEFINED);
     let roots = js_sys::Array::new();
     if let Ok(all) = doc.query_selector_all("*") {
         for i in 0..all.length() {
@@ -646,62 +754,56 @@ fn page_html(doc: &Document) -> String {
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let (Some(get_html), true) = (get_html, roots.length() > 0) else {
-        return root.outer_html();
+        return outer();
     };
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"shadowRoots".into(), &roots);
     let Some(inner) = get_html
         .call1(&root, &options)
         .ok()
-        .and_then(|v| v.as_string())
+        .filter(JsValue::is_string)
     else {
-        return root.outer_html();
+        return outer();
     };
     let mut open = String::from("<html");
     let attrs = root.attributes();
     for i in 0..attrs.length() {
         if let Some(a) = attrs.item(i) {
             let value = a.value().replace('&', "&amp;").replace('"', "&quot;");
-            open.push_str(&format!(" {}=\"{}\"", a.name(), value));
+            open.push(' ');
+            open.push_str(&a.name());
+            open.push_str("=\"");
+            open.push_str(&value);
+            open.push('"');
         }
     }
-    format!("{open}>{inner}</html>")
+    open.push('>');
+    js_sys::JsString::from(open)
+        .concat(&inner)
+        .concat(&"</html>".into())
+        .into()
 }
 
-/// What the content script asks the background for.
-#[derive(Clone, Copy)]
-enum Ask<'a> {
-    /// The popup's selection (or all), and the click's request id.
-    Save(Option<&'a [String]>, &'a str),
-    Inspect,
-}
-
+/// The message asking the worker about the page (`ContentToBg::SaveAll` or
+/// `Inspect`), with the page's resource timeline.
 fn message(
     ask: Ask<'_>,
-    page: PageSnapshot,
-    documents: Vec<FetchedDocument>,
-    unavailable: Vec<Unavailable>,
+    url: &str,
+    html: JsValue,
+    documents: &[FetchedDocument],
+    unavailable: &[Unavailable],
     fetched_needs: bool,
-) -> ContentToBg {
+) -> JsValue {
     let loaded = loaded_api_urls();
-    match ask {
-        Ask::Save(only, request_id) => ContentToBg::SaveAll {
-            page,
-            documents,
-            unavailable,
-            only: only.map(<[String]>::to_vec),
-            request_id: Some(request_id.to_string()),
-            fetched_needs,
-            loaded,
-        },
-        Ask::Inspect => ContentToBg::Inspect {
-            page,
-            documents,
-            unavailable,
-            fetched_needs,
-            loaded,
-        },
-    }
+    wire::page_request::<Js>(
+        ask,
+        url,
+        html,
+        documents,
+        unavailable,
+        fetched_needs,
+        &loaded,
+    )
 }
 
 /// The documents held for `product`.
@@ -716,11 +818,22 @@ fn hold(product: &str, docs: Vec<FetchedDocument>) {
     }
 }
 
+/// Keeps the documents a reply hands back (and takes them out of it: the popup
+/// gets the reply without them); returns the documents it asks for.
+fn take_documents(product: &str, reply: &JsValue) -> Result<Vec<String>, String> {
+    let docs = wire::read_documents::<Js>(reply).map_err(unexpected)?;
+    hold(product, docs.read);
+    let mut reply = reply.clone();
+    Js::set(&mut reply, "read", Js::array(Vec::new()));
+    Ok(docs.need_documents)
+}
+
 /// Sends the page, with the documents already read for this page view, to the
 /// background; keeps what it read; when it asks for description documents,
 /// fetches them here — with the page's origin, exactly as the page itself loads
-/// them — and asks again with them. Returns the background's final reply.
-async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) -> Result<R, String> {
+/// them — and asks again with them. Returns the background's final reply (a
+/// `SaveReport` or an `InspectReply`, without the documents it handed back).
+async fn ask_background(ask: Ask<'_>) -> Result<JsValue, String> {
     let doc = document().ok_or_else(|| t("content_no_page"))?;
     let url = doc
         .location()
@@ -729,20 +842,17 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
     let product = alisave_core::url::product_page(&url)
         .map(|p| p.product_id)
         .unwrap_or_default();
-    let page = PageSnapshot {
-        url,
-        html: page_html(&doc),
-    };
-    let mut first: R = send(&message(
+    let html = page_html(&doc);
+    let first = send(&message(
         ask,
-        page.clone(),
-        held(&product),
-        Vec::new(),
+        &url,
+        html.clone(),
+        &held(&product),
+        &[],
         false,
     ))
     .await?;
-    hold(&product, first.take_read());
-    let needed = first.needs().to_vec();
+    let needed = take_documents(&product, &first)?;
     if needed.is_empty() {
         return Ok(first);
     }
@@ -755,52 +865,41 @@ async fn ask_background<R: serde::de::DeserializeOwned + Needs>(ask: Ask<'_>) ->
             // Said here, in the user's language: the worker puts it in the report as is.
             Err(e) => unavailable.push(Unavailable {
                 url,
-                reason: said(&e.say()),
+                reason: said(&wire::fetch_failure(&e)),
             }),
         }
     }
     hold(&product, fetched);
-    let mut second: R = send(&message(ask, page, held(&product), unavailable, true)).await?;
-    hold(&product, second.take_read());
+    let second = send(&message(
+        ask,
+        &url,
+        html,
+        &held(&product),
+        &unavailable,
+        true,
+    ))
+    .await?;
+    take_documents(&product, &second)?;
     Ok(second)
-}
-
-/// Replies that can ask for documents and hand back what the worker read.
-trait Needs {
-    fn needs(&self) -> &[String];
-    fn take_read(&mut self) -> Vec<FetchedDocument>;
-}
-impl Needs for SaveReport {
-    fn needs(&self) -> &[String] {
-        &self.need_documents
-    }
-    fn take_read(&mut self) -> Vec<FetchedDocument> {
-        std::mem::take(&mut self.read)
-    }
-}
-impl Needs for InspectReply {
-    fn needs(&self) -> &[String] {
-        &self.need_documents
-    }
-    fn take_read(&mut self) -> Vec<FetchedDocument> {
-        std::mem::take(&mut self.read)
-    }
 }
 
 /// Times a save request is sent when the worker stops while handling it.
 const SAVE_ATTEMPTS: usize = 3;
 
-async fn request_save(only: Option<&[String]>) -> SaveReport {
+async fn request_save(only: Option<&[String]>) -> Report {
     // One id per click: the worker answers a request sent again with the batch
     // the first one made, so resending after a stopped worker saves nothing twice.
-    let request_id = format!(
-        "{}-{}",
-        chrome::now_ms() as u64,
-        (js_sys::Math::random() * 1e9) as u64
+    let request_id = concat(
+        &wire::decimal((chrome::now_ms() / 1000.0) as u32),
+        &["-", &wire::decimal((js_sys::Math::random() * 4e9) as u32)],
     );
     let mut last = String::new();
     for _ in 0..SAVE_ATTEMPTS {
-        match ask_background(Ask::Save(only, &request_id)).await {
+        let ask = Ask::Save {
+            only,
+            request_id: &request_id,
+        };
+        match ask_background(ask).await.and_then(report) {
             Ok(report) => return report,
             // The worker stopped while it handled the request (Chrome may stop or
             // replace it at any time): the next message starts a new one.
@@ -814,53 +913,60 @@ async fn request_save(only: Option<&[String]>) -> SaveReport {
 /// Whether a failed message means the worker went away mid-request (Chrome's
 /// wording), as opposed to a refusal or a missing extension.
 fn worker_stopped(error: &str) -> bool {
-    error.contains("message channel closed") || error.contains("Receiving end does not exist")
+    // A plain byte search: `str::contains` brings a string-search algorithm
+    // larger than this whole check into the script.
+    let has = |needle: &str| {
+        error
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    has("message channel closed") || has("Receiving end does not exist")
 }
 
-async fn send<R: serde::de::DeserializeOwned>(msg: &ContentToBg) -> Result<R, String> {
-    chrome::send_message::<_, R>(msg)
+async fn send(msg: &JsValue) -> Result<JsValue, String> {
+    chrome::send_message_js(msg)
         .await
-        .map_err(|e| tf("content_no_background", &[&e.to_string()]))
+        .map_err(|e| no_background(&e))
+}
+
+/// Whether a sender (`sender.id`, `sender.url`) is one of this extension's pages.
+fn from_own_page(id: Option<&str>, url: Option<&str>) -> bool {
+    let own = chrome::runtime_id();
+    id == Some(own.as_str())
+        && url.is_some_and(|u| {
+            u.strip_prefix("chrome-extension://")
+                .and_then(|rest| rest.strip_prefix(own.as_str()))
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 /// Messages from the extension's own pages (the popup): forwarded through the
 /// same validated channel as the button. Anything else is ignored.
 fn listen_to_popup() {
     chrome::on_message(|msg: JsValue, sender: JsValue| async move {
-        let own = chrome::runtime_id();
-        let from_us = chrome::get_string(&sender, "id").as_deref() == Some(own.as_str())
-            && chrome::get_string(&sender, "url")
-                .is_some_and(|u| u.starts_with(&format!("chrome-extension://{own}/")));
+        let from_us = from_own_page(
+            chrome::get_string(&sender, "id").as_deref(),
+            chrome::get_string(&sender, "url").as_deref(),
+        );
         if !from_us {
             return JsValue::NULL;
         }
-        if let Ok(PopupRequest::Retry { batch_id }) = chrome::from_js::<PopupRequest>(msg.clone()) {
-            let report = run_retry(batch_id).await;
-            return chrome::to_js_value(&report).unwrap_or(JsValue::NULL);
-        }
-        match chrome::from_js::<PopupToContent>(msg) {
-            Ok(PopupToContent::Inspect) => {
+        match wire::read_to_content::<Js>(&msg) {
+            Ok(ToContent::Retry { batch_id }) => run_retry(batch_id).await.raw,
+            Ok(ToContent::Inspect) => {
                 // Reading is harmless to repeat: once more if the worker stopped.
-                let reply = match ask_background::<InspectReply>(Ask::Inspect).await {
-                    Err(e) if worker_stopped(&e) => {
-                        ask_background::<InspectReply>(Ask::Inspect).await
-                    }
+                let reply = match ask_background(Ask::Inspect).await {
+                    Err(e) if worker_stopped(&e) => ask_background(Ask::Inspect).await,
                     other => other,
                 };
-                let reply = reply.unwrap_or_else(|message| InspectReply {
-                    message: Some(alisave_core::say::Say::plain(message)),
-                    ..InspectReply::default()
-                });
-                chrome::to_js_value(&reply).unwrap_or(JsValue::NULL)
+                reply.unwrap_or_else(|message| wire::inspect_refused::<Js>(&Say::plain(message)))
             }
-            Ok(PopupToContent::Progress { progress }) => {
+            Ok(ToContent::Progress(progress)) => {
                 on_progress(&progress);
                 JsValue::TRUE
             }
-            Ok(PopupToContent::Save { only }) => {
-                let report = run_save(Some(&only)).await;
-                chrome::to_js_value(&report).unwrap_or(JsValue::NULL)
-            }
+            Ok(ToContent::Save { only }) => run_save(Some(&only)).await.raw,
             Err(_) => JsValue::NULL,
         }
     });
@@ -871,10 +977,8 @@ fn listen_to_popup() {
 /// to them, and they ask for the inventory again through the usual channel.
 fn listen_to_popup_ports() {
     chrome::on_connect(|port| {
-        let own = chrome::runtime_id();
         let (id, url) = port.sender();
-        let from_us = id.as_deref() == Some(own.as_str())
-            && url.is_some_and(|u| u.starts_with(&format!("chrome-extension://{own}/")));
+        let from_us = from_own_page(id.as_deref(), url.as_deref());
         if port.name() != POPUP_PORT || !from_us {
             return;
         }
@@ -963,7 +1067,7 @@ fn media_maybe_changed() {
         if changed {
             PORTS.with(|p| {
                 p.borrow_mut()
-                    .retain(|port| port.post(&ContentToPopup::MediaChanged).is_ok())
+                    .retain(|port| port.post_js(&wire::media_changed::<Js>()).is_ok())
             });
         }
     });

@@ -4,6 +4,8 @@
 //! Everything here runs unchanged in `cargo test` on the host, in the service
 //! worker and in the content script.
 
+pub mod button_settings;
+pub mod content_wire;
 pub mod engine;
 pub mod extract;
 pub mod fetch;

@@ -33,8 +33,11 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     // product.json/csv and report.txt; the messages between the parts.
     &["manifest", "protocol"],
-    // The popup's view of a tab.
-    &["popup_view"],
+    // The popup's view of a tab; the content script's side of the protocol,
+    // without serde (the same wire format, over JS objects).
+    &["popup_view", "content_wire"],
+    // The two settings the in-page button reads.
+    &["button_settings"],
 ];
 
 /// The crate root's re-exports, by the module that defines them.
