@@ -15,7 +15,8 @@
 //! retried), out of order and lost (a lost event is recovered by the
 //! reconciliation the worker runs at start and when a batch stalls); transient
 //! and permanent failures with backoff; the user's own download of the same URL;
-//! "retry failed" at any time.
+//! "retry failed" at any time; storage writes that fail (a mark not stored
+//! starts no download; ids not recorded are found again by adoption).
 
 use alisave_core::engine::ProductInfo;
 use alisave_core::engine::{
@@ -80,6 +81,8 @@ enum Step {
     UserDownload(usize),
     /// The user presses "Retry failed".
     Retry,
+    /// The worker's next storage write fails (`chrome.storage` refused it).
+    StoreFails,
     /// Time passes (ms).
     Tick(u16),
 }
@@ -97,6 +100,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Reconcile),
         1 => (0usize..8).prop_map(Step::UserDownload),
         1 => Just(Step::Retry),
+        1 => Just(Step::StoreFails),
         2 => (0u16..5000).prop_map(Step::Tick),
         1 => Just(Step::Tick(u16::MAX)),
     ]
@@ -120,6 +124,8 @@ struct World {
     /// `onChanged` events Chrome has sent and the worker has not handled.
     events: Vec<i64>,
     next_id: i64,
+    /// The next storage write fails.
+    fail_next_store: bool,
     stats: Stats,
 }
 
@@ -131,6 +137,7 @@ struct Stats {
     lost: u32,
     user_downloads: u32,
     orphans: u32,
+    failed_writes: u32,
 }
 
 fn batch(n: usize) -> Batch {
@@ -176,6 +183,7 @@ impl World {
             orphans: Vec::new(),
             events: Vec::new(),
             next_id: 1,
+            fail_next_store: false,
             stats: Stats::default(),
         }
     }
@@ -259,8 +267,13 @@ impl World {
     fn run(&mut self, s: &Step) {
         match *s {
             Step::Pump => {
-                let started = self.stored.take_startable(self.now);
-                // Marks stored, then the calls go out.
+                let mut marked = self.stored.clone();
+                let started = marked.take_startable(self.now);
+                // Marks stored, then the calls go out; no mark stored, no call.
+                if started.is_empty() || std::mem::take(&mut self.fail_next_store) {
+                    return;
+                }
+                self.stored = marked;
                 self.in_flight.extend(started);
             }
             Step::CallArrives(k) => {
@@ -291,6 +304,13 @@ impl World {
                 self.stats.orphans += 1;
             }
             Step::StoreStarted => {
+                if !self.answered.is_empty() && std::mem::take(&mut self.fail_next_store) {
+                    // Not recorded: the ids are gone with the worker's memory of
+                    // them; the downloads exist (found again by adoption).
+                    self.answered.clear();
+                    self.stats.failed_writes += 1;
+                    return;
+                }
                 for (i, id) in std::mem::take(&mut self.answered) {
                     // The worker stores `download:<id>` and the job's state together.
                     if matches!(self.stored.jobs[i].state, JobState::Starting { .. }) {
@@ -370,6 +390,7 @@ impl World {
             Step::Retry => {
                 self.stored.retry_failed();
             }
+            Step::StoreFails => self.fail_next_store = true,
             Step::Tick(ms) => {
                 self.now += f64::from(ms) * if ms == u16::MAX { 2.0 } else { 1.0 };
                 let now = self.now;
@@ -449,6 +470,7 @@ impl World {
     /// the worker runs, Chrome finishes, events arrive (a stalled batch is
     /// reconciled), backoffs pass.
     fn settle(&mut self) -> Result<(), String> {
+        self.fail_next_store = false;
         self.run(&Step::StopAndRestart);
         for round in 0..200 {
             if self.stored.finished() {
