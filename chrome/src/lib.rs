@@ -15,6 +15,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+pub mod i18n;
 pub mod locks;
 pub mod saving;
 

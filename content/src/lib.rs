@@ -10,6 +10,7 @@
 //! `#alisave-root` (host element, open shadow root) holding
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
+use alisave_chrome::i18n::{say as said, t, tf};
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::button_settings::ButtonSettings;
 use alisave_core::content_wire::{self as wire, Ask, Bad, ToContent, Wire};
@@ -37,29 +38,6 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 
 const HOST_ID: &str = "alisave-root";
 
-/// The translated message `key` (`static/_locales/<lang>/messages.json`, checked
-/// by `xtask/tests/locales.rs` like the pages' messages).
-fn t(key: &'static str) -> String {
-    lookup(key, &[])
-}
-
-/// The translated message `key` with its placeholders filled from `args`.
-fn tf(key: &'static str, args: &[&str]) -> String {
-    lookup(key, args)
-}
-
-fn lookup(key: &str, args: &[&str]) -> String {
-    translated(key, args).unwrap_or_else(|| key.to_string())
-}
-
-fn translated(key: &str, args: &[&str]) -> Option<String> {
-    let found = chrome::i18n_message(key, args);
-    if found.is_none() {
-        warn(&["missing message: ", key]);
-    }
-    found
-}
-
 /// `console.warn("[AliSavePro] " + parts)`.
 fn warn(parts: &[&str]) {
     web_sys::console::warn_1(&concat("[AliSavePro] ", parts).into());
@@ -78,11 +56,6 @@ fn concat(first: &str, rest: &[&str]) -> String {
 /// A count in decimal digits (integer formatting without `core::fmt`).
 fn count(n: usize) -> String {
     wire::decimal(n as u32)
-}
-
-/// A sentence of the pure crate (reports, reasons) in the browser's language.
-fn said(s: &Say) -> String {
-    s.render(&translated)
 }
 
 /// The page's JS values as the protocol's wire format ([`wire`]): messages are

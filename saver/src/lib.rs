@@ -16,6 +16,7 @@
 //! A file whose bytes cannot be fetched (no host access, CORS, network) is still
 //! saved: as a separate, unconverted download of its URL, which needs no access.
 
+use alisave_chrome::i18n::{say as said, t, tf};
 use alisave_chrome::{self as chrome, saving, Area};
 use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX_ATTEMPTS};
 use alisave_core::manifest;
@@ -34,28 +35,6 @@ const IN_FLIGHT: usize = 4;
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
-}
-
-/// The translated message `key` (`static/_locales`; `xtask/tests/locales.rs`
-/// checks every key used here exists in every locale).
-fn t(key: &'static str) -> String {
-    lookup(key, &[])
-}
-
-/// The translated message `key` with its placeholders filled from `args`.
-fn tf(key: &'static str, args: &[&str]) -> String {
-    lookup(key, args)
-}
-
-fn lookup(key: &str, args: &[&str]) -> String {
-    chrome::i18n_message(key, args)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| key.to_string())
-}
-
-/// A sentence of the pure crate in the browser's language.
-fn said(s: &Say) -> String {
-    s.render(&chrome::i18n_message)
 }
 
 fn set_text(id: &str, text: &str) {
