@@ -17,6 +17,7 @@ pub mod page_view;
 pub mod plan;
 pub mod popup_view;
 pub mod protocol;
+pub mod queue;
 pub mod say;
 pub mod settings;
 pub mod url;

@@ -23,8 +23,9 @@ const LAYERS: &[&[&str]] = &[
     &["inventory", "fetch"],
     // URL rules of the shops' CDNs; file naming rules (templates, safe names).
     &["url", "filename"],
-    // Media bytes (type, animation, original check, conversion); extraction.
-    &["media", "extract"],
+    // Media bytes (type, animation, original check, conversion); extraction;
+    // a list of product links (the queue's input).
+    &["media", "extract", "queue"],
     // The user's settings.
     &["settings"],
     // The download plan; page views and their shop documents.
