@@ -19,7 +19,7 @@ const IMG_ATTRS: [&str; 6] = [
 /// The best image URL of an `<img>`: the first attribute that normalises to a
 /// CDN URL (so a placeholder `src` loses to `data-src`), else the first
 /// non-empty one (which the collector then reports as off-CDN).
-pub fn img_url(el: &Element) -> Option<&str> {
+pub fn img_url<'e>(el: &'e Element<'_>) -> Option<&'e str> {
     let mut first: Option<&str> = None;
     for a in IMG_ATTRS {
         if let Some(v) = el.attr(a).map(str::trim).filter(|v| !v.is_empty()) {
@@ -129,7 +129,7 @@ pub fn description(
     };
     for i in indices {
         let Some(el) = dom.get(i) else { continue };
-        match el.name.as_str() {
+        match &*el.name {
             "img" => {
                 if excluded(dom, i, root, platform, pid) {
                     continue;
@@ -317,7 +317,7 @@ pub fn aer_variants(dom: &Dom<'_>, c: &mut Collector) {
 
 /// The URL of a CSS `background-image: url(…)` (or `background: url(…)`) in
 /// an element's `style` attribute.
-pub fn background_url(el: &Element) -> Option<&str> {
+pub fn background_url<'e>(el: &'e Element<'_>) -> Option<&'e str> {
     let style = el.attr("style")?;
     let lower = style.to_ascii_lowercase();
     // `lower` has the byte length of `style`, so its offsets index `style`.
@@ -393,7 +393,7 @@ fn alibaba_region(el: &Element, parent: AlibabaRegion, pid: &str) -> AlibabaRegi
     if parent == Skip {
         return Skip;
     }
-    if matches!(el.name.as_str(), "header" | "footer" | "nav") {
+    if matches!(&*el.name, "header" | "footer" | "nav") {
         return Skip;
     }
     if let Some(name) = el.attr("data-module-name") {

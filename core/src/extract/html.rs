@@ -10,18 +10,22 @@
 //! through `get`), caps nesting depth and element count, and tolerates
 //! unbalanced or truncated markup.
 
+use std::borrow::Cow;
+
 /// Deepest nesting we track; deeper elements hang off the deepest tracked one.
 const MAX_DEPTH: usize = 512;
 /// Most elements we record; the rest of the document is ignored.
 const MAX_ELEMENTS: usize = 400_000;
 
-/// One element.
+/// One element. Names and values borrow the source when it already has them
+/// as they are kept (lowercase names, values without entities): most do, and
+/// a page has tens of thousands of them.
 #[derive(Debug, Clone)]
-pub struct Element {
+pub struct Element<'a> {
     /// Lowercase tag name (`img`, `kse:widget`).
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Attributes, names lowercase, values entity-decoded.
-    pub attrs: Vec<(String, String)>,
+    pub attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Index of the parent element.
     pub parent: Option<usize>,
     /// Byte offset just after the start tag.
@@ -30,13 +34,13 @@ pub struct Element {
     pub content_end: usize,
 }
 
-impl Element {
+impl Element<'_> {
     /// Attribute value by lowercase name.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     /// Has the whitespace-separated class `class`.
@@ -62,7 +66,7 @@ pub struct Dom<'a> {
     /// The source text.
     pub src: &'a str,
     /// Elements in document order.
-    pub elements: Vec<Element>,
+    pub elements: Vec<Element<'a>>,
     /// True when the element cap was hit.
     pub truncated: bool,
 }
@@ -176,6 +180,24 @@ pub fn decode_entities(s: &str) -> String {
     out
 }
 
+/// `s` in ASCII lowercase, borrowed when it already is.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `s` with its entities decoded, borrowed when it has none.
+fn decoded(s: &str) -> Cow<'_, str> {
+    if s.contains('&') {
+        Cow::Owned(decode_entities(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 impl<'a> Dom<'a> {
     /// Parses `src`.
     pub fn parse(src: &'a str) -> Dom<'a> {
@@ -209,7 +231,7 @@ impl<'a> Dom<'a> {
                 while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'/' {
                     j += 1;
                 }
-                let name = src.get(start..j).unwrap_or("").to_ascii_lowercase();
+                let name = lowercase(src.get(start..j).unwrap_or(""));
                 let close = b
                     .get(j..)
                     .and_then(|t| t.iter().position(|&c| c == b'>'))
@@ -240,7 +262,7 @@ impl<'a> Dom<'a> {
             while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'/' {
                 j += 1;
             }
-            let name = src.get(start..j).unwrap_or("").to_ascii_lowercase();
+            let name = lowercase(src.get(start..j).unwrap_or(""));
             let mut attrs = Vec::new();
             let mut self_closing = false;
             // Attributes.
@@ -273,12 +295,12 @@ impl<'a> Dom<'a> {
                     j += 1;
                     continue;
                 }
-                let an = src.get(an_start..j).unwrap_or("").to_ascii_lowercase();
+                let an = lowercase(src.get(an_start..j).unwrap_or(""));
                 let mut k = j;
                 while k < n && is_space(b[k]) {
                     k += 1;
                 }
-                let mut value = String::new();
+                let mut value = Cow::Borrowed("");
                 if b.get(k) == Some(&b'=') {
                     k += 1;
                     while k < n && is_space(b[k]) {
@@ -291,7 +313,7 @@ impl<'a> Dom<'a> {
                                 .get(vs..)
                                 .and_then(|t| t.iter().position(|&c| c == q))
                                 .map_or(n, |p| vs + p);
-                            value = decode_entities(src.get(vs..ve).unwrap_or(""));
+                            value = decoded(src.get(vs..ve).unwrap_or(""));
                             j = (ve + 1).min(n);
                         }
                         _ => {
@@ -299,7 +321,7 @@ impl<'a> Dom<'a> {
                             while k < n && !is_space(b[k]) && b[k] != b'>' {
                                 k += 1;
                             }
-                            value = decode_entities(src.get(vs..k).unwrap_or(""));
+                            value = decoded(src.get(vs..k).unwrap_or(""));
                             j = k;
                         }
                     }
@@ -316,16 +338,16 @@ impl<'a> Dom<'a> {
             let idx = elements.len();
             let raw = is_raw_text(&name);
             let void = is_void(&name) || self_closing && !raw;
+            let close_tag = raw.then(|| format!("</{name}"));
             elements.push(Element {
-                name: name.clone(),
+                name,
                 attrs,
                 parent: stack.last().copied(),
                 content_start,
                 content_end: content_start,
             });
             i = content_start;
-            if raw {
-                let close_tag = format!("</{name}");
+            if let Some(close_tag) = close_tag {
                 let end = find_ci(b, i, close_tag.as_bytes()).unwrap_or(n);
                 if let Some(el) = elements.get_mut(idx) {
                     el.content_end = end;
@@ -351,7 +373,7 @@ impl<'a> Dom<'a> {
     }
 
     /// Element by index.
-    pub fn get(&self, i: usize) -> Option<&Element> {
+    pub fn get(&self, i: usize) -> Option<&Element<'a>> {
         self.elements.get(i)
     }
 
@@ -451,7 +473,7 @@ pub struct Ancestors<'d, 'a> {
 }
 
 impl<'d, 'a> Iterator for Ancestors<'d, 'a> {
-    type Item = (usize, &'d Element);
+    type Item = (usize, &'d Element<'a>);
     fn next(&mut self) -> Option<Self::Item> {
         let i = self.next?;
         self.steps += 1;
@@ -477,7 +499,7 @@ mod tests {
         let d = Dom::parse(
             r#"<div id=a class="x y"><p><img src="//h/a.jpg"><br/><a href='/item/1.html'><img src=b.jpg></a></p></div><script>var s = "</div>";</script>"#,
         );
-        let names: Vec<_> = d.elements.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<_> = d.elements.iter().map(|e| &*e.name).collect();
         assert_eq!(names, ["div", "p", "img", "br", "a", "img", "script"]);
         assert_eq!(d.elements[5].attr("src"), Some("b.jpg"));
         assert!(d.is_ancestor(4, 5));

@@ -104,8 +104,10 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
     if needle.is_empty() {
         return Found::Missing;
     }
+    // One searcher for every occurrence (`str::find` builds one per call).
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut from = 0usize;
-    while let Some(rel) = src.get(from..).and_then(|t| t.find(needle)) {
+    while let Some(rel) = b.get(from..).and_then(|t| finder.find(t)) {
         let pos = from + rel;
         from = pos + 1;
         // Must not be the tail of a longer name (`xrunParams`, `foo.runParams`)
