@@ -14,6 +14,7 @@
 use crate::say::{t, tf, Say};
 use crate::url::product_page;
 use crate::Platform;
+use serde::{Deserialize, Serialize};
 
 /// Most products one list holds; further lines are left out, said so.
 pub const MAX_LINKS: usize = 500;
@@ -153,6 +154,313 @@ fn is_shop_link(url: &str) -> bool {
     .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
+/// Most product tabs a queue has open at once.
+pub const MAX_TABS: usize = 2;
+
+/// The pause between opening one product and the next (ms), by default.
+pub const DEFAULT_PAUSE_MS: f64 = 3_000.0;
+
+/// A product of a queue and where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub url: String,
+    pub product_id: String,
+    pub state: ItemState,
+}
+
+/// Where a queued product is (`data-state` on the queue page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ItemState {
+    Waiting,
+    /// Its background tab is open; its page is being read.
+    Opening {
+        tab_id: i64,
+    },
+    /// Its files are being saved by the engine's batch (which goes on by the
+    /// engine's own no-loss rules, whatever happens to the tab).
+    Saving {
+        tab_id: Option<i64>,
+        batch_id: String,
+    },
+    Done {
+        saved: u32,
+        failed: u32,
+    },
+    Failed {
+        reason: Say,
+    },
+    /// The shop asked for a captcha or a sign-in here: the queue stopped, the
+    /// tab is left to the user.
+    Paused {
+        tab_id: i64,
+    },
+}
+
+/// What the worker does next for a queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Next {
+    /// Open this product in a background tab.
+    Open(usize),
+    /// Nothing before this time (the pause between products).
+    WakeAt(f64),
+    /// Waiting for a tab, or paused: nothing to start.
+    Idle,
+    /// Every product is done or failed.
+    Finished,
+}
+
+/// What a page read of a queued product gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageOutcome {
+    /// Its files are being saved in this batch.
+    Saving { batch_id: String },
+    /// A captcha, "punish" or sign-in page: never retried in a loop.
+    Challenge,
+    /// Not saved: a 404, not a product any more, nothing to save…
+    Failed { reason: Say },
+}
+
+/// What the worker must carry out after a change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    CloseTab(i64),
+    /// Show the tab to the user (a captcha to solve).
+    BringForward(i64),
+    /// Read this product's page again in its tab (after "Resume").
+    Reread {
+        item: usize,
+        tab_id: i64,
+    },
+}
+
+/// A list of products saved one after another, as stored in
+/// `chrome.storage.local` (a stopped worker or a restarted browser goes on
+/// from here: [`Queue::after_restart`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    pub items: Vec<QueueItem>,
+    /// Stopped by the user or by a challenge.
+    pub paused: bool,
+    /// When the last product was opened (ms), for the pause between products.
+    pub last_open_ms: f64,
+    pub pause_ms: f64,
+}
+
+impl Queue {
+    pub fn new(links: &Links, pause_ms: f64) -> Queue {
+        Queue {
+            items: links
+                .products
+                .iter()
+                .map(|p| QueueItem {
+                    url: p.url.clone(),
+                    product_id: p.product_id.clone(),
+                    state: ItemState::Waiting,
+                })
+                .collect(),
+            paused: false,
+            last_open_ms: f64::NEG_INFINITY,
+            pause_ms: pause_ms.max(0.0),
+        }
+    }
+
+    /// Tabs the queue holds (reading, saving with its tab, or left to the user).
+    pub fn tabs_in_use(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| {
+                matches!(
+                    i.state,
+                    ItemState::Opening { .. }
+                        | ItemState::Saving {
+                            tab_id: Some(_),
+                            ..
+                        }
+                        | ItemState::Paused { .. }
+                )
+            })
+            .count()
+    }
+
+    fn tab_of(&self, item: usize) -> Option<i64> {
+        match self.items.get(item)?.state {
+            ItemState::Opening { tab_id } | ItemState::Paused { tab_id } => Some(tab_id),
+            ItemState::Saving { tab_id, .. } => tab_id,
+            _ => None,
+        }
+    }
+
+    /// What to do now.
+    pub fn next(&self, now_ms: f64) -> Next {
+        if self
+            .items
+            .iter()
+            .all(|i| matches!(i.state, ItemState::Done { .. } | ItemState::Failed { .. }))
+        {
+            return Next::Finished;
+        }
+        if self.paused || self.tabs_in_use() >= MAX_TABS {
+            return Next::Idle;
+        }
+        let Some(i) = self
+            .items
+            .iter()
+            .position(|i| i.state == ItemState::Waiting)
+        else {
+            return Next::Idle;
+        };
+        let at = self.last_open_ms + self.pause_ms;
+        if now_ms < at {
+            Next::WakeAt(at)
+        } else {
+            Next::Open(i)
+        }
+    }
+
+    /// The worker opened product `item` in `tab_id` (after [`Next::Open`]).
+    pub fn opened(&mut self, item: usize, tab_id: i64, now_ms: f64) {
+        if let Some(i) = self.items.get_mut(item) {
+            if i.state == ItemState::Waiting {
+                i.state = ItemState::Opening { tab_id };
+                self.last_open_ms = now_ms;
+            }
+        }
+    }
+
+    /// The page of `item` was read.
+    pub fn read(&mut self, item: usize, outcome: PageOutcome) -> Vec<Effect> {
+        let Some(ItemState::Opening { tab_id }) = self.items.get(item).map(|i| i.state.clone())
+        else {
+            return Vec::new();
+        };
+        let (state, effects) = match outcome {
+            PageOutcome::Saving { batch_id } => (
+                ItemState::Saving {
+                    tab_id: Some(tab_id),
+                    batch_id,
+                },
+                Vec::new(),
+            ),
+            PageOutcome::Challenge => {
+                self.paused = true;
+                (
+                    ItemState::Paused { tab_id },
+                    vec![Effect::BringForward(tab_id)],
+                )
+            }
+            PageOutcome::Failed { reason } => {
+                (ItemState::Failed { reason }, vec![Effect::CloseTab(tab_id)])
+            }
+        };
+        if let Some(i) = self.items.get_mut(item) {
+            i.state = state;
+        }
+        effects
+    }
+
+    /// The batch of `item` finished: its counts.
+    pub fn saved(&mut self, item: usize, saved: u32, failed: u32) -> Vec<Effect> {
+        let Some(ItemState::Saving { tab_id, .. }) = self.items.get(item).map(|i| i.state.clone())
+        else {
+            return Vec::new();
+        };
+        if let Some(i) = self.items.get_mut(item) {
+            i.state = ItemState::Done { saved, failed };
+        }
+        tab_id.map(Effect::CloseTab).into_iter().collect()
+    }
+
+    pub fn pause(&mut self) {
+        self.paused = true;
+    }
+
+    /// Goes on: a product stopped at a challenge is read again in its tab
+    /// (the user solved it there), then the rest.
+    pub fn resume(&mut self) -> Vec<Effect> {
+        self.paused = false;
+        let mut effects = Vec::new();
+        for (n, i) in self.items.iter_mut().enumerate() {
+            if let ItemState::Paused { tab_id } = i.state {
+                i.state = ItemState::Opening { tab_id };
+                effects.push(Effect::Reread { item: n, tab_id });
+            }
+        }
+        effects
+    }
+
+    /// Stops the queue: what has not started fails as cancelled and its tabs
+    /// close; files being saved finish (their batches are the engine's).
+    pub fn cancel(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for n in 0..self.items.len() {
+            let tab = self.tab_of(n);
+            let Some(i) = self.items.get_mut(n) else {
+                continue;
+            };
+            if matches!(
+                i.state,
+                ItemState::Waiting | ItemState::Opening { .. } | ItemState::Paused { .. }
+            ) {
+                i.state = ItemState::Failed {
+                    reason: t("queue_cancelled"),
+                };
+                effects.extend(tab.map(Effect::CloseTab));
+            }
+        }
+        self.paused = false;
+        effects
+    }
+
+    /// Puts the failed products back in line.
+    pub fn retry_failed(&mut self) {
+        for i in &mut self.items {
+            if matches!(i.state, ItemState::Failed { .. }) {
+                i.state = ItemState::Waiting;
+            }
+        }
+    }
+
+    /// After a stopped worker or a restarted browser: a product whose tab is
+    /// gone before it was saving is opened again; one that was saving stays
+    /// (its batch resumes by the engine's rules, never saved twice); one paused
+    /// at a challenge whose tab is gone waits for "Resume". Returns the pages
+    /// to read again in tabs still open.
+    pub fn after_restart(&mut self, open_tabs: &[i64]) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for (n, i) in self.items.iter_mut().enumerate() {
+            match i.state {
+                ItemState::Opening { tab_id } if open_tabs.contains(&tab_id) => {
+                    effects.push(Effect::Reread { item: n, tab_id });
+                }
+                ItemState::Opening { .. } | ItemState::Paused { .. }
+                    if !open_tabs.contains(&self_tab(&i.state)) =>
+                {
+                    i.state = ItemState::Waiting;
+                }
+                ItemState::Saving {
+                    tab_id: Some(t),
+                    ref batch_id,
+                } if !open_tabs.contains(&t) => {
+                    i.state = ItemState::Saving {
+                        tab_id: None,
+                        batch_id: batch_id.clone(),
+                    };
+                }
+                _ => {}
+            }
+        }
+        effects
+    }
+}
+
+fn self_tab(state: &ItemState) -> i64 {
+    match state {
+        ItemState::Opening { tab_id } | ItemState::Paused { tab_id } => *tab_id,
+        _ => -1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
@@ -251,6 +559,192 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         ] {
             let got = parse_links(text);
             assert!(got.products.is_empty(), "{text:?}");
+        }
+    }
+
+    fn queue(n: usize) -> Queue {
+        let text: String = (0..n)
+            .map(|i| {
+                format!(
+                    "https://www.aliexpress.com/item/{}.html\n",
+                    1_005_000_000_000_000u64 + i as u64
+                )
+            })
+            .collect();
+        Queue::new(&parse_links(&text), DEFAULT_PAUSE_MS)
+    }
+
+    #[test]
+    fn products_open_one_pause_apart_never_more_than_two_tabs() {
+        let mut q = queue(4);
+        assert_eq!(q.next(0.0), Next::Open(0));
+        q.opened(0, 10, 0.0);
+        assert_eq!(q.next(1.0), Next::WakeAt(DEFAULT_PAUSE_MS));
+        assert_eq!(q.next(DEFAULT_PAUSE_MS), Next::Open(1));
+        q.opened(1, 11, DEFAULT_PAUSE_MS);
+        assert_eq!(q.next(1e9), Next::Idle, "two tabs in use");
+        q.read(
+            0,
+            PageOutcome::Saving {
+                batch_id: "b0".into(),
+            },
+        );
+        assert_eq!(q.saved(0, 5, 0), vec![Effect::CloseTab(10)]);
+        assert_eq!(q.next(1e9), Next::Open(2));
+    }
+
+    #[test]
+    fn a_captcha_stops_the_queue_and_resume_reads_that_product_again() {
+        let mut q = queue(3);
+        q.opened(0, 10, 0.0);
+        assert_eq!(
+            q.read(0, PageOutcome::Challenge),
+            vec![Effect::BringForward(10)]
+        );
+        assert_eq!(q.next(1e9), Next::Idle, "stopped, never retried in a loop");
+        assert_eq!(
+            q.resume(),
+            vec![Effect::Reread {
+                item: 0,
+                tab_id: 10
+            }]
+        );
+        q.read(
+            0,
+            PageOutcome::Saving {
+                batch_id: "b".into(),
+            },
+        );
+        assert_eq!(q.next(1e9), Next::Open(1));
+    }
+
+    #[test]
+    fn a_restart_never_saves_a_product_twice() {
+        let mut q = queue(3);
+        q.opened(0, 10, 0.0);
+        q.read(
+            0,
+            PageOutcome::Saving {
+                batch_id: "b0".into(),
+            },
+        );
+        q.opened(1, 11, 5_000.0);
+        // The browser restarted: every tab is gone.
+        assert!(q.after_restart(&[]).is_empty());
+        assert_eq!(
+            q.items[0].state,
+            ItemState::Saving {
+                tab_id: None,
+                batch_id: "b0".into()
+            },
+            "its batch goes on; it is not opened again"
+        );
+        assert_eq!(q.items[1].state, ItemState::Waiting);
+        let back: Queue =
+            serde_json::from_str(&serde_json::to_string(&q).expect("json")).expect("stored form");
+        assert_eq!(back, q);
+    }
+
+    #[test]
+    fn cancel_fails_what_has_not_started_and_keeps_what_is_saving() {
+        let mut q = queue(3);
+        q.opened(0, 10, 0.0);
+        q.read(
+            0,
+            PageOutcome::Saving {
+                batch_id: "b0".into(),
+            },
+        );
+        q.opened(1, 11, 5_000.0);
+        assert_eq!(q.cancel(), vec![Effect::CloseTab(11)]);
+        assert!(matches!(q.items[0].state, ItemState::Saving { .. }));
+        assert_eq!(
+            q.items[2].state,
+            ItemState::Failed {
+                reason: t("queue_cancelled")
+            }
+        );
+        assert_eq!(t("queue_cancelled").english(), "cancelled");
+    }
+
+    /// The tabs a queue's effects close.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn close_tabs(effects: Vec<Effect>, open: &mut Vec<i64>) {
+        for e in effects {
+            if let Effect::CloseTab(t) = e {
+                open.retain(|x| *x != t);
+            }
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// Random orders of page reads, finished batches, pauses, resumes,
+        /// cancels, retries and restarts: at most two tabs, opens a pause
+        /// apart, nothing opened while paused, no product saved twice, and
+        /// the queue always finishes once the shop answers.
+        #[test]
+        fn the_queue_keeps_its_promises_in_any_order(
+            n in 1usize..8,
+            steps in proptest::collection::vec((0u8..9, 0usize..8, 0u32..5_000), 0..80),
+        ) {
+            let mut q = queue(n);
+            let mut now = 0.0;
+            let mut next_tab = 100;
+            let mut open: Vec<i64> = Vec::new();
+            let mut saving_entered = vec![0u32; n];
+            let mut last_open = f64::NEG_INFINITY;
+            for (kind, k, dt) in steps {
+                now += f64::from(dt);
+                let before: Vec<ItemState> = q.items.iter().map(|i| i.state.clone()).collect();
+                match kind {
+                    0 | 1 => if let Next::Open(i) = q.next(now) {
+                        proptest::prop_assert!(!q.paused);
+                        proptest::prop_assert!(now - last_open >= q.pause_ms);
+                        q.opened(i, next_tab, now);
+                        open.push(next_tab);
+                        next_tab += 1;
+                        last_open = now;
+                    },
+                    2 => { let e = q.read(k % n, PageOutcome::Saving { batch_id: format!("b{k}") }); close_tabs(e, &mut open); }
+                    3 => { let e = q.read(k % n, PageOutcome::Challenge); close_tabs(e, &mut open); }
+                    4 => { let e = q.read(k % n, PageOutcome::Failed { reason: t("queue_not_product") }); close_tabs(e, &mut open); }
+                    5 => { let e = q.saved(k % n, 3, 0); close_tabs(e, &mut open); }
+                    6 => { let e = if k % 2 == 0 { q.pause(); vec![] } else { q.resume() }; close_tabs(e, &mut open); }
+                    7 => if k % 3 == 0 { let e = q.cancel(); close_tabs(e, &mut open); } else { q.retry_failed(); },
+                    _ => { open.clear(); let _ = q.after_restart(&open); }
+                }
+                for (i, (b, a)) in before.iter().zip(q.items.iter()).enumerate() {
+                    if !matches!(b, ItemState::Saving { .. }) && matches!(a.state, ItemState::Saving { .. }) {
+                        saving_entered[i] += 1;
+                    }
+                    if matches!(b, ItemState::Saving { .. } | ItemState::Done { .. }) {
+                        proptest::prop_assert!(
+                            matches!(a.state, ItemState::Saving { .. } | ItemState::Done { .. }),
+                            "a saving or saved product went back: {:?} -> {:?}", b, a.state
+                        );
+                    }
+                }
+                proptest::prop_assert!(q.tabs_in_use() <= MAX_TABS, "{} tabs", q.tabs_in_use());
+                proptest::prop_assert!(saving_entered.iter().all(|&c| c <= 1), "saved twice: {:?}", saving_entered);
+            }
+            // The shop answers from now on: resume, and everything ends.
+            let e = q.resume();
+            close_tabs(e, &mut open);
+            for _ in 0..(4 * n + 4) {
+                now += q.pause_ms;
+                if let Next::Open(i) = q.next(now) {
+                    q.opened(i, next_tab, now);
+                    next_tab += 1;
+                }
+                for i in 0..n {
+                    if matches!(q.items[i].state, ItemState::Opening { .. }) {
+                        q.read(i, PageOutcome::Saving { batch_id: format!("s{i}") });
+                    }
+                    q.saved(i, 1, 0);
+                }
+            }
+            proptest::prop_assert_eq!(q.next(now), Next::Finished);
         }
     }
 }
