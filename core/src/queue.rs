@@ -12,7 +12,7 @@
 //! (a header row) is left out, said so.
 
 use crate::say::{t, tf, Say};
-use crate::url::product_page;
+use crate::url::{is_shop_host, product_page};
 use crate::Platform;
 use serde::{Deserialize, Serialize};
 
@@ -124,34 +124,14 @@ fn as_link(cell: &str) -> Option<String> {
     if lower.starts_with("https://") || lower.starts_with("http://") {
         return Some(cell.to_string());
     }
-    let host = lower.split('/').next().unwrap_or_default();
-    let shop_host = [
-        "aliexpress.com",
-        "aliexpress.us",
-        "aliexpress.ru",
-        "alibaba.com",
-    ]
-    .iter()
-    .any(|d| host == *d || host.ends_with(&format!(".{d}")));
-    (shop_host && cell.contains('/')).then(|| format!("https://{cell}"))
+    let host = cell.split('/').next().unwrap_or_default();
+    (is_shop_host(host) && cell.contains('/')).then(|| format!("https://{cell}"))
 }
 
 /// Whether a link is on one of the shops (a page that is not a product).
 fn is_shop_link(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or(&lower);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    [
-        "aliexpress.com",
-        "aliexpress.us",
-        "aliexpress.ru",
-        "alibaba.com",
-    ]
-    .iter()
-    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    is_shop_host(rest.split(['/', '?', '#']).next().unwrap_or_default())
 }
 
 /// Most product tabs a queue has open at once.
@@ -433,8 +413,8 @@ impl Queue {
                 ItemState::Opening { tab_id } if open_tabs.contains(&tab_id) => {
                     effects.push(Effect::Reread { item: n, tab_id });
                 }
-                ItemState::Opening { .. } | ItemState::Paused { .. }
-                    if !open_tabs.contains(&self_tab(&i.state)) =>
+                ItemState::Opening { tab_id } | ItemState::Paused { tab_id }
+                    if !open_tabs.contains(&tab_id) =>
                 {
                     i.state = ItemState::Waiting;
                 }
@@ -451,13 +431,6 @@ impl Queue {
             }
         }
         effects
-    }
-}
-
-fn self_tab(state: &ItemState) -> i64 {
-    match state {
-        ItemState::Opening { tab_id } | ItemState::Paused { tab_id } => *tab_id,
-        _ => -1,
     }
 }
 

@@ -152,6 +152,20 @@ fn is_host_or_sub(host: &str, domain: &str) -> bool {
             .is_some_and(|prefix| prefix.ends_with('.'))
 }
 
+/// The shops' own sites (their pages, not their CDNs).
+const SHOP_DOMAINS: [&str; 4] = [
+    "aliexpress.com",
+    "aliexpress.us",
+    "aliexpress.ru",
+    "alibaba.com",
+];
+
+/// Whether `host` (any case) is one of the shops' sites or a subdomain of one.
+pub fn is_shop_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    SHOP_DOMAINS.iter().any(|d| is_host_or_sub(&host, d))
+}
+
 /// A product id: ASCII digits, plausible length.
 fn is_product_id(s: &str) -> bool {
     (4..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())

@@ -217,6 +217,7 @@ enum Outcome {
 /// pages to disk when large), and what reading them told us.
 struct Body {
     blob: web_sys::Blob,
+    /// CRC-32, when read for a ZIP (0 otherwise).
     crc: u32,
     len: u64,
     /// The first bytes (the type is in them).
@@ -227,29 +228,50 @@ struct Body {
 /// Bytes of a file the type check looks at.
 const HEAD_BYTES: usize = 64;
 
-/// What the saver learns from a file's bytes as they stream past: CRC-32 and
-/// length, the first bytes, animation. Each piece comes into wasm at most
-/// [`zip::HASH_WINDOW`] at a time, so wasm memory never grows by more than one
-/// window for a file, however large (wasm memory does not shrink once grown).
-#[derive(Default)]
+/// What the saver learns from a file's bytes as they stream past: its length
+/// and first bytes always; its CRC-32 when it goes into a ZIP; whether it is
+/// animated when it may be converted. Bytes come into wasm only while one of
+/// these still needs them (a video saved with conversion on is not copied past
+/// its first window), at most [`zip::HASH_WINDOW`] at a time, so wasm memory
+/// never grows by more than one window for a file, however large (wasm memory
+/// does not shrink once grown).
 struct Reading {
-    hasher: zip::EntryHasher,
-    scan: media::AnimationScan,
+    hasher: Option<zip::EntryHasher>,
+    scan: Option<media::AnimationScan>,
     head: Vec<u8>,
     window: Vec<u8>,
+    len: u64,
 }
 
 impl Reading {
+    /// `crc`: the file goes into a ZIP; `animation`: it may be converted.
+    fn new(crc: bool, animation: bool) -> Reading {
+        Reading {
+            hasher: crc.then(zip::EntryHasher::new),
+            scan: animation.then(media::AnimationScan::new),
+            head: Vec::new(),
+            window: Vec::new(),
+            len: 0,
+        }
+    }
+
     fn take(&mut self, piece: &js_sys::Uint8Array) {
         let total = piece.length();
+        self.len += u64::from(total);
         let mut at = 0u32;
         while at < total {
+            let scanning = self.scan.as_ref().is_some_and(|s| !s.decided());
+            if self.hasher.is_none() && !scanning && self.head.len() >= HEAD_BYTES {
+                break;
+            }
             let end = at.saturating_add(zip::HASH_WINDOW).min(total);
             self.window.resize((end - at) as usize, 0);
             piece.subarray(at, end).copy_to(&mut self.window);
-            self.hasher.update(&self.window);
-            if !self.scan.decided() {
-                self.scan.feed(&self.window);
+            if let Some(h) = self.hasher.as_mut() {
+                h.update(&self.window);
+            }
+            if let Some(scan) = self.scan.as_mut().filter(|_| scanning) {
+                scan.feed(&self.window);
             }
             if self.head.len() < HEAD_BYTES {
                 let n = (HEAD_BYTES - self.head.len()).min(self.window.len());
@@ -260,13 +282,12 @@ impl Reading {
     }
 
     fn body(self, blob: web_sys::Blob) -> Body {
-        let (crc, len) = self.hasher.finish();
         Body {
             blob,
-            crc,
-            len,
+            crc: self.hasher.map_or(0, |h| h.finish().0),
+            len: self.len,
             head: self.head,
-            animated: self.scan.finish(),
+            animated: self.scan.is_some_and(|s| s.finish()),
         }
     }
 }
@@ -274,8 +295,11 @@ impl Reading {
 /// Reads a body piece by piece into a `Blob` (folded every [`FOLD_BYTES`], so
 /// the page holds at most that much of it at once), learning what [`Reading`]
 /// learns on the way. Stops at `max_bytes`.
-async fn take_body(mut pieces: saving::Pieces, max_bytes: f64) -> Result<Body, FetchError> {
-    let mut reading = Reading::default();
+async fn take_body(
+    mut pieces: saving::Pieces,
+    max_bytes: f64,
+    mut reading: Reading,
+) -> Result<Body, FetchError> {
     let mut parts = Parts::new("");
     let mut len = 0f64;
     loop {
@@ -303,10 +327,9 @@ async fn take_body(mut pieces: saving::Pieces, max_bytes: f64) -> Result<Body, F
     Ok(reading.body(blob))
 }
 
-/// Reads a `Blob` the page made (a converted image) for its CRC-32 and length.
-async fn read_blob(blob: web_sys::Blob) -> Result<Body, Say> {
+/// Reads a `Blob` the page made (a converted image) for what `reading` learns.
+async fn read_blob(blob: web_sys::Blob, mut reading: Reading) -> Result<Body, Say> {
     let mut pieces = saving::Pieces::of(Some(blob.stream()));
-    let mut reading = Reading::default();
     while let Some(piece) = pieces.next().await.map_err(Say::plain)? {
         reading.take(&piece);
     }
@@ -322,12 +345,17 @@ fn fetch_problem(e: &FetchError) -> Say {
 }
 
 /// Fetches `url` and reads its body, with retries for transient errors (5xx, a
-/// body that broke off), like the engine. Also the Content-Type.
-async fn fetch_retrying(url: &str) -> Result<(String, Body), FetchError> {
+/// body that broke off), like the engine. Also the Content-Type. `crc` and
+/// `animation`: what the body is read for ([`Reading::new`]).
+async fn fetch_retrying(
+    url: &str,
+    crc: bool,
+    animation: bool,
+) -> Result<(String, Body), FetchError> {
     let mut attempt = 1;
     loop {
         let got = match saving::fetch_media(url, media::MAX_MEDIA_BYTES).await {
-            Ok(f) => take_body(f.body, media::MAX_MEDIA_BYTES)
+            Ok(f) => take_body(f.body, media::MAX_MEDIA_BYTES, Reading::new(crc, animation))
                 .await
                 .map(|b| (f.content_type, b)),
             Err(e) => Err(e),
@@ -348,6 +376,7 @@ async fn fetch_retrying(url: &str) -> Result<(String, Body), FetchError> {
 /// Fetches one file and gets its bytes ready: the original (or the next-best
 /// copy), converted when asked.
 async fn prepare(index: usize, url: String, original: String, spec: PackSpec) -> Outcome {
+    let wanted = spec.format.conversion(spec.quality);
     let mut candidates = vec![url.clone()];
     candidates.extend(media::fallback_urls(&original));
     candidates.dedup();
@@ -355,7 +384,7 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     let mut best_effort: Option<(Body, Sniffed, String, BytesProblem)> = None;
     let mut got: Option<(Body, Sniffed, String)> = None;
     for (n, candidate) in candidates.iter().enumerate() {
-        match fetch_retrying(candidate).await {
+        match fetch_retrying(candidate, spec.zip, wanted.is_some()).await {
             Ok((content_type, body)) => {
                 match media::check_bytes(candidate, &content_type, &body.head) {
                     Ok(kind) => {
@@ -405,11 +434,8 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
     };
     // Animation only matters when the file would be converted (the scan ran as
     // the bytes streamed in).
-    let decision = match media::convert_decision(spec.format.conversion(spec.quality), kind, false)
-    {
-        Convert::To { .. } if body.animated => {
-            media::convert_decision(spec.format.conversion(spec.quality), kind, true)
-        }
+    let decision = match media::convert_decision(wanted, kind, false) {
+        Convert::To { .. } if body.animated => media::convert_decision(wanted, kind, true),
         d => d,
     };
     match decision {
@@ -428,38 +454,40 @@ async fn prepare(index: usize, url: String, original: String, spec: PackSpec) ->
                 note,
             })
         }
-        Convert::To { target, quality } => match convert(&body.blob, kind, target, quality).await {
-            Ok(out) => {
-                let (from, to) = (kind.name().into(), target.name().into());
-                let c = match quality {
-                    Some(q) => say::tf(
-                        "note_converted_quality",
-                        &[from, to, ((q * 100.0).round() as u32).into()],
-                    ),
-                    None => say::tf("note_converted", &[from, to]),
-                };
-                Outcome::Ready(Ready {
+        Convert::To { target, quality } => {
+            match convert(&body.blob, kind, target, quality, spec.zip).await {
+                Ok(out) => {
+                    let (from, to) = (kind.name().into(), target.name().into());
+                    let c = match quality {
+                        Some(q) => say::tf(
+                            "note_converted_quality",
+                            &[from, to, ((q * 100.0).round() as u32).into()],
+                        ),
+                        None => say::tf("note_converted", &[from, to]),
+                    };
+                    Outcome::Ready(Ready {
+                        index,
+                        body: out,
+                        kind: target,
+                        source,
+                        note: Some(match note {
+                            Some(n) => n.then(c),
+                            None => c,
+                        }),
+                    })
+                }
+                Err(e) => Outcome::Ready(Ready {
                     index,
-                    body: out,
-                    kind: target,
+                    body,
+                    kind,
                     source,
-                    note: Some(match note {
-                        Some(n) => n.then(c),
-                        None => c,
-                    }),
-                })
+                    note: Some(say::tf(
+                        "note_not_converted",
+                        &[target.name().into(), e.into()],
+                    )),
+                }),
             }
-            Err(e) => Outcome::Ready(Ready {
-                index,
-                body,
-                kind,
-                source,
-                note: Some(say::tf(
-                    "note_not_converted",
-                    &[target.name().into(), e.into()],
-                )),
-            }),
-        },
+        }
     }
 }
 
@@ -473,11 +501,13 @@ fn js_say(e: JsValue) -> Say {
 }
 
 /// Re-encodes an image with the browser's own decoder and encoder.
+/// `crc`: the result goes into a ZIP (its CRC-32 is taken as it is read back).
 async fn convert(
     bytes: &web_sys::Blob,
     from: Sniffed,
     to: Sniffed,
     quality: Option<f64>,
+    crc: bool,
 ) -> Result<Body, Say> {
     let window = web_sys::window().ok_or_else(|| Say::plain("no window"))?;
     let blob = blob_of(&[bytes.into()], from.mime()).map_err(Say::plain)?;
@@ -524,7 +554,7 @@ async fn convert(
     if out.type_() != to.mime() {
         return Err(say::tf("why_cannot_encode", &[to.name().into()]));
     }
-    read_blob(out).await
+    read_blob(out, Reading::new(crc, false)).await
 }
 
 fn blob_of(parts: &[JsValue], mime: &str) -> Result<web_sys::Blob, String> {
@@ -1011,7 +1041,7 @@ pub async fn bench_pack(urls: Vec<String>) -> Result<JsValue, JsValue> {
     let mut stream = futures_util::stream::iter(
         urls.into_iter()
             .enumerate()
-            .map(|(i, u)| async move { (i, fetch_retrying(&u).await) }),
+            .map(|(i, u)| async move { (i, fetch_retrying(&u, true, false).await) }),
     )
     .buffer_unordered(IN_FLIGHT);
     while let Some((i, got)) = stream.next().await {
@@ -1035,25 +1065,6 @@ pub async fn bench_pack(urls: Vec<String>) -> Result<JsValue, JsValue> {
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"size".into(), &blob.size().into())?;
     js_sys::Reflect::set(&o, &"entries".into(), &entries.into())?;
-    Ok(o.into())
-}
-
-/// For the benchmark (`tests/e2e/bench-saving.mjs`): fetches `url` as the saver
-/// fetches a file (streamed into a `Blob`, CRC-32, type and animation learnt on
-/// the way) and says what it read: `{ len, crc, blob_size }`.
-#[wasm_bindgen]
-pub async fn bench_fetch(url: String) -> Result<JsValue, JsValue> {
-    let (_, body) = fetch_retrying(&url)
-        .await
-        .map_err(|e| JsValue::from_str(&said(&fetch_problem(&e))))?;
-    let o = js_sys::Object::new();
-    for (k, v) in [
-        ("len", body.len as f64),
-        ("crc", f64::from(body.crc)),
-        ("blob_size", body.blob.size()),
-    ] {
-        js_sys::Reflect::set(&o, &k.into(), &v.into())?;
-    }
     Ok(o.into())
 }
 

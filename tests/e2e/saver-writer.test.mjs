@@ -32,6 +32,11 @@ window._d_c_.DCData = ${JSON.stringify({ extParams: { site: 'deu' }, name: 'Item
 const le = (n) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
 // RIFF/WEBP, a VP8L chunk whose length wraps 32-bit offsets, then an ANIM chunk.
 const CRAFTED_WEBP = Buffer.concat([Buffer.from('RIFF'), le(0), Buffer.from('WEBPVP8L'), le(0xFFFFFFF8), Buffer.from('ANIM'), le(6), Buffer.alloc(6)]);
+/** The shop serves the crafted WebP for WEBP_URL (until the override is cleared). */
+const serveCraftedWebp = () => shop.setOverride(hostPath(WEBP_URL), (req, res) => {
+  res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-store' });
+  res.end(CRAFTED_WEBP);
+});
 /** A JPEG-shaped file of `mb` MB: SOI, comment segments of varied filler, EOI. */
 function bigJpeg(mb) {
   const parts = [Buffer.from([0xff, 0xd8])];
@@ -198,10 +203,7 @@ test('a PNG whose chunk length is near 2^32, under conversion: the save finishes
 
 test('a WebP whose chunk length is near 2^32, under conversion: the save finishes and the file is kept as it was, with a note', { timeout: 120000 }, async () => {
   await setSettings(browser, { folder: 'Crafted WebP', format: 'jpeg', quality: 80, product_manifest: true });
-  shop.setOverride(hostPath(WEBP_URL), (req, res) => {
-    res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-store' });
-    res.end(CRAFTED_WEBP);
-  });
+  serveCraftedWebp();
   const page = await browser.ctx.newPage();
   try {
     await page.goto(STREAM_PAGE);
@@ -247,10 +249,7 @@ test('a 40 MB file whose body breaks off mid-way: fetched again, streamed into t
     };
     more();
   });
-  shop.setOverride(hostPath(WEBP_URL), (req, res) => {
-    res.writeHead(200, { 'content-type': 'image/webp', 'cache-control': 'no-store' });
-    res.end(CRAFTED_WEBP);
-  });
+  serveCraftedWebp();
   const page = await browser.ctx.newPage();
   try {
     await page.goto(STREAM_PAGE);
