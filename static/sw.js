@@ -41,3 +41,22 @@ chrome.webRequest.onBeforeRequest.addListener(
 chrome.downloads.onChanged.addListener((delta) => { ready.then((m) => m.on_download_changed(delta)); });
 
 chrome.tabs.onRemoved.addListener((tabId) => { ready.then((m) => m.on_tab_removed(tabId)); });
+
+// A queued product's tab finished loading (the queue reads it, or learns it
+// landed on a captcha or sign-in page). Only tabs of our host permissions show
+// their URL; the Rust side ignores tabs the queue did not open.
+chrome.tabs.onUpdated.addListener((tabId, info, tab) => {
+  if (info.status === 'complete') ready.then((m) => m.on_tab_loaded(tabId, tab.url || ''));
+});
+
+// A batch changed (the engine's or the saver page's writes): a queued
+// product's save may have finished.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'session' && Object.keys(changes).some((k) => k.startsWith('batch:'))) {
+    ready.then((m) => m.on_batches_changed());
+  }
+});
+
+// The browser started: the worker starts with it (this listener is why), so a
+// queue the browser's end interrupted goes on without waiting for an event.
+chrome.runtime.onStartup.addListener(() => {});

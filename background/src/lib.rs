@@ -10,13 +10,15 @@ use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, PackSpec, ProductInfo};
 use alisave_core::extract::{extract_with_needs, Document, PageInput};
 use alisave_core::page_view::{
-    api_answer, classify_request, forget_other_views, note_timeline, observed_key, record_observed,
-    requests_of, still_to_read, ApiAnswer, ObservedRequest, PageView, MAX_OBSERVED_PER_TAB,
+    api_answer, challenge_page, classify_request, forget_other_views, note_timeline, observed_key,
+    record_observed, requests_of, still_to_read, ApiAnswer, ObservedRequest, PageView,
+    MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
-    sender_page_view, valid_request_id, validate_content_sender, validate_current_url,
-    validate_documents, validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot,
-    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    is_page_message, sender_page_view, valid_request_id, validate_content_sender,
+    validate_current_url, validate_documents, validate_page_sender, validate_snapshot, ContentToBg,
+    FailedFile, InspectReply, PageSnapshot, PageToBg, Refusal, SaveReport, Sender, Unavailable,
+    MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, Say};
 use alisave_core::settings::{self, Settings};
@@ -25,6 +27,7 @@ use alisave_core::Inventory;
 use wasm_bindgen::prelude::*;
 
 mod engine;
+mod queue;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -104,7 +107,22 @@ fn refuse(what: &str, e: &Refusal, inspect: bool) -> Reply {
 
 async fn handle(msg: JsValue, sender: Sender) -> Reply {
     let own_id = chrome::runtime_id();
-    let inspect = chrome::get_string(&msg, "type").as_deref() == Some("inspect");
+    let kind = chrome::get_string(&msg, "type").unwrap_or_default();
+    if is_page_message(&kind) {
+        // The queue page's commands: from that page of this extension only.
+        if let Err(e) = validate_page_sender(&sender, &own_id) {
+            return refuse("a queue command", &e, false);
+        }
+        return Reply::Save(match chrome::from_js::<PageToBg>(msg) {
+            Ok(m) => queue::command(m).await,
+            Err(e) => {
+                let e = Refusal::BadField(e.to_string());
+                log_refusal("a queue command", &e);
+                SaveReport::refused(e.say())
+            }
+        });
+    }
+    let inspect = kind == "inspect";
     let (page, tab_id) = match validate_content_sender(&sender, &own_id) {
         Ok(v) => v,
         Err(e) => return refuse("a message", &e, inspect),
@@ -129,7 +147,8 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 Ok(a) => a,
                 Err(e) => return refuse("a save request", &e, false),
             };
-            Reply::Save(match gather(ask).await {
+            let queued = request_id.clone().filter(|r| r.starts_with('q'));
+            let report = match gather(ask).await {
                 Gathered::Refused(e) => {
                     log_refusal("documents", &e);
                     SaveReport::refused(e.say())
@@ -140,11 +159,26 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     read,
                     ..SaveReport::default()
                 },
+                Gathered::Done(inventory, read)
+                    if inventory.items.is_empty() && challenge_page(&snapshot.html) =>
+                {
+                    // The shop's captcha or "punish" page, not the product: said
+                    // as such (the queue stops here instead of failing on).
+                    SaveReport {
+                        read,
+                        ..SaveReport::refused(t("page_challenge"))
+                    }
+                }
                 Gathered::Done(inventory, read) => SaveReport {
                     read,
                     ..save(inventory, only, tab_id, &snapshot.url, request_id).await
                 },
-            })
+            };
+            if let Some(rid) = queued {
+                // A queued product's page: the queue learns what it gave here.
+                queue::page_read(tab_id, &rid, &report).await;
+            }
+            Reply::Save(report)
         }
         ContentToBg::Poke { batch_id } => {
             let progress = engine::poke(&batch_id, tab_id).await;
@@ -171,6 +205,8 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                     }
                 }
             }
+            // A queued product's page that started: read it once loaded.
+            wasm_bindgen_futures::spawn_local(queue::on_page_view(tab_id));
             Reply::Save(SaveReport {
                 ok: true,
                 ..SaveReport::default()
@@ -235,7 +271,7 @@ fn progress_reply(
 
 /// The stored settings, and what the user should know when some were unusable
 /// (the same sentences the options page shows).
-async fn load_settings() -> (Settings, Option<Say>) {
+pub(crate) async fn load_settings() -> (Settings, Option<Say>) {
     match chrome::storage_get(Area::Local, settings::STORAGE_KEY).await {
         Ok(stored) => {
             let report = settings::load_report(stored.as_ref());
@@ -479,16 +515,26 @@ async fn save(
         warnings: inventory.warnings.clone(),
         ..SaveReport::default()
     };
+    let planned_folder = report.folder.clone();
+    if let Some(rid) = request_id.as_deref().filter(|r| r.starts_with('q')) {
+        // A queue's product: never the folder of another product of the queue.
+        let taken = queue::folders_taken(rid).await;
+        report.folder =
+            alisave_core::queue::distinct_folder(&report.folder, &inventory.product_id, &taken);
+    }
     if let Some(note) = settings_note {
         report
             .warnings
             .push(alisave_core::Warning::for_user("settings", note));
     }
-    let files = match &only {
+    let mut files = match &only {
         // The popup's selection: only items of this inventory, whatever their kind.
         Some(urls) => alisave_core::plan::plan_selected_on(&settings, &inventory, urls, today),
         None => alisave_core::plan::plan_on(&settings, &inventory, today),
     };
+    if report.folder != planned_folder {
+        alisave_core::plan::move_to_folder(&mut files, &planned_folder, &report.folder);
+    }
     let mut accepted = Vec::new();
     for (i, file) in files.into_iter().enumerate() {
         if i >= MAX_FILES_PER_SAVE {
@@ -656,8 +702,25 @@ pub async fn on_download_changed(delta: JsValue) {
     engine::on_changed(id, current("state"), current("error"), size).await;
 }
 
-/// Run when the worker starts: continues batches a stopped worker left.
+/// Run when the worker starts: continues batches a stopped worker left, then
+/// the queue.
 #[wasm_bindgen]
 pub async fn resume() {
     engine::resume().await;
+    queue::resume().await;
+}
+
+/// `chrome.tabs.onUpdated` with status `complete` (registered in `sw.js`):
+/// where a queued product's tab landed. `url` is empty for hosts outside our
+/// host permissions.
+#[wasm_bindgen]
+pub async fn on_tab_loaded(tab_id: f64, url: String) {
+    queue::on_tab_loaded(tab_id as i64, &url).await;
+}
+
+/// `chrome.storage.onChanged` for batches (`batch:*` in `storage.session`,
+/// filtered in `sw.js`): a queued product's batch may have finished.
+#[wasm_bindgen]
+pub async fn on_batches_changed() {
+    queue::pump().await;
 }

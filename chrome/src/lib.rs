@@ -34,6 +34,8 @@ mod sys {
         pub fn storage_session_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
         pub fn storage_session_remove(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
+        pub fn storage_local_remove(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = addListener)]
         pub fn storage_on_changed_add_listener(cb: &js_sys::Function);
         #[wasm_bindgen(js_namespace = ["chrome", "storage", "onChanged"], js_name = removeListener)]
@@ -63,6 +65,12 @@ mod sys {
         pub fn tabs_get(tab_id: f64) -> Result<js_sys::Promise, JsValue>;
         #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
         pub fn tabs_query(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = remove, catch)]
+        pub fn tabs_remove(tab_id: f64) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = update, catch)]
+        pub fn tabs_update(tab_id: f64, props: &JsValue) -> Result<js_sys::Promise, JsValue>;
+        #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = update, catch)]
+        pub fn windows_update(window_id: f64, props: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
         #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
         pub fn i18n_get_message(name: &str, substitutions: &js_sys::Array) -> JsValue;
@@ -185,6 +193,12 @@ pub async fn storage_set<T: Serialize + ?Sized>(
 /// `chrome.storage.session.remove(key)`.
 pub async fn session_remove(key: &str) -> Result<(), Error> {
     call(sys::storage_session_remove(&JsValue::from_str(key))).await?;
+    Ok(())
+}
+
+/// `chrome.storage.local.remove(key)`.
+pub async fn local_remove(key: &str) -> Result<(), Error> {
+    call(sys::storage_local_remove(&JsValue::from_str(key))).await?;
     Ok(())
 }
 
@@ -383,6 +397,40 @@ pub struct Tab {
     pub id: Option<i64>,
     pub url: Option<String>,
     pub title: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, rename = "windowId")]
+    pub window_id: Option<i64>,
+}
+
+/// The tabs whose URL matches one of `patterns` (match patterns; only tabs on
+/// hosts of our host permissions show their URL), or every tab when empty.
+pub async fn tabs_matching(patterns: &[&str]) -> Result<Vec<Tab>, Error> {
+    let q = js_sys::Object::new();
+    if !patterns.is_empty() {
+        let list: js_sys::Array = patterns.iter().map(|p| JsValue::from_str(p)).collect();
+        js_sys::Reflect::set(&q, &"url".into(), &list).map_err(js)?;
+    }
+    from_js(call(sys::tabs_query(&q)).await?)
+}
+
+/// `chrome.tabs.remove(tabId)`.
+pub async fn close_tab(tab_id: i64) -> Result<(), Error> {
+    call(sys::tabs_remove(tab_id as f64)).await?;
+    Ok(())
+}
+
+/// Shows a tab to the user: makes it the active tab and focuses its window.
+pub async fn bring_forward(tab_id: i64) -> Result<(), Error> {
+    let p = js_sys::Object::new();
+    js_sys::Reflect::set(&p, &"active".into(), &JsValue::TRUE).map_err(js)?;
+    let tab: Tab = from_js(call(sys::tabs_update(tab_id as f64, &p)).await?)?;
+    if let Some(w) = tab.window_id {
+        let f = js_sys::Object::new();
+        js_sys::Reflect::set(&f, &"focused".into(), &JsValue::TRUE).map_err(js)?;
+        call(sys::windows_update(w as f64, &f)).await?;
+    }
+    Ok(())
 }
 
 /// The active tab of the current window (`chrome.tabs.query`). Its URL is only

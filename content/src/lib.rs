@@ -485,7 +485,7 @@ fn inject(doc: &Document) -> Result<(), JsValue> {
                     run_retry(batch_id).await;
                 }
                 None => {
-                    run_save(None).await;
+                    run_save(None, None).await;
                 }
             }
         })
@@ -544,17 +544,22 @@ fn show(text: &str, error: bool) {
 
 /// Saves (everything enabled, or the popup's selection), showing progress and the
 /// outcome on the in-page button. Returns the background's report.
-async fn run_save(only: Option<&[String]>) -> Report {
+async fn run_save(only: Option<&[String]>, request_id: Option<String>) -> Report {
     let button = parts().map(|(b, _)| b);
     if let Some(b) = &button {
         if b.disabled() {
-            return refused(t("content_busy"));
+            // Keyed, so the queue reads it as "busy", not as a failure.
+            let message = alisave_core::say::t("content_busy");
+            return Report {
+                raw: wire::refused_report::<Js>(&message),
+                said: SaveReport::refused(message),
+            };
         }
         b.set_disabled(true);
         b.set_text_content(Some(&t("content_saving")));
     }
     show("", false);
-    let reply = request_save(only).await;
+    let reply = request_save(only, request_id).await;
     let report = &reply.said;
     let mut text = said(&report.message);
     if !report.failed.is_empty() {
@@ -859,13 +864,16 @@ async fn ask_background(ask: Ask<'_>) -> Result<JsValue, String> {
 /// Times a save request is sent when the worker stops while handling it.
 const SAVE_ATTEMPTS: usize = 3;
 
-async fn request_save(only: Option<&[String]>) -> Report {
-    // One id per click: the worker answers a request sent again with the batch
-    // the first one made, so resending after a stopped worker saves nothing twice.
-    let request_id = concat(
-        &wire::decimal((chrome::now_ms() / 1000.0) as u32),
-        &["-", &wire::decimal((js_sys::Math::random() * 4e9) as u32)],
-    );
+async fn request_save(only: Option<&[String]>, request_id: Option<String>) -> Report {
+    // One id per click (or the one the queue gave): the worker answers a
+    // request sent again with the batch the first one made, so resending after
+    // a stopped worker saves nothing twice.
+    let request_id = request_id.unwrap_or_else(|| {
+        concat(
+            &wire::decimal((chrome::now_ms() / 1000.0) as u32),
+            &["-", &wire::decimal((js_sys::Math::random() * 4e9) as u32)],
+        )
+    });
     let mut last = String::new();
     for _ in 0..SAVE_ATTEMPTS {
         let ask = Ask::Save {
@@ -939,7 +947,8 @@ fn listen_to_popup() {
                 on_progress(&progress);
                 JsValue::TRUE
             }
-            Ok(ToContent::Save { only }) => run_save(Some(&only)).await.raw,
+            Ok(ToContent::Save { only }) => run_save(Some(&only), None).await.raw,
+            Ok(ToContent::SavePage { request_id }) => run_save(None, Some(request_id)).await.raw,
             Err(_) => JsValue::NULL,
         }
     });

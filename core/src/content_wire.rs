@@ -343,6 +343,8 @@ pub enum ToContent {
     Inspect,
     /// `PopupToContent::Save`.
     Save { only: Vec<String> },
+    /// `PopupToContent::SavePage`.
+    SavePage { request_id: String },
     /// `PopupToContent::Progress`.
     Progress(Progress),
     /// `PopupRequest::Retry`.
@@ -358,6 +360,7 @@ pub fn read_to_content<W: Wire>(v: &W::V) -> Result<ToContent, Bad> {
     let allowed: &[&str] = match kind.as_str() {
         "inspect" => return Ok(ToContent::Inspect),
         "save" => &[TYPE, "only"],
+        "save_page" => &[TYPE, "request_id"],
         "progress" => &[TYPE, "progress"],
         "retry" => &[TYPE, "batch_id"],
         _ => return Err("unknown message"),
@@ -370,6 +373,9 @@ pub fn read_to_content<W: Wire>(v: &W::V) -> Result<ToContent, Bad> {
             only: list::<W, _>(v, "only", true, string_item::<W>)?,
         },
         "progress" => ToContent::Progress(read_progress::<W>(&field::<W>(v, "progress")?)?),
+        "save_page" => ToContent::SavePage {
+            request_id: text::<W>(v, "request_id")?,
+        },
         _ => ToContent::Retry {
             batch_id: text::<W>(v, "batch_id")?,
         },
@@ -805,6 +811,9 @@ mod tests {
             to_value(&PopupToContent::Save {
                 only: vec!["https://ae01.alicdn.com/kf/a.jpg".into()],
             }),
+            to_value(&PopupToContent::SavePage {
+                request_id: "q1-0-0".into(),
+            }),
             to_value(&PopupToContent::Progress {
                 progress: progress(),
             }),
@@ -814,6 +823,8 @@ mod tests {
             json!({"type": "inspect", "x": 1}),
             json!({"type": "save"}),
             json!({"type": "save", "only": "x"}),
+            json!({"type": "save_page"}),
+            json!({"type": "save_page", "request_id": 1}),
             json!({"type": "retry", "batch_id": "1", "x": 1}),
             json!({"type": "retry"}),
             json!({"type": "download", "url": "https://evil.example/x.exe"}),
@@ -829,6 +840,9 @@ mod tests {
                 (Ok(PopupRequest::Retry { batch_id }), _) => Some(ToContent::Retry { batch_id }),
                 (_, Ok(PopupToContent::Inspect)) => Some(ToContent::Inspect),
                 (_, Ok(PopupToContent::Save { only })) => Some(ToContent::Save { only }),
+                (_, Ok(PopupToContent::SavePage { request_id })) => {
+                    Some(ToContent::SavePage { request_id })
+                }
                 (_, Ok(PopupToContent::Progress { progress })) => {
                     Some(ToContent::Progress(progress))
                 }

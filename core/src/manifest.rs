@@ -169,6 +169,105 @@ pub fn manifest_csv(m: &Manifest) -> String {
     out
 }
 
+/// Schema identifier written into every `products.json` (a queue's summary).
+pub const PRODUCTS_SCHEMA: &str = "alisavepro.products/1";
+
+/// One product of a queue in `products.json` / `products.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductRow {
+    pub product_id: String,
+    pub platform: String,
+    pub title: Option<String>,
+    pub shop: Option<String>,
+    pub page_url: String,
+    pub files_saved: u32,
+    pub files_failed: u32,
+    /// Its folder or ZIP file, relative to the download directory.
+    pub folder: Option<String>,
+    /// `done`, `failed`, or where it stopped (`waiting`, `saving`…).
+    pub state: &'static str,
+    /// Why it failed, in the user's language.
+    pub reason: Option<String>,
+}
+
+/// `products.json`: what a queue saved, one entry per product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductsSummary {
+    pub schema: &'static str,
+    pub products: Vec<ProductRow>,
+}
+
+/// The summary of a queue, its reasons said with `look`.
+pub fn products_summary(q: &crate::queue::Queue, look: Lookup<'_>) -> ProductsSummary {
+    use crate::queue::ItemState;
+    let products = q
+        .items
+        .iter()
+        .map(|i| {
+            let (saved, failed, state, reason) = match &i.state {
+                ItemState::Done { saved, failed } => (*saved, *failed, "done", None),
+                ItemState::Failed { reason } => (0, 0, "failed", Some(reason.render(look))),
+                ItemState::Waiting => (0, 0, "waiting", None),
+                ItemState::Opening { .. } => (0, 0, "opening", None),
+                ItemState::Saving { .. } => (0, 0, "saving", None),
+                ItemState::Paused { .. } => (0, 0, "paused", None),
+            };
+            let info = i.saved.as_ref();
+            ProductRow {
+                product_id: i.product_id.clone(),
+                platform: i.platform.clone(),
+                title: info.and_then(|s| s.title.clone()),
+                shop: info.and_then(|s| s.shop.clone()),
+                page_url: i.url.clone(),
+                files_saved: saved,
+                files_failed: failed,
+                folder: info.map(|s| s.folder.clone()),
+                state,
+                reason,
+            }
+        })
+        .collect();
+    ProductsSummary {
+        schema: PRODUCTS_SCHEMA,
+        products,
+    }
+}
+
+/// `products.json`.
+pub fn products_json(s: &ProductsSummary) -> String {
+    let mut out = serde_json::to_string_pretty(s).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// `products.csv`: a header row, then one row per product (UTF-8 with a BOM,
+/// fields quoted as in `product.csv`).
+pub fn products_csv(s: &ProductsSummary) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(
+        "product_id,platform,title,shop,page_url,files_saved,files_failed,folder,state,reason\r\n",
+    );
+    for p in &s.products {
+        let (saved, failed) = (p.files_saved.to_string(), p.files_failed.to_string());
+        let row = [
+            p.product_id.as_str(),
+            p.platform.as_str(),
+            p.title.as_deref().unwrap_or(""),
+            p.shop.as_deref().unwrap_or(""),
+            p.page_url.as_str(),
+            saved.as_str(),
+            failed.as_str(),
+            p.folder.as_deref().unwrap_or(""),
+            p.state,
+            p.reason.as_deref().unwrap_or(""),
+        ];
+        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// `report.txt` inside a ZIP: the final report, then every file with its
 /// status (`saved`/`failed`, as in `product.csv`) and note.
 pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {

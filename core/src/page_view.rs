@@ -373,6 +373,24 @@ pub fn api_answer(kind: ApiKind, body: &str) -> ApiAnswer {
     ApiAnswer::Data
 }
 
+/// Whether a page that gave no product media is the shop's captcha or
+/// "punish" page (the slider, the `x5sec` challenge) rather than a product
+/// page. Only asked when nothing was found: a product page with data is never
+/// taken for one, whatever scripts it carries.
+pub fn challenge_page(html: &str) -> bool {
+    const MARKERS: [&[u8]; 5] = [
+        b"_____tmd_____/punish",
+        b"j_middleware_frame_widget",
+        b"nc_iconfont",
+        b"x5secdata",
+        b"baxia-punish",
+    ];
+    let bytes = html.as_bytes();
+    MARKERS
+        .iter()
+        .any(|m| bytes.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+}
+
 /// Shortens text from the shop for a sentence.
 fn clip(s: &str) -> String {
     const MAX: usize = 120;
@@ -690,5 +708,19 @@ mod tests {
             api_answer(ApiKind::RuProduct, r#"{"data":{"id":"1"}}"#),
             ApiAnswer::Data
         );
+    }
+
+    #[test]
+    fn a_captcha_page_is_told_from_a_product_page() {
+        assert!(challenge_page(
+            "<html><body><div class=\"J_MIDDLEWARE_FRAME_WIDGET\"></div><script src=\"https://g.alicdn.com/sd/punish/x.js\"></script></body></html>"
+        ));
+        assert!(challenge_page(
+            "<script>location.href='https://www.aliexpress.com/_____tmd_____/punish?x5secdata=1'</script>"
+        ));
+        assert!(!challenge_page(
+            "<html><body><h1>Page not found</h1></body></html>"
+        ));
+        assert!(!challenge_page(""));
     }
 }

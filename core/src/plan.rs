@@ -22,6 +22,17 @@ pub struct PlannedFile {
     pub variant: Option<String>,
 }
 
+/// Moves planned files from the product folder `from` into `to` (a queue's
+/// product whose planned folder another product of the queue took).
+pub fn move_to_folder(files: &mut [PlannedFile], from: &str, to: &str) {
+    let prefix = format!("{from}/");
+    for f in files {
+        if let Some(rest) = f.path.strip_prefix(&prefix) {
+            f.path = format!("{to}/{rest}");
+        }
+    }
+}
+
 /// Folder of one product: the settings' folder and the rendered folder
 /// template (`AliSavePro/aliexpress-1005004787627817` by default).
 /// `{date}` renders empty; see [`product_folder_on`].

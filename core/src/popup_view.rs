@@ -100,6 +100,94 @@ pub struct Failure {
     pub url: String,
 }
 
+/// Match patterns of the shops' product pages: the manifest's content-script
+/// matches (`xtask/tests/manifest.rs` checks they are equal), for finding the
+/// open product tabs (`chrome.tabs.query`).
+pub const PRODUCT_PAGE_PATTERNS: [&str; 4] = [
+    "*://*.aliexpress.com/item/*",
+    "*://*.aliexpress.us/item/*",
+    "*://*.aliexpress.ru/item/*",
+    "*://*.alibaba.com/product-detail/*",
+];
+
+/// An open tab showing a product page ("Save all product tabs").
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductTab {
+    pub tab_id: i64,
+    pub title: String,
+    pub product_id: String,
+}
+
+/// The product tabs among open tabs `(id, url, title)`, in their order; a
+/// product open in two tabs is saved once (from its first tab), so two tabs
+/// never write the same folder.
+pub fn product_tabs(tabs: impl IntoIterator<Item = (i64, String, String)>) -> Vec<ProductTab> {
+    let mut seen: Vec<(crate::Platform, String)> = Vec::new();
+    let mut out = Vec::new();
+    for (tab_id, url, title) in tabs {
+        let Some(page) = crate::url::product_page(&url) else {
+            continue;
+        };
+        let key = (page.platform, page.product_id.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(ProductTab {
+            tab_id,
+            title: if title.trim().is_empty() {
+                page.product_id.clone()
+            } else {
+                title
+            },
+            product_id: page.product_id,
+        });
+    }
+    out
+}
+
+/// The combined progress of saving several products at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AllTabsProgress {
+    pub products: usize,
+    /// Products whose save ended with every file saved.
+    pub products_done: usize,
+    /// Products refused, or whose save ended with a failed file.
+    pub products_failed: usize,
+    pub files_done: usize,
+    pub files_failed: usize,
+    pub files_total: usize,
+    /// Every product reached an end.
+    pub finished: bool,
+}
+
+/// Combines the batches of a "save all tabs" (`products` asked, `refused` of
+/// them refused before any batch, `batches` the ones that started).
+pub fn all_tabs_progress(products: usize, refused: usize, batches: &[Batch]) -> AllTabsProgress {
+    let mut p = AllTabsProgress {
+        products,
+        products_failed: refused,
+        ..AllTabsProgress::default()
+    };
+    let mut ended = refused;
+    for b in batches {
+        let g = b.progress();
+        p.files_done += g.done;
+        p.files_failed += g.failed;
+        p.files_total += g.total;
+        if g.finished {
+            ended += 1;
+            if g.failed == 0 {
+                p.products_done += 1;
+            } else {
+                p.products_failed += 1;
+            }
+        }
+    }
+    p.finished = ended >= products;
+    p
+}
+
 /// The last component of a download path.
 pub fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
@@ -454,5 +542,61 @@ mod tests {
             vec!["c".to_string(), "a".to_string()]
         );
         assert_eq!(order, ["d", "e"]);
+    }
+
+    #[test]
+    fn product_tabs_are_saved_once_per_product() {
+        let tabs = vec![
+            (
+                1,
+                "https://www.aliexpress.com/item/1005004787627817.html".to_string(),
+                "Bottle".to_string(),
+            ),
+            (
+                2,
+                "https://www.aliexpress.com/".to_string(),
+                "Home".to_string(),
+            ),
+            (
+                3,
+                "https://de.aliexpress.com/item/1005004787627817.html".to_string(),
+                "Flasche".to_string(),
+            ),
+            (
+                4,
+                "https://www.alibaba.com/product-detail/Cup_1600000000001.html".to_string(),
+                " ".to_string(),
+            ),
+        ];
+        let got = product_tabs(tabs);
+        let ids: Vec<(i64, &str)> = got.iter().map(|t| (t.tab_id, t.title.as_str())).collect();
+        assert_eq!(ids, [(1, "Bottle"), (4, "1600000000001")]);
+    }
+
+    #[test]
+    fn the_combined_progress_of_several_products() {
+        let mut a = batch("1-1", 1, "1", 0.0, 1);
+        let b = batch("2-1", 2, "2", 0.0, 1);
+        let p = all_tabs_progress(3, 1, &[a.clone(), b.clone()]);
+        assert_eq!(
+            (p.products_failed, p.files_total, p.finished),
+            (1, 2, false)
+        );
+        a.jobs[0].state = JobState::Done;
+        let mut b2 = b;
+        b2.jobs[0].state = JobState::Failed {
+            reason: crate::say::t("why_not_cdn"),
+        };
+        let p = all_tabs_progress(3, 1, &[a, b2]);
+        assert_eq!(
+            (
+                p.products_done,
+                p.products_failed,
+                p.files_done,
+                p.files_failed,
+                p.finished
+            ),
+            (1, 2, 1, 1, true)
+        );
     }
 }

@@ -122,6 +122,11 @@ pub enum PopupToContent {
     Inspect,
     /// Save these original URLs; reply with a [`SaveReport`].
     Save { only: Vec<String> },
+    /// Save the page as its own button does (every enabled kind), under this
+    /// save request id (the popup's "save all tabs", the queue); reply with a
+    /// [`SaveReport`]. Sent again with the same id, it returns the batch the
+    /// first one made.
+    SavePage { request_id: String },
     /// Progress of a save of this page (from the background).
     Progress { progress: crate::engine::Progress },
 }
@@ -299,6 +304,89 @@ impl std::fmt::Display for Refusal {
         }
     }
 }
+
+/// Messages the extension's own queue page (`queue.html`) sends the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PageToBg {
+    /// Start a queue of the product links in `text` (a pasted list or a
+    /// text/CSV file), `pause_ms` between products. Refused while another
+    /// queue runs.
+    QueueStart {
+        text: String,
+        pause_ms: f64,
+    },
+    QueuePause,
+    /// Goes on; a product stopped at a captcha is read again.
+    QueueResume,
+    QueueCancel,
+    QueueRetry,
+    /// Forgets a queue that ended.
+    QueueClear,
+    /// The page heard nothing for a while: the worker checks the queue (starts
+    /// a stopped worker, which goes on).
+    QueuePoke,
+}
+
+/// Longest list text a queue page may send (bytes).
+pub const MAX_QUEUE_TEXT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Whether a message is one of the queue page's (by its `type`), before it is
+/// read.
+pub fn is_page_message(kind: &str) -> bool {
+    kind.starts_with("queue_")
+}
+
+/// Checks that `sender` is this extension's queue page (`queue.html`, top
+/// frame). Content scripts and other pages are refused.
+pub fn validate_page_sender(sender: &Sender, own_id: &str) -> Result<(), Refusal> {
+    if sender.id.as_deref() != Some(own_id) || own_id.is_empty() {
+        return Err(Refusal::ForeignExtension);
+    }
+    let url = sender.url.as_deref().unwrap_or_default();
+    let page = url
+        .strip_prefix("chrome-extension://")
+        .and_then(|r| r.strip_prefix(own_id))
+        .and_then(|r| r.strip_prefix('/'))
+        .map(|r| r.split(['?', '#']).next().unwrap_or_default());
+    if page != Some("queue.html") {
+        return Err(Refusal::ForeignExtension);
+    }
+    if sender.frame_id.is_some_and(|f| f != 0) {
+        return Err(Refusal::SubFrame);
+    }
+    Ok(())
+}
+
+/// What a queued product's page read gave, from the content script's answer to
+/// [`PopupToContent::SavePage`]. `None`: nothing to record (the page was busy
+/// with another save, or its script was not listening yet).
+pub fn queue_outcome(report: &SaveReport) -> Option<crate::queue::PageOutcome> {
+    use crate::queue::PageOutcome;
+    if !report.need_documents.is_empty() {
+        return None; // a first round: the page fetches its description and asks again
+    }
+    if let Some(batch_id) = &report.batch_id {
+        return Some(PageOutcome::Saving {
+            batch_id: batch_id.clone(),
+        });
+    }
+    match report.message.key.as_str() {
+        "content_busy" => None,
+        CHALLENGE_KEY => Some(PageOutcome::Challenge),
+        _ => Some(PageOutcome::Failed {
+            reason: if report.message.key.is_empty() && report.message.args.is_empty() {
+                t("report_none_found")
+            } else {
+                report.message.clone()
+            },
+        }),
+    }
+}
+
+/// The sentence of a save refused because the page is a captcha, "punish" or
+/// sign-in page ([`crate::page_view::challenge_page`]).
+pub const CHALLENGE_KEY: &str = "page_challenge";
 
 /// Checks that `sender` is this extension's content script in the top frame of a
 /// tab showing a shop product page. Returns the page and the tab id.
@@ -624,5 +712,73 @@ mod tests {
             Refusal::NotAProductPage.say().english(),
             "Refused: the message did not come from a shop product page."
         );
+    }
+
+    #[test]
+    fn a_queued_page_read_is_saving_a_challenge_busy_or_failed() {
+        use crate::queue::PageOutcome;
+        let saving = SaveReport {
+            ok: true,
+            batch_id: Some("7-1".into()),
+            ..SaveReport::default()
+        };
+        assert_eq!(
+            queue_outcome(&saving),
+            Some(PageOutcome::Saving {
+                batch_id: "7-1".into()
+            })
+        );
+        assert_eq!(
+            queue_outcome(&SaveReport::refused(t("page_challenge"))),
+            Some(PageOutcome::Challenge)
+        );
+        assert_eq!(t(CHALLENGE_KEY), t("page_challenge"));
+        assert_eq!(queue_outcome(&SaveReport::refused(t("content_busy"))), None);
+        let first_round = SaveReport {
+            need_documents: vec!["https://aeproductsourcesite.alicdn.com/x".into()],
+            message: t("content_loading_description"),
+            ..SaveReport::default()
+        };
+        assert_eq!(queue_outcome(&first_round), None);
+        assert_eq!(
+            queue_outcome(&SaveReport::refused(t("report_none_found"))),
+            Some(PageOutcome::Failed {
+                reason: t("report_none_found")
+            })
+        );
+    }
+
+    #[test]
+    fn only_the_queue_page_sends_queue_commands() {
+        let own = "abcdefghijklmnopabcdefghijklmnop";
+        let page = |url: &str, id: &str| Sender {
+            id: Some(id.into()),
+            url: Some(url.into()),
+            tab_id: Some(4),
+            frame_id: Some(0),
+            document_id: None,
+        };
+        let q = format!("chrome-extension://{own}/queue.html");
+        assert_eq!(validate_page_sender(&page(&q, own), own), Ok(()));
+        assert_eq!(
+            validate_page_sender(&page(&format!("{q}#x"), own), own),
+            Ok(())
+        );
+        for (url, id) in [
+            (q.as_str(), "other"),
+            ("https://www.aliexpress.com/item/1.html", own),
+            (&*format!("chrome-extension://{own}/popup.html"), own),
+            (&*format!("chrome-extension://{own}/queue.html.evil"), own),
+        ] {
+            assert!(validate_page_sender(&page(url, id), own).is_err(), "{url}");
+        }
+        assert!(is_page_message("queue_start"));
+        assert!(!is_page_message("save_all"));
+        let start: PageToBg =
+            serde_json::from_str(r#"{"type":"queue_start","text":"x","pause_ms":0}"#)
+                .expect("start");
+        assert!(matches!(start, PageToBg::QueueStart { .. }));
+        assert!(serde_json::from_str::<PageToBg>(r#"{"type":"queue_start","text":"x"}"#).is_err());
+        assert!(serde_json::from_str::<PageToBg>(r#"{"type":"queue_download"}"#).is_err());
     }
 }

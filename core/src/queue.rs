@@ -34,7 +34,7 @@ pub struct QueuedProduct {
 }
 
 /// A line left out of the queue, and why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeftOut {
     pub line: usize,
     /// The line's text (shortened to 200 characters).
@@ -140,12 +140,42 @@ pub const MAX_TABS: usize = 2;
 /// The pause between opening one product and the next (ms), by default.
 pub const DEFAULT_PAUSE_MS: f64 = 3_000.0;
 
+/// Longest pause a user may set (ms).
+pub const MAX_PAUSE_MS: f64 = 600_000.0;
+
+/// How long a product's page may take to be read once its tab is open (ms):
+/// then it fails ("the page did not load") and its tab closes.
+pub const OPEN_LIMIT_MS: f64 = 90_000.0;
+
 /// A product of a queue and where it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueItem {
     pub url: String,
     pub product_id: String,
+    /// The shop (`Platform::slug`).
+    #[serde(default)]
+    pub platform: String,
     pub state: ItemState,
+    /// Times "retry failed" put it back in line: part of its save request id,
+    /// so a page read again after a stopped worker finds the batch its first
+    /// read made (the engine's `batch_of_request`), and a retry makes a new one.
+    #[serde(default)]
+    pub tries: u32,
+    /// What its save gave, once saved (for the page and the summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<SavedProduct>,
+}
+
+/// What a product's batch gave, read from the batch when it finished.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SavedProduct {
+    pub title: Option<String>,
+    /// The store's name on the page.
+    pub shop: Option<String>,
+    /// Its folder, or its ZIP file, inside the download folder.
+    pub folder: String,
+    /// A download of the product (to show its folder), when Chrome has one.
+    pub download: Option<i64>,
 }
 
 /// Where a queued product is (`data-state` on the queue page).
@@ -153,9 +183,11 @@ pub struct QueueItem {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ItemState {
     Waiting,
-    /// Its background tab is open; its page is being read.
+    /// Its background tab is open (since `since_ms`); its page is being read.
     Opening {
         tab_id: i64,
+        #[serde(default)]
+        since_ms: f64,
     },
     /// Its files are being saved by the engine's batch (which goes on by the
     /// engine's own no-loss rules, whatever happens to the tab).
@@ -191,7 +223,7 @@ pub enum Next {
 }
 
 /// What a page read of a queued product gave.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PageOutcome {
     /// Its files are being saved in this batch.
     Saving { batch_id: String },
@@ -199,6 +231,59 @@ pub enum PageOutcome {
     Challenge,
     /// Not saved: a 404, not a product any more, nothing to save…
     Failed { reason: Say },
+}
+
+/// A product folder no other product of the same queue has: the planned one,
+/// or, when another product took it (two products with the same title under a
+/// `{title}` template), the folder with the product id added. `taken`: the
+/// folders of the queue's other saves, with their product ids. Compared
+/// without case (Windows and macOS folders are case-insensitive).
+pub fn distinct_folder(folder: &str, product_id: &str, taken: &[(String, String)]) -> String {
+    let clash = |f: &str| {
+        let f = f.to_lowercase();
+        taken
+            .iter()
+            .any(|(t, id)| id != product_id && t.to_lowercase() == f)
+    };
+    if !clash(folder) {
+        return folder.to_string();
+    }
+    let mut candidate = format!("{folder}-{product_id}");
+    let mut n = 2;
+    while clash(&candidate) {
+        candidate = format!("{folder}-{product_id}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// Where a queued product's tab ended up once loaded (`url` as Chrome gives
+/// it: empty when it left the shops' hosts). `None`: a product page, which the
+/// content script reads.
+pub fn landing(url: &str) -> Option<PageOutcome> {
+    if product_page(url).is_some() {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    let host = lower
+        .split_once("://")
+        .map_or("", |(_, r)| r.split(['/', '?', '#']).next().unwrap_or(""));
+    if lower.contains("_____tmd_____")
+        || lower.contains("/punish")
+        || lower.contains("captcha")
+        || host.starts_with("login.")
+        || host.starts_with("passport.")
+        || lower.contains("/login")
+    {
+        return Some(PageOutcome::Challenge);
+    }
+    Some(PageOutcome::Failed {
+        reason: if url.is_empty() || !is_shop_host(host) {
+            t("queue_left_shop")
+        } else {
+            t("queue_no_longer_product")
+        },
+    })
 }
 
 /// What the worker must carry out after a change.
@@ -219,30 +304,78 @@ pub enum Effect {
 /// from here: [`Queue::after_restart`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Queue {
+    /// Names the queue's save requests ([`Queue::request_id`]); letters and
+    /// digits only.
+    #[serde(default)]
+    pub id: String,
     pub items: Vec<QueueItem>,
+    /// The lines of the list that were left out, with their reasons.
+    #[serde(default)]
+    pub left_out: Vec<LeftOut>,
+    /// `products.csv`/`products.json` were written (or tried): not twice.
+    #[serde(default)]
+    pub summary_written: bool,
     /// Stopped by the user or by a challenge.
     pub paused: bool,
     /// When the last product was opened (ms), for the pause between products.
-    pub last_open_ms: f64,
+    #[serde(default)]
+    pub last_open_ms: Option<f64>,
     pub pause_ms: f64,
 }
 
 impl Queue {
     pub fn new(links: &Links, pause_ms: f64) -> Queue {
         Queue {
+            id: String::new(),
             items: links
                 .products
                 .iter()
                 .map(|p| QueueItem {
                     url: p.url.clone(),
                     product_id: p.product_id.clone(),
+                    platform: p.platform.slug().to_string(),
                     state: ItemState::Waiting,
+                    tries: 0,
+                    saved: None,
                 })
                 .collect(),
+            left_out: links.left_out.clone(),
+            summary_written: false,
             paused: false,
-            last_open_ms: f64::NEG_INFINITY,
-            pause_ms: pause_ms.max(0.0),
+            last_open_ms: None,
+            pause_ms: if pause_ms.is_finite() {
+                pause_ms.clamp(0.0, MAX_PAUSE_MS)
+            } else {
+                DEFAULT_PAUSE_MS
+            },
         }
+    }
+
+    /// The save request id of `item`'s page read: `q<queue>-<item>-<tries>`
+    /// (a valid `protocol::valid_request_id`).
+    pub fn request_id(&self, item: usize) -> String {
+        let tries = self.items.get(item).map_or(0, |i| i.tries);
+        format!("q{}-{item}-{tries}", self.id)
+    }
+
+    /// The prefix of every save request id of this queue.
+    pub fn request_prefix(&self) -> String {
+        format!("q{}-", self.id)
+    }
+
+    /// The product whose page is read in `tab_id`.
+    pub fn opening_in(&self, tab_id: i64) -> Option<usize> {
+        self.items
+            .iter()
+            .position(|i| matches!(i.state, ItemState::Opening { tab_id: t, .. } if t == tab_id))
+    }
+
+    /// Whether the queue still has work (not every product done or failed).
+    pub fn running(&self) -> bool {
+        !self
+            .items
+            .iter()
+            .all(|i| matches!(i.state, ItemState::Done { .. } | ItemState::Failed { .. }))
     }
 
     /// Tabs the queue holds (reading, saving with its tab, or left to the user).
@@ -265,7 +398,7 @@ impl Queue {
 
     fn tab_of(&self, item: usize) -> Option<i64> {
         match self.items.get(item)?.state {
-            ItemState::Opening { tab_id } | ItemState::Paused { tab_id } => Some(tab_id),
+            ItemState::Opening { tab_id, .. } | ItemState::Paused { tab_id } => Some(tab_id),
             ItemState::Saving { tab_id, .. } => tab_id,
             _ => None,
         }
@@ -273,11 +406,7 @@ impl Queue {
 
     /// What to do now.
     pub fn next(&self, now_ms: f64) -> Next {
-        if self
-            .items
-            .iter()
-            .all(|i| matches!(i.state, ItemState::Done { .. } | ItemState::Failed { .. }))
-        {
+        if !self.running() {
             return Next::Finished;
         }
         if self.paused || self.tabs_in_use() >= MAX_TABS {
@@ -290,7 +419,9 @@ impl Queue {
         else {
             return Next::Idle;
         };
-        let at = self.last_open_ms + self.pause_ms;
+        let at = self
+            .last_open_ms
+            .map_or(f64::NEG_INFINITY, |t| t + self.pause_ms);
         if now_ms < at {
             Next::WakeAt(at)
         } else {
@@ -302,15 +433,28 @@ impl Queue {
     pub fn opened(&mut self, item: usize, tab_id: i64, now_ms: f64) {
         if let Some(i) = self.items.get_mut(item) {
             if i.state == ItemState::Waiting {
-                i.state = ItemState::Opening { tab_id };
-                self.last_open_ms = now_ms;
+                i.state = ItemState::Opening {
+                    tab_id,
+                    since_ms: now_ms,
+                };
+                self.last_open_ms = Some(now_ms);
+            }
+        }
+    }
+
+    /// The tab for `item` could not be opened (after [`Next::Open`]): it fails
+    /// with the reason, and the queue goes on with the next one.
+    pub fn open_failed(&mut self, item: usize, reason: Say) {
+        if let Some(i) = self.items.get_mut(item) {
+            if i.state == ItemState::Waiting {
+                i.state = ItemState::Failed { reason };
             }
         }
     }
 
     /// The page of `item` was read.
     pub fn read(&mut self, item: usize, outcome: PageOutcome) -> Vec<Effect> {
-        let Some(ItemState::Opening { tab_id }) = self.items.get(item).map(|i| i.state.clone())
+        let Some(ItemState::Opening { tab_id, .. }) = self.items.get(item).map(|i| i.state.clone())
         else {
             return Vec::new();
         };
@@ -339,16 +483,70 @@ impl Queue {
         effects
     }
 
-    /// The batch of `item` finished: its counts.
-    pub fn saved(&mut self, item: usize, saved: u32, failed: u32) -> Vec<Effect> {
+    /// The batch of `item` finished: its counts and what it gave.
+    pub fn saved(
+        &mut self,
+        item: usize,
+        saved: u32,
+        failed: u32,
+        info: SavedProduct,
+    ) -> Vec<Effect> {
         let Some(ItemState::Saving { tab_id, .. }) = self.items.get(item).map(|i| i.state.clone())
         else {
             return Vec::new();
         };
         if let Some(i) = self.items.get_mut(item) {
             i.state = ItemState::Done { saved, failed };
+            i.saved = Some(info);
         }
         tab_id.map(Effect::CloseTab).into_iter().collect()
+    }
+
+    /// The batch of a saving `item` is gone without an end: the browser was
+    /// restarted (batches live in `storage.session`). Its files may be partly
+    /// on disk; it is never saved again on its own — the user reads why and
+    /// "Retry failed" saves it again.
+    pub fn batch_lost(&mut self, item: usize) -> Vec<Effect> {
+        let Some(ItemState::Saving { tab_id, .. }) = self.items.get(item).map(|i| i.state.clone())
+        else {
+            return Vec::new();
+        };
+        if let Some(i) = self.items.get_mut(item) {
+            i.state = ItemState::Failed {
+                reason: t("queue_interrupted"),
+            };
+        }
+        tab_id.map(Effect::CloseTab).into_iter().collect()
+    }
+
+    /// Pages that took longer than [`OPEN_LIMIT_MS`] to be read fail and
+    /// their tabs close.
+    pub fn overdue(&mut self, now_ms: f64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for i in &mut self.items {
+            if let ItemState::Opening { tab_id, since_ms } = i.state {
+                if now_ms - since_ms > OPEN_LIMIT_MS {
+                    i.state = ItemState::Failed {
+                        reason: t("queue_page_timeout"),
+                    };
+                    effects.push(Effect::CloseTab(tab_id));
+                }
+            }
+        }
+        effects
+    }
+
+    /// The page in `tab_id` of a product being read went somewhere that is
+    /// not that product: a captcha, "punish" or sign-in page stops the queue
+    /// there ([`PageOutcome::Challenge`]); anything else fails the product.
+    pub fn landed(&mut self, tab_id: i64, url: &str) -> Vec<Effect> {
+        let Some(item) = self.opening_in(tab_id) else {
+            return Vec::new();
+        };
+        match landing(url) {
+            Some(outcome) => self.read(item, outcome),
+            None => Vec::new(),
+        }
     }
 
     pub fn pause(&mut self) {
@@ -357,12 +555,15 @@ impl Queue {
 
     /// Goes on: a product stopped at a challenge is read again in its tab
     /// (the user solved it there), then the rest.
-    pub fn resume(&mut self) -> Vec<Effect> {
+    pub fn resume(&mut self, now_ms: f64) -> Vec<Effect> {
         self.paused = false;
         let mut effects = Vec::new();
         for (n, i) in self.items.iter_mut().enumerate() {
             if let ItemState::Paused { tab_id } = i.state {
-                i.state = ItemState::Opening { tab_id };
+                i.state = ItemState::Opening {
+                    tab_id,
+                    since_ms: now_ms,
+                };
                 effects.push(Effect::Reread { item: n, tab_id });
             }
         }
@@ -392,13 +593,17 @@ impl Queue {
         effects
     }
 
-    /// Puts the failed products back in line.
+    /// Puts the failed products back in line (each with a new save request
+    /// id) and writes the summary again when they end.
     pub fn retry_failed(&mut self) {
         for i in &mut self.items {
             if matches!(i.state, ItemState::Failed { .. }) {
                 i.state = ItemState::Waiting;
+                i.tries = i.tries.saturating_add(1);
+                self.summary_written = false;
             }
         }
+        self.paused = false;
     }
 
     /// After a stopped worker or a restarted browser: a product whose tab is
@@ -410,10 +615,10 @@ impl Queue {
         let mut effects = Vec::new();
         for (n, i) in self.items.iter_mut().enumerate() {
             match i.state {
-                ItemState::Opening { tab_id } if open_tabs.contains(&tab_id) => {
+                ItemState::Opening { tab_id, .. } if open_tabs.contains(&tab_id) => {
                     effects.push(Effect::Reread { item: n, tab_id });
                 }
-                ItemState::Opening { tab_id } | ItemState::Paused { tab_id }
+                ItemState::Opening { tab_id, .. } | ItemState::Paused { tab_id }
                     if !open_tabs.contains(&tab_id) =>
                 {
                     i.state = ItemState::Waiting;
@@ -562,7 +767,10 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                 batch_id: "b0".into(),
             },
         );
-        assert_eq!(q.saved(0, 5, 0), vec![Effect::CloseTab(10)]);
+        assert_eq!(
+            q.saved(0, 5, 0, SavedProduct::default()),
+            vec![Effect::CloseTab(10)]
+        );
         assert_eq!(q.next(1e9), Next::Open(2));
     }
 
@@ -576,7 +784,7 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         );
         assert_eq!(q.next(1e9), Next::Idle, "stopped, never retried in a loop");
         assert_eq!(
-            q.resume(),
+            q.resume(2.0),
             vec![Effect::Reread {
                 item: 0,
                 tab_id: 10
@@ -659,7 +867,7 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         #[test]
         fn the_queue_keeps_its_promises_in_any_order(
             n in 1usize..8,
-            steps in proptest::collection::vec((0u8..9, 0usize..8, 0u32..5_000), 0..80),
+            steps in proptest::collection::vec((0u8..10, 0usize..8, 0u32..5_000), 0..80),
         ) {
             let mut q = queue(n);
             let mut now = 0.0;
@@ -667,6 +875,8 @@ https://he.aliexpress.com/item/32993251330.html#reviews
             let mut open: Vec<i64> = Vec::new();
             let mut saving_entered = vec![0u32; n];
             let mut last_open = f64::NEG_INFINITY;
+            // Products whose batch was lost (a browser restart): they may fail.
+            let mut lost = vec![false; n];
             for (kind, k, dt) in steps {
                 now += f64::from(dt);
                 let before: Vec<ItemState> = q.items.iter().map(|i| i.state.clone()).collect();
@@ -682,16 +892,24 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                     2 => { let e = q.read(k % n, PageOutcome::Saving { batch_id: format!("b{k}") }); close_tabs(e, &mut open); }
                     3 => { let e = q.read(k % n, PageOutcome::Challenge); close_tabs(e, &mut open); }
                     4 => { let e = q.read(k % n, PageOutcome::Failed { reason: t("queue_not_product") }); close_tabs(e, &mut open); }
-                    5 => { let e = q.saved(k % n, 3, 0); close_tabs(e, &mut open); }
-                    6 => { let e = if k % 2 == 0 { q.pause(); vec![] } else { q.resume() }; close_tabs(e, &mut open); }
-                    7 => if k % 3 == 0 { let e = q.cancel(); close_tabs(e, &mut open); } else { q.retry_failed(); },
+                    5 => { let e = q.saved(k % n, 3, 0, SavedProduct::default()); close_tabs(e, &mut open); }
+                    6 => { let e = if k % 2 == 0 { q.pause(); vec![] } else { q.resume(now) }; close_tabs(e, &mut open); }
+                    7 => if k % 3 == 0 { let e = q.cancel(); close_tabs(e, &mut open); } else { q.retry_failed(); for i in 0..n { if lost[i] && q.items[i].state == ItemState::Waiting { lost[i] = false; saving_entered[i] = 0; } } },
+                    8 => match k % 3 {
+                        0 => { let e = q.overdue(now + OPEN_LIMIT_MS * f64::from(dt % 2)); close_tabs(e, &mut open); }
+                        1 => if let Some(&tab) = open.get(k % open.len().max(1)) {
+                            let url = ["https://www.aliexpress.com/_____tmd_____/punish?x5secdata=1", "", "https://www.aliexpress.com/"][dt as usize % 3];
+                            let e = q.landed(tab, url); close_tabs(e, &mut open);
+                        },
+                        _ => { let i = k % n; if matches!(q.items[i].state, ItemState::Saving { .. }) { lost[i] = true; } let e = q.batch_lost(i); close_tabs(e, &mut open); }
+                    },
                     _ => { open.clear(); let _ = q.after_restart(&open); }
                 }
                 for (i, (b, a)) in before.iter().zip(q.items.iter()).enumerate() {
                     if !matches!(b, ItemState::Saving { .. }) && matches!(a.state, ItemState::Saving { .. }) {
                         saving_entered[i] += 1;
                     }
-                    if matches!(b, ItemState::Saving { .. } | ItemState::Done { .. }) {
+                    if matches!(b, ItemState::Saving { .. } | ItemState::Done { .. }) && !lost[i] {
                         proptest::prop_assert!(
                             matches!(a.state, ItemState::Saving { .. } | ItemState::Done { .. }),
                             "a saving or saved product went back: {:?} -> {:?}", b, a.state
@@ -702,7 +920,7 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                 proptest::prop_assert!(saving_entered.iter().all(|&c| c <= 1), "saved twice: {:?}", saving_entered);
             }
             // The shop answers from now on: resume, and everything ends.
-            let e = q.resume();
+            let e = q.resume(now);
             close_tabs(e, &mut open);
             for _ in 0..(4 * n + 4) {
                 now += q.pause_ms;
@@ -714,10 +932,124 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                     if matches!(q.items[i].state, ItemState::Opening { .. }) {
                         q.read(i, PageOutcome::Saving { batch_id: format!("s{i}") });
                     }
-                    q.saved(i, 1, 0);
+                    q.saved(i, 1, 0, SavedProduct::default());
                 }
             }
             proptest::prop_assert_eq!(q.next(now), Next::Finished);
         }
+    }
+
+    #[test]
+    fn two_products_with_the_same_title_never_share_a_folder() {
+        let taken = vec![
+            ("AliSavePro/Bottle".to_string(), "1".to_string()),
+            ("AliSavePro/Lamp".to_string(), "2".to_string()),
+            ("AliSavePro/Lamp-3".to_string(), "9".to_string()),
+        ];
+        assert_eq!(
+            distinct_folder("AliSavePro/Cup", "3", &taken),
+            "AliSavePro/Cup"
+        );
+        assert_eq!(
+            distinct_folder("AliSavePro/bottle", "3", &taken),
+            "AliSavePro/bottle-3",
+            "case-insensitive file systems"
+        );
+        assert_eq!(
+            distinct_folder("AliSavePro/Bottle", "1", &taken),
+            "AliSavePro/Bottle",
+            "its own folder (a retry) is its own"
+        );
+        assert_eq!(
+            distinct_folder("AliSavePro/Lamp", "3", &taken),
+            "AliSavePro/Lamp-3-2"
+        );
+    }
+
+    #[test]
+    fn where_a_tab_landed() {
+        assert_eq!(
+            landing("https://www.aliexpress.com/item/1005004787627817.html"),
+            None
+        );
+        for challenge in [
+            "https://www.aliexpress.com/_____tmd_____/punish?x5secdata=abc",
+            "https://login.aliexpress.com/?return_url=x",
+            "https://passport.alibaba.com/icbu_login.htm",
+        ] {
+            assert_eq!(
+                landing(challenge),
+                Some(PageOutcome::Challenge),
+                "{challenge}"
+            );
+        }
+        assert_eq!(
+            landing(""),
+            Some(PageOutcome::Failed {
+                reason: t("queue_left_shop")
+            })
+        );
+        assert_eq!(
+            landing("https://www.aliexpress.com/"),
+            Some(PageOutcome::Failed {
+                reason: t("queue_no_longer_product")
+            })
+        );
+        let mut q = queue(2);
+        q.opened(0, 7, 0.0);
+        assert_eq!(
+            q.landed(7, "https://www.aliexpress.com/_____tmd_____/punish?x=1"),
+            vec![Effect::BringForward(7)]
+        );
+        assert!(q.paused);
+        assert_eq!(q.landed(8, ""), vec![], "not a tab of the queue");
+    }
+
+    #[test]
+    fn a_page_that_never_loads_fails_and_its_tab_closes() {
+        let mut q = queue(2);
+        q.opened(0, 7, 1_000.0);
+        assert!(q.overdue(1_000.0 + OPEN_LIMIT_MS).is_empty());
+        assert_eq!(
+            q.overdue(1_001.0 + OPEN_LIMIT_MS),
+            vec![Effect::CloseTab(7)]
+        );
+        assert_eq!(
+            q.items[0].state,
+            ItemState::Failed {
+                reason: t("queue_page_timeout")
+            }
+        );
+    }
+
+    #[test]
+    fn a_batch_lost_with_the_browser_fails_its_product_until_retried() {
+        let mut q = queue(1);
+        q.id = "17".into();
+        assert_eq!(q.request_id(0), "q17-0-0");
+        q.opened(0, 7, 0.0);
+        q.read(
+            0,
+            PageOutcome::Saving {
+                batch_id: "b".into(),
+            },
+        );
+        q.after_restart(&[]);
+        assert!(q.batch_lost(0).is_empty(), "its tab is gone already");
+        assert!(matches!(q.items[0].state, ItemState::Failed { .. }));
+        assert_eq!(q.next(1e12), Next::Finished);
+        q.summary_written = true;
+        q.retry_failed();
+        assert!(!q.summary_written, "the summary is written again");
+        assert_eq!(q.request_id(0), "q17-0-1", "a retry is a new request");
+        assert_eq!(q.next(1e12), Next::Open(0));
+    }
+
+    #[test]
+    fn an_unusable_pause_is_the_default_or_clamped() {
+        let links = parse_links("https://www.aliexpress.com/item/1.html");
+        assert_eq!(Queue::new(&links, f64::NAN).pause_ms, DEFAULT_PAUSE_MS);
+        assert_eq!(Queue::new(&links, -5.0).pause_ms, 0.0);
+        assert_eq!(Queue::new(&links, 1e12).pause_ms, MAX_PAUSE_MS);
     }
 }

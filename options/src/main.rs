@@ -13,10 +13,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+mod queue;
+
 fn main() {
     console_error_panic_hook::set_once();
-    i18n::localize_document(&t("options_title"));
-    leptos::mount::mount_to_body(Options);
+    // `queue.html` is served by this wasm too (no sixth module to download).
+    let on_queue_page = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|p| p.ends_with("/queue.html"));
+    if on_queue_page {
+        i18n::localize_document(&t("queue_title"));
+        leptos::mount::mount_to_body(queue::QueuePage);
+    } else {
+        i18n::localize_document(&t("options_title"));
+        leptos::mount::mount_to_body(Options);
+    }
 }
 
 #[component]
@@ -28,6 +39,7 @@ fn Options() -> impl IntoView {
             <header>
                 <img src="icons/icon48.png" alt="" width="32" height="32" />
                 <h1>{t("options_title")}</h1>
+                <a href="queue.html" target="_blank" data-alisave-action="open-queue">{t("open_queue_page")}</a>
             </header>
             <Notice notice=settings.notice />
             <Show when=move || settings.value.get().is_some()

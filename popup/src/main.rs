@@ -172,9 +172,143 @@ fn Popup() -> impl IntoView {
                 TabState::Failed(m) => view! { <p class="error" role="alert" data-testid="tab-state">{m}</p> }.into_any(),
                 TabState::Ready { tab_id, inventory } => view! { <Product tab_id inventory epoch /> }.into_any(),
             }}
+            <AllTabs />
             <QuickSettings settings state />
+            <a href=chrome::runtime_url("queue.html") target="_blank" rel="noopener"
+                data-alisave-action="open-queue">{t("open_queue_page")}</a>
+            " · "
             <a href=chrome::runtime_url("options.html") target="_blank" rel="noopener">{t("all_settings")}</a>
         </main>
+    }
+}
+
+/// "Save all N product tabs": offered when more than one product page is open.
+/// Each tab saves itself as its own button does (its content script, the same
+/// pipeline and settings, its own product folder); the combined progress is
+/// read from the batches those saves made, as the single progress is.
+#[component]
+fn AllTabs() -> impl IntoView {
+    let tabs = RwSignal::new(Vec::<popup_view::ProductTab>::new());
+    // Started: the batch of each tab that began, and how many were refused.
+    let started = RwSignal::new(None::<(Vec<String>, usize)>);
+    let batches = RwSignal::new(Vec::<Batch>::new());
+    let notes = RwSignal::new(Vec::<String>::new());
+    spawn_local(async move {
+        if let Ok(open) = chrome::tabs_matching(&popup_view::PRODUCT_PAGE_PATTERNS).await {
+            tabs.set(popup_view::product_tabs(open.into_iter().filter_map(|t| {
+                Some((t.id?, t.url?, t.title.unwrap_or_default()))
+            })));
+        }
+    });
+    let listener = chrome::on_storage_changed(move |change| {
+        if change.area != "session" || !change.key.starts_with(BATCH_PREFIX) {
+            return;
+        }
+        let Some((ids, _)) = started.get_untracked() else {
+            return;
+        };
+        let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) else {
+            return;
+        };
+        if ids.contains(&b.id) {
+            batches.update(|all| {
+                all.retain(|x| x.id != b.id);
+                all.push(b);
+            });
+        }
+    });
+    std::mem::forget(listener);
+    let save_all = move |_| {
+        let list = tabs.get_untracked();
+        started.set(Some((Vec::new(), 0)));
+        notes.set(Vec::new());
+        let now = chrome::now_ms() as u64;
+        for tab in list {
+            spawn_local(async move {
+                // One request id per tab and click: a resend finds its batch.
+                let request_id = format!("t{now}-{}", tab.tab_id);
+                let reply = chrome::send_to_tab::<_, SaveReport>(
+                    tab.tab_id,
+                    &PopupToContent::SavePage { request_id },
+                )
+                .await;
+                match reply {
+                    Ok(r) if r.batch_id.is_some() => {
+                        let id = r.batch_id.unwrap_or_default();
+                        started.update(|s| {
+                            if let Some((ids, _)) = s {
+                                ids.push(id.clone());
+                            }
+                        });
+                        let key = format!("{BATCH_PREFIX}{id}");
+                        if let Ok(v) = chrome::storage_get(chrome::Area::Session, &key).await {
+                            if let Some(b) = popup_view::batch_from_value(v.as_ref()) {
+                                batches.update(|all| {
+                                    if !all.iter().any(|x| x.id == b.id) {
+                                        all.push(b);
+                                    }
+                                });
+                            }
+                        }
+                    }
+                    other => {
+                        let why = match other {
+                            Ok(r) => say(&r.message),
+                            Err(e) => tf("popup_no_answer", &[&e.to_string()]),
+                        };
+                        started.update(|s| {
+                            if let Some((_, refused)) = s {
+                                *refused += 1;
+                            }
+                        });
+                        notes.update(|n| n.push(format!("{}: {why}", tab.title)));
+                    }
+                }
+            });
+        }
+    };
+    let progress = move || {
+        let n = tabs.with(Vec::len);
+        started.with(|s| {
+            s.as_ref()
+                .map(|(_, refused)| batches.with(|b| popup_view::all_tabs_progress(n, *refused, b)))
+        })
+    };
+    move || {
+        let list = tabs.get();
+        (list.len() > 1).then(|| {
+            let n = list.len();
+            view! {
+                <section class="all-tabs" aria-labelledby="h-all-tabs">
+                    <h2 id="h-all-tabs">{tf("all_tabs_heading", &[&n.to_string()])}</h2>
+                    <ul class="tab-list">
+                        {list.into_iter().map(|t| view! { <li data-tab-id=t.tab_id.to_string()>{t.title}</li> }).collect_view()}
+                    </ul>
+                    <button type="button" class="primary" data-alisave-action="save-all-tabs"
+                        disabled=move || progress().is_some_and(|p| !p.finished)
+                        on:click=save_all>
+                        {tf("all_tabs_save", &[&n.to_string()])}
+                    </button>
+                    {move || progress().map(|p| view! {
+                        <p role="status" data-alisave-field="all-tabs-progress"
+                            data-products-done=p.products_done.to_string()
+                            data-products-failed=p.products_failed.to_string()
+                            data-files-done=p.files_done.to_string()
+                            data-files-failed=p.files_failed.to_string()
+                            data-finished=p.finished.to_string()>
+                            {tf("all_tabs_progress", &[
+                                &p.products_done.to_string(),
+                                &p.products_failed.to_string(),
+                                &p.products.to_string(),
+                                &p.files_done.to_string(),
+                                &p.files_total.to_string(),
+                            ])}
+                        </p>
+                    })}
+                    {move || notes.get().into_iter().map(|n| view! { <p class="error">{n}</p> }).collect_view()}
+                </section>
+            }
+        })
     }
 }
 

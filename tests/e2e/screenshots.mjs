@@ -1,5 +1,6 @@
-// Screenshots of the popup (on a product page) and the options page, light and
-// dark, for the README: docs/screenshots/{popup,options}-{light,dark}.png.
+// Screenshots of the popup (on a product page), the options page and the queue
+// page, light and dark, for the README:
+// docs/screenshots/{popup,options,queue}-{light,dark}.png.
 //
 //   node tests/e2e/screenshots.mjs [OUT_DIR]
 //
@@ -9,6 +10,31 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startShop, repoRoot, ERA_D } from './lib/shop.mjs';
 import { launch } from './lib/browser.mjs';
+
+const SAMPLE_LIST = [
+  'https://www.aliexpress.com/item/1005004787627817.html',
+  'https://de.aliexpress.com/item/1005004787627817.html?spm=a2g0o',
+  'https://www.alibaba.com/product-detail/Water-Bottle_1600000000001.html',
+  'https://www.aliexpress.com/store/912345',
+  'https://aliexpress.ru/item/1005008195850531.html',
+].join('\n');
+const item = (url, product_id, platform, state, saved) => ({ url, product_id, platform, state, tries: 0, ...(saved ? { saved } : {}) });
+const SAMPLE_QUEUE = {
+  id: '1',
+  items: [
+    item('https://www.aliexpress.com/item/1005004787627817.html', '1005004787627817', 'aliexpress', { state: 'done', saved: 14, failed: 0 },
+      { title: 'Cristal de 6,39 pulgadas para Xiaomi Redmi K20', shop: null, folder: 'AliSavePro/aliexpress-1005004787627817', download: null }),
+    item('https://www.alibaba.com/product-detail/Water-Bottle_1600000000001.html', '1600000000001', 'alibaba', { state: 'done', saved: 9, failed: 1 },
+      { title: 'Synthetic Water Bottle', shop: 'Synthetic Trading Co.', folder: 'AliSavePro/alibaba-1600000000001', download: null }),
+    item('https://www.aliexpress.com/item/1005009199999999.html', '1005009199999999', 'aliexpress', { state: 'failed', reason: { key: 'report_none_found' } }),
+    item('https://aliexpress.ru/item/1005008195850531.html', '1005008195850531', 'aliexpress-ru', { state: 'failed', reason: { key: 'queue_cancelled' } }),
+  ],
+  left_out: [],
+  summary_written: true,
+  paused: false,
+  last_open_ms: 0,
+  pause_ms: 3000,
+};
 
 const out = resolve(process.argv[2] || join(repoRoot, 'docs/screenshots'));
 mkdirSync(out, { recursive: true });
@@ -53,6 +79,22 @@ try {
     await options.screenshot({ path: shot, fullPage: true });
     written.push(shot);
     await options.close();
+
+    // The queue page: a list being checked, and a queue that ended (stored as
+    // the worker stores it, so the picture does not depend on timing).
+    await sw.evaluate((q) => chrome.storage.local.set({ queue: q }), SAMPLE_QUEUE);
+    const queue = await browser.ctx.newPage();
+    await queue.setViewportSize({ width: 900, height: 900 });
+    await queue.emulateMedia({ colorScheme: scheme });
+    await queue.goto(`${base}/queue.html`);
+    await queue.locator('textarea[data-alisave-field="links"]').fill(SAMPLE_LIST);
+    await queue.locator('[data-alisave-queue="ended"]').waitFor();
+    await queue.evaluate(() => document.activeElement?.blur());
+    const qshot = join(out, `queue-${scheme}.png`);
+    await queue.screenshot({ path: qshot, fullPage: true });
+    written.push(qshot);
+    await queue.close();
+    await sw.evaluate(() => chrome.storage.local.remove('queue'));
   }
   await page.close();
 } finally {

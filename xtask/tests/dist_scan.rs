@@ -358,6 +358,14 @@ const ALLOWED: &[Allowed] = &[
         context: "const ret = arg0.localStorage;",
         reason: "popup UI state (documented keys)",
     },
+    // The queue page (served by the options wasm) remembers the pause the user
+    // chose last in its own localStorage (`queue.pause_s`, PRIVACY.md).
+    Allowed {
+        file: "options.js",
+        token: "localStorage",
+        context: "const ret = arg0.localStorage;",
+        reason: "queue page: the last pause chosen (documented key)",
+    },
     Allowed {
         file: "options.js",
         token: "innerHTML",

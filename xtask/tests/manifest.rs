@@ -70,6 +70,11 @@ fn content_script_runs_only_on_product_pages() {
     let scripts = m["content_scripts"].as_array().cloned().unwrap_or_default();
     assert_eq!(scripts.len(), 1);
     assert_eq!(scripts[0]["matches"], json!(PRODUCT_PAGES));
+    // The popup finds the open product tabs with the same patterns.
+    assert_eq!(
+        alisave_core::popup_view::PRODUCT_PAGE_PATTERNS,
+        PRODUCT_PAGES
+    );
     assert_eq!(scripts[0]["js"], json!(["content/content.js"]));
     assert!(scripts[0].get("all_frames").is_none(), "top frame only");
     assert!(scripts[0].get("world").is_none(), "isolated world only");

@@ -51,9 +51,11 @@ function grantInProfile(profile, extensionId, origins) {
  * `backForwardCache`: keep Chrome's back/forward cache on (Playwright turns it
  * off by default).
  */
-export async function launch({ port, downloadDir, grant = null, extraArgs = [], backForwardCache = false }) {
+export async function launch({ port, downloadDir, grant = null, extraArgs = [], backForwardCache = false, profile: reuse = null }) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
-  const profile = mkdtempSync(join(tmpdir(), 'alisave-profile-'));
+  // `profile`: a profile a closed browser left (`close({ keep: true })`): the
+  // same browser started again.
+  const profile = reuse || mkdtempSync(join(tmpdir(), 'alisave-profile-'));
   mkdirSync(join(profile, 'Default'), { recursive: true });
   mkdirSync(downloadDir, { recursive: true });
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({
@@ -90,14 +92,15 @@ export async function launch({ port, downloadDir, grant = null, extraArgs = [], 
   return {
     ctx,
     extensionId,
+    profile,
     /** The current service worker (a new one after the old was stopped). */
     async worker() {
       const [w] = ctx.serviceWorkers();
       return w || ctx.waitForEvent('serviceworker');
     },
-    async close() {
+    async close({ keep = false } = {}) {
       await ctx.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!keep) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -140,7 +140,7 @@ function wrapScript(scriptBody, title) {
 <div id="root"><p>Synthetic page wrapper around a real saved AliExpress inline script.</p></div></body></html>`;
 }
 
-const ALIBABA_ID = '1600000000001';
+export const ALIBABA_ID = '1600000000001';
 export const ALIBABA_MEDIA = {
   gallery: [
     'https://sc04.alicdn.com/kf/H0a1b2c3d4e5f40a0b0c0d0e0f0a0b0c0A.jpg',
@@ -324,7 +324,7 @@ export const ERA_C2 = {
   ],
 };
 
-function eraCPage(p = ERA_C) {
+export function eraCPage(p = ERA_C) {
   const dc = { extParams: { site: 'deu' }, name: 'ItemDetailResp', imagePathList: p.gallery,
     summImagePathList: p.gallery.map((u) => `${u}_80x80.${u.split('.').pop()}`) };
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Synthetic Era C page</title><script>
