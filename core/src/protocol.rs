@@ -12,7 +12,7 @@ pub use crate::page_view::{
     classify_request, observed_key, record_observed, ApiKind, ObservedRequest, API_URL_PATTERNS,
     MAX_OBSERVED_PER_TAB,
 };
-use crate::say::{t, tf, Say};
+use crate::say::{t, tf, tn, Say};
 use crate::url::{product_page, ProductPage};
 use crate::Warning;
 use serde::{Deserialize, Serialize};
@@ -227,11 +227,9 @@ impl SaveReport {
         let folder = || self.folder.as_str().into();
         let outcome = match (started, failed) {
             (0, 0) => t("report_none_found"),
-            (0, f) => tf("report_none_saved", &[f.into()]),
-            (1, 0) => tf("report_saving_one", &[folder()]),
-            (s, 0) => tf("report_saving", &[s.into(), folder()]),
-            (1, f) => tf("report_saving_one_some_failed", &[folder(), f.into()]),
-            (s, f) => tf("report_saving_some_failed", &[s.into(), folder(), f.into()]),
+            (0, f) => tn("report_none_saved", f, &[]),
+            (s, 0) => tn("report_saving", s, &[folder()]),
+            (s, f) => tn("report_saving_some_failed", s, &[folder(), f.into()]),
         };
         // Tell the user what is missing from what was found (not every parser note).
         let mut parts = vec![outcome];
