@@ -611,6 +611,14 @@ mod tests {
             r.message.english(),
             "Saving 1 file to AliSavePro/aliexpress-1; 1 could not be saved. The product description could not be loaded (HTTP 404); its images are not included."
         );
+        // Nothing started: the count of failures in its plural form.
+        r.started.clear();
+        r.warnings.clear();
+        r.summarise();
+        assert_eq!(r.message.english(), "1 file could not be saved.");
+        r.failed = vec![r.failed[0].clone(); 3];
+        r.summarise();
+        assert_eq!(r.message.english(), "None of the 3 files could be saved.");
         let mut r = SaveReport::default();
         r.summarise();
         assert!(!r.ok);
