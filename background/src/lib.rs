@@ -20,7 +20,7 @@ use alisave_core::protocol::{
     FailedFile, InspectReply, PageSnapshot, PageToBg, Refusal, SaveReport, Sender, Unavailable,
     MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
-use alisave_core::say::{self, t, tf, Say};
+use alisave_core::say::{self, t, tf, tn, Say};
 use alisave_core::settings::{self, Settings};
 use alisave_core::url::is_cdn_media_url;
 use alisave_core::Inventory;
@@ -541,7 +541,7 @@ async fn save(
             report.failed.push(FailedFile {
                 url: file.url.clone(),
                 path: file.path.clone(),
-                reason: tf("why_too_many_files", &[MAX_FILES_PER_SAVE.into()]),
+                reason: tn("why_too_many_files", MAX_FILES_PER_SAVE, &[]),
             });
             continue;
         }

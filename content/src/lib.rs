@@ -10,7 +10,7 @@
 //! `#alisave-root` (host element, open shadow root) holding
 //! `button[data-alisave-action="download-all"]` and `[data-alisave-status]`.
 
-use alisave_chrome::i18n::{say as said, t, tf};
+use alisave_chrome::i18n::{say as said, t, tf, tn};
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::button_settings::ButtonSettings;
 use alisave_core::content_wire::{self as wire, Ask, Bad, ToContent, Wire};
@@ -697,7 +697,7 @@ fn on_progress(p: &alisave_core::engine::Progress) {
     button.set_disabled(false);
     if p.failed > 0 {
         RETRY.with(|r| *r.borrow_mut() = Some(p.batch_id.clone()));
-        button.set_text_content(Some(&tf("content_retry", &[&count(p.failed)])));
+        button.set_text_content(Some(&tn("content_retry", p.failed, &[])));
     } else {
         RETRY.with(|r| *r.borrow_mut() = None);
         button.set_text_content(Some(&button_label()));

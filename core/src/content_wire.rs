@@ -483,6 +483,7 @@ mod tests {
     use super::*;
     use crate::popup_view::{ContentToPopup, PopupRequest};
     use crate::protocol::{ContentToBg, InspectReply, PageSnapshot, PopupToContent};
+    use crate::say::tn;
     use crate::Warning;
     use serde_json::{json, Value};
     #[cfg(target_arch = "wasm32")]
@@ -508,7 +509,7 @@ mod tests {
             t("content_button"),
             Say::plain("as it is"),
             Say::plain(""),
-            tf("why_tried", &[t("why_server_error").into(), 3u32.into()]),
+            tn("why_tried", 3, &[t("why_server_error").into()]),
             tf(
                 "refused",
                 &[tf("refusal_bad_field", &["a \"quoted\" field\n".into()]).into()],
@@ -520,7 +521,7 @@ mod tests {
     fn report() -> SaveReport {
         SaveReport {
             ok: true,
-            message: tf("report_saving", &[2usize.into(), "AliSavePro/x".into()]),
+            message: tn("report_saving", 2, &["AliSavePro/x".into()]),
             folder: "AliSavePro/x".into(),
             started: vec!["AliSavePro/x/gallery-01.jpg".into(), "b".into()],
             failed: vec![FailedFile {
@@ -546,7 +547,7 @@ mod tests {
             failed: 1,
             finished: false,
             folder: "AliSavePro/x".into(),
-            message: tf("report_saving", &[2usize.into(), "AliSavePro/x".into()]),
+            message: tn("report_saving", 2, &["AliSavePro/x".into()]),
             failures: report().failed,
         }
     }

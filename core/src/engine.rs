@@ -7,7 +7,7 @@
 //! called, and a worker that finds a `Starting` job on resume first looks for a
 //! download of that URL that already exists (no file is saved twice).
 
-use crate::say::{t, tf, Say};
+use crate::say::{t, tf, tn, Say};
 use crate::{MediaKind, Warning};
 use serde::{Deserialize, Serialize};
 
@@ -439,7 +439,7 @@ impl Batch {
             }
             Failure::Transient(text) => {
                 j.state = JobState::Failed {
-                    reason: tf("why_tried", &[text.into(), j.attempts.into()]),
+                    reason: tn("why_tried", j.attempts as usize, &[text.into()]),
                 };
             }
             Failure::Permanent(text) => j.state = JobState::Failed { reason: text },
@@ -735,16 +735,14 @@ impl Batch {
         let finished = self.finished();
         let report = if !finished {
             tf("progress_count", &[(done + failed).into(), total.into()])
-        } else if failed == 0 && done == 1 {
-            tf("report_saved_one", &[(&self.folder).into()])
         } else if failed == 0 {
-            tf("report_saved_all", &[done.into(), (&self.folder).into()])
+            tn("report_saved_all", done, &[(&self.folder).into()])
         } else {
-            tf(
+            tn(
                 "report_saved_some",
+                total,
                 &[
                     done.into(),
-                    total.into(),
                     (&self.folder).into(),
                     failed.into(),
                     failure_summary(&failures).into(),
@@ -1384,7 +1382,7 @@ mod tests {
         assert_eq!(
             b.jobs[0].state,
             JobState::Failed {
-                reason: tf("why_tried", &[t("why_server_error").into(), 3u32.into()])
+                reason: tn("why_tried", 3, &[t("why_server_error").into()])
             }
         );
         assert_eq!(

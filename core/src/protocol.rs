@@ -12,7 +12,7 @@ pub use crate::page_view::{
     classify_request, observed_key, record_observed, ApiKind, ObservedRequest, API_URL_PATTERNS,
     MAX_OBSERVED_PER_TAB,
 };
-use crate::say::{t, tf, Say};
+use crate::say::{t, tf, tn, Say};
 use crate::url::{product_page, ProductPage};
 use crate::Warning;
 use serde::{Deserialize, Serialize};
@@ -232,11 +232,9 @@ impl SaveReport {
         let folder = || self.folder.as_str().into();
         let outcome = match (started, failed) {
             (0, 0) => t("report_none_found"),
-            (0, f) => tf("report_none_saved", &[f.into()]),
-            (1, 0) => tf("report_saving_one", &[folder()]),
-            (s, 0) => tf("report_saving", &[s.into(), folder()]),
-            (1, f) => tf("report_saving_one_some_failed", &[folder(), f.into()]),
-            (s, f) => tf("report_saving_some_failed", &[s.into(), folder(), f.into()]),
+            (0, f) => tn("report_none_saved", f, &[]),
+            (s, 0) => tn("report_saving", s, &[folder()]),
+            (s, f) => tn("report_saving_some_failed", s, &[folder(), f.into()]),
         };
         // Tell the user what is missing from what was found (not every parser note).
         let mut parts = vec![outcome];
@@ -701,6 +699,14 @@ mod tests {
             r.message.english(),
             "Saving 1 file to AliSavePro/aliexpress-1; 1 could not be saved. The product description could not be loaded (HTTP 404); its images are not included."
         );
+        // Nothing started: the count of failures in its plural form.
+        r.started.clear();
+        r.warnings.clear();
+        r.summarise();
+        assert_eq!(r.message.english(), "1 file could not be saved.");
+        r.failed = vec![r.failed[0].clone(); 3];
+        r.summarise();
+        assert_eq!(r.message.english(), "None of the 3 files could be saved.");
         let mut r = SaveReport::default();
         r.summarise();
         assert!(!r.ok);

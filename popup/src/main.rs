@@ -21,7 +21,7 @@ use alisave_core::protocol::{observed_key, InspectReply, PopupToContent, SaveRep
 use alisave_core::say::Say;
 use alisave_core::{Inventory, MediaItem, MediaKind};
 use alisave_ui::{
-    i18n, kind_label, say, t, tf, use_settings, FolderField, ImageSizeField, Notice,
+    i18n, kind_label, say, t, tf, tn, use_settings, FolderField, ImageSizeField, Notice,
     SettingsHandle, ShowButtonField,
 };
 use gloo_storage::{LocalStorage, Storage};
@@ -56,14 +56,13 @@ enum TabState {
     },
 }
 
-/// "3 gallery", "2 variants"… for the header's summary.
+/// "3 gallery images", "1 video"… for the header's summary.
 fn kind_count(kind: MediaKind, n: usize) -> String {
-    let n = n.to_string();
     match kind {
-        MediaKind::Gallery => tf("count_gallery", &[&n]),
-        MediaKind::Variant => tf("count_variant", &[&n]),
-        MediaKind::Description => tf("count_description", &[&n]),
-        MediaKind::Video => tf("count_video", &[&n]),
+        MediaKind::Gallery => tn("count_gallery", n, &[]),
+        MediaKind::Variant => tn("count_variant", n, &[]),
+        MediaKind::Description => tn("count_description", n, &[]),
+        MediaKind::Video => tn("count_video", n, &[]),
     }
 }
 
@@ -463,7 +462,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                         if lightbox.get_untracked().is_some_and(|i| i >= new_all.len()) {
                             lightbox.set(None);
                         }
-                        announce.set(tf("grid_updated", &[&new_all.len().to_string()]));
+                        announce.set(tn("grid_updated", new_all.len(), &[]));
                         inventory.set(next);
                         selected.set(merged);
                     }
@@ -628,7 +627,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             <button type="button" class="primary" data-action="download-selected"
                 disabled=move || busy.get() || selected.with(BTreeSet::is_empty)
                 on:click=save>
-                {move || if busy.get() { t("saving") } else { tf("download_selected", &[&selected.with(BTreeSet::len).to_string()]) }}
+                {move || if busy.get() { t("saving") } else { tn("download_selected", selected.with(BTreeSet::len), &[]) }}
             </button>
             {move || outcome.get().map(|r| view! {
                 <p class=if r.ok { "outcome" } else { "outcome error" } role="status" data-testid="outcome">{say(&r.message)}</p>
@@ -664,10 +663,7 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
                 );
                 tf("progress_running", &[&done, &failed, &total])
             }
-            Some(v) => tf(
-                "report_saved",
-                &[&v.done.to_string(), &v.total.to_string(), &v.folder],
-            ),
+            Some(v) => tn("report_saved", v.total, &[&v.done.to_string(), &v.folder]),
         })
     };
     let retry = move |_| {
@@ -760,7 +756,7 @@ fn SaveProgress(tab_id: i64, batch: RwSignal<Option<Batch>>) -> impl IntoView {
                 <div class="progress-actions">
                     <Show when=can_retry>
                         <button type="button" data-action="retry-failed" disabled=move || retrying.get() on:click=retry>
-                            {move || tf("retry_failed", &[&get(|v| v.failed).to_string()])}
+                            {move || tn("retry_failed", get(|v| v.failed), &[])}
                         </button>
                     </Show>
                     <Show when=can_open>

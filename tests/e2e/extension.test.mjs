@@ -323,7 +323,7 @@ test('popup: previews exactly the inventory, the selection decides what lands, a
   const tiles = p.locator('[data-testid="grid"] li.tile');
   await p.locator('[data-testid="counts"]').waitFor();
   assert.equal(await p.locator('[data-testid="title"]').textContent(), 'Synthetic Wireless Gamepad Pro');
-  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery · 2 variants · 2 description');
+  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery images · 2 variants · 2 description images');
   assert.equal(await tiles.count(), 7);
   const shown = await p.locator('[data-testid="grid"] input[type="checkbox"]').evaluateAll((els) => els.map((e) => e.dataset.url));
   assert.deepEqual(shown, [...ERA_D.gallery, ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]);

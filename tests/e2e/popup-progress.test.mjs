@@ -307,7 +307,7 @@ test('the grid updates live when the page adds media and when the worker sees th
   await tiles(3);
   assert.deepEqual(await urls(), [ERA_D.gallery[0], ...ERA_D.description]);
   assert.deepEqual(await checked(), ERA_D.description, 'the deselected image stays deselected, the new ones are selected');
-  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '1 gallery · 2 description');
+  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '1 gallery image · 2 description images');
   assert.equal(await p.locator('[data-testid="grid-status"]').textContent(), "The page's media changed: 3 items now.");
 
   // The page calls the shop API (no DOM media change): the worker records it in
@@ -319,7 +319,7 @@ test('the grid updates live when the page adds media and when the worker sees th
   assert.ok(observed?.some((o) => o.url.startsWith('https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/')), JSON.stringify(observed));
   assert.deepEqual(await urls(), [...ERA_D.gallery, ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]);
   assert.deepEqual(new Set(await checked()), new Set([...ERA_D.gallery.slice(1), ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]));
-  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery · 2 variants · 2 description');
+  assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery images · 2 variants · 2 description images');
   assert.equal(await p.locator('button[data-action="download-selected"]').textContent(), 'Download 6 selected');
   assert.deepEqual(popup.errors, []);
   await p.evaluate(() => localStorage.clear());
@@ -372,6 +372,12 @@ function fill(entry, args) {
   return entry.message.replace(/\$([A-Za-z0-9_]+)\$/g, (_, n) => ph[n.toLowerCase()]);
 }
 
+/** A plural sentence (`tn("base", n, …)`): `<base>_<category of args[0]>` in `lang`, else `<base>_other`. */
+function fillPlural(messages, lang, base, args) {
+  const category = new Intl.PluralRules(lang).select(Number(args[0]));
+  return fill(messages[`${base}_${category}`] || messages[`${base}_other`], args);
+}
+
 test('every locale: the in-page button and the popup\'s progress, report and actions in that language, no missing message', { timeout: 300000 }, async (t) => {
   missingFixed = false;
   for (const lang of LOCALES) {
@@ -403,18 +409,18 @@ test('every locale: the in-page button and the popup\'s progress, report and act
       const failures = await p.locator('[data-testid="failures"] li').allTextContents();
       assert.equal(end.failed, 1, `${lang}: ${failures.join(' | ')}`);
       assert.equal(end.done, 3, lang);
-      assert.equal(end.text, fill(m.report_saved, [String(end.done), '4', 'AliSavePro/alibaba-1600000000001']), lang);
+      assert.equal(end.text, fillPlural(m, lang, 'report_saved', ['4', String(end.done), 'AliSavePro/alibaba-1600000000001']), lang);
       assert.equal(await p.locator('.progress h3').textContent(), fill(m.report_failed, [String(end.failed)]), lang);
-      assert.equal(await p.locator('button[data-action="retry-failed"]').textContent(), fill(m.retry_failed, [String(end.failed)]), lang);
+      assert.equal(await p.locator('button[data-action="retry-failed"]').textContent(), fillPlural(m, lang, 'retry_failed', [String(end.failed)]), lang);
       assert.equal(await p.locator('button[data-action="open-folder"]').textContent(), fill(m.open_folder, []), lang);
       // The reason too is in the browser's language (the worker stores it as a key).
       const reason = fill(m.why_not_found, []);
       assert.equal(failures[0], fill(m.failure_item, ['gallery-01.jpg', reason]), lang);
-      await buttonSays(product.page, fill(m.content_retry, [String(end.failed)]));
+      await buttonSays(product.page, fillPlural(m, lang, 'content_retry', [String(end.failed)]));
       // And so is the final report on the page, sentence and reasons.
       {
         const status = await product.page.evaluate(() => document.getElementById('alisave-root').shadowRoot.querySelector('[data-alisave-status]').textContent);
-        assert.equal(status, fill(m.report_saved_some, [String(end.done), '4', 'AliSavePro/alibaba-1600000000001', '1', fill(m.failure_item, ['gallery-01.jpg', reason])]), lang);
+        assert.equal(status, fillPlural(m, lang, 'report_saved_some', ['4', String(end.done), 'AliSavePro/alibaba-1600000000001', '1', fill(m.failure_item, ['gallery-01.jpg', reason])]), lang);
       }
       await p.locator('button[data-action="open-folder"]').click();
       const note = p.locator('[data-testid="progress-note"][data-shown-download]');
@@ -424,7 +430,7 @@ test('every locale: the in-page button and the popup\'s progress, report and act
       assert.deepEqual(product.errors.filter((e) => /AliSavePro/.test(e)), [], `${lang}: content script console`);
       if (lang !== 'en') {
         const en = JSON.parse(readFileSync(join(dist, '_locales/en/messages.json'), 'utf8'));
-        assert.notEqual(await buttonText(product.page), fill(en.content_retry, [String(end.failed)]), lang);
+        assert.notEqual(await buttonText(product.page), fillPlural(en, 'en', 'content_retry', [String(end.failed)]), lang);
       }
     } finally {
       openGate();

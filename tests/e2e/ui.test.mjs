@@ -547,7 +547,8 @@ test('every locale renders its own text, without missing messages', async (t) =>
       const resolved = await page.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, chrome.i18n.getMessage(k, ['1', '2', '3'])])), Object.keys(en));
       assert.deepEqual(Object.keys(resolved).filter((k) => !resolved[k]), [], `${lang}: messages that do not resolve`);
       assert.equal(resolved.options_title, messages.options_title.message);
-      assert.equal(resolved.count_variant, messages.count_variant.message.replace('$COUNT$', '1'));
+      // A count in its plural form (`count_variant_one`…; see core::say, "Counts").
+      assert.equal(resolved.count_variant_one, messages.count_variant_one.message.replace('$COUNT$', '1'));
       // The popup too (no product tab: the supported-sites text).
       await page.goto(`chrome-extension://${b.id}/popup.html`);
       await page.locator('[data-testid="tab-state"]').waitFor();

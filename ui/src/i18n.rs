@@ -4,7 +4,7 @@
 //! or [`tf`] with a literal key: `alisave_chrome::i18n`'s, the one every part
 //! uses (`alisave-chrome` is the only crate that names `chrome.*`).
 
-pub use alisave_chrome::i18n::{say, t, tf};
+pub use alisave_chrome::i18n::{say, t, tf, tn};
 
 /// The browser's UI language (`en-US`, `ru`…), which `chrome.i18n` follows.
 pub fn ui_language() -> String {

@@ -18,7 +18,7 @@ use alisave_chrome::{self as chrome, Area};
 use alisave_core::filename::{self, Date};
 use alisave_core::settings::{self, ButtonPosition, ImageSize, Settings};
 use alisave_core::MediaKind;
-pub use i18n::{say, t, tf};
+pub use i18n::{say, t, tf, tn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -144,9 +144,10 @@ impl Collector {
                             "too_many_items",
                             format!("{source}: more than {MAX_ITEMS_PER_KIND} {} items; the rest were ignored", kind.as_str()),
                         )
-                        .with_say(say::tf(
+                        .with_say(say::tn(
                             "warn_too_many_items",
-                            &[kind_name.into(), MAX_ITEMS_PER_KIND.into()],
+                            MAX_ITEMS_PER_KIND,
+                            &[kind_name.into()],
                         )),
                     );
                 }

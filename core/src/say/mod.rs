@@ -5,10 +5,35 @@
 //! reports, warnings, settings problems — and stores it in this form (in batches
 //! in `storage.session`, in messages). Each part renders it where it is shown with
 //! its `chrome.i18n` lookup, so every sentence follows the browser's language.
-//! Builders call [`t`]/[`tf`] with literal keys: `xtask/tests/locales.rs` checks
+//! Builders call [`t`]/[`tf`]/[`tn`] with literal keys: `xtask/tests/locales.rs` checks
 //! that each key exists in every locale with as many placeholders as arguments,
 //! as it does for the pages' own calls. [`english`] reads the English catalogue
 //! (native tests and tools; the extension's parts use `chrome.i18n`).
+//!
+//! # Counts: plural sentences
+//!
+//! A sentence about a count ("1 file", "3 files", "5 файлов") is built with
+//! [`tn`]: `tn("report_saving", n, &[folder.into()])`. It names a *base* key and
+//! the count; the catalogues hold one message per plural category of their
+//! language, as `Intl.PluralRules(lang).select(n)` names them for whole numbers:
+//! `<base>_one` and `<base>_other` in English and German; `_one`, `_many`,
+//! `_other` in Spanish, French and Portuguese; `_one`, `_few`, `_many`, `_other`
+//! in Russian. The count is the first placeholder (`$1`) of each of them, the
+//! other arguments follow, and every category of a base has the same
+//! placeholders (`xtask/tests/locales.rs` checks all of it, and that no count is
+//! said by a key that is not plural, apart from numbers shown as labels).
+//!
+//! Stored form: a plural sentence is an ordinary keyed [`Say`] whose key is the
+//! base followed by [`PLURAL`] and whose first argument is the count as text,
+//! e.g. `{"key":"report_saving_*","args":["3","AliSavePro/x"]}`; so every form
+//! stored before (keyed or plain text) still reads, and the wire form of the
+//! content script (`content_wire`) is unchanged. The lookup resolves such a key
+//! to `<base>_<category of the count>`, else `<base>_other` (a category the
+//! catalogue lacks) ([`plural_message`]). [`english`] chooses English
+//! categories ([`english_category`]: 1 → `one`, anything else → `other`);
+//! `alisave_chrome::i18n::message` chooses with `Intl.PluralRules` for the
+//! catalogue's language, and `alisave_chrome::i18n::tn(base, n, &[args])` (also
+//! `alisave_ui::tn`) says a count directly on the pages.
 
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +147,57 @@ pub fn tf(key: &'static str, args: &[Arg]) -> Say {
     }
 }
 
+/// What ends the key of a plural sentence: `<base>_*` (see the module docs).
+pub const PLURAL: &str = "_*";
+
+/// The sentence about the count `n`: the message `<base>_<category of n>` of
+/// the reader's language, its first placeholder `n` and the next ones `args`
+/// (see the module docs: "Counts").
+pub fn tn(base: &'static str, n: usize, args: &[Arg]) -> Say {
+    let mut all = Vec::with_capacity(args.len() + 1);
+    all.push(Arg::Text(n.to_string()));
+    all.extend_from_slice(args);
+    let mut key = String::with_capacity(base.len() + PLURAL.len());
+    key.push_str(base);
+    key.push_str(PLURAL);
+    Say { key, args: all }
+}
+
+/// The base of a plural sentence's key (`report_saving_*` → `report_saving`),
+/// `None` for any other key.
+pub fn plural_base(key: &str) -> Option<&str> {
+    key.strip_suffix(PLURAL)
+}
+
+/// The plural category of the count `n` (a whole number as text) in English
+/// (and German): `one` for 1, `other` for anything else.
+pub fn english_category(n: &str) -> &'static str {
+    if n == "1" {
+        "one"
+    } else {
+        "other"
+    }
+}
+
+/// The message of the plural sentence `base` whose count is in `category`:
+/// `look` of `<base>_<category>`, else of `<base>_other`.
+pub fn plural_message(
+    base: &str,
+    category: &str,
+    args: &[&str],
+    look: &dyn Fn(&str, &[&str]) -> Option<String>,
+) -> Option<String> {
+    let mut key = String::with_capacity(base.len() + 6);
+    key.push_str(base);
+    key.push('_');
+    key.push_str(category);
+    look(&key, args).or_else(|| {
+        key.truncate(base.len() + 1);
+        key.push_str("other");
+        look(&key, args)
+    })
+}
+
 impl Say {
     /// Text said as it is, in no particular language (for details such as an
     /// error the browser gave, which have no translation of their own).
@@ -219,8 +295,17 @@ fn catalogue() -> &'static Catalogue {
 }
 
 /// The English message `key` with its placeholders filled from `args`, as
-/// `chrome.i18n.getMessage` does it (`$NAME$` → its `$n` argument, `$$` → `$`).
+/// `chrome.i18n.getMessage` does it (`$NAME$` → its `$n` argument, `$$` → `$`);
+/// a plural key (`<base>_*`) in the English category of its count (`args[0]`).
 pub fn english(key: &str, args: &[&str]) -> Option<String> {
+    if let Some(base) = plural_base(key) {
+        let category = english_category(args.first().copied().unwrap_or(""));
+        return plural_message(base, category, args, &english_message);
+    }
+    english_message(key, args)
+}
+
+fn english_message(key: &str, args: &[&str]) -> Option<String> {
     let (message, places) = catalogue().get(key)?;
     let mut out = String::with_capacity(message.len());
     let mut rest = message.as_str();
@@ -270,7 +355,7 @@ mod tests {
     #[test]
     fn nested_sentences_render_in_the_same_language() {
         let reason = t("why_not_found");
-        let s = tf("why_tried", &[reason.into(), 3u32.into()]);
+        let s = tn("why_tried", 3, &[reason.into()]);
         assert_eq!(
             s.english(),
             "not found on the server (HTTP 404) (tried 3 times)"
@@ -294,15 +379,92 @@ mod tests {
 
     #[test]
     fn stored_forms_round_trip_and_plain_text_still_reads() {
-        let s = tf("why_tried", &[t("why_server_error").into(), 3u32.into()]);
+        let s = tf("say_then", &[t("why_server_error").into(), "x".into()]);
         let json = serde_json::to_string(&s).expect("serialises");
         assert_eq!(
             json,
-            r#"{"key":"why_tried","args":[{"key":"why_server_error"},"3"]}"#
+            r#"{"key":"say_then","args":[{"key":"why_server_error"},"x"]}"#
         );
         assert_eq!(serde_json::from_str::<Say>(&json).expect("reads back"), s);
         let old: Say =
             serde_json::from_str(r#""server error (tried 3 times)""#).expect("plain text reads");
         assert_eq!(old.english(), "server error (tried 3 times)");
+    }
+
+    #[test]
+    fn a_plural_sentence_is_stored_as_its_base_with_the_count_first() {
+        let s = tn("why_tried", 3, &[t("why_server_error").into()]);
+        let json = serde_json::to_string(&s).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"key":"why_tried_*","args":["3",{"key":"why_server_error"}]}"#
+        );
+        let back: Say = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back, s);
+        assert_eq!(back.english(), "server error (tried 3 times)");
+        assert_eq!(plural_base(&back.key), Some("why_tried"));
+        assert_eq!(plural_base("why_tried"), None);
+        // Forms stored before plurals (a keyed sentence with its count among its
+        // arguments, plain text) still read as they were stored.
+        let old: Say =
+            serde_json::from_str(r#"{"key":"say_then","args":[{"key":"why_server_error"},"3"]}"#)
+                .expect("an earlier keyed form reads");
+        assert_eq!(old.key, "say_then");
+        assert_eq!(old.english(), "server error; 3");
+        let plain: Say = serde_json::from_str(r#""Saved 1 files""#).expect("plain text reads");
+        assert_eq!(plain.english(), "Saved 1 files");
+    }
+
+    #[test]
+    fn english_says_one_for_1_and_other_for_every_other_count() {
+        assert_eq!(english_category("1"), "one");
+        for n in ["0", "2", "3", "11", "21", "101", "1000000", "", "x"] {
+            assert_eq!(english_category(n), "other", "{n}");
+        }
+        assert_eq!(tn("count_video", 1, &[]).english(), "1 video");
+        assert_eq!(tn("count_video", 0, &[]).english(), "0 videos");
+        assert_eq!(tn("count_video", 2, &[]).english(), "2 videos");
+        assert_eq!(tn("count_video", 21, &[]).english(), "21 videos");
+        assert_eq!(
+            tn("report_saving", 1, &["AliSavePro/x".into()]).english(),
+            "Saving 1 file to AliSavePro/x."
+        );
+        assert_eq!(
+            tn("report_saving", 40, &["AliSavePro/x".into()]).english(),
+            "Saving 40 files to AliSavePro/x."
+        );
+        // Nested: the count of the inner sentence picks its own form.
+        let s = tn("why_tried", 1, &[t("why_not_found").into()]);
+        assert_eq!(
+            s.english(),
+            "not found on the server (HTTP 404) (tried 1 time)"
+        );
+    }
+
+    #[test]
+    fn a_category_the_catalogue_lacks_falls_back_to_other() {
+        // A catalogue with Russian categories and one with English ones only.
+        let ru = |k: &str, a: &[&str]| match k {
+            "files_one" => Some(format!("{} файл", a[0])),
+            "files_few" => Some(format!("{} файла", a[0])),
+            "files_other" => Some(format!("{} файлов", a[0])),
+            _ => None,
+        };
+        assert_eq!(
+            plural_message("files", "few", &["3"], &ru).as_deref(),
+            Some("3 файла")
+        );
+        assert_eq!(
+            plural_message("files", "many", &["5"], &ru).as_deref(),
+            Some("5 файлов")
+        );
+        assert_eq!(plural_message("nothing", "one", &["1"], &ru), None);
+        // An unknown plural key shows its key and arguments, like any other.
+        let none = |_: &str, _: &[&str]| None;
+        let unknown = Say {
+            key: "files_*".into(),
+            args: vec!["2".into()],
+        };
+        assert_eq!(unknown.render(&none), "files_*: 2");
     }
 }

@@ -4,15 +4,16 @@
 
 use super::{FieldProblem, FolderError, ImportError, LoadReport, Problem};
 use crate::filename::TemplateError;
-use crate::say::{t, tf, Say};
+use crate::say::{t, tf, tn, Say};
 
 /// Why a folder is refused.
 pub fn folder_error(e: FolderError) -> Say {
     match e {
         FolderError::Empty => t("err_folder_empty"),
-        FolderError::TooLong => tf(
+        FolderError::TooLong => tn(
             "err_folder_too_long",
-            &[crate::settings::MAX_FOLDER_CHARS.into()],
+            crate::settings::MAX_FOLDER_CHARS,
+            &[],
         ),
         FolderError::Absolute => t("err_folder_absolute"),
         FolderError::DotFolder => t("err_folder_dot"),
@@ -26,7 +27,7 @@ pub fn template_error(e: &TemplateError) -> Say {
     use crate::filename::{MAX_TEMPLATE_CHARS, MAX_TEMPLATE_FOLDERS};
     match e {
         TemplateError::Empty => t("err_tpl_empty"),
-        TemplateError::TooLong => tf("err_tpl_too_long", &[MAX_TEMPLATE_CHARS.into()]),
+        TemplateError::TooLong => tn("err_tpl_too_long", MAX_TEMPLATE_CHARS, &[]),
         TemplateError::UnknownPlaceholder(_) => tf("err_tpl_unknown_placeholder", &[s.into()]),
         TemplateError::UnclosedBrace => t("err_tpl_unclosed_brace"),
         TemplateError::StrayBrace => t("err_tpl_stray_brace"),
@@ -41,9 +42,7 @@ pub fn template_error(e: &TemplateError) -> Say {
         TemplateError::LeadingDot => t("err_tpl_leading_dot"),
         TemplateError::TrailingDotOrSpace => t("err_tpl_trailing_dot_or_space"),
         TemplateError::Reserved(_) => tf("err_tpl_reserved", &[s.into()]),
-        TemplateError::TooManyFolders => {
-            tf("err_tpl_too_many_folders", &[MAX_TEMPLATE_FOLDERS.into()])
-        }
+        TemplateError::TooManyFolders => tn("err_tpl_too_many_folders", MAX_TEMPLATE_FOLDERS, &[]),
         TemplateError::MissingExt => t("err_tpl_missing_ext"),
         TemplateError::ExtNotAtEnd => t("err_tpl_ext_not_at_end"),
         TemplateError::MissingNumber => t("err_tpl_missing_number"),
