@@ -738,7 +738,7 @@ mod tests {
             queue_outcome(&SaveReport::refused(t("page_challenge"))),
             Some(PageOutcome::Challenge)
         );
-        assert_eq!(t(CHALLENGE_KEY), t("page_challenge"));
+        assert_eq!(CHALLENGE_KEY, t("page_challenge").key);
         assert_eq!(queue_outcome(&SaveReport::refused(t("content_busy"))), None);
         let first_round = SaveReport {
             need_documents: vec!["https://aeproductsourcesite.alicdn.com/x".into()],

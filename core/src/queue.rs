@@ -11,7 +11,7 @@
 //! out as duplicates. Empty lines are skipped silently; a line with no link
 //! (a header row) is left out, said so.
 
-use crate::say::{t, tf, Say};
+use crate::say::{t, tf, tn, Say};
 use crate::url::{is_shop_host, product_page};
 use crate::Platform;
 use serde::{Deserialize, Serialize};
@@ -96,7 +96,7 @@ pub fn parse_links(text: &str) -> Links {
         }
         if out.products.len() >= MAX_LINKS {
             out.left_out
-                .push(left(tf("queue_too_many", &[(MAX_LINKS as u32).into()])));
+                .push(left(tn("queue_too_many", MAX_LINKS, &[])));
             continue;
         }
         seen.push((page.platform, page.product_id.clone(), line));

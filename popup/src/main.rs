@@ -286,7 +286,7 @@ fn AllTabs() -> impl IntoView {
                     <button type="button" class="primary" data-alisave-action="save-all-tabs"
                         disabled=move || progress().is_some_and(|p| !p.finished)
                         on:click=save_all>
-                        {tf("all_tabs_save", &[&n.to_string()])}
+                        {tn("all_tabs_save", n, &[])}
                     </button>
                     {move || progress().map(|p| view! {
                         <p role="status" data-alisave-field="all-tabs-progress"
