@@ -8,21 +8,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startShop, eraCPage, mediaBytes, embeddedUrl, ALIBABA_ID } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles } from './lib/browser.mjs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startShop, eraCPage, mediaBytes, embeddedUrl, ALIBABA_ID, syntheticEraC, syntheticEraCPages } from './lib/shop.mjs';
+import { launch, listFiles, waitForFiles, chromiumArgs, dist } from './lib/browser.mjs';
 
-/** Synthetic Era C products (page-formats §1.4 shape), three gallery images each. */
-function product(n) {
-  const id = String(1005009100000000 + n);
-  const hex = (k) => `${String(n).padStart(4, '0')}${k}`.padEnd(32, '0');
-  return {
-    id,
-    url: `https://www.aliexpress.com/item/${id}.html`,
-    gallery: [1, 2, 3].map((k) => `https://ae01.alicdn.com/kf/S${hex(k)}q.jpg`),
-  };
-}
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const product = syntheticEraC;
 const PRODUCTS = Array.from({ length: 40 }, (_, i) => product(i + 1));
-const extraPages = Object.fromEntries(PRODUCTS.map((p) => [p.url.replace('https://', ''), { body: eraCPage(p) }]));
+const extraPages = syntheticEraCPages(40);
 const CAPTCHA = 'https://www.aliexpress.com/item/1005009199999998.html';
 const MISSING = 'https://www.aliexpress.com/item/1005009199999999.html';
 const CAPTCHA_PAGE = '<!doctype html><html><head><title>Captcha</title></head><body><div class="J_MIDDLEWARE_FRAME_WIDGET"><span class="nc_iconfont btn_slide"></span></div><script>var url="https://www.aliexpress.com/_____tmd_____/punish?x5secdata=1";</script></body></html>';
@@ -324,7 +319,13 @@ test('"Save all N product tabs": three product tabs of different page families s
   await button.waitFor();
   assert.match(await button.textContent(), /Save all 3 product tabs/);
   assert.equal(await popup.locator('.all-tabs li').count(), 3);
-  await button.click();
+  for (const scheme of ['light', 'dark']) {
+    await popup.emulateMedia({ colorScheme: scheme });
+    await axe(popup, `popup with three product tabs, ${scheme}`);
+  }
+  // By keyboard: the button takes the focus and Enter starts the saves.
+  await button.focus();
+  await popup.keyboard.press('Enter');
   const done = popup.locator('[data-alisave-field="all-tabs-progress"][data-finished="true"]');
   await done.waitFor({ timeout: 60000 });
   assert.equal(await done.getAttribute('data-products-done'), '3', await done.textContent());
@@ -336,4 +337,102 @@ test('"Save all N product tabs": three product tabs of different page families s
   assert.deepEqual(errors, []);
   await popup.close();
   for (const t of tabs) await t.close();
+});
+
+/** Runs axe-core in the page (injected over CDP, so the page CSP does not apply). */
+async function axe(page, label) {
+  await page.evaluate(AXE);
+  const r = await page.evaluate(async () => {
+    const x = await window.axe.run(document, { resultTypes: ['violations'] });
+    return x.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+  });
+  assert.deepEqual(r, [], `${label}: axe violations\n${JSON.stringify(r, null, 2)}`);
+}
+
+test('the queue page by keyboard alone, with a visible focus on every control; axe finds nothing in either theme, before and after a run', { timeout: 120000 }, async () => {
+  await clearQueue();
+  await settings({ folder: 'Queue keys', folder_template: '{shop}-{id}' });
+  const list = PRODUCTS.slice(32, 34);
+  const { page, errors } = await queuePage();
+  const focused = () => page.evaluate(() => {
+    const e = document.activeElement;
+    const named = !!(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim());
+    return { what: e.dataset.alisaveField || e.dataset.alisaveAction || e.tagName.toLowerCase(), outline: getComputedStyle(e).outlineStyle, named };
+  });
+  const seen = [];
+  await page.keyboard.press('Tab');
+  let f = await focused();
+  assert.equal(f.what, 'links', 'the list first');
+  await page.keyboard.type([...list.map((p) => p.url), 'not a link'].join('\n'));
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    f = await focused();
+    assert.notEqual(f.outline, 'none', `no visible focus on ${f.what}`);
+    assert.ok(f.named, `${f.what} has no accessible name`);
+    seen.push(f.what);
+  }
+  assert.deepEqual(seen, ['links-file', 'pause', 'start-queue']);
+  await page.locator('input[data-alisave-field="pause"]').focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('0');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).what, 'start-queue');
+  assert.equal(await page.locator('[data-alisave-left-out]').count(), 1);
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await axe(page, `queue page with a list, ${scheme}`);
+  }
+  await page.keyboard.press('Enter');
+  const final = await ended(page);
+  assert.deepEqual(final.map((r) => r.state), ['done', 'done']);
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await axe(page, `queue page after a run, ${scheme}`);
+  }
+  // The actions of an ended queue are reachable by keyboard too.
+  await page.locator('button[data-alisave-action="clear-queue"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-alisave-queue]').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** chrome.i18n's substitution: `$NAME$` from the entry's placeholders, filled from args. */
+function fill(entry, args) {
+  const ph = Object.fromEntries(Object.entries(entry.placeholders || {}).map(([k, v]) => [k.toLowerCase(), args[Number(v.content.slice(1)) - 1]]));
+  return entry.message.replace(/\$([A-Za-z0-9_]+)\$/g, (_, n) => ph[n.toLowerCase()]);
+}
+
+test('the queue page in every locale: its own language, no missing message, the reasons of left-out lines translated', { timeout: 180000 }, async () => {
+  for (const lang of ['en', 'de', 'es', 'fr', 'pt', 'ru']) {
+    const m = JSON.parse(readFileSync(join(dist, '_locales', lang, 'messages.json'), 'utf8'));
+    const profile = mkdtempSync(join(tmpdir(), `alisave-queue-${lang}-`));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: process.env.HEADLESS !== '0',
+      args: [...chromiumArgs(shop.port), `--lang=${lang}`],
+      env: { ...process.env, LANGUAGE: lang, LANG: `${lang}.UTF-8`, LC_ALL: '' },
+    });
+    try {
+      let [sw] = ctx.serviceWorkers();
+      if (!sw) sw = await ctx.waitForEvent('serviceworker', { timeout: 30000 });
+      const page = await ctx.newPage();
+      const errors = [];
+      page.on('console', (c) => { if (c.type() === 'error') errors.push(c.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`chrome-extension://${new URL(sw.url()).host}/queue.html`);
+      await page.locator('textarea[data-alisave-field="links"]').fill([PRODUCTS[0].url, 'https://www.aliexpress.com/store/1', PRODUCTS[0].url].join('\n'));
+      assert.equal(await page.locator('h1').textContent(), m.queue_title.message, lang);
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      assert.equal(await page.locator('button[data-alisave-action="start-queue"]').textContent(), fill(m.queue_start, ['1']), lang);
+      const left = await page.locator('[data-alisave-left-out]').allTextContents();
+      assert.equal(left.length, 2, lang);
+      assert.ok(left[0].endsWith(m.queue_not_product.message), `${lang}: ${left[0]}`);
+      assert.ok(left[1].endsWith(fill(m.queue_duplicate, ['1'])), `${lang}: ${left[1]}`);
+      assert.deepEqual(errors, [], lang);
+    } finally {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
 });

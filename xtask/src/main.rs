@@ -461,7 +461,7 @@ fn bench(root: &Path, env: &tools::Env) -> Result {
         .env("BENCH_BUILD_COLD_S", cold.to_string())
         .env("BENCH_BUILD_WARM_S", warm.to_string())
         .env("BENCH_BUILD_INCREMENTAL_S", incremental.to_string()))?;
-    // Their own sections of BENCHMARKS.md (popup paint; ZIP writer and engine).
+    // Their own sections of BENCHMARKS.md (popup paint; ZIP writer and engine; queue).
     run(env
         .cmd("node")
         .current_dir(root)
@@ -469,5 +469,10 @@ fn bench(root: &Path, env: &tools::Env) -> Result {
     run(env
         .cmd("node")
         .current_dir(root)
-        .arg("tests/e2e/bench-saving.mjs"))
+        .arg("tests/e2e/bench-saving.mjs"))?;
+    // Many products: the queue against one by one (issue #14).
+    run(env
+        .cmd("node")
+        .current_dir(root)
+        .arg("tests/e2e/bench-queue.mjs"))
 }

@@ -16,9 +16,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Ceiling enforced today (bytes): the size reached on branch content-size, with
-/// a little room for unrelated changes to the shared code.
-const MAX_RAW: usize = 220_000;
-const MAX_GZIP: usize = 68_000;
+/// a little room for unrelated changes to the shared code, raised once by what
+/// issue #14 had to add to the page (counts said with the language's plural
+/// rules, `Intl.PluralRules`: +0.5 KB gzip; the queue's and the popup's "save
+/// this page" request with its own id: +0.3 KB).
+const MAX_RAW: usize = 222_000;
+const MAX_GZIP: usize = 69_000;
 
 /// The goal of issue 13 (bytes; KB = 1000 bytes, as in BENCHMARKS.md).
 const GOAL_RAW: usize = 150_000;

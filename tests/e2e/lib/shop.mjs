@@ -337,6 +337,27 @@ window._d_c_.DCData = ${JSON.stringify(dc)};
 </script></head><body><div id="root"><p>Synthetic page: Era C shape per page-formats §1.4.</p></div></body></html>`;
 }
 
+/**
+ * Synthetic Era C products (page-formats §1.4 shape) for many-product tests and
+ * benchmarks: product `n` has the id 1005009100000000 + n and three gallery
+ * images of its own.
+ */
+export function syntheticEraC(n) {
+  const id = String(1005009100000000 + n);
+  const hex = (k) => `${String(n).padStart(4, '0')}${k}`.padEnd(32, '0');
+  return {
+    id,
+    url: `https://www.aliexpress.com/item/${id}.html`,
+    gallery: [1, 2, 3].map((k) => `https://ae01.alicdn.com/kf/S${hex(k)}q.jpg`),
+  };
+}
+
+/** The pages of synthetic Era C products 1..=count, for `startShop({ extraPages })`. */
+export function syntheticEraCPages(count) {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => syntheticEraC(i + 1))
+    .map((p) => [p.url.replace('https://', ''), { body: eraCPage(p) }]));
+}
+
 /** A second Era A ("Module" runParams, page-formats §1.2) product: a synthetic page in the real page's data shape. */
 export const ERA_A2 = {
   id: '32900000002',
