@@ -664,6 +664,7 @@ pub async fn on_tab_removed(tab_id: f64) {
         let _ = chrome::session_remove(&observed_key(tab_id as i64)).await;
     }
     engine::forget_tab(tab_id as i64).await;
+    queue::on_tab_removed(tab_id as i64).await;
 }
 
 /// The API requests observed for a tab (read by the popup and by tests).

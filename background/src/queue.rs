@@ -370,6 +370,25 @@ pub async fn on_page_view(tab_id: i64) {
     }
 }
 
+/// A tab closed (`tabs.onRemoved`): the queue learns it when the tab was one
+/// of its own.
+pub async fn on_tab_removed(tab_id: i64) {
+    let ours = matches!(load().await, Ok(Some(q)) if q.items.iter().any(|i| match i.state {
+        ItemState::Opening { tab_id: t, .. } | ItemState::Paused { tab_id: t } => t == tab_id,
+        ItemState::Saving { tab_id: t, .. } => t == Some(tab_id),
+        _ => false,
+    }));
+    if !ours {
+        return;
+    }
+    change(|q| {
+        q.tab_closed(tab_id);
+        Vec::new()
+    })
+    .await;
+    pump().await;
+}
+
 /// At every worker start: products being read in tabs that are gone are
 /// opened again, pages still open are read again (same request ids), and the
 /// queue moves on.

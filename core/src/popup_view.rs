@@ -146,6 +146,33 @@ pub fn product_tabs(tabs: impl IntoIterator<Item = (i64, String, String)>) -> Ve
     out
 }
 
+/// The save request id of one tab of a "Save all product tabs" started at
+/// `started_ms`: `t<ms>-<tab>` (one run: the same `t<ms>-`).
+pub fn all_tabs_request_id(started_ms: f64, tab_id: i64) -> String {
+    format!("t{}-{tab_id}", started_ms.max(0.0) as u64)
+}
+
+/// The batches of the newest "Save all product tabs" run among `batches` (by
+/// their request ids, [`all_tabs_request_id`]): a popup opened again shows
+/// that run's progress, and offers no second run while it goes on.
+pub fn last_all_tabs_run(batches: impl IntoIterator<Item = Batch>) -> Vec<Batch> {
+    let run_of = |b: &Batch| -> Option<u64> {
+        let rest = b.request_id.as_deref()?.strip_prefix('t')?;
+        let (ms, tab) = rest.split_once('-')?;
+        (tab.parse::<i64>().ok()? == b.tab_id).then_some(())?;
+        ms.parse().ok()
+    };
+    let mut all: Vec<(u64, Batch)> = batches
+        .into_iter()
+        .filter_map(|b| run_of(&b).map(|r| (r, b)))
+        .collect();
+    let Some(newest) = all.iter().map(|(r, _)| *r).max() else {
+        return Vec::new();
+    };
+    all.retain(|(r, _)| *r == newest);
+    all.into_iter().map(|(_, b)| b).collect()
+}
+
 /// The combined progress of saving several products at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AllTabsProgress {
@@ -571,6 +598,26 @@ mod tests {
         let got = product_tabs(tabs);
         let ids: Vec<(i64, &str)> = got.iter().map(|t| (t.tab_id, t.title.as_str())).collect();
         assert_eq!(ids, [(1, "Bottle"), (4, "1600000000001")]);
+    }
+
+    #[test]
+    fn a_reopened_popup_finds_the_last_run_of_all_tabs() {
+        let with = |id: &str, tab: i64, rid: Option<String>| {
+            let mut b = batch(id, tab, "1", 0.0, 1);
+            b.request_id = rid;
+            b
+        };
+        let runs = vec![
+            with("1-1", 1, Some(all_tabs_request_id(1000.0, 1))),
+            with("2-1", 2, Some(all_tabs_request_id(2000.0, 2))),
+            with("3-1", 3, Some(all_tabs_request_id(2000.0, 3))),
+            with("4-1", 4, Some("123-45".into())),
+            with("5-1", 5, Some("t3000-6".into())),
+            with("6-1", 6, None),
+        ];
+        let ids: Vec<String> = last_all_tabs_run(runs).into_iter().map(|b| b.id).collect();
+        assert_eq!(ids, ["2-1", "3-1"], "a batch naming another tab is not one");
+        assert!(last_all_tabs_run(Vec::new()).is_empty());
     }
 
     #[test]

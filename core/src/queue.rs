@@ -519,6 +519,35 @@ impl Queue {
         tab_id.map(Effect::CloseTab).into_iter().collect()
     }
 
+    /// The user closed tab `tab_id`: a product being read there fails ("the
+    /// tab was closed", "Retry failed" reads it again); one stopped at a
+    /// captcha there waits for "Resume", which opens it anew; a product saving
+    /// goes on without its tab.
+    pub fn tab_closed(&mut self, tab_id: i64) {
+        for i in &mut self.items {
+            match i.state {
+                ItemState::Opening { tab_id: tab, .. } if tab == tab_id => {
+                    i.state = ItemState::Failed {
+                        reason: t("queue_tab_closed"),
+                    };
+                }
+                ItemState::Paused { tab_id: tab } if tab == tab_id => {
+                    i.state = ItemState::Waiting;
+                }
+                ItemState::Saving {
+                    tab_id: Some(tab),
+                    ref batch_id,
+                } if tab == tab_id => {
+                    i.state = ItemState::Saving {
+                        tab_id: None,
+                        batch_id: batch_id.clone(),
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Pages that took longer than [`OPEN_LIMIT_MS`] to be read fail and
     /// their tabs close.
     pub fn overdue(&mut self, now_ms: f64) -> Vec<Effect> {
@@ -895,6 +924,10 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                     5 => { let e = q.saved(k % n, 3, 0, SavedProduct::default()); close_tabs(e, &mut open); }
                     6 => { let e = if k % 2 == 0 { q.pause(); vec![] } else { q.resume(now) }; close_tabs(e, &mut open); }
                     7 => if k % 3 == 0 { let e = q.cancel(); close_tabs(e, &mut open); } else { q.retry_failed(); for i in 0..n { if lost[i] && q.items[i].state == ItemState::Waiting { lost[i] = false; saving_entered[i] = 0; } } },
+                    8 if k % 4 == 3 => if let Some(&tab) = open.get(dt as usize % open.len().max(1)) {
+                        q.tab_closed(tab);
+                        open.retain(|x| *x != tab);
+                    },
                     8 => match k % 3 {
                         0 => { let e = q.overdue(now + OPEN_LIMIT_MS * f64::from(dt % 2)); close_tabs(e, &mut open); }
                         1 => if let Some(&tab) = open.get(k % open.len().max(1)) {
@@ -1003,6 +1036,26 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         );
         assert!(q.paused);
         assert_eq!(q.landed(8, ""), vec![], "not a tab of the queue");
+    }
+
+    #[test]
+    fn a_tab_the_user_closed() {
+        let mut q = queue(3);
+        q.opened(0, 7, 0.0);
+        q.opened(1, 8, 0.0);
+        q.read(1, PageOutcome::Challenge);
+        q.tab_closed(7);
+        q.tab_closed(8);
+        assert_eq!(
+            q.items[0].state,
+            ItemState::Failed {
+                reason: t("queue_tab_closed")
+            }
+        );
+        assert_eq!(q.items[1].state, ItemState::Waiting);
+        assert_eq!(q.next(1e12), Next::Idle, "still stopped until Resume");
+        q.resume(1e12);
+        assert_eq!(q.next(1e12), Next::Open(1));
     }
 
     #[test]

@@ -188,8 +188,9 @@ fn Popup() -> impl IntoView {
 #[component]
 fn AllTabs() -> impl IntoView {
     let tabs = RwSignal::new(Vec::<popup_view::ProductTab>::new());
-    // Started: the batch of each tab that began, and how many were refused.
-    let started = RwSignal::new(None::<(Vec<String>, usize)>);
+    // Started: the batch of each tab that began, how many were refused, and
+    // how many products the run has.
+    let started = RwSignal::new(None::<(Vec<String>, usize, usize)>);
     let batches = RwSignal::new(Vec::<Batch>::new());
     let notes = RwSignal::new(Vec::<String>::new());
     spawn_local(async move {
@@ -198,12 +199,28 @@ fn AllTabs() -> impl IntoView {
                 Some((t.id?, t.url?, t.title.unwrap_or_default()))
             })));
         }
+        // Reopened during (or after) a run: its progress, from the batches it made.
+        if started.get_untracked().is_none() {
+            if let Ok(all) = chrome::session_all().await {
+                let run = popup_view::last_all_tabs_run(
+                    all.iter()
+                        .filter(|(k, _)| k.starts_with(BATCH_PREFIX))
+                        .filter_map(|(_, v)| popup_view::batch_from_value(Some(v))),
+                );
+                if !run.is_empty() {
+                    let ids: Vec<String> = run.iter().map(|b| b.id.clone()).collect();
+                    let n = ids.len();
+                    started.set(Some((ids, 0, n)));
+                    batches.set(run);
+                }
+            }
+        }
     });
     let listener = chrome::on_storage_changed(move |change| {
         if change.area != "session" || !change.key.starts_with(BATCH_PREFIX) {
             return;
         }
-        let Some((ids, _)) = started.get_untracked() else {
+        let Some((ids, _, _)) = started.get_untracked() else {
             return;
         };
         let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) else {
@@ -219,13 +236,13 @@ fn AllTabs() -> impl IntoView {
     std::mem::forget(listener);
     let save_all = move |_| {
         let list = tabs.get_untracked();
-        started.set(Some((Vec::new(), 0)));
+        started.set(Some((Vec::new(), 0, list.len())));
         notes.set(Vec::new());
-        let now = chrome::now_ms() as u64;
+        let now = chrome::now_ms();
         for tab in list {
             spawn_local(async move {
                 // One request id per tab and click: a resend finds its batch.
-                let request_id = format!("t{now}-{}", tab.tab_id);
+                let request_id = popup_view::all_tabs_request_id(now, tab.tab_id);
                 let reply = chrome::send_to_tab::<_, SaveReport>(
                     tab.tab_id,
                     &PopupToContent::SavePage { request_id },
@@ -235,7 +252,7 @@ fn AllTabs() -> impl IntoView {
                     Ok(r) if r.batch_id.is_some() => {
                         let id = r.batch_id.unwrap_or_default();
                         started.update(|s| {
-                            if let Some((ids, _)) = s {
+                            if let Some((ids, _, _)) = s {
                                 ids.push(id.clone());
                             }
                         });
@@ -256,7 +273,7 @@ fn AllTabs() -> impl IntoView {
                             Err(e) => tf("popup_no_answer", &[&e.to_string()]),
                         };
                         started.update(|s| {
-                            if let Some((_, refused)) = s {
+                            if let Some((_, refused, _)) = s {
                                 *refused += 1;
                             }
                         });
@@ -267,12 +284,13 @@ fn AllTabs() -> impl IntoView {
         }
     };
     let progress = move || {
-        let n = tabs.with(Vec::len);
         started.with(|s| {
-            s.as_ref()
-                .map(|(_, refused)| batches.with(|b| popup_view::all_tabs_progress(n, *refused, b)))
+            s.as_ref().map(|(_, refused, n)| {
+                batches.with(|b| popup_view::all_tabs_progress(*n, *refused, b))
+            })
         })
     };
+
     move || {
         let list = tabs.get();
         (list.len() > 1).then(|| {

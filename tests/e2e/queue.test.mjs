@@ -336,6 +336,14 @@ test('"Save all N product tabs": three product tabs of different page families s
   assert.ok(existsSync(join(root, `aliexpress-${PRODUCTS[39].id}`)));
   assert.deepEqual(errors, []);
   await popup.close();
+  // Opened again (a popup closes as soon as the user clicks elsewhere): the
+  // run's progress is still shown, from the batches it made.
+  const again = await browser.ctx.newPage();
+  await again.goto(`${base}/popup.html?tab=${tabId}`);
+  const shown = again.locator('[data-alisave-field="all-tabs-progress"][data-finished="true"]');
+  await shown.waitFor();
+  assert.equal(await shown.getAttribute('data-products-done'), '3');
+  await again.close();
   for (const t of tabs) await t.close();
 });
 
