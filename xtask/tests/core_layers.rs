@@ -31,7 +31,7 @@ const LAYERS: &[&[&str]] = &[
     // The download plan; page views and their shop documents.
     &["plan", "page_view"],
     // The download engine (batches, jobs, adoption, the saver's rules).
-    &["engine"],
+    &["engine", "reviews"],
     // product.json/csv and report.txt; the messages between the parts.
     &["manifest", "protocol"],
     // The popup's view of a tab; the content script's side of the protocol,
