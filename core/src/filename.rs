@@ -1081,6 +1081,78 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
+    fn review_templates_are_checked_like_file_templates() {
+        assert_eq!(
+            validate_review_template(DEFAULT_REVIEW_TEMPLATE).as_deref(),
+            Ok(DEFAULT_REVIEW_TEMPLATE)
+        );
+        assert_eq!(
+            validate_review_template(" {review}-{n}[-{variant}].{ext} ").as_deref(),
+            Ok("{review}-{n}[-{variant}].{ext}")
+        );
+        let err = |t: &str| validate_review_template(t).err().map(|e| e.code());
+        assert_eq!(err("{review}.{ext}"), Some("missing_number"));
+        assert_eq!(err("[{n}]-{stars}.{ext}"), Some("missing_number"));
+        assert_eq!(err("{n}"), Some("missing_ext"));
+        assert_eq!(err("{n}.{ext}-x"), Some("ext_not_at_end"));
+        assert_eq!(err("{kind}-{n}.{ext}"), Some("unknown_placeholder"));
+        assert_eq!(err("{title}-{n}.{ext}"), Some("unknown_placeholder"));
+        assert_eq!(err("a/{n}.{ext}"), Some("separator"));
+        assert_eq!(err("{n}?.{ext}"), Some("forbidden_char"));
+        assert_eq!(err(".{n}.{ext}"), Some("leading_dot"));
+        assert_eq!(err("[x].{ext}"), Some("bracket_without_placeholder"));
+        // The product templates are unchanged: review placeholders are not theirs.
+        assert_eq!(
+            validate_file_template("{kind}-{n}-{stars}.{ext}").map_err(|e| e.code()),
+            Err("unknown_placeholder")
+        );
+    }
+
+    #[test]
+    fn review_names_fit_and_keep_their_number() {
+        let long = "Ж".repeat(300);
+        let namer = ReviewNamer::new(
+            &format!("AliSavePro/{}", "x".repeat(150)),
+            "{variant}-{review}-{n}.{ext}",
+        );
+        let v = ReviewValues {
+            stars: "5".into(),
+            review: "1".repeat(60),
+            date: "2025-11-22".into(),
+            variant: long.clone(),
+            n: "117".into(),
+            ext: "jpg".into(),
+        };
+        let p = namer.path(&v);
+        assert!(utf16_len(&p) <= MAX_PATH_UNITS, "{p}");
+        let name = p.rsplit('/').next().unwrap_or_default();
+        assert!(name.ends_with("-117.jpg"), "{name}");
+        // No variant: straight into reviews/.
+        let v = ReviewValues {
+            variant: " ".into(),
+            ..v
+        };
+        let namer = ReviewNamer::new("F/p", DEFAULT_REVIEW_TEMPLATE);
+        assert_eq!(
+            namer.path(&v),
+            "F/p/reviews/review-117-5star-2025-11-22.jpg"
+        );
+        // An invalid template renders literally, the number kept.
+        let namer = ReviewNamer::new("F/p", "{nope}.{ext}");
+        assert_eq!(namer.path(&v), "F/p/reviews/{nope}-117.jpg");
+        let namer = ReviewNamer::new("F/p", "CON-{n}[{stars}].{ext}");
+        assert_eq!(
+            namer.path(&ReviewValues {
+                stars: String::new(),
+                n: "01".into(),
+                ext: "jpg".into(),
+                ..ReviewValues::default()
+            }),
+            "F/p/reviews/CON-01.jpg"
+        );
+    }
+
+    #[test]
     fn components_are_safe() {
         let cases = [
             ("plain", "plain"),
