@@ -433,4 +433,69 @@ mod tests {
         assert_eq!(csv_field("-5"), "'-5");
         assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
     }
+
+    #[test]
+    fn reviews_rows_group_files_and_guard_text() {
+        use crate::reviews::{Review, ReviewFile};
+        let reviews = vec![
+            Review {
+                id: "50197810292797653".into(),
+                date_text: "someday".into(),
+                stars: 5,
+                text: "=cmd|' /C calc'!A0, \"great\"".into(),
+                ..Review::default()
+            },
+            Review {
+                id: "2".into(),
+                date: "2025-11-22".into(),
+                ..Review::default()
+            },
+        ];
+        let file = |review: usize, path: &str| ReviewFile {
+            url: "https://ae01.alicdn.com/kf/S.jpg".into(),
+            path: path.into(),
+            review,
+            review_id: reviews
+                .get(review)
+                .map(|r| r.id.clone())
+                .unwrap_or_default(),
+            variant: String::new(),
+            stars: 0,
+            video: false,
+            followup: false,
+        };
+        let files = [
+            file(1, "F/reviews/review-01.jpg"),
+            file(0, "F/reviews/Black/review-02.jpg"),
+            file(1, "F/reviews/review-03.jpg"),
+            file(9, "F/reviews/review-04.jpg"),
+        ];
+        let m = reviews_manifest("1", "aliexpress", &reviews, &files, "F/reviews");
+        let rows: Vec<(&str, &str, Vec<&str>)> = m
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    r.review_id.as_str(),
+                    r.date.as_str(),
+                    r.files.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("2", "2025-11-22", vec!["review-01.jpg", "review-03.jpg"]),
+                ("50197810292797653", "someday", vec!["Black/review-02.jpg"]),
+            ]
+        );
+        let json = reviews_json(&m);
+        assert!(json.contains("\"review_id\": \"50197810292797653\""));
+        let csv = reviews_csv(&m);
+        assert!(csv.contains(",review-01.jpg | review-03.jpg\r\n"), "{csv}");
+        assert!(
+            csv.contains("\"'=cmd|' /C calc'!A0, \"\"great\"\"\""),
+            "{csv}"
+        );
+    }
 }

@@ -30,7 +30,9 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     // The download plan; page views and their shop documents.
     &["plan", "page_view"],
-    // The download engine (batches, jobs, adoption, the saver's rules).
+    // The download engine (batches, jobs, adoption, the saver's rules); buyer
+    // review photos (reading the shops' answers, filters, names, the paging
+    // rule, which reads refusals with page_view's rules).
     &["engine", "reviews"],
     // product.json/csv and report.txt; the messages between the parts.
     &["manifest", "protocol"],

@@ -399,7 +399,7 @@ mod tests {
             ReviewSource::AliExpress,
             "1",
             ReviewFilter {
-                max_photos: MAX_MAX_PHOTOS_FOR_TEST,
+                max_photos: super::super::MAX_MAX_PHOTOS,
                 ..ReviewFilter::default()
             },
         );
@@ -421,6 +421,4 @@ mod tests {
         assert_eq!(asked, MAX_PAGES);
         assert!(now >= f64::from(MAX_PAGES - 1) * MIN_GAP_MS);
     }
-
-    const MAX_MAX_PHOTOS_FOR_TEST: u32 = super::super::MAX_MAX_PHOTOS;
 }
