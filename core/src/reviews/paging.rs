@@ -342,6 +342,18 @@ mod tests {
     }
 
     #[test]
+    fn a_product_without_reviews_is_done_not_stopped() {
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"data\":{\"totalNum\":0,\"totalPage\":0,\"evaViewList\":null}}");
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 1));
+        let mut run = ReviewRun::new(ReviewSource::AliExpressRu, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"data\":{\"reviews\":null}}");
+        assert_eq!(run.state, RunState::Done);
+    }
+
+    #[test]
     fn failures_and_odd_answers_stop_without_retrying() {
         let mut run = ReviewRun::new(
             ReviewSource::AliExpressRu,

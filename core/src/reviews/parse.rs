@@ -235,6 +235,13 @@ fn global(v: &Value, source: ReviewSource, page: &mut ReviewPage) {
         .filter(|l| l.is_array())
         .or_else(|| find(v, |n| n.get("evaViewList").filter(|l| l.is_array())));
     let Some(items) = list.and_then(Value::as_array) else {
+        // A product without reviews: the envelope with a `null` (or no) list.
+        if let Some(d) = data.filter(|d| {
+            d.get("evaViewList").is_some_and(Value::is_null) || count(d.get("totalNum")) == Some(0)
+        }) {
+            page.found = true;
+            page.total_reviews = count(d.get("totalNum"));
+        }
         return;
     };
     page.found = true;
@@ -347,6 +354,11 @@ fn ru(v: &Value, page: &mut ReviewPage) {
             })
         });
     let Some(items) = list.and_then(Value::as_array) else {
+        // No reviews (with photos): `data.reviews` is `null`.
+        page.found = v
+            .get("data")
+            .and_then(|d| d.get("reviews"))
+            .is_some_and(Value::is_null);
         return;
     };
     page.found = true;
@@ -504,6 +516,31 @@ mod tests {
         assert!(p.reviews[0].media[1].video);
         assert!(p.warnings.contains(&t("review_unconfirmed_format")));
         assert!(p.warnings.contains(&t("review_unconfirmed_video")));
+    }
+
+    #[test]
+    fn a_product_without_reviews_is_an_empty_page_not_a_refusal() {
+        for (source, body) in [
+            (
+                ReviewSource::AliExpress,
+                "{\"data\":{\"totalNum\":0,\"evaViewList\":null}}",
+            ),
+            (
+                ReviewSource::AliExpress,
+                "{\"data\":{\"totalNum\":0,\"totalPage\":0}}",
+            ),
+            (ReviewSource::AliExpressRu, "{\"data\":{\"reviews\":null}}"),
+            (ReviewSource::AliExpressRu, "{\"data\":{\"reviews\":[]}}"),
+        ] {
+            let p = parse(source, body);
+            assert!(p.found && p.reviews.is_empty(), "{body}");
+        }
+        for (source, body) in [
+            (ReviewSource::AliExpress, "{\"data\":{\"totalNum\":5}}"),
+            (ReviewSource::AliExpressRu, "{\"data\":{}}"),
+        ] {
+            assert!(!parse(source, body).found, "{body}");
+        }
     }
 
     #[test]
