@@ -19,6 +19,13 @@
 //! name one of the three systems refuses. [`validate_folder_template`] and
 //! [`validate_file_template`] refuse templates whose *own* text would make bad
 //! names, with a reason the user can act on.
+//!
+//! Buyer review photos (issue #15) have their own template, with the same
+//! syntax and rules and their own placeholders ([`ReviewPlaceholder`]:
+//! `{stars}`, `{review}`, `{date}` — the review's —, `{variant}`, `{n}`,
+//! `{ext}`; [`validate_review_template`], default
+//! [`DEFAULT_REVIEW_TEMPLATE`]), and go into `<product folder>/reviews/`, one
+//! sub-folder per variant ([`ReviewNamer`]).
 
 use crate::{Inventory, MediaKind};
 
