@@ -1,5 +1,5 @@
 //! Buyer review photos (issue #15), the pure part: reading the shops' review
-//! answers ([`parse`]), choosing and naming the photos ([`select`]), and the
+//! answers ([`mod@parse`]), choosing and naming the photos ([`mod@select`]), and the
 //! paging rule ([`paging`]). Review photos are buyer media: they are kept apart
 //! from the product's own media (no [`crate::MediaKind`]), go into their own
 //! folder (`reviews/<variant>/`, [`crate::filename::ReviewNamer`]) and are

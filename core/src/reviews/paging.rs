@@ -13,7 +13,7 @@
 //! The order asked of the shop: aliexpress.ru's `sort` 2 (newest) when the
 //! filter wants newest first, else its default 1; its photo filter (`filters:
 //! [1]`) always. AliExpress global is asked `sort=complex_default&filter=all`,
-//! the only values seen in real requests; [`super::select`] orders what was
+//! the only values seen in real requests; [`fn@super::select`] orders what was
 //! collected. So "newest first" is exact on aliexpress.ru and, on AliExpress,
 //! the newest of the pages read.
 
@@ -81,7 +81,7 @@ impl ReviewRun {
     /// A run reading `source`'s pages of `product_id` for `filter`.
     /// [`ReviewSource::AliExpressMtop`] (signed by the page) and
     /// [`ReviewSource::AliExpressRuPage`] (the page itself) are not paged:
-    /// read them with [`super::parse`]; a run of them is [`RunState::Done`] at once.
+    /// read them with [`fn@super::parse`]; a run of them is [`RunState::Done`] at once.
     pub fn new(source: ReviewSource, product_id: &str, filter: ReviewFilter) -> ReviewRun {
         let pageable = matches!(
             source,
