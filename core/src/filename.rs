@@ -19,6 +19,13 @@
 //! name one of the three systems refuses. [`validate_folder_template`] and
 //! [`validate_file_template`] refuse templates whose *own* text would make bad
 //! names, with a reason the user can act on.
+//!
+//! Buyer review photos (issue #15) have their own template, with the same
+//! syntax and rules and their own placeholders ([`ReviewPlaceholder`]:
+//! `{stars}`, `{review}`, `{date}` — the review's —, `{variant}`, `{n}`,
+//! `{ext}`; [`validate_review_template`], default
+//! [`DEFAULT_REVIEW_TEMPLATE`]), and go into `<product folder>/reviews/`, one
+//! sub-folder per variant ([`ReviewNamer`]).
 
 use crate::{Inventory, MediaKind};
 
@@ -388,20 +395,30 @@ impl std::fmt::Display for TemplateError {
 
 /// One piece of a parsed template component.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
+enum Piece<P = Placeholder> {
     Lit(String),
-    Ph(Placeholder),
+    Ph(P),
     /// `[…]`: literals and placeholders, shown only when every placeholder has a value.
-    Optional(Vec<Piece>),
+    Optional(Vec<Piece<P>>),
 }
 
 /// Parses one path component of a template (no `/` inside).
 fn parse_component(text: &str) -> Result<Vec<Piece>, TemplateError> {
-    let mut top: Vec<Piece> = Vec::new();
-    let mut group: Option<Vec<Piece>> = None;
+    parse_pieces(text, Placeholder::from_name)
+}
+
+/// Parses one path component of a template whose placeholders `from_name`
+/// knows (the product templates' [`Placeholder`]s, the review template's
+/// [`ReviewPlaceholder`]s).
+fn parse_pieces<P>(
+    text: &str,
+    from_name: fn(&str) -> Option<P>,
+) -> Result<Vec<Piece<P>>, TemplateError> {
+    let mut top: Vec<Piece<P>> = Vec::new();
+    let mut group: Option<Vec<Piece<P>>> = None;
     let mut lit = String::new();
     let mut chars = text.chars();
-    fn flush(lit: &mut String, into: &mut Vec<Piece>) {
+    fn flush<P>(lit: &mut String, into: &mut Vec<Piece<P>>) {
         if !lit.is_empty() {
             into.push(Piece::Lit(std::mem::take(lit)));
         }
@@ -419,7 +436,7 @@ fn parse_component(text: &str) -> Result<Vec<Piece>, TemplateError> {
                         Some(n) => name.push(n),
                     }
                 }
-                let p = Placeholder::from_name(name.trim())
+                let p = from_name(name.trim())
                     .ok_or_else(|| TemplateError::UnknownPlaceholder(format!("{{{name}}}")))?;
                 target.push(Piece::Ph(p));
             }
@@ -457,7 +474,7 @@ fn parse_component(text: &str) -> Result<Vec<Piece>, TemplateError> {
     Ok(top)
 }
 
-fn placeholders(pieces: &[Piece]) -> Vec<Placeholder> {
+fn placeholders<P: Copy>(pieces: &[Piece<P>]) -> Vec<P> {
     let mut out = Vec::new();
     for p in pieces {
         match p {
@@ -470,7 +487,7 @@ fn placeholders(pieces: &[Piece]) -> Vec<Placeholder> {
 }
 
 /// Edge rules of one component: the literal text at its start and end.
-fn check_edges(pieces: &[Piece]) -> Result<(), TemplateError> {
+fn check_edges<P>(pieces: &[Piece<P>]) -> Result<(), TemplateError> {
     let first = match pieces.first() {
         Some(Piece::Lit(s)) => s.chars().next(),
         _ => None,
@@ -543,34 +560,7 @@ pub fn validate_file_template(raw: &str) -> Result<String, TemplateError> {
         return Err(TemplateError::Separator);
     }
     let pieces = parse_component(t)?;
-    let stem = match pieces.split_last() {
-        Some((Piece::Ph(Placeholder::Ext), rest)) => match rest.split_last() {
-            Some((Piece::Lit(l), before)) if l.ends_with('.') => {
-                let mut stem = before.to_vec();
-                let l = &l[..l.len() - 1];
-                if !l.is_empty() {
-                    stem.push(Piece::Lit(l.to_string()));
-                }
-                stem
-            }
-            _ => return Err(TemplateError::MissingExt),
-        },
-        _ => {
-            return Err(if placeholders(&pieces).contains(&Placeholder::Ext) {
-                TemplateError::ExtNotAtEnd
-            } else {
-                TemplateError::MissingExt
-            })
-        }
-    };
-    let used = placeholders(&stem);
-    if used.contains(&Placeholder::Ext) {
-        return Err(TemplateError::ExtNotAtEnd);
-    }
-    if stem.is_empty() {
-        return Err(TemplateError::MissingNumber);
-    }
-    check_edges(&stem)?;
+    let stem = checked_stem(pieces, Placeholder::Ext)?;
     // {n} and {kind} must be outside optional parts: always present.
     let always: Vec<Placeholder> = stem
         .iter()
@@ -586,6 +576,42 @@ pub fn validate_file_template(raw: &str) -> Result<String, TemplateError> {
         return Err(TemplateError::MissingKind);
     }
     Ok(t.to_string())
+}
+
+/// The stem of a file-name template (the pieces before its final `.{ext}`),
+/// checked: `{ext}` only at the end, a stem at all, safe edges.
+fn checked_stem<P: Copy + PartialEq>(
+    pieces: Vec<Piece<P>>,
+    ext: P,
+) -> Result<Vec<Piece<P>>, TemplateError> {
+    let stem = match pieces.split_last() {
+        Some((Piece::Ph(e), rest)) if *e == ext => match rest.split_last() {
+            Some((Piece::Lit(l), before)) if l.ends_with('.') => {
+                let mut stem = before.to_vec();
+                let l = &l[..l.len() - 1];
+                if !l.is_empty() {
+                    stem.push(Piece::Lit(l.to_string()));
+                }
+                stem
+            }
+            _ => return Err(TemplateError::MissingExt),
+        },
+        _ => {
+            return Err(if placeholders(&pieces).contains(&ext) {
+                TemplateError::ExtNotAtEnd
+            } else {
+                TemplateError::MissingExt
+            })
+        }
+    };
+    if placeholders(&stem).contains(&ext) {
+        return Err(TemplateError::ExtNotAtEnd);
+    }
+    if stem.is_empty() {
+        return Err(TemplateError::MissingNumber);
+    }
+    check_edges(&stem)?;
+    Ok(stem)
 }
 
 /// Checks the two templates together: files of different products must not
@@ -655,16 +681,22 @@ impl Values {
 }
 
 fn render_pieces(pieces: &[Piece], v: &Values, out: &mut String) {
+    render_with(pieces, v, Values::get, out);
+}
+
+/// Renders pieces with `get` giving each placeholder's value in `v`; an
+/// optional part only when every placeholder in it has a value.
+fn render_with<P: Copy, V>(pieces: &[Piece<P>], v: &V, get: fn(&V, P) -> &str, out: &mut String) {
     for p in pieces {
         match p {
             Piece::Lit(s) => out.push_str(s),
-            Piece::Ph(x) => out.push_str(v.get(*x)),
+            Piece::Ph(x) => out.push_str(get(v, *x)),
             Piece::Optional(g) => {
                 let complete = placeholders(g)
                     .into_iter()
-                    .all(|x| !v.get(x).trim().is_empty());
+                    .all(|x| !get(v, x).trim().is_empty());
                 if complete {
-                    render_pieces(g, v, out);
+                    render_with(g, v, get, out);
                 }
             }
         }
@@ -863,6 +895,187 @@ fn file_stem_template(t: &str) -> Vec<Piece> {
     parse_component(stem).unwrap_or_else(|_| vec![Piece::Lit(stem.to_string())])
 }
 
+/// The folder, inside the product folder, that holds buyer review photos
+/// (issue #15): `reviews/`, then one sub-folder per variant.
+pub const REVIEWS_FOLDER: &str = "reviews";
+/// Default file-name template of review photos: `review-007-5star-2025-11-22.jpg`.
+pub const DEFAULT_REVIEW_TEMPLATE: &str = "review-{n}[-{stars}star][-{date}].{ext}";
+
+/// A placeholder of the review photos' file-name template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewPlaceholder {
+    /// The review's rating, `1`–`5` (empty when the review has none).
+    Stars,
+    /// The review's id (digits on AliExpress; the shop's id string on aliexpress.ru).
+    Review,
+    /// The review's date, `YYYY-MM-DD` (empty when the shop's date could not be read).
+    Date,
+    /// The variant the buyer bought (`Black, M`), empty when the review names none.
+    Variant,
+    /// The photo's number among the product's review photos, from `01`.
+    N,
+    /// The file extension (`jpg`, `mp4`…).
+    Ext,
+}
+
+impl ReviewPlaceholder {
+    /// Every review placeholder, in the order the options page lists them.
+    pub const ALL: [ReviewPlaceholder; 6] = [
+        ReviewPlaceholder::Stars,
+        ReviewPlaceholder::Review,
+        ReviewPlaceholder::Date,
+        ReviewPlaceholder::Variant,
+        ReviewPlaceholder::N,
+        ReviewPlaceholder::Ext,
+    ];
+
+    /// The name between the braces.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewPlaceholder::Stars => "stars",
+            ReviewPlaceholder::Review => "review",
+            ReviewPlaceholder::Date => "date",
+            ReviewPlaceholder::Variant => "variant",
+            ReviewPlaceholder::N => "n",
+            ReviewPlaceholder::Ext => "ext",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<ReviewPlaceholder> {
+        ReviewPlaceholder::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+    }
+}
+
+/// Checks a review photos' file-name template and returns its canonical form
+/// (trimmed): the same syntax and OS rules as [`validate_file_template`], with
+/// the [`ReviewPlaceholder`]s; `{n}` is required (outside `[…]`), so no two
+/// review photos of a product get one name, and it ends with `.{ext}`.
+pub fn validate_review_template(raw: &str) -> Result<String, TemplateError> {
+    let t = check_length(raw)?;
+    if t.contains(['/', '\\']) {
+        return Err(TemplateError::Separator);
+    }
+    let pieces = parse_pieces(t, ReviewPlaceholder::from_name)?;
+    let stem = checked_stem(pieces, ReviewPlaceholder::Ext)?;
+    if !stem
+        .iter()
+        .any(|p| matches!(p, Piece::Ph(ReviewPlaceholder::N)))
+    {
+        return Err(TemplateError::MissingNumber);
+    }
+    Ok(t.to_string())
+}
+
+/// The values of one review photo's placeholders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewValues {
+    pub stars: String,
+    pub review: String,
+    pub date: String,
+    pub variant: String,
+    /// Already padded (`007`).
+    pub n: String,
+    pub ext: String,
+}
+
+impl ReviewValues {
+    fn get(&self, p: ReviewPlaceholder) -> &str {
+        match p {
+            ReviewPlaceholder::Stars => &self.stars,
+            ReviewPlaceholder::Review => &self.review,
+            ReviewPlaceholder::Date => &self.date,
+            ReviewPlaceholder::Variant => &self.variant,
+            ReviewPlaceholder::N => &self.n,
+            ReviewPlaceholder::Ext => &self.ext,
+        }
+    }
+}
+
+/// Names a product's review photos: `<product folder>/reviews[/<variant>]/<name>`,
+/// every component made safe for every OS and the whole path within
+/// [`MAX_PATH_UNITS`] (the variant, the only free text, is shortened first).
+#[derive(Debug, Clone)]
+pub struct ReviewNamer {
+    base: String,
+    stem: Vec<Piece<ReviewPlaceholder>>,
+}
+
+impl ReviewNamer {
+    /// `product_folder`: the product's folder as [`Namer::folder`] gives it;
+    /// `template`: a review template (an invalid one renders literally, with
+    /// `-{n}` kept at the end).
+    pub fn new(product_folder: &str, template: &str) -> ReviewNamer {
+        let t = template.trim();
+        let stem = t.strip_suffix(".{ext}").unwrap_or(t);
+        let stem = parse_pieces(stem, ReviewPlaceholder::from_name)
+            .unwrap_or_else(|_| vec![Piece::Lit(safe_component(stem, MAX_STEM_BYTES))]);
+        ReviewNamer {
+            base: format!("{product_folder}/{REVIEWS_FOLDER}"),
+            stem,
+        }
+    }
+
+    /// `<product folder>/reviews`, or its sub-folder for `variant`.
+    pub fn folder(&self, variant: &str) -> String {
+        if variant.trim().is_empty() {
+            return self.base.clone();
+        }
+        let left = (MAX_PATH_UNITS - MIN_NAME_UNITS).saturating_sub(utf16_len(&self.base) + 1);
+        let c = fit(variant, MAX_FOLDER_COMPONENT_BYTES, left.max(4));
+        format!("{}/{c}", self.base)
+    }
+
+    /// The path of one review photo, relative to the download directory.
+    pub fn path(&self, values: &ReviewValues) -> String {
+        let folder = self.folder(&values.variant);
+        let name = self.file(&folder, values);
+        format!("{folder}/{name}")
+    }
+
+    fn file(&self, folder: &str, values: &ReviewValues) -> String {
+        let ext = safe_component(&values.ext, 10);
+        let room = MAX_PATH_UNITS.saturating_sub(utf16_len(folder) + 2 + utf16_len(&ext));
+        let render = |v: &ReviewValues| {
+            let mut s = String::new();
+            render_with(&self.stem, v, ReviewValues::get, &mut s);
+            safe_component(&s, usize::MAX)
+        };
+        let mut v = values.clone();
+        // Each round removes at least one character of the variant.
+        for _ in 0..2000 {
+            let stem = render(&v);
+            let over = stem
+                .len()
+                .saturating_sub(MAX_STEM_BYTES)
+                .max(utf16_len(&stem).saturating_sub(room));
+            if over == 0 || v.variant.is_empty() {
+                break;
+            }
+            let len = v.variant.chars().count();
+            cut_chars(&mut v.variant, len.saturating_sub((over / 4).max(1)));
+            let kept = v.variant.trim_end().len();
+            v.variant.truncate(kept);
+        }
+        let full = render(&v);
+        let room = room.max(8);
+        let stem = fit(&full, MAX_STEM_BYTES, room);
+        if stem == full && full.contains(values.n.as_str()) {
+            return format!("{stem}.{ext}");
+        }
+        // Too long even so (a long review id or literal text): keep the number.
+        let tail = format!("-{}", values.n);
+        let head = fit(
+            &full,
+            MAX_STEM_BYTES.saturating_sub(tail.len()),
+            room.saturating_sub(utf16_len(&tail)).max(1),
+        );
+        let stem = safe_component(&format!("{head}{tail}"), MAX_STEM_BYTES);
+        format!("{stem}.{ext}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
@@ -873,6 +1086,78 @@ mod tests {
     use crate::MediaItem;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn review_templates_are_checked_like_file_templates() {
+        assert_eq!(
+            validate_review_template(DEFAULT_REVIEW_TEMPLATE).as_deref(),
+            Ok(DEFAULT_REVIEW_TEMPLATE)
+        );
+        assert_eq!(
+            validate_review_template(" {review}-{n}[-{variant}].{ext} ").as_deref(),
+            Ok("{review}-{n}[-{variant}].{ext}")
+        );
+        let err = |t: &str| validate_review_template(t).err().map(|e| e.code());
+        assert_eq!(err("{review}.{ext}"), Some("missing_number"));
+        assert_eq!(err("[{n}]-{stars}.{ext}"), Some("missing_number"));
+        assert_eq!(err("{n}"), Some("missing_ext"));
+        assert_eq!(err("{n}.{ext}-x"), Some("ext_not_at_end"));
+        assert_eq!(err("{kind}-{n}.{ext}"), Some("unknown_placeholder"));
+        assert_eq!(err("{title}-{n}.{ext}"), Some("unknown_placeholder"));
+        assert_eq!(err("a/{n}.{ext}"), Some("separator"));
+        assert_eq!(err("{n}?.{ext}"), Some("forbidden_char"));
+        assert_eq!(err(".{n}.{ext}"), Some("leading_dot"));
+        assert_eq!(err("[x].{ext}"), Some("bracket_without_placeholder"));
+        // The product templates are unchanged: review placeholders are not theirs.
+        assert_eq!(
+            validate_file_template("{kind}-{n}-{stars}.{ext}").map_err(|e| e.code()),
+            Err("unknown_placeholder")
+        );
+    }
+
+    #[test]
+    fn review_names_fit_and_keep_their_number() {
+        let long = "Ж".repeat(300);
+        let namer = ReviewNamer::new(
+            &format!("AliSavePro/{}", "x".repeat(150)),
+            "{variant}-{review}-{n}.{ext}",
+        );
+        let v = ReviewValues {
+            stars: "5".into(),
+            review: "1".repeat(60),
+            date: "2025-11-22".into(),
+            variant: long.clone(),
+            n: "117".into(),
+            ext: "jpg".into(),
+        };
+        let p = namer.path(&v);
+        assert!(utf16_len(&p) <= MAX_PATH_UNITS, "{p}");
+        let name = p.rsplit('/').next().unwrap_or_default();
+        assert!(name.ends_with("-117.jpg"), "{name}");
+        // No variant: straight into reviews/.
+        let v = ReviewValues {
+            variant: " ".into(),
+            ..v
+        };
+        let namer = ReviewNamer::new("F/p", DEFAULT_REVIEW_TEMPLATE);
+        assert_eq!(
+            namer.path(&v),
+            "F/p/reviews/review-117-5star-2025-11-22.jpg"
+        );
+        // An invalid template renders literally, the number kept.
+        let namer = ReviewNamer::new("F/p", "{nope}.{ext}");
+        assert_eq!(namer.path(&v), "F/p/reviews/{nope}-117.jpg");
+        let namer = ReviewNamer::new("F/p", "CON-{n}[{stars}].{ext}");
+        assert_eq!(
+            namer.path(&ReviewValues {
+                stars: String::new(),
+                n: "01".into(),
+                ext: "jpg".into(),
+                ..ReviewValues::default()
+            }),
+            "F/p/reviews/CON-01.jpg"
+        );
+    }
 
     #[test]
     fn components_are_safe() {

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod popup_view;
 pub mod protocol;
 pub mod queue;
+pub mod reviews;
 pub mod say;
 pub mod settings;
 pub mod url;

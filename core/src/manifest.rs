@@ -268,6 +268,126 @@ pub fn products_csv(s: &ProductsSummary) -> String {
     out
 }
 
+/// Schema identifier written into every `reviews.json` (issue #15).
+pub const REVIEWS_SCHEMA: &str = "alisavepro.reviews/1";
+
+/// One review in `reviews.json` / `reviews.csv`: what the buyer said and the
+/// files of its photos. No buyer name, no avatar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewRow {
+    /// The shop's id, as a string (AliExpress's exceeds 2^53).
+    pub review_id: String,
+    /// `YYYY-MM-DD`, or the shop's text when it could not be read as a date.
+    pub date: String,
+    pub country: String,
+    /// 1–5; 0 when the review has no rating.
+    pub stars: u8,
+    pub variant: String,
+    pub text: String,
+    pub followup_date: String,
+    pub followup_text: String,
+    pub helpful: u32,
+    /// The review's saved files, relative to the folder of `reviews.json`.
+    pub files: Vec<String>,
+}
+
+/// `reviews.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewsManifest {
+    pub schema: &'static str,
+    pub product_id: String,
+    pub platform: String,
+    pub reviews: Vec<ReviewRow>,
+}
+
+/// The rows of the reviews whose photos are in `files` (in the files' order),
+/// with the paths relative to `folder` (where `reviews.json` is written, the
+/// product's `reviews` folder).
+pub fn reviews_manifest(
+    product_id: &str,
+    platform: &str,
+    reviews: &[crate::reviews::Review],
+    files: &[crate::reviews::ReviewFile],
+    folder: &str,
+) -> ReviewsManifest {
+    let prefix = format!("{folder}/");
+    let mut rows: Vec<(usize, ReviewRow)> = Vec::new();
+    for f in files {
+        let Some(r) = reviews.get(f.review) else {
+            continue;
+        };
+        let file = f.path.strip_prefix(&prefix).unwrap_or(&f.path).to_string();
+        if let Some((_, row)) = rows.iter_mut().find(|(i, _)| *i == f.review) {
+            row.files.push(file);
+            continue;
+        }
+        rows.push((
+            f.review,
+            ReviewRow {
+                review_id: r.id.clone(),
+                date: if r.date.is_empty() {
+                    r.date_text.clone()
+                } else {
+                    r.date.clone()
+                },
+                country: r.country.clone(),
+                stars: r.stars,
+                variant: r.variant.clone(),
+                text: r.text.clone(),
+                followup_date: r.followup_date.clone(),
+                followup_text: r.followup_text.clone(),
+                helpful: r.helpful,
+                files: vec![file],
+            },
+        ));
+    }
+    ReviewsManifest {
+        schema: REVIEWS_SCHEMA,
+        product_id: product_id.to_string(),
+        platform: platform.to_string(),
+        reviews: rows.into_iter().map(|(_, r)| r).collect(),
+    }
+}
+
+/// `reviews.json`.
+pub fn reviews_json(m: &ReviewsManifest) -> String {
+    let mut out = serde_json::to_string_pretty(m).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// `reviews.csv`: a header row, then one row per review (UTF-8 with a BOM,
+/// fields quoted as in `product.csv`; a review's files joined by ` | `).
+pub fn reviews_csv(m: &ReviewsManifest) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(
+        "review_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files\r\n",
+    );
+    for r in &m.reviews {
+        let (stars, helpful, files) = (
+            r.stars.to_string(),
+            r.helpful.to_string(),
+            r.files.join(" | "),
+        );
+        let row = [
+            r.review_id.as_str(),
+            r.date.as_str(),
+            r.country.as_str(),
+            stars.as_str(),
+            r.variant.as_str(),
+            r.text.as_str(),
+            r.followup_date.as_str(),
+            r.followup_text.as_str(),
+            helpful.as_str(),
+            files.as_str(),
+        ];
+        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// `report.txt` inside a ZIP: the final report, then every file with its
 /// status (`saved`/`failed`, as in `product.csv`) and note.
 pub fn report_text(m: &Manifest, summary: &str, look: Lookup<'_>) -> String {
@@ -312,5 +432,70 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("-5"), "'-5");
         assert_eq!(csv_field("line\nbreak"), "\"line\nbreak\"");
+    }
+
+    #[test]
+    fn reviews_rows_group_files_and_guard_text() {
+        use crate::reviews::{Review, ReviewFile};
+        let reviews = vec![
+            Review {
+                id: "50197810292797653".into(),
+                date_text: "someday".into(),
+                stars: 5,
+                text: "=cmd|' /C calc'!A0, \"great\"".into(),
+                ..Review::default()
+            },
+            Review {
+                id: "2".into(),
+                date: "2025-11-22".into(),
+                ..Review::default()
+            },
+        ];
+        let file = |review: usize, path: &str| ReviewFile {
+            url: "https://ae01.alicdn.com/kf/S.jpg".into(),
+            path: path.into(),
+            review,
+            review_id: reviews
+                .get(review)
+                .map(|r| r.id.clone())
+                .unwrap_or_default(),
+            variant: String::new(),
+            stars: 0,
+            video: false,
+            followup: false,
+        };
+        let files = [
+            file(1, "F/reviews/review-01.jpg"),
+            file(0, "F/reviews/Black/review-02.jpg"),
+            file(1, "F/reviews/review-03.jpg"),
+            file(9, "F/reviews/review-04.jpg"),
+        ];
+        let m = reviews_manifest("1", "aliexpress", &reviews, &files, "F/reviews");
+        let rows: Vec<(&str, &str, Vec<&str>)> = m
+            .reviews
+            .iter()
+            .map(|r| {
+                (
+                    r.review_id.as_str(),
+                    r.date.as_str(),
+                    r.files.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("2", "2025-11-22", vec!["review-01.jpg", "review-03.jpg"]),
+                ("50197810292797653", "someday", vec!["Black/review-02.jpg"]),
+            ]
+        );
+        let json = reviews_json(&m);
+        assert!(json.contains("\"review_id\": \"50197810292797653\""));
+        let csv = reviews_csv(&m);
+        assert!(csv.contains(",review-01.jpg | review-03.jpg\r\n"), "{csv}");
+        assert!(
+            csv.contains("\"'=cmd|' /C calc'!A0, \"\"great\"\"\""),
+            "{csv}"
+        );
     }
 }

@@ -17,8 +17,9 @@
 //! marks, control characters, separators, `..`, device names, very long text).
 
 use alisave_core::filename::{
-    safe_component, validate_file_template, validate_folder_template, Date, DEFAULT_FILE_TEMPLATE,
-    DEFAULT_FOLDER_TEMPLATE, MAX_FOLDER_COMPONENT_BYTES, MAX_PATH_UNITS, MAX_STEM_BYTES,
+    safe_component, validate_file_template, validate_folder_template, validate_review_template,
+    Date, ReviewNamer, ReviewValues, DEFAULT_FILE_TEMPLATE, DEFAULT_FOLDER_TEMPLATE,
+    DEFAULT_REVIEW_TEMPLATE, MAX_FOLDER_COMPONENT_BYTES, MAX_PATH_UNITS, MAX_STEM_BYTES,
 };
 use alisave_core::plan::{plan_on, plan_selected_on, product_folder_on, PlannedFile};
 use alisave_core::settings::{check_folder, ImageSize, Kinds, Settings, MAX_FOLDER_CHARS};
@@ -921,4 +922,96 @@ fn wide_download_folder_overflows_max_path_units() {
         assert!(utf16_units(&f.path) <= MAX_PATH_UNITS, "{}", f.path);
     }
     assert_ne!(files[0].path, files[1].path);
+}
+
+// ---------------------------------------------------------------------------
+// Buyer review photos (issue #15): `<product folder>/reviews[/<variant>]/<name>`.
+
+/// Review templates: valid ones built from the review placeholders, and any text.
+fn review_template() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(
+            &[
+                "{stars}",
+                "{review}",
+                "{date}",
+                "{variant}",
+                "-",
+                "_",
+                " ",
+                "star",
+                "review"
+            ][..]
+        )
+        .prop_map(str::to_string),
+        prop::sample::select(&["[-{stars}]", "[-{date}]", "[ {variant}]", "[{review}-]"][..])
+            .prop_map(str::to_string),
+        nasty_fragment(),
+    ];
+    prop_oneof![
+        1 => Just(DEFAULT_REVIEW_TEMPLATE.to_string()),
+        4 => (prop::collection::vec(piece.clone(), 0..4), prop::collection::vec(piece, 0..4))
+            .prop_map(|(a, b)| format!("{}{{n}}{}.{{ext}}", a.concat(), b.concat())),
+        1 => text(),
+    ]
+}
+
+fn review_values() -> impl Strategy<Value = ReviewValues> {
+    (
+        prop_oneof![Just(String::new()), (1u8..=5).prop_map(|s| s.to_string())],
+        prop_oneof![(0u64..u64::MAX).prop_map(|n| n.to_string()), text(),],
+        prop_oneof![Just(String::new()), Just("2025-11-22".to_string())],
+        prop_oneof![Just(String::new()), ordinary_name(), text()],
+        prop::sample::select(&["jpg", "jpeg", "png", "webp", "mp4"][..]),
+    )
+        .prop_map(|(stars, review, date, variant, ext)| ReviewValues {
+            stars,
+            review,
+            date,
+            variant,
+            n: String::new(),
+            ext: ext.to_string(),
+        })
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Every review photo's path is valid on the three OSes, inside the
+    /// product's `reviews` folder (one variant folder at most), within the
+    /// stem and path limits when the template is valid, and distinct.
+    #[test]
+    fn review_paths_are_safe_distinct_and_inside_reviews(
+        c in case(),
+        template in review_template(),
+        values in prop::collection::vec(review_values(), 1..12),
+    ) {
+        let folder = product_folder_on(&c.settings, &c.inv, c.date);
+        let namer = ReviewNamer::new(&folder, &template);
+        let valid = validate_review_template(&template).is_ok();
+        let width = values.len().to_string().len().max(2);
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, v) in values.iter().enumerate() {
+            let v = ReviewValues { n: format!("{:0width$}", i + 1), ..v.clone() };
+            let p = namer.path(&v);
+            check_relative(&p)?;
+            for seg in p.split('/') {
+                check_device(seg, &p, windows_device)?;
+            }
+            let base = format!("{folder}/reviews/");
+            prop_assert!(p.starts_with(&base), "{p:?} not in {base:?}");
+            let rest = &p[base.len()..];
+            prop_assert!(rest.split('/').count() <= 2, "{p:?}");
+            let name = p.rsplit('/').next().unwrap_or_default();
+            let (stem, ext) = name.rsplit_once('.').unwrap_or_default();
+            prop_assert!(!stem.is_empty() && ext == v.ext, "{p:?}");
+            prop_assert!(stem.len() <= MAX_STEM_BYTES, "stem {} bytes: {p:?}", stem.len());
+            if valid && c.validated {
+                prop_assert!(utf16_units(&p) <= MAX_PATH_UNITS, "{} units: {p:?}", utf16_units(&p));
+            }
+            // The number is in every name: names differ (also on
+            // case-insensitive systems).
+            prop_assert!(seen.insert(name.to_lowercase()), "duplicate {name:?} ({template:?})");
+        }
+    }
 }

@@ -30,8 +30,10 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     // The download plan; page views and their shop documents.
     &["plan", "page_view"],
-    // The download engine (batches, jobs, adoption, the saver's rules).
-    &["engine"],
+    // The download engine (batches, jobs, adoption, the saver's rules); buyer
+    // review photos (reading the shops' answers, filters, names, the paging
+    // rule, which reads refusals with page_view's rules).
+    &["engine", "reviews"],
     // product.json/csv and report.txt; the messages between the parts.
     &["manifest", "protocol"],
     // The popup's view of a tab; the content script's side of the protocol,

@@ -1,0 +1,436 @@
+//! The paging rule of a review run, as a state machine the worker drives:
+//! [`ReviewRun::next_request`] says which page to ask for and when it may be
+//! asked (at most one request a second), [`ReviewRun::answer`] takes the shop's
+//! answer, [`ReviewRun::failed`] a request that brought nothing.
+//!
+//! It pages only as far as the user asked: until the filter's limit of photos
+//! is collected, or the last page, or a page with no reviews (and never past
+//! [`MAX_PAGES`]). A captcha, "punish" or sign-in answer
+//! ([`crate::page_view::api_answer`]), an answer that is not review data, or a
+//! failed request ends the run at once, keeping what earlier pages gave, with a
+//! sentence for the user; nothing is asked again.
+//!
+//! The order asked of the shop: aliexpress.ru's `sort` 2 (newest) when the
+//! filter wants newest first, else its default 1; its photo filter (`filters:
+//! [1]`) always. AliExpress global is asked `sort=complex_default&filter=all`,
+//! the only values seen in real requests; [`fn@super::select`] orders what was
+//! collected. So "newest first" is exact on aliexpress.ru and, on AliExpress,
+//! the newest of the pages read.
+
+use super::parse::parse;
+use super::{Review, ReviewFilter, ReviewOrder, ReviewSource};
+use crate::page_view::{api_answer, ApiAnswer, ApiKind};
+use crate::say::{t, tn, Say};
+use serde::{Deserialize, Serialize};
+
+/// The shortest time between two requests of a run, in ms.
+pub const MIN_GAP_MS: f64 = 1000.0;
+/// Most pages a run reads, whatever the shop says.
+pub const MAX_PAGES: u32 = 100;
+/// Reviews asked for per page.
+pub const PAGE_SIZE: u32 = 20;
+
+/// One request to make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    /// Page number, from 1.
+    pub page: u32,
+    /// `GET` or `POST`.
+    pub method: String,
+    pub url: String,
+    /// JSON body of a `POST`.
+    pub body: Option<String>,
+    /// Not before this time (ms since the epoch): the worker waits until then.
+    pub not_before_ms: f64,
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RunState {
+    /// More pages may be read.
+    Reading,
+    /// Done: enough photos, or the last page.
+    Done,
+    /// Stopped early; what was read is kept. The sentence says why.
+    Stopped { reason: Say },
+}
+
+/// A review run of one product (stored by the worker between its steps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRun {
+    pub source: ReviewSource,
+    pub product_id: String,
+    pub filter: ReviewFilter,
+    /// Pages read so far.
+    pub pages_read: u32,
+    /// How many pages the shop has, when an answer said.
+    pub total_pages: Option<u32>,
+    /// The page asked for and not answered yet.
+    pub pending: Option<u32>,
+    /// When the last request was (to be) sent, ms since the epoch.
+    pub last_request_ms: Option<f64>,
+    /// Every review read, in the order read (each id once).
+    pub reviews: Vec<Review>,
+    /// What the user should know about the answers (unconfirmed formats).
+    pub warnings: Vec<Say>,
+    pub state: RunState,
+}
+
+impl ReviewRun {
+    /// A run reading `source`'s pages of `product_id` for `filter`.
+    /// [`ReviewSource::AliExpressMtop`] (signed by the page) and
+    /// [`ReviewSource::AliExpressRuPage`] (the page itself) are not paged:
+    /// read them with [`fn@super::parse`]; a run of them is [`RunState::Done`] at once.
+    pub fn new(source: ReviewSource, product_id: &str, filter: ReviewFilter) -> ReviewRun {
+        let pageable = matches!(
+            source,
+            ReviewSource::AliExpress | ReviewSource::AliExpressRu
+        );
+        let id_ok = !product_id.is_empty()
+            && product_id.len() <= 20
+            && product_id.bytes().all(|b| b.is_ascii_digit());
+        ReviewRun {
+            source,
+            product_id: product_id.to_string(),
+            filter,
+            pages_read: 0,
+            total_pages: None,
+            pending: None,
+            last_request_ms: None,
+            reviews: Vec::new(),
+            warnings: Vec::new(),
+            state: if pageable && id_ok {
+                RunState::Reading
+            } else {
+                RunState::Done
+            },
+        }
+    }
+
+    /// The photos collected so far that the filter admits.
+    pub fn photos_collected(&self) -> usize {
+        super::select(&self.reviews, &self.filter).photos.len()
+    }
+
+    /// The next request and when it may go (at least [`MIN_GAP_MS`] after the
+    /// previous one), recorded as sent; `None` when the run is over or a request
+    /// is still unanswered.
+    pub fn next_request(&mut self, now_ms: f64) -> Option<ReviewRequest> {
+        if self.state != RunState::Reading || self.pending.is_some() {
+            return None;
+        }
+        let page = self.pages_read + 1;
+        let now = if now_ms.is_finite() { now_ms } else { 0.0 };
+        let at = match self.last_request_ms {
+            Some(last) if last + MIN_GAP_MS > now => last + MIN_GAP_MS,
+            _ => now,
+        };
+        let (method, url, body) = match self.source {
+            ReviewSource::AliExpressRu => (
+                "POST",
+                "https://aliexpress.ru/aer-jsonapi/review/v5/desktop/product-reviews".to_string(),
+                Some(
+                    serde_json::json!({
+                        "productKey": {"id": self.product_id, "sourceId": 0},
+                        "pagination": {"pageNum": page, "pageSize": PAGE_SIZE},
+                        "sort": if self.filter.order == ReviewOrder::Newest { 2 } else { 1 },
+                        "filters": [1],
+                        "skuFilter": [],
+                    })
+                    .to_string(),
+                ),
+            ),
+            _ => (
+                "GET",
+                format!(
+                    "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId={}&lang=en_US&country=US&page={page}&pageSize={PAGE_SIZE}&filter=all&sort=complex_default",
+                    self.product_id
+                ),
+                None,
+            ),
+        };
+        self.pending = Some(page);
+        self.last_request_ms = Some(at);
+        Some(ReviewRequest {
+            page,
+            method: method.to_string(),
+            url,
+            body,
+            not_before_ms: at,
+        })
+    }
+
+    /// Ends the run early, keeping what was read.
+    fn stop(&mut self, why: Say) {
+        self.pending = None;
+        self.state = RunState::Stopped {
+            reason: tn("review_stopped", self.pages_read as usize, &[why.into()]),
+        };
+    }
+
+    /// The answer to the pending request.
+    pub fn answer(&mut self, body: &str) {
+        let Some(page) = self.pending else { return };
+        if self.state != RunState::Reading {
+            return;
+        }
+        let kind = match self.source {
+            ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => ApiKind::RuProduct,
+            _ => ApiKind::AeProduct,
+        };
+        if let ApiAnswer::Refused(why) = api_answer(kind, body) {
+            self.stop(why);
+            return;
+        }
+        let read = parse(self.source, body);
+        if !read.found {
+            self.stop(t("review_not_data"));
+            return;
+        }
+        self.pending = None;
+        self.pages_read = page;
+        for w in read.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        if read.total_pages.is_some() {
+            self.total_pages = read.total_pages;
+        }
+        let got = read.reviews.len();
+        for r in read.reviews {
+            if r.id.is_empty() || !self.reviews.iter().any(|x| x.id == r.id) {
+                self.reviews.push(r);
+            }
+        }
+        let last_page = got == 0
+            || self.total_pages.is_some_and(|n| page >= n)
+            || (self.total_pages.is_none() && got < PAGE_SIZE as usize)
+            || page >= MAX_PAGES;
+        if last_page || self.photos_collected() >= self.filter.limit() {
+            self.state = RunState::Done;
+        }
+    }
+
+    /// The pending request brought nothing (`why`: the network error or HTTP
+    /// status, said): the run stops, keeping what was read. Not tried again.
+    pub fn failed(&mut self, why: Say) {
+        if self.pending.is_some() && self.state == RunState::Reading {
+            self.stop(why);
+        }
+    }
+
+    /// The user cancelled: the run stops keeping what was read.
+    pub fn cancel(&mut self) {
+        if self.state == RunState::Reading {
+            self.pending = None;
+            self.state = RunState::Done;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// SYNTHETIC: a page of the AliExpress global feedback JSON in the
+    /// documented envelope, with `n` reviews of one photo each.
+    fn synthetic_page(page: u32, total: u32, n: usize) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    "{{\"evaluationIdStr\":\"{page}{i:02}\",\"buyerEval\":100,\"evalDate\":\"0{} Nov 2025\",\
+                     \"images\":[\"https://ae01.alicdn.com/kf/S{page}x{i}.jpg\"]}}",
+                    1 + i % 9
+                )
+            })
+            .collect();
+        format!(
+            "{{\"data\":{{\"totalNum\":999,\"totalPage\":{total},\"currentPage\":{page},\"evaViewList\":[{}]}}}}",
+            items.join(",")
+        )
+    }
+
+    #[test]
+    fn one_request_a_second_and_one_at_a_time() {
+        let mut run = ReviewRun::new(
+            ReviewSource::AliExpress,
+            "1005006717259012",
+            ReviewFilter::default(),
+        );
+        let r1 = run.next_request(10_000.0).expect("page 1");
+        assert_eq!(r1.page, 1);
+        assert_eq!(r1.not_before_ms, 10_000.0);
+        assert!(r1.url.contains("productId=1005006717259012") && r1.url.contains("page=1&"));
+        assert_eq!(
+            run.next_request(10_100.0),
+            None,
+            "nothing while page 1 is pending"
+        );
+        run.answer(&synthetic_page(1, 5, 20));
+        let r2 = run.next_request(10_200.0).expect("page 2");
+        assert_eq!((r2.page, r2.not_before_ms), (2, 11_000.0));
+        run.answer(&synthetic_page(2, 5, 20));
+        let r3 = run.next_request(20_000.0).expect("page 3");
+        assert_eq!(r3.not_before_ms, 20_000.0);
+    }
+
+    #[test]
+    fn a_captcha_on_page_3_keeps_pages_1_and_2_and_says_so() {
+        let mut run = ReviewRun::new(
+            ReviewSource::AliExpress,
+            "1005006717259012",
+            ReviewFilter::default(),
+        );
+        let mut now = 0.0;
+        for page in 1..=2 {
+            let r = run.next_request(now).expect("request");
+            now = r.not_before_ms;
+            run.answer(&synthetic_page(page, 10, 20));
+        }
+        let r = run.next_request(now).expect("page 3");
+        assert_eq!(r.page, 3);
+        // What the shop sends instead of data (the x5sec "punish" redirect body).
+        run.answer(
+            "{\"ret\":[\"FAIL_SYS_USER_VALIDATE::哎哟喂,被挤爆啦,请稍后重试\"],\
+             \"data\":{\"url\":\"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=x\"}}",
+        );
+        assert_eq!(run.reviews.len(), 40);
+        assert_eq!(run.photos_collected(), 40);
+        assert_eq!(run.pages_read, 2);
+        let RunState::Stopped { reason } = &run.state else {
+            panic!("not stopped: {:?}", run.state)
+        };
+        assert_eq!(reason, &tn("review_stopped", 2, &[t("api_captcha").into()]));
+        assert_eq!(
+            reason.english(),
+            "Reading the reviews stopped after 2 pages: the shop asked for a captcha or a sign-in. \
+             The photos found so far are kept."
+        );
+        assert_eq!(run.next_request(now + 60_000.0), None, "never asked again");
+        run.answer(&synthetic_page(3, 10, 20));
+        assert_eq!(run.reviews.len(), 40);
+    }
+
+    #[test]
+    fn stops_at_the_limit_or_the_last_page() {
+        let filter = ReviewFilter {
+            max_photos: 30,
+            ..ReviewFilter::default()
+        };
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", filter);
+        for page in 1..=2 {
+            run.next_request(0.0).expect("request");
+            run.answer(&synthetic_page(page, 10, 20));
+        }
+        assert_eq!(run.state, RunState::Done, "30 photos after page 2");
+        assert_eq!(run.next_request(1e9), None);
+
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer(&synthetic_page(1, 1, 20));
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 1));
+
+        // No envelope (as in the real captures): a short page is the last.
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"data\":{\"evaViewList\":[{\"evaluationIdStr\":\"1\"}]}}");
+        assert_eq!(run.state, RunState::Done);
+    }
+
+    #[test]
+    fn a_product_without_reviews_is_done_not_stopped() {
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"data\":{\"totalNum\":0,\"totalPage\":0,\"evaViewList\":null}}");
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 1));
+        let mut run = ReviewRun::new(ReviewSource::AliExpressRu, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"data\":{\"reviews\":null}}");
+        assert_eq!(run.state, RunState::Done);
+    }
+
+    #[test]
+    fn failures_and_odd_answers_stop_without_retrying() {
+        let mut run = ReviewRun::new(
+            ReviewSource::AliExpressRu,
+            "1005009452926938",
+            ReviewFilter::default(),
+        );
+        let r = run.next_request(5.0).expect("page 1");
+        assert_eq!(r.method, "POST");
+        let body: serde_json::Value =
+            serde_json::from_str(r.body.as_deref().unwrap_or("")).unwrap_or_default();
+        assert_eq!(body["pagination"]["pageNum"], 1);
+        assert_eq!(body["sort"], 2);
+        assert_eq!(body["filters"], serde_json::json!([1]));
+        run.answer("<html><body>Войдите</body></html>");
+        assert_eq!(
+            run.state,
+            RunState::Stopped {
+                reason: tn("review_stopped", 0, &[t("api_not_data").into()])
+            }
+        );
+
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer("{\"something\":\"else\"}");
+        assert_eq!(
+            run.state,
+            RunState::Stopped {
+                reason: tn("review_stopped", 0, &[t("review_not_data").into()])
+            }
+        );
+
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
+        run.failed(t("api_captcha"));
+        assert_eq!(
+            run.state,
+            RunState::Reading,
+            "nothing pending: nothing to fail"
+        );
+        run.next_request(0.0);
+        run.failed(t("api_captcha"));
+        assert!(matches!(run.state, RunState::Stopped { .. }));
+        assert_eq!(run.next_request(1e12), None);
+
+        for bad in ["", "12a", "123456789012345678901"] {
+            let mut run = ReviewRun::new(ReviewSource::AliExpress, bad, ReviewFilter::default());
+            assert_eq!(run.next_request(0.0), None, "{bad:?}");
+        }
+        let mut run = ReviewRun::new(ReviewSource::AliExpressMtop, "1", ReviewFilter::default());
+        assert_eq!(run.next_request(0.0), None);
+    }
+
+    #[test]
+    fn never_more_than_max_pages() {
+        let mut run = ReviewRun::new(
+            ReviewSource::AliExpress,
+            "1",
+            ReviewFilter {
+                max_photos: super::super::MAX_MAX_PHOTOS,
+                ..ReviewFilter::default()
+            },
+        );
+        let mut asked = 0;
+        let mut now = 0.0;
+        while let Some(r) = run.next_request(now) {
+            asked += 1;
+            now = r.not_before_ms;
+            // Every page says there are more, and brings reviews without photos.
+            run.answer(&format!(
+                "{{\"data\":{{\"totalPage\":100000,\"evaViewList\":[{}]}}}}",
+                (0..20)
+                    .map(|i| format!("{{\"evaluationIdStr\":\"{}-{i}\"}}", r.page))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+            assert!(asked <= MAX_PAGES);
+        }
+        assert_eq!(asked, MAX_PAGES);
+        assert!(now >= f64::from(MAX_PAGES - 1) * MIN_GAP_MS);
+    }
+}

@@ -1,0 +1,577 @@
+//! Reading the shops' review answers into [`Review`]s (page-formats §9.5).
+//!
+//! Every field is read defensively (a missing or odd field is left empty; the
+//! review is kept), sizes are bounded, and nothing here panics on any input.
+//! Fields whose format no real capture shows are read too, with a warning the
+//! user reads ([`ReviewPage::warnings`]): the mtop form, AliExpress's follow-up
+//! photos (`buyerAddFbImages`) and review videos.
+
+use super::{
+    parse_date, stars_from_eval, variant_from_ru, variant_from_sku_info, Review, ReviewMedia,
+    ReviewSource,
+};
+use crate::say::{t, Say};
+use serde_json::Value;
+
+/// Most reviews read from one answer.
+const MAX_REVIEWS: usize = 500;
+/// Most photos and videos read from one review.
+const MAX_MEDIA: usize = 60;
+/// Longest text kept, in characters.
+const MAX_TEXT_CHARS: usize = 5000;
+/// Most JSON nodes visited when searching an answer for its review list.
+const MAX_NODES: usize = 200_000;
+/// Longest answer read, in bytes.
+const MAX_BODY_BYTES: usize = 20 * 1024 * 1024;
+
+/// What one answer held.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewPage {
+    /// Whether the answer held a review list at all (possibly empty); `false`
+    /// for anything that is not review data.
+    pub found: bool,
+    /// The reviews, in the shop's order.
+    pub reviews: Vec<Review>,
+    /// How many pages the shop has, when the answer says.
+    pub total_pages: Option<u32>,
+    /// How many reviews the shop has, when the answer says.
+    pub total_reviews: Option<u32>,
+    /// What the user should know about this answer (unconfirmed formats).
+    pub warnings: Vec<Say>,
+}
+
+impl ReviewPage {
+    fn warn(&mut self, s: Say) {
+        if !self.warnings.contains(&s) {
+            self.warnings.push(s);
+        }
+    }
+}
+
+/// Reads one answer of `source`: a JSON (or JSONP) body for the APIs, the
+/// page's HTML for [`ReviewSource::AliExpressRuPage`].
+pub fn parse(source: ReviewSource, body: &str) -> ReviewPage {
+    let mut page = ReviewPage::default();
+    if body.len() > MAX_BODY_BYTES {
+        return page;
+    }
+    match source {
+        ReviewSource::AliExpress | ReviewSource::AliExpressMtop => {
+            let json = crate::extract::js::strip_jsonp(body);
+            let Ok(v) = serde_json::from_str::<Value>(json) else {
+                return page;
+            };
+            global(&v, source, &mut page);
+        }
+        ReviewSource::AliExpressRu => {
+            let Ok(v) = serde_json::from_str::<Value>(body.trim()) else {
+                return page;
+            };
+            ru(&v, &mut page);
+        }
+        ReviewSource::AliExpressRuPage => {
+            let dom = crate::extract::html::Dom::parse(body);
+            let islands: Vec<usize> = dom
+                .by_name("script")
+                .filter(|&i| dom.get(i).is_some_and(|e| e.id_is("__AER_DATA__")))
+                .collect();
+            for i in islands {
+                let Ok(v) = serde_json::from_str::<Value>(dom.raw_inner(i).trim()) else {
+                    continue;
+                };
+                ru(&v, &mut page);
+                if page.found {
+                    break;
+                }
+            }
+        }
+    }
+    page
+}
+
+/// Depth-first search (explicit stack, bounded) for the first node `pick` accepts.
+fn find<'v>(root: &'v Value, pick: impl Fn(&'v Value) -> Option<&'v Value>) -> Option<&'v Value> {
+    let mut stack = vec![root];
+    let mut seen = 0;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > MAX_NODES {
+            return None;
+        }
+        if let Some(found) = pick(v) {
+            return Some(found);
+        }
+        match v {
+            Value::Object(m) => stack.extend(m.values().rev()),
+            Value::Array(a) => stack.extend(a.iter().rev()),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => clip(s.trim()),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(MAX_TEXT_CHARS).collect()
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|n| n.is_finite())
+}
+
+fn count(v: Option<&Value>) -> Option<u32> {
+    number(v)
+        .filter(|n| *n >= 0.0)
+        .map(|n| n.min(f64::from(u32::MAX)) as u32)
+}
+
+/// The URL of one list entry: a string, or an object's `url`-like field.
+fn url_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Object(m) => [
+            "url", "imageUrl", "imgUrl", "src", "videoUrl", "playUrl", "webUrl",
+        ]
+        .iter()
+        .find_map(|k| m.get(*k).and_then(Value::as_str)),
+        _ => None,
+    }
+}
+
+/// Adds the photos of `list` (strings or `{url}` objects) to `media`.
+fn add_photos(media: &mut Vec<ReviewMedia>, list: Option<&Value>, followup: bool) -> usize {
+    let mut added = 0;
+    for entry in list.and_then(Value::as_array).into_iter().flatten() {
+        if media.len() >= MAX_MEDIA {
+            break;
+        }
+        let Some(url) = url_of(entry) else { continue };
+        let url = url.trim();
+        if url.is_empty() || url.len() > 2048 {
+            continue;
+        }
+        let original = crate::url::original_url(url);
+        let key = original.as_deref().map(crate::url::cdn_key);
+        // The same photo twice (images[] and thumbnails[] name the same ones).
+        if key.is_some()
+            && media
+                .iter()
+                .any(|m| m.original.as_deref().map(crate::url::cdn_key) == key)
+        {
+            continue;
+        }
+        if original.is_none() && media.iter().any(|m| m.url == url) {
+            continue;
+        }
+        let video = original
+            .as_deref()
+            .and_then(crate::url::media_extension)
+            .is_some_and(|e| e == "mp4");
+        media.push(ReviewMedia {
+            url: url.to_string(),
+            original,
+            video,
+            followup,
+        });
+        added += 1;
+    }
+    added
+}
+
+/// Videos the data names under a key with `video` in it (no real capture shows
+/// one: read defensively). Only `.mp4` URLs on a shop CDN count.
+fn add_videos(media: &mut Vec<ReviewMedia>, obj: &Value, followup: bool) -> usize {
+    let Some(m) = obj.as_object() else { return 0 };
+    let mut added = 0;
+    for (k, v) in m {
+        if !k.to_ascii_lowercase().contains("video") {
+            continue;
+        }
+        let entries: Vec<&Value> = match v {
+            Value::Array(a) => a.iter().take(MAX_MEDIA).collect(),
+            other => vec![other],
+        };
+        for e in entries {
+            let Some(url) = url_of(e) else { continue };
+            let Some(original) = crate::url::original_url(url) else {
+                continue;
+            };
+            if crate::url::media_extension(&original) != Some("mp4")
+                || media.len() >= MAX_MEDIA
+                || media.iter().any(|x| x.original.as_ref() == Some(&original))
+            {
+                continue;
+            }
+            media.push(ReviewMedia {
+                url: url.trim().to_string(),
+                original: Some(original),
+                video: true,
+                followup,
+            });
+            added += 1;
+        }
+    }
+    added
+}
+
+/// AliExpress global: `data.evaViewList[]` (the feedback endpoint), or an
+/// `evaViewList` anywhere in an mtop answer.
+fn global(v: &Value, source: ReviewSource, page: &mut ReviewPage) {
+    let data = v.get("data");
+    let list = data
+        .and_then(|d| d.get("evaViewList"))
+        .filter(|l| l.is_array())
+        .or_else(|| find(v, |n| n.get("evaViewList").filter(|l| l.is_array())));
+    let Some(items) = list.and_then(Value::as_array) else {
+        // A product without reviews: the envelope with a `null` (or no) list.
+        if let Some(d) = data.filter(|d| {
+            d.get("evaViewList").is_some_and(Value::is_null) || count(d.get("totalNum")) == Some(0)
+        }) {
+            page.found = true;
+            page.total_reviews = count(d.get("totalNum"));
+        }
+        return;
+    };
+    page.found = true;
+    if source == ReviewSource::AliExpressMtop {
+        page.warn(t("review_unconfirmed_format"));
+    }
+    // The envelope: beside the list (not in the real captures, read defensively).
+    let envelope = find(v, |n| {
+        n.get("evaViewList").filter(|l| l.is_array()).map(|_| n)
+    });
+    if let Some(env) = envelope {
+        page.total_pages = count(env.get("totalPage")).filter(|n| *n > 0);
+        page.total_reviews = count(env.get("totalNum"));
+    }
+    for item in items.iter().take(MAX_REVIEWS) {
+        if !item.is_object() {
+            continue;
+        }
+        let id = match item.get("evaluationIdStr").and_then(Value::as_str) {
+            Some(s) if !s.trim().is_empty() => clip(s.trim()),
+            _ => match item.get("evaluationId") {
+                Some(Value::Number(n)) => n.to_string(),
+                other => text_of(other),
+            },
+        };
+        let date_text = text_of(item.get("evalDate"));
+        let followup_date = text_of(item.get("buyerAddFbDate"));
+        let mut media = Vec::new();
+        if add_photos(&mut media, item.get("images"), false) == 0 {
+            // No full-size list: the thumbnails name the same photos.
+            add_photos(&mut media, item.get("thumbnails"), false);
+        }
+        let followups = add_photos(&mut media, item.get("buyerAddFbImages"), true);
+        let followups = if followups == 0 {
+            add_photos(&mut media, item.get("buyerAddFbThumbnails"), true)
+        } else {
+            followups
+        };
+        if followups > 0 {
+            page.warn(t("review_unconfirmed_followup"));
+        }
+        if add_videos(&mut media, item, false) > 0 {
+            page.warn(t("review_unconfirmed_video"));
+        }
+        page.reviews.push(Review {
+            id,
+            date: parse_date(&date_text)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            date_text,
+            country: country(text_of(item.get("buyerCountry"))),
+            stars: number(item.get("buyerEval")).map_or(0, stars_from_eval),
+            variant: variant_from_sku_info(&text_of(item.get("skuInfo"))),
+            text: text_of(item.get("buyerFeedback")),
+            followup_date: parse_date(&followup_date)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            followup_text: text_of(item.get("buyerAddFbContent")),
+            helpful: count(item.get("upVoteCount")).unwrap_or(0),
+            media,
+        });
+    }
+}
+
+/// A country code: two ASCII letters, upper case; anything else is dropped.
+fn country(s: String) -> String {
+    let s = s.trim();
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+        s.to_ascii_uppercase()
+    } else {
+        String::new()
+    }
+}
+
+/// The country of an aliexpress.ru flag URL (`…/ru.svg` → `RU`).
+fn country_of_flag(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    let stem = last.split('.').next().unwrap_or("");
+    country(stem.to_string())
+}
+
+/// aliexpress.ru: `data.reviews[]` of the `product-reviews` API, or
+/// `props.reviews[]` of the `bx/RedReviewsProductFeedbackList` widget in
+/// `#__AER_DATA__`; items `{product, reviewer, root, additional, interaction}`.
+fn ru(v: &Value, page: &mut ReviewPage) {
+    let is_list = |l: &Value| {
+        l.as_array()
+            .is_some_and(|a| a.is_empty() || a.iter().any(|r| r.get("root").is_some()))
+    };
+    let list = v
+        .get("data")
+        .and_then(|d| d.get("reviews"))
+        .filter(|l| is_list(l))
+        .or_else(|| {
+            find(v, |n| {
+                let widget = n
+                    .get("widgetId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|w| w.starts_with("bx/RedReviewsProductFeedbackList"));
+                n.get("props")
+                    .and_then(|p| p.get("reviews"))
+                    .filter(|l| widget && l.is_array())
+            })
+        })
+        .or_else(|| {
+            find(v, |n| {
+                n.get("reviews")
+                    .filter(|l| l.as_array().is_some_and(|a| !a.is_empty()) && is_list(l))
+            })
+        });
+    let Some(items) = list.and_then(Value::as_array) else {
+        // No reviews (with photos): `data.reviews` is `null`.
+        page.found = v
+            .get("data")
+            .and_then(|d| d.get("reviews"))
+            .is_some_and(Value::is_null);
+        return;
+    };
+    page.found = true;
+    if let Some(data) = v.get("data") {
+        let pagination = data.get("pagination").unwrap_or(data);
+        page.total_pages = count(pagination.get("totalPages"))
+            .or_else(|| count(pagination.get("pageCount")))
+            .filter(|n| *n > 0);
+        page.total_reviews =
+            count(pagination.get("totalCount")).or_else(|| count(pagination.get("total")));
+    }
+    for item in items.iter().take(MAX_REVIEWS) {
+        let Some(root) = item.get("root").filter(|r| r.is_object()) else {
+            continue;
+        };
+        let additional = item.get("additional").filter(|a| a.is_object());
+        let mut media = Vec::new();
+        add_photos(&mut media, root.get("images"), false);
+        let mut videos = add_videos(&mut media, root, false);
+        if let Some(a) = additional {
+            add_photos(&mut media, a.get("images"), true);
+            videos += add_videos(&mut media, a, true);
+        }
+        if videos > 0 {
+            page.warn(t("review_unconfirmed_video"));
+        }
+        let date_text = text_of(root.get("date"));
+        let followup_date = additional.map(|a| text_of(a.get("date")));
+        let text = {
+            let original = text_of(root.get("originalText"));
+            if original.is_empty() {
+                text_of(root.get("text"))
+            } else {
+                original
+            }
+        };
+        let followup_text = additional
+            .map(|a| {
+                let original = text_of(a.get("originalText"));
+                if original.is_empty() {
+                    text_of(a.get("text"))
+                } else {
+                    original
+                }
+            })
+            .unwrap_or_default();
+        page.reviews.push(Review {
+            id: text_of(root.get("id")),
+            date: parse_date(&date_text)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            date_text,
+            country: item
+                .get("reviewer")
+                .and_then(|r| r.get("countryFlag"))
+                .and_then(Value::as_str)
+                .map(country_of_flag)
+                .unwrap_or_default(),
+            stars: number(root.get("grade"))
+                .filter(|g| (1.0..=5.0).contains(g))
+                .map_or(0, |g| g.round() as u8),
+            variant: variant_from_ru(&text_of(
+                item.get("product").and_then(|p| p.get("skuProperties")),
+            )),
+            text,
+            followup_date: followup_date
+                .as_deref()
+                .and_then(parse_date)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            followup_text,
+            helpful: count(item.get("interaction").and_then(|i| i.get("likesAmount"))).unwrap_or(0),
+            media,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// SYNTHETIC: an AliExpress global answer in the documented envelope
+    /// (§9.5 (i)), with the unconfirmed follow-up photo field.
+    const SYNTHETIC_GLOBAL: &str = r#"{"data":{"totalNum":23,"totalPage":3,"currentPage":1,
+        "evaViewList":[
+          {"evaluationId":50197810292797653,"evaluationIdStr":"50197810292797653",
+           "evalDate":"22 Nov 2025","buyerCountry":"ru","buyerEval":80,
+           "buyerName":"A***b","buyerHeadPortrait":"https://ae01.alicdn.com/kf/Havatar.png",
+           "skuInfo":"Color:Black Size:M Ships From:China ","buyerFeedback":"Good.",
+           "upVoteCount":4,
+           "images":["https://ae01.alicdn.com/kf/S1.jpg","https://ae01.alicdn.com/kf/S2.png"],
+           "thumbnails":["https://ae01.alicdn.com/kf/S1.jpg_220x220.jpg","https://ae01.alicdn.com/kf/S2.png_220x220.png"],
+           "buyerAddFbContent":"Still fine.","buyerAddFbDate":"01 Dec 2025",
+           "buyerAddFbImages":["https://ae01.alicdn.com/kf/S3.jpg_220x220.jpg"]},
+          {"evaluationIdStr":"2","evalDate":"bad","buyerEval":"100",
+           "thumbnails":["//ae01.alicdn.com/kf/S4.jpg_220x220.jpg","https://evil.example/x.jpg"]}
+        ]}}"#;
+
+    #[test]
+    fn synthetic_global_envelope_is_read() {
+        let p = parse(ReviewSource::AliExpress, SYNTHETIC_GLOBAL);
+        assert!(p.found);
+        assert_eq!(p.total_pages, Some(3));
+        assert_eq!(p.total_reviews, Some(23));
+        assert_eq!(p.reviews.len(), 2);
+        let r = &p.reviews[0];
+        assert_eq!(r.id, "50197810292797653");
+        assert_eq!((r.date.as_str(), r.stars), ("2025-11-22", 4));
+        assert_eq!((r.country.as_str(), r.variant.as_str()), ("RU", "Black, M"));
+        assert_eq!(r.followup_date, "2025-12-01");
+        assert_eq!(r.helpful, 4);
+        let originals: Vec<(&str, bool)> = r
+            .media
+            .iter()
+            .map(|m| (m.original.as_deref().unwrap_or(""), m.followup))
+            .collect();
+        assert_eq!(
+            originals,
+            [
+                ("https://ae01.alicdn.com/kf/S1.jpg", false),
+                ("https://ae01.alicdn.com/kf/S2.png", false),
+                ("https://ae01.alicdn.com/kf/S3.jpg", true),
+            ]
+        );
+        // No buyer name or avatar anywhere.
+        let all = format!("{:?}", p.reviews);
+        assert!(!all.contains("A***b") && !all.contains("Havatar"));
+        // Thumbnails only: the originals, and an off-CDN URL never becomes one.
+        let r = &p.reviews[1];
+        assert_eq!((r.date.as_str(), r.stars), ("", 5));
+        assert_eq!(r.media.len(), 2);
+        assert_eq!(
+            r.media[0].original.as_deref(),
+            Some("https://ae01.alicdn.com/kf/S4.jpg")
+        );
+        assert_eq!(r.media[1].original, None);
+        assert_eq!(p.warnings, [t("review_unconfirmed_followup")]);
+    }
+
+    #[test]
+    fn synthetic_mtop_jsonp_is_read_with_a_warning() {
+        // SYNTHETIC: the mtop form is unconfirmed; items as in the feedback JSON.
+        let body =
+            "mtopjsonp3({\"api\":\"mtop.aliexpress.review.pc.list\",\"ret\":[\"SUCCESS::ok\"],\
+            \"data\":{\"data\":{\"evaViewList\":[{\"evaluationIdStr\":\"9\",\"buyerEval\":60,\
+            \"images\":[\"https://ae-pic-a1.aliexpress-media.com/kf/S9.jpg\"],\
+            \"videoUrl\":\"https://video.aliexpress-media.com/play/u/123/456.mp4\"}]}}})";
+        let p = parse(ReviewSource::AliExpressMtop, body);
+        assert!(p.found);
+        assert_eq!(p.reviews.len(), 1);
+        assert_eq!(p.reviews[0].stars, 3);
+        assert_eq!(p.reviews[0].media.len(), 2);
+        assert!(p.reviews[0].media[1].video);
+        assert!(p.warnings.contains(&t("review_unconfirmed_format")));
+        assert!(p.warnings.contains(&t("review_unconfirmed_video")));
+    }
+
+    #[test]
+    fn a_product_without_reviews_is_an_empty_page_not_a_refusal() {
+        for (source, body) in [
+            (
+                ReviewSource::AliExpress,
+                "{\"data\":{\"totalNum\":0,\"evaViewList\":null}}",
+            ),
+            (
+                ReviewSource::AliExpress,
+                "{\"data\":{\"totalNum\":0,\"totalPage\":0}}",
+            ),
+            (ReviewSource::AliExpressRu, "{\"data\":{\"reviews\":null}}"),
+            (ReviewSource::AliExpressRu, "{\"data\":{\"reviews\":[]}}"),
+        ] {
+            let p = parse(source, body);
+            assert!(p.found && p.reviews.is_empty(), "{body}");
+        }
+        for (source, body) in [
+            (ReviewSource::AliExpress, "{\"data\":{\"totalNum\":5}}"),
+            (ReviewSource::AliExpressRu, "{\"data\":{}}"),
+        ] {
+            assert!(!parse(source, body).found, "{body}");
+        }
+    }
+
+    #[test]
+    fn hostile_answers_give_nothing_and_never_panic() {
+        for body in [
+            "",
+            "null",
+            "[]",
+            "{\"data\":{\"evaViewList\":\"x\"}}",
+            "{\"data\":{\"evaViewList\":[1,null,[],{\"images\":[{},7,\"\"]}]}}",
+            "{\"data\":{\"reviews\":[{\"root\":[]},{\"root\":{\"images\":\"x\",\"grade\":1e308}}]}}",
+            "<html><script id=\"__AER_DATA__\">{]</script>",
+            "cb(",
+            "\u{feff}",
+            &"[".repeat(10_000),
+        ] {
+            for s in [
+                ReviewSource::AliExpress,
+                ReviewSource::AliExpressMtop,
+                ReviewSource::AliExpressRu,
+                ReviewSource::AliExpressRuPage,
+            ] {
+                let p = parse(s, body);
+                assert!(p.reviews.iter().all(|r| r.media.iter().all(|m| m.original.is_none())));
+            }
+        }
+        let p = parse(
+            ReviewSource::AliExpress,
+            "{\"data\":{\"evaViewList\":[{\"images\":[{},7,\"\"]}]}}",
+        );
+        assert!(p.found);
+        assert!(p.reviews[0].media.is_empty());
+    }
+}
