@@ -517,6 +517,11 @@ async fn save(
     };
     let planned_folder = report.folder.clone();
     if let Some(rid) = request_id.as_deref().filter(|r| r.starts_with('q')) {
+        if !queue::may_save(rid).await {
+            // Cancelled (or read again after a retry) while this save was on
+            // its way: the queue no longer asks for it.
+            return SaveReport::refused(t("queue_cancelled"));
+        }
         // A queue's product: never the folder of another product of the queue.
         let taken = queue::folders_taken(rid).await;
         report.folder =

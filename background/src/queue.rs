@@ -14,7 +14,7 @@ use alisave_core::manifest::{products_csv, products_json, products_summary};
 use alisave_core::protocol::{
     queue_outcome, PageToBg, PopupToContent, SaveReport, MAX_QUEUE_TEXT_BYTES,
 };
-use alisave_core::queue::{parse_links, Effect, ItemState, Next, Queue, SavedProduct};
+use alisave_core::queue::{parse_links, Effect, ItemState, Next, PageOutcome, Queue, SavedProduct};
 use alisave_core::say::{t, tf};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -332,9 +332,13 @@ pub async fn page_read(tab_id: i64, request_id: &str, report: &SaveReport) {
     let Some(outcome) = queue_outcome(report) else {
         return;
     };
-    let recorded = change(|q| match q.opening_in(tab_id) {
-        Some(i) if q.request_id(i) == request_id => q.read(i, outcome),
-        _ => Vec::new(),
+    let recorded = change(|q| match outcome {
+        // A batch is recorded even if the product was cancelled meanwhile.
+        PageOutcome::Saving { batch_id } => q.batch_made(request_id, &batch_id),
+        outcome => match q.opening_in(tab_id) {
+            Some(i) if q.request_id(i) == request_id => q.read(i, outcome),
+            _ => Vec::new(),
+        },
     })
     .await;
     if recorded {
@@ -401,6 +405,14 @@ pub async fn resume() {
         return;
     }
     pump().await;
+}
+
+/// Whether a queued page's save under `request_id` may make a batch (its
+/// product is still being read: not cancelled, not superseded by a retry).
+pub async fn may_save(request_id: &str) -> bool {
+    let l = lock();
+    let _g = l.lock().await;
+    matches!(load().await, Ok(Some(q)) if q.may_save(request_id))
 }
 
 /// The queue's folders taken by its other products' saves (for

@@ -363,6 +363,51 @@ impl Queue {
         format!("q{}-", self.id)
     }
 
+    /// The product a save request id of this queue names, when it is that
+    /// product's current request (not one from before a retry, nor another
+    /// queue's).
+    pub fn item_of_request(&self, request_id: &str) -> Option<usize> {
+        let rest = request_id.strip_prefix(&self.request_prefix())?;
+        let (item, _) = rest.split_once('-')?;
+        let item: usize = item.parse().ok()?;
+        (item < self.items.len() && self.request_id(item) == request_id).then_some(item)
+    }
+
+    /// Whether a page's save under `request_id` may make a batch: only while
+    /// its product is being read. A cancelled product, one read again after a
+    /// retry (a newer request id) or another queue's is refused, so a save
+    /// still on its way when the user cancelled never adds files the queue
+    /// does not know of.
+    pub fn may_save(&self, request_id: &str) -> bool {
+        self.item_of_request(request_id)
+            .is_some_and(|i| matches!(self.items[i].state, ItemState::Opening { .. }))
+    }
+
+    /// A batch was made under `request_id`: its product is saving. Also when
+    /// the product was cancelled in the moment between [`Queue::may_save`] and
+    /// the batch (its files are coming: a retry must not save them again).
+    pub fn batch_made(&mut self, request_id: &str, batch_id: &str) -> Vec<Effect> {
+        let Some(i) = self.item_of_request(request_id) else {
+            return Vec::new();
+        };
+        match self.items[i].state {
+            ItemState::Opening { .. } => self.read(
+                i,
+                PageOutcome::Saving {
+                    batch_id: batch_id.to_string(),
+                },
+            ),
+            ItemState::Failed { .. } => {
+                self.items[i].state = ItemState::Saving {
+                    tab_id: None,
+                    batch_id: batch_id.to_string(),
+                };
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The product whose page is read in `tab_id`.
     pub fn opening_in(&self, tab_id: i64) -> Option<usize> {
         self.items
@@ -906,6 +951,7 @@ https://he.aliexpress.com/item/32993251330.html#reviews
             let mut last_open = f64::NEG_INFINITY;
             // Products whose batch was lost (a browser restart): they may fail.
             let mut lost = vec![false; n];
+            let mut made = std::collections::HashSet::new();
             for (kind, k, dt) in steps {
                 now += f64::from(dt);
                 let before: Vec<ItemState> = q.items.iter().map(|i| i.state.clone()).collect();
@@ -918,7 +964,19 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                         next_tab += 1;
                         last_open = now;
                     },
-                    2 => { let e = q.read(k % n, PageOutcome::Saving { batch_id: format!("b{k}") }); close_tabs(e, &mut open); }
+                    2 => {
+                        let i = k % n;
+                        // The current request of the product, or one from before a retry.
+                        let rid = if dt % 3 == 0 { format!("q{}-{i}-{}", q.id, q.items[i].tries.saturating_sub(1)) } else { q.request_id(i) };
+                        let allowed = q.may_save(&rid);
+                        let before = q.items[i].state.clone();
+                        // One batch per request id (the engine's `batch_of_request`).
+                        let e = if (allowed || dt % 5 == 0) && made.insert(rid.clone()) { q.batch_made(&rid, &format!("b{k}")) } else { Vec::new() };
+                        if !allowed && !matches!(before, ItemState::Failed { .. }) {
+                            proptest::prop_assert_eq!(&q.items[i].state, &before, "a refused request changed its product");
+                        }
+                        close_tabs(e, &mut open);
+                    }
                     3 => { let e = q.read(k % n, PageOutcome::Challenge); close_tabs(e, &mut open); }
                     4 => { let e = q.read(k % n, PageOutcome::Failed { reason: t("queue_not_product") }); close_tabs(e, &mut open); }
                     5 => { let e = q.saved(k % n, 3, 0, SavedProduct::default()); close_tabs(e, &mut open); }
@@ -1036,6 +1094,39 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         );
         assert!(q.paused);
         assert_eq!(q.landed(8, ""), vec![], "not a tab of the queue");
+    }
+
+    #[test]
+    fn a_save_on_its_way_when_the_user_cancelled() {
+        let mut q = queue(3);
+        q.id = "5".into();
+        q.opened(0, 7, 0.0);
+        q.opened(1, 8, 0.0);
+        let (r0, r1) = (q.request_id(0), q.request_id(1));
+        assert!(q.may_save(&r0));
+        q.cancel();
+        assert!(!q.may_save(&r0), "cancelled before its batch: refused");
+        // Product 1 passed the check just before the cancel: its batch is
+        // recorded, so "Retry failed" does not save it again.
+        q.batch_made(&r1, "b1");
+        assert!(matches!(
+            q.items[1].state,
+            ItemState::Saving { tab_id: None, .. }
+        ));
+        q.retry_failed();
+        assert_eq!(
+            q.items[1].state,
+            ItemState::Saving {
+                tab_id: None,
+                batch_id: "b1".into()
+            }
+        );
+        assert!(!q.may_save(&r0), "an old request after a retry");
+        assert!(q.batch_made(&r0, "late").is_empty());
+        assert_eq!(q.items[0].state, ItemState::Waiting);
+        assert!(!q.may_save("q6-0-1"), "another queue's");
+        assert!(!q.may_save("q5-9-0"));
+        assert!(!q.may_save("123-4"));
     }
 
     #[test]

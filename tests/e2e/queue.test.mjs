@@ -269,13 +269,17 @@ test('pause, resume and cancel', { timeout: 180000 }, async () => {
   const paused = await rows(page);
   assert.deepEqual(paused.slice(2).map((r) => r.state), ['waiting', 'waiting', 'waiting', 'waiting']);
   assert.ok(!shop.requests.some((r) => r.path === `/item/${list[2].id}.html`), 'not opened while paused');
-  // Resume, then cancel while the next one is being read.
+  // Resume, then cancel while the next two pages are being read (held).
   const held2 = hold(list[3].url, eraCPage(list[3]));
+  const held3 = hold(list[4].url, eraCPage(list[4]));
   await page.locator('button[data-alisave-action="resume-queue"]').click();
   await held2.seen;
   await stateOf(page, list[2].id, 'done');
+  await held3.seen;
   await page.locator('button[data-alisave-action="cancel-queue"]').click();
+  await page.locator('[data-alisave-queue="ended"]').waitFor();
   held2.release();
+  held3.release();
   const final = await ended(page);
   const states = final.map((r) => r.state);
   assert.deepEqual(states.slice(0, 3), ['done', 'done', 'done']);

@@ -7,6 +7,7 @@
 
 mod fuzz;
 mod package;
+mod sizes;
 mod tools;
 mod wasm;
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         }),
         "test" => tools::setup(&root()).and_then(|env| test(&root(), &env)),
         "bench" => tools::setup(&root()).and_then(|env| bench(&root(), &env)),
+        "sizes" => tools::setup(&root()).and_then(|env| sizes(&root(), &env)),
         "package" => tools::setup(&root()).and_then(|env| {
             build(&root(), &env)?;
             let zip = package::package(&root())?;
@@ -45,7 +47,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | build | demo [OUT_DIR] | test | bench | package | fuzz [SECONDS]>"
+                "usage: cargo xtask <setup | build | demo [OUT_DIR] | test | bench | sizes | package | fuzz [SECONDS]>"
             );
             return if task == "help" {
                 ExitCode::SUCCESS
@@ -474,5 +476,122 @@ fn bench(root: &Path, env: &tools::Env) -> Result {
     run(env
         .cmd("node")
         .current_dir(root)
-        .arg("tests/e2e/bench-queue.mjs"))
+        .arg("tests/e2e/bench-queue.mjs"))?;
+    sizes(root, env)
+}
+
+/// Builds, then writes what each shipped wasm module is made of, by crate,
+/// into its section of BENCHMARKS.md (see `sizes.rs`).
+fn sizes(root: &Path, env: &tools::Env) -> Result {
+    build(root, env)?;
+    let target = root.join("target");
+    let work = target.join("sizes");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let release = target.join("wasm32-unknown-unknown/release");
+    // (module, cargo's output, wasm-bindgen target, extra wasm-opt flags, shipped file)
+    let modules = [
+        (
+            "background",
+            release.join("background.wasm"),
+            "web",
+            vec![],
+            "background/background_bg.wasm",
+        ),
+        (
+            "popup",
+            release.join("popup.wasm"),
+            "web",
+            vec![],
+            "popup_bg.wasm",
+        ),
+        (
+            "saver",
+            release.join("saver.wasm"),
+            "web",
+            vec![],
+            "saver/saver_bg.wasm",
+        ),
+        (
+            "options (and the queue page)",
+            release.join("options.wasm"),
+            "web",
+            vec![],
+            "options_bg.wasm",
+        ),
+        (
+            "content (before wasm2js)",
+            target.join("content-js/js/content.wasm"),
+            "bundler",
+            vec!["--llvm-nontrapping-fptoint-lowering"],
+            "content/content.js",
+        ),
+    ];
+    let mut measured = Vec::new();
+    let mut shipped = String::new();
+    for (i, (name, wasm, bindgen_target, extra, file)) in modules.iter().enumerate() {
+        let out = work.join(format!("m{i}"));
+        run(env
+            .cmd("wasm-bindgen")
+            .args([
+                "--target",
+                bindgen_target,
+                "--no-typescript",
+                "--out-name",
+                "m",
+                "--out-dir",
+            ])
+            .arg(&out)
+            .arg(wasm))?;
+        let opt = out.join("m.opt.wasm");
+        run(env
+            .cmd("wasm-opt")
+            .args(extra)
+            .args(["-Oz", "-g"])
+            .arg(out.join("m_bg.wasm"))
+            .arg("-o")
+            .arg(&opt))?;
+        let bytes = std::fs::read(&opt).map_err(|e| format!("{}: {e}", opt.display()))?;
+        let b = sizes::breakdown(&bytes)?;
+        let dist_bytes = std::fs::metadata(root.join("dist").join(file)).map_or(0, |m| m.len());
+        shipped.push_str(&format!(
+            "| {name} | `{file}` | {dist_bytes} | {} |\n",
+            b.total()
+        ));
+        measured.push((name.to_string(), b));
+    }
+    let section = format!(
+        "## Size breakdown per artefact (issue 13, outcome 7)\n\n\
+         Each wasm module rebuilt as `cargo xtask build` builds it (wasm-bindgen, then \
+         wasm-opt `-Oz`) but with `-g`, so that every function keeps its name, then each \
+         function body counted for the crate its demangled name starts with (`std` = \
+         std, core and alloc; generic code counts for the crate that defines it, not the \
+         one that uses it). Names and other custom sections are left out, so the total is \
+         close to the shipped file (the content script ships as JS: its wasm2js output is \
+         about twice the wasm). Run: `cargo xtask sizes` (also the last step of `cargo xtask \
+         bench`).\n\n| module | shipped file | shipped bytes | code + data + other (bytes) |\n\
+         |---|---|---:|---:|\n{shipped}\n{}",
+        sizes::table(&measured, 8)
+    );
+    let file = root.join("BENCHMARKS.md");
+    let md = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+    let block = format!("<!-- sizes:start -->\n{section}<!-- sizes:end -->\n");
+    let md = match (
+        md.find("<!-- sizes:start -->"),
+        md.find("<!-- sizes:end -->"),
+    ) {
+        (Some(a), Some(b)) if a < b => {
+            let end = b + "<!-- sizes:end -->".len();
+            let end = if md[end..].starts_with('\n') {
+                end + 1
+            } else {
+                end
+            };
+            format!("{}{block}{}", &md[..a], &md[end..])
+        }
+        _ => format!("{}\n\n{block}", md.trim_end()),
+    };
+    std::fs::write(&file, md).map_err(|e| e.to_string())?;
+    println!("{section}");
+    Ok(())
 }
