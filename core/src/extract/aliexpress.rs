@@ -1,6 +1,7 @@
 //! AliExpress global item pages, every era (page-formats §1).
 
 use super::js::{self, Found};
+use super::json::Selected;
 use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
@@ -18,13 +19,14 @@ pub fn extract(ctx: &mut Ctx<'_>) {
                     .into_iter()
                     .find(|(k, _)| k == "data")
                 {
-                    if let Some(v) = ctx.parse_json(data, "window.runParams.data") {
-                        if v.as_object().is_some_and(|m| !m.is_empty()) {
+                    match ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS) {
+                        Some(Selected::Object(v, members)) if members > 0 => {
                             maps.push((v, "window.runParams.data"));
-                        } else if !v.is_object() {
-                            ctx.c
-                                .warn("unexpected_shape", "window.runParams.data is not an object");
                         }
+                        Some(Selected::Object(..)) | None => {}
+                        Some(Selected::Other) => ctx
+                            .c
+                            .warn("unexpected_shape", "window.runParams.data is not an object"),
                     }
                 }
             }
@@ -37,7 +39,12 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era C: window._d_c_.DCData = {…}
         match js::find_assignment(body, "window._d_c_.DCData") {
             Found::Literal(lit) => {
-                if let Some(v) = ctx.parse_json(lit, "window._d_c_.DCData") {
+                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", DC_DATA_KEYS) {
+                    // Not an object: no module map, no image list (as `Value::get`).
+                    let v = match v {
+                        Selected::Object(v, _) => v,
+                        Selected::Other => Value::Null,
+                    };
                     if is_module_map(&v) {
                         maps.push((v, "window._d_c_.DCData"));
                     } else {
@@ -123,6 +130,55 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         ctx.set_title(t);
     }
 }
+
+/// Every top-level member of a module map that [`is_module_map`] and
+/// [`read_module_map`] look at; the others are validated, not kept.
+const MODULE_KEYS: &[&str] = &[
+    "imageModule",
+    "imageComponent",
+    "HEADER_IMAGE_PC",
+    "videoComponent",
+    "skuModule",
+    "skuComponent",
+    "SKU",
+    "DESC",
+    "descriptionModule",
+    "productDescComponent",
+    "titleModule",
+    "productInfoComponent",
+    "PRODUCT_TITLE",
+    "GLOBAL_DATA",
+    "storeModule",
+    "sellerComponent",
+    "SHOP_CARD_PC",
+    "webEnv",
+    "pageModule",
+];
+
+/// [`MODULE_KEYS`] and the Era C CSR image lists.
+const DC_DATA_KEYS: &[&str] = &[
+    "imageModule",
+    "imageComponent",
+    "HEADER_IMAGE_PC",
+    "videoComponent",
+    "skuModule",
+    "skuComponent",
+    "SKU",
+    "DESC",
+    "descriptionModule",
+    "productDescComponent",
+    "titleModule",
+    "productInfoComponent",
+    "PRODUCT_TITLE",
+    "GLOBAL_DATA",
+    "storeModule",
+    "sellerComponent",
+    "SHOP_CARD_PC",
+    "webEnv",
+    "pageModule",
+    "imagePathList",
+    "summImagePathList",
+];
 
 /// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
 fn is_module_map(v: &Value) -> bool {

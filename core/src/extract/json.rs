@@ -1,0 +1,221 @@
+//! Reading only the members of a big JSON object that the extractor uses.
+//!
+//! `window.runParams.data` and `window._d_c_.DCData` are 100–400 KB objects of
+//! which a handful of top-level members (gallery, SKU, video, description,
+//! title…) matter. [`select`] parses the named members into
+//! [`serde_json::Value`] and runs every other member through [`Sink`], which
+//! goes through the very same `serde_json` code paths as `Value` (the same
+//! `deserialize_any`, string, number and recursion-limit checks) but builds
+//! nothing. So the outcome is exactly that of `serde_json::from_str::<Value>`
+//! followed by dropping the unused members: the same errors (same messages),
+//! the same values for the members read.
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Any JSON value, validated exactly like [`Value`] and dropped.
+struct Sink;
+
+impl<'de> Deserialize<'de> for Sink {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SinkVisitor)
+    }
+}
+
+struct SinkVisitor;
+
+impl<'de> Visitor<'de> for SinkVisitor {
+    type Value = Sink;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_unit<E>(self) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_none<E>(self) -> Result<Sink, E> {
+        Ok(Sink)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Sink, D::Error> {
+        Sink::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sink, A::Error> {
+        while seq.next_element::<Sink>()?.is_some() {}
+        Ok(Sink)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Sink, A::Error> {
+        while map.next_entry::<Sink, Sink>()?.is_some() {}
+        Ok(Sink)
+    }
+}
+
+/// A member name: kept (owned) only when it is one of `keys`.
+struct Key<'k>(&'k [&'k str]);
+
+impl<'de> DeserializeSeed<'de> for Key<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(self.0.contains(&s).then(|| s.to_string()))
+    }
+}
+
+/// What [`select`] read.
+#[derive(Debug)]
+pub enum Selected {
+    /// An object: the members named in `keys` (a [`Value::Object`]), and how
+    /// many members the object has in all (duplicates counted once per
+    /// occurrence, so zero exactly when the object is empty).
+    Object(Value, usize),
+    /// Valid JSON that is not an object.
+    Other,
+}
+
+/// The top-level visitor of [`select`].
+struct Top<'k>(&'k [&'k str]);
+
+impl<'de> Visitor<'de> for Top<'_> {
+    type Value = Selected;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_none<E>(self) -> Result<Selected, E> {
+        Ok(Selected::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Selected, A::Error> {
+        while seq.next_element::<Sink>()?.is_some() {}
+        Ok(Selected::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selected, A::Error> {
+        let mut kept = Map::new();
+        let mut members = 0usize;
+        while let Some(key) = map.next_key_seed(Key(self.0))? {
+            members += 1;
+            match key {
+                Some(k) => {
+                    let v: Value = map.next_value()?;
+                    kept.insert(k, v);
+                }
+                None => {
+                    map.next_value::<Sink>()?;
+                }
+            }
+        }
+        Ok(Selected::Object(Value::Object(kept), members))
+    }
+}
+
+struct TopSeed<'k>(&'k [&'k str]);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
+    type Value = Selected;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Selected, D::Error> {
+        d.deserialize_any(Top(self.0))
+    }
+}
+
+/// Parses `text` as one JSON value (trailing whitespace only, as
+/// `serde_json::from_str`) keeping only the top-level members named in `keys`.
+pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let out = TopSeed(keys).deserialize(&mut de)?;
+    de.end()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// `select` fails exactly when `from_str::<Value>` does, with the same
+    /// message, and keeps the same values.
+    fn same_as_value(text: &str, keys: &[&str]) {
+        let full = serde_json::from_str::<Value>(text);
+        let sel = select(text, keys);
+        match (full, sel) {
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text:?}"),
+            (Ok(Value::Object(m)), Ok(Selected::Object(Value::Object(kept), n))) => {
+                assert_eq!(n == 0, m.is_empty(), "{text:?}");
+                for k in keys {
+                    assert_eq!(m.get(*k), kept.get(*k), "{text:?} {k}");
+                }
+                assert!(kept.keys().all(|k| keys.contains(&k.as_str())));
+            }
+            (Ok(v), Ok(Selected::Other)) => assert!(!v.is_object(), "{text:?}"),
+            (a, b) => panic!("{text:?}: {a:?} vs {b:?}"),
+        }
+    }
+
+    #[test]
+    fn select_matches_value_parsing() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let deep_kept = format!("{{\"k\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        for text in [
+            r#"{"k":{"x":[1,2,{"y":"z"}]},"a":{"b":[true,false,null,1.5e3,-2]},"k":3}"#,
+            r#"{}"#,
+            r#"[1,2]"#,
+            r#""s""#,
+            r#"null"#,
+            r#"{"a":1e400}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\uDC00x","k":"\u00e9\n"}"#,
+            r#"{"a":"bad \q escape"}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1}  "#,
+            r#"{1:2}"#,
+            r#"{"a":[1,2"#,
+            r#"{"k\u0041":1,"kA":2}"#,
+            "{\"a\":\"\u{1}\"}",
+            &deep,
+            &deep_kept,
+        ] {
+            same_as_value(text, &["k", "kA"]);
+        }
+    }
+}
