@@ -21,21 +21,27 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         return b.len();
     };
     let mut j = i + 1;
-    while let Some(&c) = b.get(j) {
-        if c == b'\\' {
-            j += 2;
-            continue;
+    loop {
+        // Jump to the next byte that can end the string or escape one.
+        let Some(tail) = b.get(j..) else {
+            return b.len();
+        };
+        let hit = if q == b'`' {
+            memchr::memchr2(q, b'\\', tail)
+        } else {
+            memchr::memchr3(q, b'\\', b'\n', tail)
+        };
+        let Some(p) = hit else {
+            return b.len();
+        };
+        j += p;
+        match b.get(j) {
+            Some(b'\\') => j += 2,
+            // A newline ends an unterminated '…' or "…" string in JS.
+            Some(b'\n') => return j,
+            _ => return j + 1,
         }
-        if c == q {
-            return j + 1;
-        }
-        // A newline ends an unterminated '…' or "…" string in JS.
-        if c == b'\n' && q != b'`' {
-            return j;
-        }
-        j += 1;
     }
-    b.len()
 }
 
 /// Skips a comment starting at `i` if there is one; returns the new index.
