@@ -421,7 +421,9 @@ fn descriptions(ctx: &mut Ctx<'_>) {
         );
     }
     let roots = dom::roots(&ctx.dom, |e| {
-        e.id_is("product-description") || e.class_contains("description--product-description")
+        e.attrs_may_contain("product-description")
+            && (e.id_is("product-description")
+                || e.class_contains("description--product-description"))
     });
     for r in roots {
         dom::description(
