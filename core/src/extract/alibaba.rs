@@ -83,10 +83,11 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // Description rendered in the page.
-    for r in dom::roots(&ctx.dom, |e| {
-        (e.attrs_may_contain("detail_decorate_root") && e.id_is("detail_decorate_root"))
-            || (e.attrs_may_contain("J-rich-text-description")
-                && e.id_is("J-rich-text-description"))
+    let candidates = ctx
+        .dom
+        .attr_candidates(&["detail_decorate_root", "J-rich-text-description"]);
+    for r in dom::roots_among(&ctx.dom, candidates, |e| {
+        e.id_is("detail_decorate_root") || e.id_is("J-rich-text-description")
     }) {
         dom::description(
             &ctx.dom,

@@ -420,10 +420,10 @@ fn descriptions(ctx: &mut Ctx<'_>) {
             "description document",
         );
     }
-    let roots = dom::roots(&ctx.dom, |e| {
-        e.attrs_may_contain("product-description")
-            && (e.id_is("product-description")
-                || e.class_contains("description--product-description"))
+    // Both tests need "product-description" in an attribute value.
+    let candidates = ctx.dom.attr_candidates(&["product-description"]);
+    let roots = dom::roots_among(&ctx.dom, candidates, |e| {
+        e.id_is("product-description") || e.class_contains("description--product-description")
     });
     for r in roots {
         dom::description(

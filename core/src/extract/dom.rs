@@ -43,10 +43,17 @@ const MAX_AXIS_SCAN: usize = 200;
 /// Most swatch images read from the DOM.
 const MAX_SWATCHES: usize = 1000;
 
-/// Top-level elements (not nested in another match) satisfying `pred`.
-pub fn roots(dom: &Dom<'_>, pred: impl Fn(&Element) -> bool) -> Vec<usize> {
+/// Top-level elements (not nested in another match) among `candidates`
+/// (indices in document order, e.g. those of [`Dom::attr_candidates`] when
+/// `pred` looks for an attribute substring) satisfying `pred`.
+pub fn roots_among(
+    dom: &Dom<'_>,
+    candidates: impl IntoIterator<Item = usize>,
+    pred: impl Fn(&Element) -> bool,
+) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
-    for (i, el) in dom.elements.iter().enumerate() {
+    for i in candidates {
+        let Some(el) = dom.get(i) else { continue };
         if pred(el) && !out.iter().any(|&r| dom.is_ancestor(r, i)) {
             out.push(i);
             if out.len() >= MAX_ROOTS {

@@ -54,21 +54,6 @@ impl<'a> Element<'a> {
         })
     }
 
-    /// The start tag's raw attribute text (entities not decoded).
-    fn raw_attrs(&self) -> &'a str {
-        self.src
-            .get(self.attrs_start..self.content_start)
-            .unwrap_or("")
-    }
-
-    /// False only when no attribute value can contain `s`: the raw attribute
-    /// text has neither `s` nor a character reference. A cheap pre-check
-    /// before [`Element::attr`] on every element of a page.
-    pub fn attrs_may_contain(&self, s: &str) -> bool {
-        let raw = self.raw_attrs().as_bytes();
-        memchr::memchr(b'&', raw).is_some() || memchr::memmem::find(raw, s.as_bytes()).is_some()
-    }
-
     /// Attribute value by lowercase name.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs()
@@ -422,6 +407,30 @@ impl<'a> Dom<'a> {
         }
     }
 
+    /// Indices (in document order) of the elements whose attributes may
+    /// contain one of `needles`: their raw start-tag attribute text holds a
+    /// needle or a character reference (`&`, which decoding could turn into
+    /// one). Every other element's attribute values certainly contain none,
+    /// so a search for an attribute value containing a needle need only look
+    /// at these.
+    pub fn attr_candidates(&self, needles: &[&str]) -> Vec<usize> {
+        let finders: Vec<memchr::memmem::Finder<'_>> = needles
+            .iter()
+            .filter(|nd| !nd.is_empty())
+            .map(|nd| memchr::memmem::Finder::new(nd.as_bytes()))
+            .collect();
+        let b = self.src.as_bytes();
+        let mut out = Vec::new();
+        for (i, el) in self.elements.iter().enumerate() {
+            let raw = b.get(el.attrs_start..el.content_start).unwrap_or(&[]);
+            if memchr::memchr(b'&', raw).is_some() || finders.iter().any(|f| f.find(raw).is_some())
+            {
+                out.push(i);
+            }
+        }
+        out
+    }
+
     /// Element by index.
     pub fn get(&self, i: usize) -> Option<&Element<'a>> {
         self.elements.get(i)
@@ -557,6 +566,18 @@ mod tests {
         assert_eq!(d.descendants(0), vec![1, 2, 3, 4, 5]);
         assert_eq!(d.raw_inner(6), r#"var s = "</div>";"#);
         assert!(d.elements[0].has_class("y"));
+    }
+
+    #[test]
+    fn attr_candidates_cover_every_match() {
+        let src = r#"<div id="x-ab"><p title='&#97;b'>ab</p><i class=abab data-x="a"></i><b ab></b><a href="z">ab</a></div>"#;
+        let d = Dom::parse(src);
+        // div (in a value), p (character reference), i (overlapping), b (a name);
+        // never a (only its text has "ab").
+        assert_eq!(d.attr_candidates(&["ab"]), vec![0, 1, 2, 3]);
+        assert_eq!(d.attr_candidates(&["abab"]), vec![1, 2]);
+        assert_eq!(d.attr_candidates(&["zz", "x-a"]), vec![0, 1]);
+        assert_eq!(d.elements[1].attr("title"), Some("ab"));
     }
 
     #[test]

@@ -14,6 +14,41 @@ pub enum Found<'a> {
     Missing,
 }
 
+/// Bytes the bracket matcher must look at: quotes, `/`, brackets.
+const BRACKET_STOP: u8 = 1;
+/// Bytes the member splitter must look at: those, parentheses and `,`.
+const MEMBER_STOP: u8 = 2;
+
+/// Per byte: which scanners stop at it.
+static STOPS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let both = BRACKET_STOP | MEMBER_STOP;
+    t[b'"' as usize] = both;
+    t[b'\'' as usize] = both;
+    t[b'`' as usize] = both;
+    t[b'/' as usize] = both;
+    t[b'{' as usize] = both;
+    t[b'[' as usize] = both;
+    t[b'}' as usize] = both;
+    t[b']' as usize] = both;
+    t[b'(' as usize] = MEMBER_STOP;
+    t[b')' as usize] = MEMBER_STOP;
+    t[b',' as usize] = MEMBER_STOP;
+    t
+};
+
+/// The first index from `i` whose byte is in the `stop` class (or `b.len()`):
+/// a tight loop over the bytes a scanner would only step over.
+fn next_stop(b: &[u8], mut i: usize, stop: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if STOPS[usize::from(c)] & stop != 0 {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
 /// Skips a quoted string starting at `i` (which holds the quote); returns the
 /// index just after the closing quote, or `b.len()` when unterminated.
 fn skip_string(b: &[u8], i: usize) -> usize {
@@ -21,6 +56,24 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         return b.len();
     };
     let mut j = i + 1;
+    // Most strings (keys) are short: look at a few bytes one by one first.
+    while let Some(&c) = b.get(j) {
+        if j >= i + 24 {
+            break;
+        }
+        if c == b'\\' {
+            j += 2;
+            continue;
+        }
+        if c == q {
+            return j + 1;
+        }
+        // A newline ends an unterminated '…' or "…" string in JS.
+        if c == b'\n' && q != b'`' {
+            return j;
+        }
+        j += 1;
+    }
     loop {
         // Jump to the next byte that can end the string or escape one.
         let Some(tail) = b.get(j..) else {
@@ -91,7 +144,7 @@ pub fn match_brackets(src: &str, start: usize) -> Option<usize> {
             }
             _ => {}
         }
-        i += 1;
+        i = next_stop(b, i + 1, BRACKET_STOP);
     }
     None
 }
@@ -244,7 +297,7 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 b',' if depth == 0 => break,
                 _ => {}
             }
-            i += 1;
+            i = next_stop(b, i + 1, MEMBER_STOP);
         }
         out.push((key, obj.get(vs..i).unwrap_or("").trim_end()));
         if b.get(i).is_none_or(|&c| c == b'}') {
