@@ -1,7 +1,7 @@
 //! AliExpress global item pages, every era (page-formats §1).
 
 use super::js::{self, Found};
-use super::json::Selected;
+use super::json::{self, KeySet, Selected};
 use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
@@ -15,11 +15,22 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era A/B: window.runParams = { data: {…}, … }
         match js::find_assignment(body, "window.runParams") {
             Found::Literal(lit) => {
-                if let Some((_, data)) = js::object_members(lit)
-                    .into_iter()
-                    .find(|(k, _)| k == "data")
-                {
-                    match ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS) {
+                // One pass over `data` when it is plain JSON (the usual case):
+                // parsed in place, not first cut out by the member reader.
+                let fast = js::member_value_start(lit, "data")
+                    .and_then(|vs| lit.get(vs..))
+                    .and_then(json::select_prefix::<ModuleKeys>)
+                    .map(|(v, _)| Some(v));
+                let parsed = fast.or_else(|| {
+                    js::object_members(lit)
+                        .into_iter()
+                        .find(|(k, _)| k == "data")
+                        .map(|(_, data)| {
+                            ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS)
+                        })
+                });
+                if let Some(parsed) = parsed {
+                    match parsed {
                         Some(Selected::Object(v, members)) if members > 0 => {
                             maps.push((v, "window.runParams.data"));
                         }
@@ -154,6 +165,13 @@ const MODULE_KEYS: &[&str] = &[
     "webEnv",
     "pageModule",
 ];
+
+/// [`MODULE_KEYS`] as a type, for [`json::select_prefix`].
+struct ModuleKeys;
+
+impl KeySet for ModuleKeys {
+    const KEYS: &'static [&'static str] = MODULE_KEYS;
+}
 
 /// [`MODULE_KEYS`] and the Era C CSR image lists.
 const DC_DATA_KEYS: &[&str] = &[

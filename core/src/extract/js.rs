@@ -228,10 +228,29 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
 /// Members of a JS object literal `{ key: value, "k2": value, … }` at its top
 /// level, as `(key, value source)`. Stops quietly at anything it cannot read.
 pub fn object_members(obj: &str) -> Vec<(String, &str)> {
-    let b = obj.as_bytes();
     let mut out = Vec::new();
+    members(obj, None, &mut out);
+    out
+}
+
+/// Where the value of the first member named `key` starts in `obj`, as
+/// [`object_members`] would read it (the members before it read the same
+/// way), without reading that value; `None` when [`object_members`] would
+/// not list such a member.
+pub fn member_value_start(obj: &str, key: &str) -> Option<usize> {
+    members(obj, Some(key), &mut Vec::new())
+}
+
+/// The member reader of [`object_members`]; with `stop_at`, returns the
+/// value start of the first member of that name instead of reading it.
+fn members<'a>(
+    obj: &'a str,
+    stop_at: Option<&str>,
+    out: &mut Vec<(String, &'a str)>,
+) -> Option<usize> {
+    let b = obj.as_bytes();
     if b.first() != Some(&b'{') {
-        return out;
+        return None;
     }
     let mut i = 1usize;
     loop {
@@ -241,7 +260,7 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 Some(c) if c.is_ascii_whitespace() || *c == b',' => i += 1,
                 Some(b'/') => match skip_comment(b, i) {
                     Some(j) => i = j,
-                    None => return out,
+                    None => return None,
                 },
                 _ => break,
             }
@@ -260,19 +279,22 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 }
                 obj.get(s..i).unwrap_or("").to_string()
             }
-            _ => return out,
+            _ => return None,
         };
         while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
             i += 1;
         }
         if b.get(i) != Some(&b':') {
-            return out;
+            return None;
         }
         i += 1;
         while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
             i += 1;
         }
         let vs = i;
+        if stop_at == Some(key.as_str()) {
+            return Some(vs);
+        }
         // Value runs to the next top-level `,` or the closing `}`.
         let mut depth = 0usize;
         while let Some(&c) = b.get(i) {
@@ -301,7 +323,7 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
         }
         out.push((key, obj.get(vs..i).unwrap_or("").trim_end()));
         if b.get(i).is_none_or(|&c| c == b'}') {
-            return out;
+            return None;
         }
     }
 }

@@ -14,6 +14,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// Any JSON value, validated exactly like [`Value`] and dropped.
 struct Sink;
@@ -166,6 +167,47 @@ pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> 
     Ok(out)
 }
 
+/// A fixed set of member names, as a type (a [`serde_json::StreamDeserializer`],
+/// the only reader that tells where a value ends, takes no seed).
+pub trait KeySet {
+    /// The member names kept.
+    const KEYS: &'static [&'static str];
+}
+
+/// [`Selected`] with its key set as a type parameter.
+struct SelectedWith<K>(Selected, PhantomData<K>);
+
+impl<'de, K: KeySet> Deserialize<'de> for SelectedWith<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        TopSeed(K::KEYS)
+            .deserialize(d)
+            .map(|s| SelectedWith(s, PhantomData))
+    }
+}
+
+/// The JSON object or array at the start of `text` (a member value inside a
+/// larger JS literal), read as [`select`] reads it once cut out, and where it
+/// ends; `None` unless it is valid JSON followed, after JSON whitespace only,
+/// by the end of `text` or one of `,` `}` `]` `)` (where
+/// [`super::js::object_members`] ends a member value, so that cutting it out
+/// gives exactly this value). Saves cutting the value out first, a second
+/// pass over it. Callers fall back to cutting it out and [`select`] on
+/// `None`, which also gives them the error.
+pub fn select_prefix<K: KeySet>(text: &str) -> Option<(Selected, usize)> {
+    if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<SelectedWith<K>>();
+    let SelectedWith(v, _) = stream.next()?.ok()?;
+    let end = stream.byte_offset();
+    let tail = text.as_bytes().get(end..)?;
+    let next = tail
+        .iter()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        .copied();
+    matches!(next, None | Some(b',' | b'}' | b']' | b')')).then_some((v, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +258,38 @@ mod tests {
             &deep_kept,
         ] {
             same_as_value(text, &["k", "kA"]);
+        }
+    }
+
+    struct K;
+    impl KeySet for K {
+        const KEYS: &'static [&'static str] = &["k"];
+    }
+
+    #[test]
+    fn select_prefix_only_when_cutting_out_gives_the_same_value() {
+        for (text, end) in [
+            (r#"{"k":1} , x:2}"#, Some(7)),
+            (r#"{"k":1}}"#, Some(7)),
+            ("[1]\n)", Some(3)),
+            (r#"{"k":1}"#, Some(7)),
+        ] {
+            let got = select_prefix::<K>(text);
+            assert_eq!(got.as_ref().map(|(_, e)| *e), end, "{text:?}");
+            if let Some((Selected::Object(v, _), _)) = got {
+                assert_eq!(v.get("k"), Some(&Value::from(1)));
+            }
+        }
+        for text in [
+            r#"{"k":1} + 2, x:1}"#,
+            r#"{"k":1}/*c*/,"#,
+            "{\"k\":1}\u{a0},",
+            r#"{"k":1"#,
+            r#"null,"#,
+            r#" {"k":1},"#,
+            r#"{"k":'a'},"#,
+        ] {
+            assert!(select_prefix::<K>(text).is_none(), "{text:?}");
         }
     }
 }
