@@ -91,29 +91,38 @@ pub struct Dom<'a> {
 }
 
 fn is_void(name: &str) -> bool {
+    // Byte patterns: compiled to a few integer compares, not `memcmp` calls
+    // (this runs once per element).
     matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
+        name.as_bytes(),
+        [b'a', b'r', b'e', b'a']
+            | [b'b', b'a', b's', b'e']
+            | [b'b', b'r']
+            | [b'c', b'o', b'l']
+            | [b'e', b'm', b'b', b'e', b'd']
+            | [b'h', b'r']
+            | [b'i', b'm', b'g']
+            | [b'i', b'n', b'p', b'u', b't']
+            | [b'l', b'i', b'n', b'k']
+            | [b'm', b'e', b't', b'a']
+            | [b'p', b'a', b'r', b'a', b'm']
+            | [b's', b'o', b'u', b'r', b'c', b'e']
+            | [b't', b'r', b'a', b'c', b'k']
+            | [b'w', b'b', b'r']
     )
 }
 
 fn is_raw_text(name: &str) -> bool {
     matches!(
-        name,
-        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+        name.as_bytes(),
+        [b's', b'c', b'r', b'i', b'p', b't']
+            | [b's', b't', b'y', b'l', b'e']
+            | [b't', b'e', b'x', b't', b'a', b'r', b'e', b'a']
+            | [b't', b'i', b't', b'l', b'e']
+            | [b'x', b'm', b'p']
+            | [b'i', b'f', b'r', b'a', b'm', b'e']
+            | [b'n', b'o', b'e', b'm', b'b', b'e', b'd']
+            | [b'n', b'o', b'f', b'r', b'a', b'm', b'e', b's']
     )
 }
 
@@ -270,10 +279,15 @@ fn scan_attrs<'a>(src: &'a str, mut j: usize, mut out: Option<&mut Attrs<'a>>) -
             match b.get(k) {
                 Some(&q) if q == b'"' || q == b'\'' => {
                     let vs = k + 1;
-                    let ve = b
-                        .get(vs..)
-                        .and_then(|t| memchr::memchr(q, t))
-                        .map_or(n, |p| vs + p);
+                    // Most values are short: a few bytes one by one, then memchr.
+                    let head = b.get(vs..).unwrap_or(&[]);
+                    let ve = match head.iter().take(16).position(|&c| c == q) {
+                        Some(p) => vs + p,
+                        None => head
+                            .get(16..)
+                            .and_then(|t| memchr::memchr(q, t))
+                            .map_or(n, |p| vs + 16 + p),
+                    };
                     value = src.get(vs..ve).unwrap_or("");
                     j = (ve + 1).min(n);
                 }
