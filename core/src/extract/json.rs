@@ -161,6 +161,15 @@ impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
 /// Parses `text` as one JSON value (trailing whitespace only, as
 /// `serde_json::from_str`) keeping only the top-level members named in `keys`.
 pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> {
+    if let Some((v, end)) = fast_object(text, keys) {
+        if text
+            .as_bytes()
+            .get(end..)
+            .is_some_and(|t| t.iter().all(|c| is_ws(*c)))
+        {
+            return Ok(v);
+        }
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let out = TopSeed(keys).deserialize(&mut de)?;
     de.end()?;
@@ -197,15 +206,180 @@ pub fn select_prefix<K: KeySet>(text: &str) -> Option<(Selected, usize)> {
     if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
         return None;
     }
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<SelectedWith<K>>();
-    let SelectedWith(v, _) = stream.next()?.ok()?;
-    let end = stream.byte_offset();
+    let (v, end) = match fast_object(text, K::KEYS) {
+        Some(found) => found,
+        None => {
+            let mut stream =
+                serde_json::Deserializer::from_str(text).into_iter::<SelectedWith<K>>();
+            let SelectedWith(v, _) = stream.next()?.ok()?;
+            (v, stream.byte_offset())
+        }
+    };
     let tail = text.as_bytes().get(end..)?;
     let next = tail
         .iter()
         .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
         .copied();
     matches!(next, None | Some(b',' | b'}' | b']' | b')')).then_some((v, end))
+}
+
+// ---------------------------------------------------------------------------
+// Fast path: a scanner for a strict subset of JSON (simple escapes only, no
+// control characters in strings, plain numbers, nesting at most
+// `FAST_MAX_DEPTH`) that serde_json certainly reads without error. Within the
+// subset it only finds where values end; the kept members are then parsed by
+// serde_json from their own text (same values). Anything outside the subset
+// makes it give up (`None`) and the callers use serde_json for everything,
+// so results and error messages never depend on the fast path.
+
+/// Deepest nesting the fast path follows (serde_json's limit is 128).
+const FAST_MAX_DEPTH: usize = 100;
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|&c| is_ws(c)) {
+        i += 1;
+    }
+    i
+}
+
+/// End of the string whose opening quote is at `i`, if in the subset; and
+/// whether it has escapes.
+fn fast_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut j = i + 1;
+    let mut escaped = false;
+    loop {
+        let c = *b.get(j)?;
+        match c {
+            b'"' => return Some((j + 1, escaped)),
+            b'\\' => {
+                if !matches!(
+                    b.get(j + 1)?,
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't'
+                ) {
+                    return None;
+                }
+                escaped = true;
+                j += 2;
+            }
+            0..=0x1f => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// End of the number starting at `i`, if in the subset (`-?(0|[1-9]\d{0,17})(\.\d{1,30})?`).
+fn fast_number(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let digits = |b: &[u8], i: usize| {
+        b.get(i..)
+            .map_or(0, |t| t.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let n = digits(b, i);
+    if n == 0 || n > 18 || (n > 1 && b.get(i) == Some(&b'0')) {
+        return None;
+    }
+    i += n;
+    if b.get(i) == Some(&b'.') {
+        let f = digits(b, i + 1);
+        if f == 0 || f > 30 {
+            return None;
+        }
+        i += 1 + f;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        return None;
+    }
+    Some(i)
+}
+
+/// End of the value starting at `i` (no leading whitespace), if in the subset.
+fn fast_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => fast_string(b, i).map(|(e, _)| e),
+        b'{' | b'[' => {
+            if depth >= FAST_MAX_DEPTH {
+                return None;
+            }
+            let object = b.get(i) == Some(&b'{');
+            let close = if object { b'}' } else { b']' };
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&close) {
+                return Some(j + 1);
+            }
+            loop {
+                if object {
+                    if b.get(j) != Some(&b'"') {
+                        return None;
+                    }
+                    j = skip_ws(b, fast_string(b, j)?.0);
+                    if b.get(j) != Some(&b':') {
+                        return None;
+                    }
+                    j = skip_ws(b, j + 1);
+                }
+                j = skip_ws(b, fast_value(b, j, depth + 1)?);
+                match b.get(j) {
+                    Some(b',') => j = skip_ws(b, j + 1),
+                    Some(&c) if c == close => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b't' => (b.get(i..i + 4) == Some(b"true")).then_some(i + 4),
+        b'f' => (b.get(i..i + 5) == Some(b"false")).then_some(i + 5),
+        b'n' => (b.get(i..i + 4) == Some(b"null")).then_some(i + 4),
+        b'-' | b'0'..=b'9' => fast_number(b, i),
+        _ => None,
+    }
+}
+
+/// The object at the start of `text` read as [`select`] reads it, and where
+/// it ends, when it is in the fast path's subset.
+fn fast_object(text: &str, keys: &[&str]) -> Option<(Selected, usize)> {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let mut kept = Map::new();
+    let mut members = 0usize;
+    let mut j = skip_ws(b, 1);
+    if b.get(j) == Some(&b'}') {
+        return Some((Selected::Object(Value::Object(kept), 0), j + 1));
+    }
+    loop {
+        if b.get(j) != Some(&b'"') {
+            return None;
+        }
+        let (key_end, escaped) = fast_string(b, j)?;
+        if escaped {
+            return None;
+        }
+        let key = text.get(j + 1..key_end - 1)?;
+        j = skip_ws(b, key_end);
+        if b.get(j) != Some(&b':') {
+            return None;
+        }
+        j = skip_ws(b, j + 1);
+        let vs = j;
+        let ve = fast_value(b, j, 1)?;
+        members += 1;
+        if keys.contains(&key) {
+            let v: Value = serde_json::from_str(text.get(vs..ve)?).ok()?;
+            kept.insert(key.to_string(), v);
+        }
+        j = skip_ws(b, ve);
+        match b.get(j) {
+            Some(b',') => j = skip_ws(b, j + 1),
+            Some(b'}') => return Some((Selected::Object(Value::Object(kept), members), j + 1)),
+            _ => return None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -236,6 +410,7 @@ mod tests {
     #[test]
     fn select_matches_value_parsing() {
         let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let mid = format!("{{\"a\":{}1{}}}", "[".repeat(99), "]".repeat(99));
         let deep_kept = format!("{{\"k\":{}1{}}}", "[".repeat(200), "]".repeat(200));
         for text in [
             r#"{"k":{"x":[1,2,{"y":"z"}]},"a":{"b":[true,false,null,1.5e3,-2]},"k":3}"#,
@@ -254,8 +429,25 @@ mod tests {
             r#"{"a":[1,2"#,
             r#"{"k\u0041":1,"kA":2}"#,
             "{\"a\":\"\u{1}\"}",
+            "{\"a\":\"\u{7f}é\\\\\\/\\t\",\"k\":[\"\\\"\"]}",
             &deep,
             &deep_kept,
+            &mid,
+            r#"{"a":01}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":1.5.3}"#,
+            r#"{"a":1e5,"k":2E-3}"#,
+            r#"{"a":-0,"k":-12.50}"#,
+            r#"{"a":123456789012345678901234567890}"#,
+            r#"{"k":999999999999999999,"a":-999999999999999999}"#,
+            r#"{"a":[1,],"k":1}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":true,"b":false,"c":null,"k":[]}"#,
+            r#" { "k" : { } , "a" : [ ] } "#,
+            r#"{"k":1}{"#,
         ] {
             same_as_value(text, &["k", "kA"]);
         }
