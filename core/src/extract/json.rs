@@ -339,6 +339,15 @@ fn fast_value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
     }
 }
 
+/// Levels of arrays/objects in `v` (0 for a scalar).
+fn nesting(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The object at the start of `text` read as [`select`] reads it, and where
 /// it ends, when it is in the fast path's subset.
 fn fast_object(text: &str, keys: &[&str]) -> Option<(Selected, usize)> {
@@ -367,12 +376,23 @@ fn fast_object(text: &str, keys: &[&str]) -> Option<(Selected, usize)> {
         }
         j = skip_ws(b, j + 1);
         let vs = j;
-        let ve = fast_value(b, j, 1)?;
         members += 1;
-        if keys.contains(&key) {
-            let v: Value = serde_json::from_str(text.get(vs..ve)?).ok()?;
+        let ve = if keys.contains(&key) {
+            // A kept member: serde_json reads it in place (any JSON it
+            // accepts, one pass), then says where it ended. Standalone it has
+            // the whole nesting budget; in the object one level less.
+            let mut stream =
+                serde_json::Deserializer::from_str(text.get(vs..)?).into_iter::<Value>();
+            let v = stream.next()?.ok()?;
+            if nesting(&v) >= FAST_MAX_DEPTH {
+                return None;
+            }
+            let ve = vs + stream.byte_offset();
             kept.insert(key.to_string(), v);
-        }
+            ve
+        } else {
+            fast_value(b, j, 1)?
+        };
         j = skip_ws(b, ve);
         match b.get(j) {
             Some(b',') => j = skip_ws(b, j + 1),
