@@ -3,12 +3,18 @@
 //! `window.runParams.data` and `window._d_c_.DCData` are 100–400 KB objects of
 //! which a handful of top-level members (gallery, SKU, video, description,
 //! title…) matter. [`select`] parses the named members into
-//! [`serde_json::Value`] and runs every other member through [`Sink`], which
-//! goes through the very same `serde_json` code paths as `Value` (the same
-//! `deserialize_any`, string, number and recursion-limit checks) but builds
-//! nothing. So the outcome is exactly that of `serde_json::from_str::<Value>`
-//! followed by dropping the unused members: the same errors (same messages),
-//! the same values for the members read.
+//! [`serde_json::Value`] and only validates the others, in one of two ways:
+//! * fast path: a scanner for a strict subset of JSON that serde_json
+//!   certainly accepts (simple escapes, plain numbers, bounded nesting) skips
+//!   the other members; serde_json reads the kept ones in place;
+//! * otherwise (anything outside the subset, or an error): every other member
+//!   goes through [`Sink`], which takes the very same `serde_json` code paths
+//!   as `Value` (the same `deserialize_any`, string, number and
+//!   recursion-limit checks) but builds nothing.
+//!
+//! So the outcome is exactly that of `serde_json::from_str::<Value>` followed
+//! by dropping the unused members: the same errors (same messages), the same
+//! values for the members read.
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
