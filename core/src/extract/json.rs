@@ -252,12 +252,33 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// No byte of `x` is `"`, `\\` or below 0x20 (exact "any byte" SWAR tests).
+fn plain8(x: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let quote = zero_byte(x ^ (LO * u64::from(b'"')));
+    let backslash = zero_byte(x ^ (LO * u64::from(b'\\')));
+    let control = x.wrapping_sub(LO * 0x20) & !x & HI;
+    quote | backslash | control == 0
+}
+
 /// End of the string whose opening quote is at `i`, if in the subset; and
 /// whether it has escapes.
 fn fast_string(b: &[u8], i: usize) -> Option<(usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
+        // Eight plain bytes at a time (no quote, backslash or control byte).
+        while let Some(chunk) = b.get(j..j + 8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            if !plain8(u64::from_le_bytes(word)) {
+                break;
+            }
+            j += 8;
+        }
         let c = *b.get(j)?;
         match c {
             b'"' => return Some((j + 1, escaped)),
@@ -482,6 +503,26 @@ mod tests {
     struct K;
     impl KeySet for K {
         const KEYS: &'static [&'static str] = &["k"];
+    }
+
+    #[test]
+    fn plain8_is_exact() {
+        for bad in [b'"', b'\\', 0u8, 0x1f, b'\n'] {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = bad;
+                assert!(!plain8(u64::from_le_bytes(w)), "{bad} at {pos}");
+            }
+        }
+        for ok in [
+            *b"abcdefgh",
+            *b"  \x7f\xff\x80 !#",
+            *b"\xc3\xa9\xc3\xa9 ]}[",
+            [0x21u8; 8],
+            [0x5du8; 8],
+        ] {
+            assert!(plain8(u64::from_le_bytes(ok)), "{ok:?}");
+        }
     }
 
     #[test]
