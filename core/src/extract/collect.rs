@@ -88,6 +88,20 @@ impl Collector {
             );
             return false;
         };
+        self.add_original(kind, raw, url, variant, poster, source)
+    }
+
+    /// [`Collector::add`] of a trimmed, non-empty `raw` whose
+    /// [`original_url`] the caller already has (`url`).
+    pub fn add_original(
+        &mut self,
+        kind: MediaKind,
+        raw: &str,
+        url: String,
+        variant: Option<Variant>,
+        poster: Option<&str>,
+        source: &str,
+    ) -> bool {
         let is_video = kind == MediaKind::Video;
         if is_video
             != url

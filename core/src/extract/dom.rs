@@ -20,18 +20,23 @@ const IMG_ATTRS: [&str; 6] = [
 /// CDN URL (so a placeholder `src` loses to `data-src`), else the first
 /// non-empty one (which the collector then reports as off-CDN).
 pub fn img_url<'e>(el: &'e Element<'_>) -> Option<&'e str> {
+    img_url_original(el).map(|(v, _)| v)
+}
+
+/// [`img_url`] (trimmed, non-empty) and its [`original_url`] when it has one.
+fn img_url_original<'e>(el: &'e Element<'_>) -> Option<(&'e str, Option<String>)> {
     let mut first: Option<&str> = None;
     for a in IMG_ATTRS {
         if let Some(v) = el.attr(a).map(str::trim).filter(|v| !v.is_empty()) {
-            if original_url(v).is_some() {
-                return Some(v);
+            if let Some(o) = original_url(v) {
+                return Some((v, Some(o)));
             }
             if first.is_none() {
                 first = Some(v);
             }
         }
     }
-    first
+    first.map(|v| (v, None))
 }
 
 /// Most description containers read per document (a page has one or two).
@@ -141,8 +146,14 @@ pub fn description(
                 if excluded(dom, i, root, platform, pid) {
                     continue;
                 }
-                if let Some(u) = img_url(el) {
-                    c.add(MediaKind::Description, u, None, None, source);
+                match img_url_original(el) {
+                    Some((u, Some(o))) => {
+                        c.add_original(MediaKind::Description, u, o, None, None, source);
+                    }
+                    Some((u, None)) => {
+                        c.add(MediaKind::Description, u, None, None, source);
+                    }
+                    None => {}
                 }
             }
             "video" => {
