@@ -1,7 +1,9 @@
 //! Native extraction timing for `cargo xtask bench` (recorded, never asserted).
 //!
 //! Usage: `cargo run --release -p alisave-core --example bench_extract -- RUNS URL=FILE...`
-//! Prints one JSON object per page: {"url", "bytes", "median_ms", "items"}.
+//! Prints one JSON object per page: {"url", "bytes", "median_ms", "min_ms",
+//! "gb_per_s" (bytes / median), "items"}. The minimum is the steadier figure
+//! on a shared machine.
 
 use alisave_core::extract::{extract, PageInput};
 use std::time::Instant;
@@ -35,8 +37,10 @@ fn main() {
         }
         times.sort_by(|a, b| a.total_cmp(b));
         let median = times[times.len() / 2];
+        let min = times.first().copied().unwrap_or(0.0);
+        let gbps = html.len() as f64 / (median / 1000.0) / 1e9;
         println!(
-            "{{\"url\":{:?},\"bytes\":{},\"median_ms\":{median:.4},\"items\":{items}}}",
+            "{{\"url\":{:?},\"bytes\":{},\"median_ms\":{median:.4},\"min_ms\":{min:.4},\"gb_per_s\":{gbps:.3},\"items\":{items}}}",
             url,
             html.len()
         );

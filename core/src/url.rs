@@ -23,6 +23,7 @@
 //!   without a documented thumbnail form.
 
 use crate::Platform;
+use std::borrow::Cow;
 
 /// A recognised shop product page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +45,10 @@ const IMAGE_EXTS: [&str; 7] = ["jpg", "jpeg", "png", "webp", "gif", "avif", "bmp
 /// A parsed absolute URL (only the parts we need).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Parsed<'a> {
-    /// Lowercase scheme (`https`).
-    scheme: String,
-    /// Lowercase host, without a trailing dot.
-    host: String,
+    /// Lowercase scheme (`https`), borrowed when the input already is.
+    scheme: Cow<'a, str>,
+    /// Lowercase host, without a trailing dot, borrowed when the input already is.
+    host: Cow<'a, str>,
     /// Path, starting with `/` (or empty).
     path: &'a str,
     /// Query without the `?`, when present.
@@ -61,10 +62,7 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     }
     // No whitespace, control characters or backslashes anywhere: browsers
     // treat `\` like `/` in special URLs, which enables host confusion.
-    if url
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-    {
+    if has_forbidden_char(url) {
         return None;
     }
     let colon = url.find(':')?;
@@ -79,13 +77,13 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     if authority.contains('@') {
         return None;
     }
-    let scheme = scheme.to_ascii_lowercase();
+    let scheme = ascii_lower(scheme);
     let (host, port) = match authority.rfind(':') {
         Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
         None => (authority, None),
     };
     if let Some(port) = port {
-        let default = match scheme.as_str() {
+        let default = match &*scheme {
             "https" => "443",
             "http" => "80",
             _ => return None,
@@ -95,8 +93,7 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
             return None;
         }
     }
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_suffix('.').unwrap_or(&host).to_string();
+    let host = ascii_lower(host.strip_suffix('.').unwrap_or(host));
     if !valid_dns_host(&host) {
         return None;
     }
@@ -114,6 +111,26 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
         path,
         query,
     })
+}
+
+/// Control characters, whitespace or backslashes anywhere (checked byte-wise
+/// for ASCII input, the common case; per char otherwise).
+fn has_forbidden_char(url: &str) -> bool {
+    if url.is_ascii() {
+        url.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\')
+    } else {
+        url.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    }
+}
+
+/// `s` in ASCII lowercase, borrowed when it already is.
+fn ascii_lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// True for a lowercase DNS name made of `[a-z0-9-]` labels that is not an
@@ -203,7 +220,7 @@ pub fn product_page(page_url: &str) -> Option<ProductPage> {
             };
             (Platform::AliExpress, id)
         } else if matches!(
-            p.host.as_str(),
+            &*p.host,
             "aliexpress.ru" | "www.aliexpress.ru" | "m.aliexpress.ru"
         ) {
             let id = match segs.as_slice() {
@@ -230,7 +247,7 @@ pub fn product_page(page_url: &str) -> Option<ProductPage> {
     Some(ProductPage {
         platform,
         product_id: id.to_string(),
-        host: p.host,
+        host: p.host.into_owned(),
     })
 }
 
@@ -291,18 +308,8 @@ pub fn is_cdn_media_url(url: &str) -> bool {
 fn ext_of_path(path: &str) -> Option<&'static str> {
     let last = path.rsplit('/').next()?;
     let (_, ext) = last.rsplit_once('.')?;
-    let ext = ext.to_ascii_lowercase();
-    match ext.as_str() {
-        "jpg" => Some("jpg"),
-        "jpeg" => Some("jpeg"),
-        "png" => Some("png"),
-        "webp" => Some("webp"),
-        "gif" => Some("gif"),
-        "avif" => Some("avif"),
-        "bmp" => Some("bmp"),
-        "mp4" => Some("mp4"),
-        _ => None,
-    }
+    const EXTS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "avif", "bmp", "mp4"];
+    EXTS.into_iter().find(|e| ext.eq_ignore_ascii_case(e))
 }
 
 /// Cuts a CDN transform suffix: everything after the first real image
@@ -312,21 +319,30 @@ fn cut_transform_suffix(path: &str) -> &str {
     let Some(seg) = path.get(seg_start..) else {
         return path;
     };
-    let lower = seg.to_ascii_lowercase();
-    let mut best: Option<usize> = None;
-    for ext in IMAGE_EXTS {
-        let needle = format!(".{ext}_");
-        if let Some(i) = lower.find(&needle) {
-            let end = i + 1 + ext.len();
-            if best.is_none_or(|b| end < b) {
-                best = Some(end);
+    // The earliest `.<ext>_` (any case) also ends first: a later match
+    // starts after this one's `_`.
+    let b = seg.as_bytes();
+    for dot in memchr::memchr_iter(b'.', b) {
+        let after = b.get(dot + 1..).unwrap_or(&[]);
+        for ext in IMAGE_EXTS {
+            let n = ext.len();
+            if after.get(n) == Some(&b'_')
+                && after
+                    .get(..n)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(ext.as_bytes()))
+            {
+                return path.get(..seg_start + dot + 1 + n).unwrap_or(path);
             }
         }
     }
-    match best {
-        Some(end) => path.get(..seg_start + end).unwrap_or(path),
-        None => path,
-    }
+    path
+}
+
+/// `hay` contains the lowercase ASCII `needle` in any case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Percent-encodes characters that may not appear raw in a URL path/query
@@ -424,7 +440,7 @@ pub fn original_url(raw: &str) -> Option<String> {
     if kind == CdnHost::TaobaoImage && is_tfs_icon(path) {
         return None;
     }
-    if path.to_ascii_lowercase().contains("placeholder") {
+    if contains_ci(path, "placeholder") {
         return None;
     }
     let mut out = String::with_capacity(8 + p.host.len() + path.len());
@@ -457,11 +473,17 @@ pub fn original_url(raw: &str) -> Option<String> {
 /// * anything else: the normalised path (`path:/…`), or the trimmed input when
 ///   it is not a CDN URL at all.
 pub fn cdn_key(url: &str) -> String {
-    let Some(norm) = original_url(url) else {
-        return url.trim().to_string();
-    };
-    let Some(p) = parse(&norm) else {
-        return norm;
+    match original_url(url) {
+        Some(norm) => key_of_original(&norm),
+        None => url.trim().to_string(),
+    }
+}
+
+/// [`cdn_key`] of a URL that is already an [`original_url`] output (which
+/// is a fixed point of [`original_url`], so normalising again is skipped).
+pub(crate) fn key_of_original(norm: &str) -> String {
+    let Some(p) = parse(norm) else {
+        return norm.to_string();
     };
     let path = p.path;
     if let Some(i) = path.find("/kf/") {
@@ -505,8 +527,12 @@ pub fn cdn_key(url: &str) -> String {
 /// `<orig>_300x300.jpg` for jpg, `<orig>_250x250.<ext>` for jpeg/png. `None`
 /// for videos, `img.alicdn.com`, other formats, or non-CDN input.
 pub fn preview_url(original: &str) -> Option<String> {
-    let orig = original_url(original)?;
-    let p = parse(&orig)?;
+    preview_of_original(&original_url(original)?)
+}
+
+/// [`preview_url`] of a URL that is already an [`original_url`] output.
+pub(crate) fn preview_of_original(orig: &str) -> Option<String> {
+    let p = parse(orig)?;
     let kind = cdn_host(&p.host)?;
     let ext = ext_of_path(p.path)?;
     let suffix = match (kind, ext) {

@@ -93,7 +93,11 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     let pid = ctx.product_id.clone();
-    for r in dom::roots(&ctx.dom, |e| e.id_is("content_anchor")) {
+    for r in dom::roots_among(
+        &ctx.dom,
+        ctx.dom.attr_candidates(&["content_anchor"]),
+        |e| e.id_is("content_anchor"),
+    ) {
         dom::description(
             &ctx.dom,
             &mut ctx.c,

@@ -83,7 +83,10 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         }
     }
     // Description rendered in the page.
-    for r in dom::roots(&ctx.dom, |e| {
+    let candidates = ctx
+        .dom
+        .attr_candidates(&["detail_decorate_root", "J-rich-text-description"]);
+    for r in dom::roots_among(&ctx.dom, candidates, |e| {
         e.id_is("detail_decorate_root") || e.id_is("J-rich-text-description")
     }) {
         dom::description(

@@ -1,6 +1,7 @@
 //! AliExpress global item pages, every era (page-formats §1).
 
 use super::js::{self, Found};
+use super::json::{self, KeySet, Selected};
 use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
@@ -14,17 +15,29 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era A/B: window.runParams = { data: {…}, … }
         match js::find_assignment(body, "window.runParams") {
             Found::Literal(lit) => {
-                if let Some((_, data)) = js::object_members(lit)
-                    .into_iter()
-                    .find(|(k, _)| k == "data")
-                {
-                    if let Some(v) = ctx.parse_json(data, "window.runParams.data") {
-                        if v.as_object().is_some_and(|m| !m.is_empty()) {
+                // One pass over `data` when it is plain JSON (the usual case):
+                // parsed in place, not first cut out by the member reader.
+                let fast = js::member_value_start(lit, "data")
+                    .and_then(|vs| lit.get(vs..))
+                    .and_then(json::select_prefix::<ModuleKeys>)
+                    .map(|(v, _)| Some(v));
+                let parsed = fast.or_else(|| {
+                    js::object_members(lit)
+                        .into_iter()
+                        .find(|(k, _)| k == "data")
+                        .map(|(_, data)| {
+                            ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS)
+                        })
+                });
+                if let Some(parsed) = parsed {
+                    match parsed {
+                        Some(Selected::Object(v, members)) if members > 0 => {
                             maps.push((v, "window.runParams.data"));
-                        } else if !v.is_object() {
-                            ctx.c
-                                .warn("unexpected_shape", "window.runParams.data is not an object");
                         }
+                        Some(Selected::Object(..)) | None => {}
+                        Some(Selected::Other) => ctx
+                            .c
+                            .warn("unexpected_shape", "window.runParams.data is not an object"),
                     }
                 }
             }
@@ -37,7 +50,12 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era C: window._d_c_.DCData = {…}
         match js::find_assignment(body, "window._d_c_.DCData") {
             Found::Literal(lit) => {
-                if let Some(v) = ctx.parse_json(lit, "window._d_c_.DCData") {
+                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", DC_DATA_KEYS) {
+                    // Not an object: no module map, no image list (as `Value::get`).
+                    let v = match v {
+                        Selected::Object(v, _) => v,
+                        Selected::Other => Value::Null,
+                    };
                     if is_module_map(&v) {
                         maps.push((v, "window._d_c_.DCData"));
                     } else {
@@ -123,6 +141,62 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         ctx.set_title(t);
     }
 }
+
+/// Every top-level member of a module map that [`is_module_map`] and
+/// [`read_module_map`] look at; the others are validated, not kept.
+const MODULE_KEYS: &[&str] = &[
+    "imageModule",
+    "imageComponent",
+    "HEADER_IMAGE_PC",
+    "videoComponent",
+    "skuModule",
+    "skuComponent",
+    "SKU",
+    "DESC",
+    "descriptionModule",
+    "productDescComponent",
+    "titleModule",
+    "productInfoComponent",
+    "PRODUCT_TITLE",
+    "GLOBAL_DATA",
+    "storeModule",
+    "sellerComponent",
+    "SHOP_CARD_PC",
+    "webEnv",
+    "pageModule",
+];
+
+/// [`MODULE_KEYS`] as a type, for [`json::select_prefix`].
+struct ModuleKeys;
+
+impl KeySet for ModuleKeys {
+    const KEYS: &'static [&'static str] = MODULE_KEYS;
+}
+
+/// [`MODULE_KEYS`] and the Era C CSR image lists.
+const DC_DATA_KEYS: &[&str] = &[
+    "imageModule",
+    "imageComponent",
+    "HEADER_IMAGE_PC",
+    "videoComponent",
+    "skuModule",
+    "skuComponent",
+    "SKU",
+    "DESC",
+    "descriptionModule",
+    "productDescComponent",
+    "titleModule",
+    "productInfoComponent",
+    "PRODUCT_TITLE",
+    "GLOBAL_DATA",
+    "storeModule",
+    "sellerComponent",
+    "SHOP_CARD_PC",
+    "webEnv",
+    "pageModule",
+    "imagePathList",
+    "summImagePathList",
+];
 
 /// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
 fn is_module_map(v: &Value) -> bool {
@@ -364,7 +438,9 @@ fn descriptions(ctx: &mut Ctx<'_>) {
             "description document",
         );
     }
-    let roots = dom::roots(&ctx.dom, |e| {
+    // Both tests need "product-description" in an attribute value.
+    let candidates = ctx.dom.attr_candidates(&["product-description"]);
+    let roots = dom::roots_among(&ctx.dom, candidates, |e| {
         e.id_is("product-description") || e.class_contains("description--product-description")
     });
     for r in roots {

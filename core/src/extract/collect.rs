@@ -1,7 +1,7 @@
 //! Collecting media candidates: normalisation, dedupe, ordering, warnings.
 
 use crate::say;
-use crate::url::{cdn_key, original_url, preview_url};
+use crate::url::{key_of_original, original_url, preview_of_original};
 use crate::{MediaItem, MediaKind, Variant, Warning};
 use std::collections::HashMap;
 
@@ -88,6 +88,20 @@ impl Collector {
             );
             return false;
         };
+        self.add_original(kind, raw, url, variant, poster, source)
+    }
+
+    /// [`Collector::add`] of a trimmed, non-empty `raw` whose
+    /// [`original_url`] the caller already has (`url`).
+    pub fn add_original(
+        &mut self,
+        kind: MediaKind,
+        raw: &str,
+        url: String,
+        variant: Option<Variant>,
+        poster: Option<&str>,
+        source: &str,
+    ) -> bool {
         let is_video = kind == MediaKind::Video;
         if is_video
             != url
@@ -108,7 +122,7 @@ impl Collector {
         let poster = poster
             .and_then(original_url)
             .filter(|p| !p.ends_with(".mp4"));
-        let key = cdn_key(&url);
+        let key = key_of_original(&url);
         let k = kind_index(kind);
         let (Some(list), Some(index)) = (self.lists.get_mut(k), self.index.get_mut(k)) else {
             return false;
@@ -123,7 +137,7 @@ impl Collector {
                     existing.preview = existing
                         .preview
                         .take()
-                        .or_else(|| poster.as_deref().and_then(preview_url));
+                        .or_else(|| poster.as_deref().and_then(preview_of_original));
                     existing.poster = poster;
                 }
             }
@@ -155,9 +169,9 @@ impl Collector {
             return false;
         }
         let preview = if is_video {
-            poster.as_deref().and_then(preview_url)
+            poster.as_deref().and_then(preview_of_original)
         } else {
-            preview_url(&url)
+            preview_of_original(&url)
         };
         let variant = if kind == MediaKind::Variant {
             variant

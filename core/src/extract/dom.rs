@@ -20,18 +20,23 @@ const IMG_ATTRS: [&str; 6] = [
 /// CDN URL (so a placeholder `src` loses to `data-src`), else the first
 /// non-empty one (which the collector then reports as off-CDN).
 pub fn img_url<'e>(el: &'e Element<'_>) -> Option<&'e str> {
+    img_url_original(el).map(|(v, _)| v)
+}
+
+/// [`img_url`] (trimmed, non-empty) and its [`original_url`] when it has one.
+fn img_url_original<'e>(el: &'e Element<'_>) -> Option<(&'e str, Option<String>)> {
     let mut first: Option<&str> = None;
     for a in IMG_ATTRS {
         if let Some(v) = el.attr(a).map(str::trim).filter(|v| !v.is_empty()) {
-            if original_url(v).is_some() {
-                return Some(v);
+            if let Some(o) = original_url(v) {
+                return Some((v, Some(o)));
             }
             if first.is_none() {
                 first = Some(v);
             }
         }
     }
-    first
+    first.map(|v| (v, None))
 }
 
 /// Most description containers read per document (a page has one or two).
@@ -43,10 +48,17 @@ const MAX_AXIS_SCAN: usize = 200;
 /// Most swatch images read from the DOM.
 const MAX_SWATCHES: usize = 1000;
 
-/// Top-level elements (not nested in another match) satisfying `pred`.
-pub fn roots(dom: &Dom<'_>, pred: impl Fn(&Element) -> bool) -> Vec<usize> {
+/// Top-level elements (not nested in another match) among `candidates`
+/// (indices in document order, e.g. those of [`Dom::attr_candidates`] when
+/// `pred` looks for an attribute substring) satisfying `pred`.
+pub fn roots_among(
+    dom: &Dom<'_>,
+    candidates: impl IntoIterator<Item = usize>,
+    pred: impl Fn(&Element) -> bool,
+) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
-    for (i, el) in dom.elements.iter().enumerate() {
+    for i in candidates {
+        let Some(el) = dom.get(i) else { continue };
         if pred(el) && !out.iter().any(|&r| dom.is_ancestor(r, i)) {
             out.push(i);
             if out.len() >= MAX_ROOTS {
@@ -134,8 +146,14 @@ pub fn description(
                 if excluded(dom, i, root, platform, pid) {
                     continue;
                 }
-                if let Some(u) = img_url(el) {
-                    c.add(MediaKind::Description, u, None, None, source);
+                match img_url_original(el) {
+                    Some((u, Some(o))) => {
+                        c.add_original(MediaKind::Description, u, o, None, None, source);
+                    }
+                    Some((u, None)) => {
+                        c.add(MediaKind::Description, u, None, None, source);
+                    }
+                    None => {}
                 }
             }
             "video" => {

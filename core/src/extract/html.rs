@@ -11,21 +11,31 @@
 //! unbalanced or truncated markup.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 /// Deepest nesting we track; deeper elements hang off the deepest tracked one.
 const MAX_DEPTH: usize = 512;
 /// Most elements we record; the rest of the document is ignored.
 const MAX_ELEMENTS: usize = 400_000;
 
+/// Attribute list: names lowercase, values entity-decoded.
+pub type Attrs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
 /// One element. Names and values borrow the source when it already has them
 /// as they are kept (lowercase names, values without entities): most do, and
-/// a page has tens of thousands of them.
+/// a page has tens of thousands of them. Attributes are read lazily, on the
+/// first [`Element::attrs`] call: the scan only finds where the start tag
+/// ends, and most elements' attributes are never asked for.
 #[derive(Debug, Clone)]
 pub struct Element<'a> {
     /// Lowercase tag name (`img`, `kse:widget`).
     pub name: Cow<'a, str>,
-    /// Attributes, names lowercase, values entity-decoded.
-    pub attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// The document source (attributes are read from it on demand).
+    src: &'a str,
+    /// Byte offset just after the tag name (where the attributes start).
+    attrs_start: usize,
+    /// Attributes, once read.
+    attrs: OnceCell<Attrs<'a>>,
     /// Index of the parent element.
     pub parent: Option<usize>,
     /// Byte offset just after the start tag.
@@ -34,10 +44,19 @@ pub struct Element<'a> {
     pub content_end: usize,
 }
 
-impl Element<'_> {
+impl<'a> Element<'a> {
+    /// Attributes, names lowercase, values entity-decoded (at most 64).
+    pub fn attrs(&self) -> &Attrs<'a> {
+        self.attrs.get_or_init(|| {
+            let mut out = Vec::new();
+            scan_attrs(self.src, self.attrs_start, Some(&mut out));
+            out
+        })
+    }
+
     /// Attribute value by lowercase name.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
+        self.attrs()
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| &**v)
@@ -72,29 +91,38 @@ pub struct Dom<'a> {
 }
 
 fn is_void(name: &str) -> bool {
+    // Byte patterns: compiled to a few integer compares, not `memcmp` calls
+    // (this runs once per element).
     matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
+        name.as_bytes(),
+        [b'a', b'r', b'e', b'a']
+            | [b'b', b'a', b's', b'e']
+            | [b'b', b'r']
+            | [b'c', b'o', b'l']
+            | [b'e', b'm', b'b', b'e', b'd']
+            | [b'h', b'r']
+            | [b'i', b'm', b'g']
+            | [b'i', b'n', b'p', b'u', b't']
+            | [b'l', b'i', b'n', b'k']
+            | [b'm', b'e', b't', b'a']
+            | [b'p', b'a', b'r', b'a', b'm']
+            | [b's', b'o', b'u', b'r', b'c', b'e']
+            | [b't', b'r', b'a', b'c', b'k']
+            | [b'w', b'b', b'r']
     )
 }
 
 fn is_raw_text(name: &str) -> bool {
     matches!(
-        name,
-        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+        name.as_bytes(),
+        [b's', b'c', b'r', b'i', b'p', b't']
+            | [b's', b't', b'y', b'l', b'e']
+            | [b't', b'e', b'x', b't', b'a', b'r', b'e', b'a']
+            | [b't', b'i', b't', b'l', b'e']
+            | [b'x', b'm', b'p']
+            | [b'i', b'f', b'r', b'a', b'm', b'e']
+            | [b'n', b'o', b'e', b'm', b'b', b'e', b'd']
+            | [b'n', b'o', b'f', b'r', b'a', b'm', b'e', b's']
     )
 }
 
@@ -198,6 +226,90 @@ fn decoded(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Scans a start tag's attributes from `j` (just after the tag name) to just
+/// after its `>` (or the end of input); returns that offset and whether the
+/// tag ends in `/>`. With `out`, also records the attributes (at most 64),
+/// names lowercased and values entity-decoded. The scan is the same with or
+/// without `out`, so the lazy read finds what the first scan passed over.
+fn scan_attrs<'a>(src: &'a str, mut j: usize, mut out: Option<&mut Attrs<'a>>) -> (usize, bool) {
+    let b = src.as_bytes();
+    let n = b.len();
+    let mut self_closing = false;
+    // Attributes.
+    loop {
+        while j < n && (is_space(b[j])) {
+            j += 1;
+        }
+        if j >= n {
+            break;
+        }
+        if b[j] == b'>' {
+            j += 1;
+            break;
+        }
+        if b[j] == b'/' {
+            j += 1;
+            if b.get(j) == Some(&b'>') {
+                self_closing = true;
+                j += 1;
+                break;
+            }
+            continue;
+        }
+        let an_start = j;
+        while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'=' && b[j] != b'/' {
+            j += 1;
+        }
+        if j == an_start {
+            // A lone `=`: skip it.
+            j += 1;
+            continue;
+        }
+        let an = src.get(an_start..j).unwrap_or("");
+        let mut k = j;
+        while k < n && is_space(b[k]) {
+            k += 1;
+        }
+        let mut value = "";
+        if b.get(k) == Some(&b'=') {
+            k += 1;
+            while k < n && is_space(b[k]) {
+                k += 1;
+            }
+            match b.get(k) {
+                Some(&q) if q == b'"' || q == b'\'' => {
+                    let vs = k + 1;
+                    // Most values are short: a few bytes one by one, then memchr.
+                    let head = b.get(vs..).unwrap_or(&[]);
+                    let ve = match head.iter().take(16).position(|&c| c == q) {
+                        Some(p) => vs + p,
+                        None => head
+                            .get(16..)
+                            .and_then(|t| memchr::memchr(q, t))
+                            .map_or(n, |p| vs + 16 + p),
+                    };
+                    value = src.get(vs..ve).unwrap_or("");
+                    j = (ve + 1).min(n);
+                }
+                _ => {
+                    let vs = k;
+                    while k < n && !is_space(b[k]) && b[k] != b'>' {
+                        k += 1;
+                    }
+                    value = src.get(vs..k).unwrap_or("");
+                    j = k;
+                }
+            }
+        }
+        if let Some(out) = out.as_deref_mut() {
+            if out.len() < 64 {
+                out.push((lowercase(an), decoded(value)));
+            }
+        }
+    }
+    (j, self_closing)
+}
+
 impl<'a> Dom<'a> {
     /// Parses `src`.
     pub fn parse(src: &'a str) -> Dom<'a> {
@@ -220,7 +332,7 @@ impl<'a> Dom<'a> {
             if next == b'!' || next == b'?' {
                 i = b
                     .get(i..)
-                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .and_then(|t| memchr::memchr(b'>', t))
                     .map_or(n, |p| i + p + 1);
                 continue;
             }
@@ -234,7 +346,7 @@ impl<'a> Dom<'a> {
                 let name = lowercase(src.get(start..j).unwrap_or(""));
                 let close = b
                     .get(j..)
-                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .and_then(|t| memchr::memchr(b'>', t))
                     .map_or(n, |p| j + p + 1);
                 if !name.is_empty() {
                     if let Some(pos) = stack
@@ -263,73 +375,8 @@ impl<'a> Dom<'a> {
                 j += 1;
             }
             let name = lowercase(src.get(start..j).unwrap_or(""));
-            let mut attrs = Vec::new();
-            let mut self_closing = false;
-            // Attributes.
-            loop {
-                while j < n && (is_space(b[j])) {
-                    j += 1;
-                }
-                if j >= n {
-                    break;
-                }
-                if b[j] == b'>' {
-                    j += 1;
-                    break;
-                }
-                if b[j] == b'/' {
-                    j += 1;
-                    if b.get(j) == Some(&b'>') {
-                        self_closing = true;
-                        j += 1;
-                        break;
-                    }
-                    continue;
-                }
-                let an_start = j;
-                while j < n && !is_space(b[j]) && b[j] != b'>' && b[j] != b'=' && b[j] != b'/' {
-                    j += 1;
-                }
-                if j == an_start {
-                    // A lone `=`: skip it.
-                    j += 1;
-                    continue;
-                }
-                let an = lowercase(src.get(an_start..j).unwrap_or(""));
-                let mut k = j;
-                while k < n && is_space(b[k]) {
-                    k += 1;
-                }
-                let mut value = Cow::Borrowed("");
-                if b.get(k) == Some(&b'=') {
-                    k += 1;
-                    while k < n && is_space(b[k]) {
-                        k += 1;
-                    }
-                    match b.get(k) {
-                        Some(&q) if q == b'"' || q == b'\'' => {
-                            let vs = k + 1;
-                            let ve = b
-                                .get(vs..)
-                                .and_then(|t| t.iter().position(|&c| c == q))
-                                .map_or(n, |p| vs + p);
-                            value = decoded(src.get(vs..ve).unwrap_or(""));
-                            j = (ve + 1).min(n);
-                        }
-                        _ => {
-                            let vs = k;
-                            while k < n && !is_space(b[k]) && b[k] != b'>' {
-                                k += 1;
-                            }
-                            value = decoded(src.get(vs..k).unwrap_or(""));
-                            j = k;
-                        }
-                    }
-                }
-                if attrs.len() < 64 {
-                    attrs.push((an, value));
-                }
-            }
+            let attrs_start = j;
+            let (j, self_closing) = scan_attrs(src, j, None);
             let content_start = j.min(n);
             if elements.len() >= MAX_ELEMENTS {
                 truncated = true;
@@ -341,7 +388,9 @@ impl<'a> Dom<'a> {
             let close_tag = raw.then(|| format!("</{name}"));
             elements.push(Element {
                 name,
-                attrs,
+                src,
+                attrs_start,
+                attrs: OnceCell::new(),
                 parent: stack.last().copied(),
                 content_start,
                 content_end: content_start,
@@ -354,7 +403,7 @@ impl<'a> Dom<'a> {
                 }
                 i = b
                     .get(end..)
-                    .and_then(|t| t.iter().position(|&c| c == b'>'))
+                    .and_then(|t| memchr::memchr(b'>', t))
                     .map_or(n, |p| end + p + 1);
             } else if !void && stack.len() < MAX_DEPTH {
                 stack.push(idx);
@@ -370,6 +419,30 @@ impl<'a> Dom<'a> {
             elements,
             truncated,
         }
+    }
+
+    /// Indices (in document order) of the elements whose attributes may
+    /// contain one of `needles`: their raw start-tag attribute text holds a
+    /// needle or a character reference (`&`, which decoding could turn into
+    /// one). Every other element's attribute values certainly contain none,
+    /// so a search for an attribute value containing a needle need only look
+    /// at these.
+    pub fn attr_candidates(&self, needles: &[&str]) -> Vec<usize> {
+        let finders: Vec<memchr::memmem::Finder<'_>> = needles
+            .iter()
+            .filter(|nd| !nd.is_empty())
+            .map(|nd| memchr::memmem::Finder::new(nd.as_bytes()))
+            .collect();
+        let b = self.src.as_bytes();
+        let mut out = Vec::new();
+        for (i, el) in self.elements.iter().enumerate() {
+            let raw = b.get(el.attrs_start..el.content_start).unwrap_or(&[]);
+            if memchr::memchr(b'&', raw).is_some() || finders.iter().any(|f| f.find(raw).is_some())
+            {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// Element by index.
@@ -456,7 +529,7 @@ impl<'a> Dom<'a> {
     }
 
     /// Indices of all elements named `name`.
-    pub fn by_name<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + 's {
+    pub fn by_name<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + use<'s, 'a> {
         self.elements
             .iter()
             .enumerate()
@@ -507,6 +580,18 @@ mod tests {
         assert_eq!(d.descendants(0), vec![1, 2, 3, 4, 5]);
         assert_eq!(d.raw_inner(6), r#"var s = "</div>";"#);
         assert!(d.elements[0].has_class("y"));
+    }
+
+    #[test]
+    fn attr_candidates_cover_every_match() {
+        let src = r#"<div id="x-ab"><p title='&#97;b'>ab</p><i class=abab data-x="a"></i><b ab></b><a href="z">ab</a></div>"#;
+        let d = Dom::parse(src);
+        // div (in a value), p (character reference), i (overlapping), b (a name);
+        // never a (only its text has "ab").
+        assert_eq!(d.attr_candidates(&["ab"]), vec![0, 1, 2, 3]);
+        assert_eq!(d.attr_candidates(&["abab"]), vec![1, 2]);
+        assert_eq!(d.attr_candidates(&["zz", "x-a"]), vec![0, 1]);
+        assert_eq!(d.elements[1].attr("title"), Some("ab"));
     }
 
     #[test]

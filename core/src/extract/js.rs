@@ -14,6 +14,41 @@ pub enum Found<'a> {
     Missing,
 }
 
+/// Bytes the bracket matcher must look at: quotes, `/`, brackets.
+const BRACKET_STOP: u8 = 1;
+/// Bytes the member splitter must look at: those, parentheses and `,`.
+const MEMBER_STOP: u8 = 2;
+
+/// Per byte: which scanners stop at it.
+static STOPS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let both = BRACKET_STOP | MEMBER_STOP;
+    t[b'"' as usize] = both;
+    t[b'\'' as usize] = both;
+    t[b'`' as usize] = both;
+    t[b'/' as usize] = both;
+    t[b'{' as usize] = both;
+    t[b'[' as usize] = both;
+    t[b'}' as usize] = both;
+    t[b']' as usize] = both;
+    t[b'(' as usize] = MEMBER_STOP;
+    t[b')' as usize] = MEMBER_STOP;
+    t[b',' as usize] = MEMBER_STOP;
+    t
+};
+
+/// The first index from `i` whose byte is in the `stop` class (or `b.len()`):
+/// a tight loop over the bytes a scanner would only step over.
+fn next_stop(b: &[u8], mut i: usize, stop: u8) -> usize {
+    while let Some(&c) = b.get(i) {
+        if STOPS[usize::from(c)] & stop != 0 {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
 /// Skips a quoted string starting at `i` (which holds the quote); returns the
 /// index just after the closing quote, or `b.len()` when unterminated.
 fn skip_string(b: &[u8], i: usize) -> usize {
@@ -21,7 +56,11 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         return b.len();
     };
     let mut j = i + 1;
+    // Most strings (keys) are short: look at a few bytes one by one first.
     while let Some(&c) = b.get(j) {
+        if j >= i + 24 {
+            break;
+        }
         if c == b'\\' {
             j += 2;
             continue;
@@ -35,7 +74,27 @@ fn skip_string(b: &[u8], i: usize) -> usize {
         }
         j += 1;
     }
-    b.len()
+    loop {
+        // Jump to the next byte that can end the string or escape one.
+        let Some(tail) = b.get(j..) else {
+            return b.len();
+        };
+        let hit = if q == b'`' {
+            memchr::memchr2(q, b'\\', tail)
+        } else {
+            memchr::memchr3(q, b'\\', b'\n', tail)
+        };
+        let Some(p) = hit else {
+            return b.len();
+        };
+        j += p;
+        match b.get(j) {
+            Some(b'\\') => j += 2,
+            // A newline ends an unterminated '…' or "…" string in JS.
+            Some(b'\n') => return j,
+            _ => return j + 1,
+        }
+    }
 }
 
 /// Skips a comment starting at `i` if there is one; returns the new index.
@@ -85,7 +144,7 @@ pub fn match_brackets(src: &str, start: usize) -> Option<usize> {
             }
             _ => {}
         }
-        i += 1;
+        i = next_stop(b, i + 1, BRACKET_STOP);
     }
     None
 }
@@ -169,10 +228,29 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
 /// Members of a JS object literal `{ key: value, "k2": value, … }` at its top
 /// level, as `(key, value source)`. Stops quietly at anything it cannot read.
 pub fn object_members(obj: &str) -> Vec<(String, &str)> {
-    let b = obj.as_bytes();
     let mut out = Vec::new();
+    members(obj, None, &mut out);
+    out
+}
+
+/// Where the value of the first member named `key` starts in `obj`, as
+/// [`object_members`] would read it (the members before it read the same
+/// way), without reading that value; `None` when [`object_members`] would
+/// not list such a member.
+pub fn member_value_start(obj: &str, key: &str) -> Option<usize> {
+    members(obj, Some(key), &mut Vec::new())
+}
+
+/// The member reader of [`object_members`]; with `stop_at`, returns the
+/// value start of the first member of that name instead of reading it.
+fn members<'a>(
+    obj: &'a str,
+    stop_at: Option<&str>,
+    out: &mut Vec<(String, &'a str)>,
+) -> Option<usize> {
+    let b = obj.as_bytes();
     if b.first() != Some(&b'{') {
-        return out;
+        return None;
     }
     let mut i = 1usize;
     loop {
@@ -182,7 +260,7 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 Some(c) if c.is_ascii_whitespace() || *c == b',' => i += 1,
                 Some(b'/') => match skip_comment(b, i) {
                     Some(j) => i = j,
-                    None => return out,
+                    None => return None,
                 },
                 _ => break,
             }
@@ -201,19 +279,22 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 }
                 obj.get(s..i).unwrap_or("").to_string()
             }
-            _ => return out,
+            _ => return None,
         };
         while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
             i += 1;
         }
         if b.get(i) != Some(&b':') {
-            return out;
+            return None;
         }
         i += 1;
         while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
             i += 1;
         }
         let vs = i;
+        if stop_at == Some(key.as_str()) {
+            return Some(vs);
+        }
         // Value runs to the next top-level `,` or the closing `}`.
         let mut depth = 0usize;
         while let Some(&c) = b.get(i) {
@@ -238,11 +319,11 @@ pub fn object_members(obj: &str) -> Vec<(String, &str)> {
                 b',' if depth == 0 => break,
                 _ => {}
             }
-            i += 1;
+            i = next_stop(b, i + 1, MEMBER_STOP);
         }
         out.push((key, obj.get(vs..i).unwrap_or("").trim_end()));
         if b.get(i).is_none_or(|&c| c == b'}') {
-            return out;
+            return None;
         }
     }
 }

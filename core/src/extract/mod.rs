@@ -29,6 +29,7 @@ mod collect;
 mod dom;
 pub mod html;
 pub mod js;
+mod json;
 
 use crate::url::product_page;
 use crate::{say, Inventory, Platform, Warning};
@@ -132,6 +133,21 @@ impl Ctx<'_> {
         };
         self.c.push_warning(w);
         false
+    }
+    /// Parses a JSON object keeping only the top-level members named in
+    /// `keys` (see [`json::select`]), with the same warning on failure as
+    /// [`Ctx::parse_json`].
+    fn parse_selected(&mut self, text: &str, what: &str, keys: &[&str]) -> Option<json::Selected> {
+        match json::select(text, keys) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.c.warn(
+                    "bad_json",
+                    format!("{what}: could not be read as JSON ({e})"),
+                );
+                None
+            }
+        }
     }
     /// Parses JSON with a warning on failure.
     fn parse_json(&mut self, text: &str, what: &str) -> Option<Value> {
