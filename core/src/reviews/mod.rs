@@ -36,6 +36,29 @@ pub use select::{
 };
 
 /// Where review data came from.
+/// Prefix of a tab's review run in `chrome.storage.session`
+/// (`reviews:<tab id>`, a [`StoredReviews`]; removed with the tab).
+pub const REVIEWS_PREFIX: &str = "reviews:";
+
+/// The storage key of `tab_id`'s review run.
+pub fn reviews_key(tab_id: i64) -> String {
+    format!("{REVIEWS_PREFIX}{tab_id}")
+}
+
+/// A tab's review run as the worker stores it between its steps (and the
+/// popup reads it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredReviews {
+    pub product_id: String,
+    /// [`crate::Platform::slug`].
+    pub platform: String,
+    pub page_url: String,
+    /// The worker instance driving the run: a run left pending by another
+    /// (stopped) worker is failed, not waited for.
+    pub driver: String,
+    pub run: ReviewRun,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewSource {
