@@ -206,6 +206,7 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
             |_, _| {},
         );
     };
+    let stop = move |_| send(PopupToBg::ReviewsCancel { tab_id }, |_, _| {});
     let save = move |_| {
         let inv = inventory.get_untracked();
         send(
@@ -328,6 +329,9 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
                     disabled=move || busy.get() || reading() on:click=load>
                     {move || if run.with(Option::is_some) { t("buyer_load_again") } else { t("buyer_load") }}
                 </button>
+                <Show when=reading>
+                    <button type="button" data-alisave-action="stop-reviews" on:click=stop>{t("buyer_stop")}</button>
+                </Show>
                 <button type="button" class="primary" data-alisave-action="save-reviews"
                     disabled=move || busy.get() || reading() || shown.get() == 0 on:click=save>
                     {move || tn("buyer_save", shown.get(), &[])}

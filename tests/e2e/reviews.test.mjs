@@ -24,7 +24,7 @@ const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_$
 let shop, browser, downloads, base;
 
 before(async () => {
-  shop = await startShop({ extraPages: syntheticEraCPages(4) });
+  shop = await startShop({ extraPages: syntheticEraCPages(6) });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
   browser = await launch({ port: shop.port, downloadDir: downloads });
   base = `chrome-extension://${browser.extensionId}`;
@@ -191,12 +191,91 @@ test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, an
   assert.match(await saveButton(page).textContent(), /Save 8 buyer photos/);
   const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
   assert.deepEqual(pages, ['1', '2', '3'], 'page 3 asked once, never again');
-  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(reviewAnswer(new URL(req.url, `https://${FEEDBACK}`)));
-  });
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
   await popup.page.close();
   await product.page.close();
+});
+
+/** A promise the test opens: `opened` resolves once `open()` was called. */
+function gate() {
+  let open;
+  const opened = new Promise((r) => { open = r; });
+  return { opened, open };
+}
+
+/** Holds the answer to review page `n` of any product until `release` opens; `asked` opens when it is asked. */
+function holdPage(n) {
+  const asked = gate();
+  const release = gate();
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, async (req, res) => {
+    const url = new URL(req.url, `https://${FEEDBACK}`);
+    if (url.searchParams.get('page') === String(n)) {
+      asked.open();
+      await release.opened;
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(reviewAnswer(url));
+  });
+  return { asked, release };
+}
+
+test('"Stop reading" while page 2 is asked: the run ends with page 1, the late answer is not used, page 3 is never asked', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(5);
+  const { asked, release } = holdPage(2);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  try {
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await asked.opened;
+    await page.locator('button[data-alisave-action="stop-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 10000 });
+    assert.equal(await status(page).getAttribute('data-pages'), '1');
+    release.open();
+    // The pace is one request a second: two seconds without a third request.
+    await new Promise((r) => setTimeout(r, 2000));
+    const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
+    assert.deepEqual(pages, ['1', '2']);
+    assert.equal(await status(page).getAttribute('data-pages'), '1', 'the answer that came after the stop is not used');
+    assert.match(await saveButton(page).textContent(), /Save 4 buyer photos/);
+  } finally {
+    release.open();
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    await popup.page.close();
+    await product.page.close();
+  }
+});
+
+test('the worker stopped while page 2 is asked: the next worker ends the run with the reason, keeping page 1', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(6);
+  const { asked, release } = holdPage(2);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  let woken;
+  try {
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await asked.opened;
+    const cdp = await browser.ctx.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    release.open();
+    // Any event starts a new worker, which looks at the runs left pending.
+    woken = await open(p.url);
+    await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+    const text = await status(page).textContent();
+    assert.match(text, /stopped after 1 page/, text);
+    assert.match(text, /background stopped/, text);
+    assert.equal(await status(page).getAttribute('data-pages'), '1');
+    assert.deepEqual(reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page')), ['1', '2']);
+  } finally {
+    release.open();
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    await woken?.page.close();
+    await popup.page.close();
+    await product.page.close();
+  }
 });
 
 test('an Alibaba product: the tab says supplier reviews need a sign-in, offers no load, asks nothing', { timeout: 60000 }, async () => {
