@@ -278,6 +278,42 @@ test('the worker stopped while page 2 is asked: the next worker ends the run wit
   }
 });
 
+test('the worker takes buyer-photo commands only from the popup, for a tab showing an AliExpress product, with fields in range', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(1);
+  const product = await open(p.url);
+  await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  const other = await open(`${base}/options.html`);
+  const sw = await browser.worker();
+  const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, p.url);
+  const alibabaTab = await open(ALIBABA);
+  const aliTab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, ALIBABA);
+  const optionsTab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${base}/options.html`);
+  const before = reviewRequests().length;
+  const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  const load = (tabId, filter = {}) => ({ type: 'reviews_load', tab_id: tabId, filter });
+  // Another extension page.
+  const fromOptions = await send(other.page, load(tab));
+  assert.equal(fromOptions.ok, false);
+  // The popup, but the tab is no AliExpress product page, or a field is out of range.
+  const popup = await open(`${base}/popup.html?tab=${tab}`);
+  for (const [msg, why] of [
+    [load(optionsTab), 'not a product page'],
+    [load(aliTab), 'Alibaba'],
+    [load(-1), 'negative tab id'],
+    [load(tab, { min_stars: 9 }), 'stars'],
+    [load(tab, { max_photos: 0 }), 'limit'],
+    [{ ...load(tab), product_id: '1' }, 'unknown field'],
+  ]) {
+    const r = await send(popup.page, msg);
+    assert.equal(r.ok, false, `${why}: ${JSON.stringify(r)}`);
+  }
+  assert.equal(reviewRequests().length, before, 'no refused command asked the shop anything');
+  const mine = [tab, optionsTab, aliTab].map((t) => `reviews:${t}`);
+  const keys = await sw.evaluate(async (m) => Object.keys(await chrome.storage.session.get(m)), mine);
+  assert.deepEqual(keys, [], 'and none recorded a run');
+  for (const x of [popup, other, alibabaTab, product]) await x.page.close();
+});
+
 test('an Alibaba product: the tab says supplier reviews need a sign-in, offers no load, asks nothing', { timeout: 60000 }, async () => {
   const before = reviewRequests().length;
   const { popup, product } = await popupFor(ALIBABA);
