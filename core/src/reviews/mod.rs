@@ -375,6 +375,22 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
+    fn a_stored_run_reads_back_under_its_tab_key() {
+        assert_eq!(reviews_key(42), "reviews:42");
+        assert!(reviews_key(7).starts_with(REVIEWS_PREFIX));
+        let s = StoredReviews {
+            product_id: "1005001".into(),
+            platform: "aliexpress".into(),
+            page_url: "https://www.aliexpress.com/item/1005001.html".into(),
+            driver: "1-2".into(),
+            run: ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default()),
+        };
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["run"]["state"]["state"], "reading");
+        assert_eq!(serde_json::from_value::<StoredReviews>(json).ok(), Some(s));
+    }
+
+    #[test]
     fn sku_info_becomes_the_variant_without_ships_from() {
         // Real skuInfo texts of the scrapfly captures (trailing space kept).
         assert_eq!(
