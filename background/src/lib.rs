@@ -15,10 +15,10 @@ use alisave_core::page_view::{
     MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
-    is_page_message, sender_page_view, valid_request_id, validate_content_sender,
-    validate_current_url, validate_documents, validate_page_sender, validate_snapshot, ContentToBg,
-    FailedFile, InspectReply, PageSnapshot, PageToBg, Refusal, SaveReport, Sender, Unavailable,
-    MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    is_page_message, is_popup_message, sender_page_view, valid_request_id, validate_content_sender,
+    validate_current_url, validate_documents, validate_page_sender, validate_popup_sender,
+    validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot, PageToBg, PopupToBg,
+    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, tn, Say};
 use alisave_core::settings::{self, Settings};
@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::*;
 
 mod engine;
 mod queue;
+mod reviews;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -108,6 +109,22 @@ fn refuse(what: &str, e: &Refusal, inspect: bool) -> Reply {
 async fn handle(msg: JsValue, sender: Sender) -> Reply {
     let own_id = chrome::runtime_id();
     let kind = chrome::get_string(&msg, "type").unwrap_or_default();
+    if is_popup_message(&kind) {
+        // The popup's buyer-photo commands: from the popup of this extension only.
+        if let Err(e) = validate_popup_sender(&sender, &own_id) {
+            return refuse("a buyer-photo command", &e, false);
+        }
+        let msg = chrome::from_js::<PopupToBg>(msg)
+            .map_err(|e| Refusal::BadField(e.to_string()))
+            .and_then(|m| m.validate().map(|()| m));
+        return Reply::Save(match msg {
+            Ok(m) => reviews::command(m).await,
+            Err(e) => {
+                log_refusal("a buyer-photo command", &e);
+                SaveReport::refused(e.say())
+            }
+        });
+    }
     if is_page_message(&kind) {
         // The queue page's commands: from that page of this extension only.
         if let Err(e) = validate_page_sender(&sender, &own_id) {
@@ -670,6 +687,7 @@ pub async fn on_tab_removed(tab_id: f64) {
     }
     engine::forget_tab(tab_id as i64).await;
     queue::on_tab_removed(tab_id as i64).await;
+    reviews::on_tab_removed(tab_id as i64).await;
 }
 
 /// The API requests observed for a tab (read by the popup and by tests).
@@ -714,6 +732,7 @@ pub async fn on_download_changed(delta: JsValue) {
 pub async fn resume() {
     engine::resume().await;
     queue::resume().await;
+    reviews::resume().await;
 }
 
 /// `chrome.tabs.onUpdated` with status `complete` (registered in `sw.js`):

@@ -338,6 +338,11 @@ pub fn is_page_message(kind: &str) -> bool {
 /// Checks that `sender` is this extension's queue page (`queue.html`, top
 /// frame). Content scripts and other pages are refused.
 pub fn validate_page_sender(sender: &Sender, own_id: &str) -> Result<(), Refusal> {
+    validate_extension_page(sender, own_id, "queue.html")
+}
+
+/// Checks that `sender` is this extension's page `page` (top frame).
+fn validate_extension_page(sender: &Sender, own_id: &str, page_name: &str) -> Result<(), Refusal> {
     if sender.id.as_deref() != Some(own_id) || own_id.is_empty() {
         return Err(Refusal::ForeignExtension);
     }
@@ -347,13 +352,110 @@ pub fn validate_page_sender(sender: &Sender, own_id: &str) -> Result<(), Refusal
         .and_then(|r| r.strip_prefix(own_id))
         .and_then(|r| r.strip_prefix('/'))
         .map(|r| r.split(['?', '#']).next().unwrap_or_default());
-    if page != Some("queue.html") {
+    if page != Some(page_name) {
         return Err(Refusal::ForeignExtension);
     }
     if sender.frame_id.is_some_and(|f| f != 0) {
         return Err(Refusal::SubFrame);
     }
     Ok(())
+}
+
+/// The popup's buyer-photo commands (issue #15), for the product page shown
+/// in `tab_id`. Only `popup.html` may send them ([`validate_popup_sender`]);
+/// the worker takes the product from the tab's own URL, never from the message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PopupToBg {
+    /// Read the product's review pages (as far as `filter` needs).
+    ReviewsLoad {
+        tab_id: i64,
+        filter: crate::reviews::ReviewFilter,
+    },
+    /// Save the photos `filter` selects of what was read; `title` and `shop`
+    /// (the popup's inventory) name the product folder as for product media.
+    ReviewsSave {
+        tab_id: i64,
+        filter: crate::reviews::ReviewFilter,
+        title: Option<String>,
+        shop: Option<String>,
+    },
+    /// Stop reading, keeping what was read.
+    ReviewsCancel { tab_id: i64 },
+}
+
+/// Whether a message is one of the popup's buyer-photo commands (by its `type`).
+pub fn is_popup_message(kind: &str) -> bool {
+    kind.starts_with("reviews_")
+}
+
+/// Checks that `sender` is this extension's popup (`popup.html`, top frame).
+pub fn validate_popup_sender(sender: &Sender, own_id: &str) -> Result<(), Refusal> {
+    validate_extension_page(sender, own_id, "popup.html")
+}
+
+/// Longest variant name, title or shop name a popup command may carry (bytes).
+pub const MAX_POPUP_TEXT_BYTES: usize = 1000;
+
+impl PopupToBg {
+    /// The tab the command is about.
+    pub fn tab_id(&self) -> i64 {
+        match self {
+            PopupToBg::ReviewsLoad { tab_id, .. }
+            | PopupToBg::ReviewsSave { tab_id, .. }
+            | PopupToBg::ReviewsCancel { tab_id } => *tab_id,
+        }
+    }
+
+    /// Every field within its range.
+    pub fn validate(&self) -> Result<(), Refusal> {
+        let bad = |what: &str| Err(Refusal::BadField(what.to_string()));
+        if !(0..=i64::from(i32::MAX)).contains(&self.tab_id()) {
+            return bad("tab_id");
+        }
+        let (filter, texts) = match self {
+            PopupToBg::ReviewsLoad { filter, .. } => (Some(filter), vec![]),
+            PopupToBg::ReviewsSave {
+                filter,
+                title,
+                shop,
+                ..
+            } => (Some(filter), vec![title, shop]),
+            PopupToBg::ReviewsCancel { .. } => (None, vec![]),
+        };
+        if let Some(f) = filter {
+            if f.min_stars > 5 {
+                return bad("min_stars");
+            }
+            if !(1..=crate::reviews::MAX_MAX_PHOTOS).contains(&f.max_photos) {
+                return bad("max_photos");
+            }
+            if f.variant
+                .as_ref()
+                .is_some_and(|v| v.len() > MAX_POPUP_TEXT_BYTES)
+            {
+                return bad("variant");
+            }
+        }
+        if texts
+            .iter()
+            .any(|t| t.as_ref().is_some_and(|t| t.len() > MAX_POPUP_TEXT_BYTES))
+        {
+            return bad("title");
+        }
+        Ok(())
+    }
+}
+
+/// Which review source a product page is read from, or why it is not read:
+/// Alibaba.com shows supplier reviews only to a signed-in buyer, and
+/// aliexpress.ru's paged review API is not wired up yet.
+pub fn review_source(page: &ProductPage) -> Result<crate::reviews::ReviewSource, Say> {
+    match page.platform {
+        crate::Platform::AliExpress => Ok(crate::reviews::ReviewSource::AliExpress),
+        crate::Platform::AliExpressRu => Err(t("buyer_ru_not_yet")),
+        crate::Platform::Alibaba => Err(t("buyer_alibaba_sign_in")),
+    }
 }
 
 /// What a queued product's page read gave, from the content script's answer to
@@ -786,5 +888,81 @@ mod tests {
         assert!(matches!(start, PageToBg::QueueStart { .. }));
         assert!(serde_json::from_str::<PageToBg>(r#"{"type":"queue_start","text":"x"}"#).is_err());
         assert!(serde_json::from_str::<PageToBg>(r#"{"type":"queue_download"}"#).is_err());
+    }
+
+    #[test]
+    fn popup_commands_only_from_the_popup_and_in_range() {
+        let own = "abcdefghijklmnopabcdefghijklmnop";
+        let from = |url: &str, frame: Option<i64>| Sender {
+            id: Some(own.to_string()),
+            url: Some(url.to_string()),
+            tab_id: None,
+            frame_id: frame,
+            document_id: None,
+        };
+        let popup = format!("chrome-extension://{own}/popup.html?tab=3");
+        assert!(validate_popup_sender(&from(&popup, Some(0)), own).is_ok());
+        assert!(validate_popup_sender(&from(&popup, None), own).is_ok());
+        let queue = format!("chrome-extension://{own}/queue.html");
+        assert!(validate_popup_sender(&from(&queue, None), own).is_err());
+        assert!(validate_page_sender(&from(&popup, None), own).is_err());
+        assert!(validate_popup_sender(&from(&popup, Some(2)), own).is_err());
+        assert!(
+            validate_popup_sender(&from("https://www.aliexpress.com/item/1.html", None), own)
+                .is_err()
+        );
+        assert!(is_popup_message("reviews_load") && !is_popup_message("save_all"));
+
+        let load: PopupToBg = serde_json::from_str(
+            r#"{"type":"reviews_load","tab_id":7,"filter":{"min_stars":4,"max_photos":50}}"#,
+        )
+        .expect("load");
+        assert_eq!(load.tab_id(), 7);
+        assert!(load.validate().is_ok());
+        let bad = |json: &str| {
+            serde_json::from_str::<PopupToBg>(json)
+                .map(|m| m.validate().is_err())
+                .unwrap_or(true)
+        };
+        assert!(bad(r#"{"type":"reviews_load","tab_id":-1,"filter":{}}"#));
+        assert!(bad(
+            r#"{"type":"reviews_load","tab_id":1,"filter":{"min_stars":6}}"#
+        ));
+        assert!(bad(
+            r#"{"type":"reviews_load","tab_id":1,"filter":{"max_photos":0}}"#
+        ));
+        assert!(bad(
+            r#"{"type":"reviews_load","tab_id":1,"filter":{"max_photos":2001}}"#
+        ));
+        assert!(bad(
+            r#"{"type":"reviews_cancel","tab_id":1,"product_id":"2"}"#
+        ));
+        let long = "x".repeat(MAX_POPUP_TEXT_BYTES + 1);
+        assert!(bad(&format!(
+            r#"{{"type":"reviews_save","tab_id":1,"filter":{{}},"title":"{long}"}}"#
+        )));
+        assert!(bad(&format!(
+            r#"{{"type":"reviews_save","tab_id":1,"filter":{{"variant":"{long}"}}}}"#
+        )));
+        assert!(!bad(
+            r#"{"type":"reviews_save","tab_id":1,"filter":{"variant":"Red"},"title":"T","shop":null}"#
+        ));
+    }
+
+    #[test]
+    fn review_sources() {
+        let page = |u: &str| product_page(u).expect("product page");
+        assert_eq!(
+            review_source(&page("https://www.aliexpress.com/item/1005001.html")),
+            Ok(crate::reviews::ReviewSource::AliExpress)
+        );
+        assert_eq!(
+            review_source(&page("https://www.alibaba.com/product-detail/x_1600.html")),
+            Err(t("buyer_alibaba_sign_in"))
+        );
+        assert_eq!(
+            review_source(&page("https://aliexpress.ru/item/1005001.html")),
+            Err(t("buyer_ru_not_yet"))
+        );
     }
 }

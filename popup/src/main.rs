@@ -33,6 +33,8 @@ use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+mod buyer;
+
 thread_local! {
     /// The port to the tab's content script (kept open while the popup is).
     static PORT: RefCell<Option<chrome::Port>> = const { RefCell::new(None) };
@@ -169,7 +171,9 @@ fn Popup() -> impl IntoView {
                 TabState::Loading => view! { <p data-testid="tab-state" role="status">{t("popup_reading")}</p> }.into_any(),
                 TabState::NotProduct => view! { <EmptyState /> }.into_any(),
                 TabState::Failed(m) => view! { <p class="error" role="alert" data-testid="tab-state">{m}</p> }.into_any(),
-                TabState::Ready { tab_id, inventory } => view! { <Product tab_id inventory epoch /> }.into_any(),
+                TabState::Ready { tab_id, inventory } => view! {
+                    <buyer::ProductTabs tab_id inventory><Product tab_id inventory epoch /></buyer::ProductTabs>
+                }.into_any(),
             }}
             <AllTabs />
             <QuickSettings settings state />

@@ -44,6 +44,7 @@ const API_PATTERNS = [
   /^https?:\/\/([a-z0-9-]+\.)*alibaba\.com\/event\/app\/mainAction\/desc\.htm/,
 ];
 const isApi = (url) => API_PATTERNS.some((p) => p.test(url));
+const isReviewPage = (u) => u.hostname === 'feedback.aliexpress.com' && u.pathname === '/pc/searchEvaluation.do';
 /**
  * Chromium's own background requests (time, component updates, account checks):
  * made by the browser, not by any page or extension ("not an origin" initiator).
@@ -110,6 +111,7 @@ const pageSources = [];
 let savedFiles = 0;
 /** The popup actually rendered something (positive control). */
 let popupText = '';
+let reviewPhotos = 0;
 
 async function launchWithNetLog(port) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
@@ -219,6 +221,15 @@ async function session() {
   for (const u of [`chrome-extension://${extensionId}/popup.html?tab=${tab?.id}`, `chrome-extension://${extensionId}/popup.html`]) {
     const { page } = await open(u);
     await page.waitForTimeout(1500); // previews, if any, load
+    if (u.includes('?tab=')) {
+      // Buyer photos (issue #15): loaded and saved, so their requests are audited too.
+      await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+      await page.locator('button[data-alisave-action="load-reviews"]').click();
+      await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+      await page.locator('button[data-alisave-action="save-reviews"]').click();
+      await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+      reviewPhotos += Number(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'));
+    }
     popupText += await page.evaluate(() => document.body.innerText);
     await page.close();
   }
@@ -490,6 +501,10 @@ test('network audit: every request of the session went to the shops or their CDN
         // the browser does: Chrome attaches the cookies of that host, if any).
       } else if (isApi(r.url)) {
         if (!pageRequests.some((p) => p.url === r.url)) problems.push(`extension re-read an API URL the page never requested: ${where}`);
+      } else if (isReviewPage(u)) {
+        // Buyer review pages (issue #15), asked only from the popup's Buyer photos
+        // tab: AliExpress's review endpoint, for the product of the tab it was opened on.
+        if (u.searchParams.get('productId') !== ERA_D.id) problems.push(`review page of another product: ${where}`);
       } else {
         problems.push(`extension request to a host that is neither a media CDN nor a shop API: ${where}`);
       }
@@ -533,12 +548,13 @@ test('network audit: every request of the session went to the shops or their CDN
     for (const value of Object.values(CANARY)) assert.ok(!r.url.includes(value), r.url);
   }
   // Extension pages and the worker (as playwright sees them): only the package's
-  // own files, media previews, and the worker's API re-reads.
+  // own files, media previews, the worker's API re-reads and review pages.
   for (const r of extensionContextRequests) {
     const u = new URL(r.url);
     const ok = (u.protocol === 'chrome-extension:' && u.host === extensionId && existsSync(join(dist, decodeURIComponent(u.pathname))))
       || (r.method === 'GET' && u.protocol === 'https:' && isMediaCdn(u.hostname))
-      || (r.from === 'service worker' && r.method === 'GET' && isApi(r.url));
+      || (r.from === 'service worker' && r.method === 'GET' && isApi(r.url))
+      || (r.from === 'service worker' && r.method === 'GET' && isReviewPage(u));
     assert.ok(ok, `extension context request: ${r.method} ${r.url} from ${r.from}`);
   }
 
@@ -550,15 +566,17 @@ test('network audit: every request of the session went to the shops or their CDN
   }
   assert.ok(sentBytes.includes(CANARY.cookieHost), 'control: bytes sent are decoded (the page sends its own cookie)');
 
-  t.diagnostic(`net log: ${requests.length} requests; by the extension: ${byExtension.length} (media ${byExtension.filter((r) => isMediaCdn(new URL(r.url).hostname)).length}, API re-reads ${byExtension.filter((r) => isApi(r.url)).length}); by the content script: ${contentScriptRequests.length}; saved files: ${savedFiles}`);
+  t.diagnostic(`net log: ${requests.length} requests; by the extension: ${byExtension.length} (media ${byExtension.filter((r) => isMediaCdn(new URL(r.url).hostname)).length}, API re-reads ${byExtension.filter((r) => isApi(r.url)).length}, review pages ${byExtension.filter((r) => isReviewPage(new URL(r.url))).length}); by the content script: ${contentScriptRequests.length}; saved files: ${savedFiles}, buyer photos: ${reviewPhotos}`);
   // Positive controls: the log really shows what the audit relies on.
   const downloadsLogged = byExtension.filter((r) => isMediaCdn(new URL(r.url).hostname)).length;
-  assert.ok(downloadsLogged >= savedFiles, `net log shows ${downloadsLogged} extension media requests for ${savedFiles} saved files`);
+  assert.ok(downloadsLogged >= savedFiles + reviewPhotos, `net log shows ${downloadsLogged} extension media requests for ${savedFiles} saved files and ${reviewPhotos} buyer photos`);
   assert.ok(requests.some((r) => r.requestType === 'main frame' && r.cookie?.includes(CANARY.cookieHost)), 'control: cookies are visible in the net log');
   assert.ok(byExtension.some((r) => isApi(r.url)), 'control: the worker re-read the Era D product API');
   assert.ok(contentScriptRequests.length > 0, 'control: the content script fetched a description document');
   assert.ok(requests.some((r) => r.url === NON_SHOP_PAGE), 'control: the non-shop page was attempted');
   assert.ok(popupText.length > 0, 'control: the popup rendered');
+  assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url))), 'control: the buyer photos tab read review pages');
+  assert.ok(reviewPhotos > 0, 'control: buyer photos were saved');
 });
 
 // ---------------------------------------------------------------------------

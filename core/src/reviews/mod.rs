@@ -36,6 +36,29 @@ pub use select::{
 };
 
 /// Where review data came from.
+/// Prefix of a tab's review run in `chrome.storage.session`
+/// (`reviews:<tab id>`, a [`StoredReviews`]; removed with the tab).
+pub const REVIEWS_PREFIX: &str = "reviews:";
+
+/// The storage key of `tab_id`'s review run.
+pub fn reviews_key(tab_id: i64) -> String {
+    format!("{REVIEWS_PREFIX}{tab_id}")
+}
+
+/// A tab's review run as the worker stores it between its steps (and the
+/// popup reads it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredReviews {
+    pub product_id: String,
+    /// [`crate::Platform::slug`].
+    pub platform: String,
+    pub page_url: String,
+    /// The worker instance driving the run: a run left pending by another
+    /// (stopped) worker is failed, not waited for.
+    pub driver: String,
+    pub run: ReviewRun,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewSource {
@@ -350,6 +373,22 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_stored_run_reads_back_under_its_tab_key() {
+        assert_eq!(reviews_key(42), "reviews:42");
+        assert!(reviews_key(7).starts_with(REVIEWS_PREFIX));
+        let s = StoredReviews {
+            product_id: "1005001".into(),
+            platform: "aliexpress".into(),
+            page_url: "https://www.aliexpress.com/item/1005001.html".into(),
+            driver: "1-2".into(),
+            run: ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default()),
+        };
+        let json = serde_json::to_value(&s).expect("json");
+        assert_eq!(json["run"]["state"]["state"], "reading");
+        assert_eq!(serde_json::from_value::<StoredReviews>(json).ok(), Some(s));
+    }
 
     #[test]
     fn sku_info_becomes_the_variant_without_ships_from() {

@@ -503,6 +503,42 @@ const STATIC = {
   '/static/desc-loader.js': `fetch('/event/app/mainAction/desc.htm?detailId=${ALIBABA_ID}&language=en').then((r) => r.text()).then((t) => { document.body.dataset.descLoaded = String(t.length); });`,
 };
 
+/**
+ * SYNTHETIC buyer reviews (issue #15), in the documented envelope of AliExpress's
+ * `feedback.aliexpress.com/pc/searchEvaluation.do` answer, for any product:
+ * `REVIEW_PAGES` pages of four reviews. Review `i` of page `p`: stars
+ * 5, 4, 3, 5; variant Red, Blue, Red, Blue (in `skuInfo` with "Ships From", which
+ * is not a variant); 2, 1, 1, 0 photos on ae01.alicdn.com (their thumbnails name
+ * the same photos with a size suffix); a buyer name and avatar that must never
+ * reach a saved file.
+ */
+export const REVIEW_PAGES = 3;
+export function syntheticReview(productId, p, i) {
+  const photos = [2, 1, 1, 0][i];
+  const images = Array.from({ length: photos }, (_, k) =>
+    `https://ae01.alicdn.com/kf/Srev${productId.slice(-4)}${p}${i}${k}`.padEnd(60, '0') + '.jpg');
+  return {
+    evaluationId: Number(`9${productId.slice(-6)}${p}${i}`) * 1e6,
+    evaluationIdStr: `9${productId.slice(-6)}${p}${i}000123`,
+    buyerEval: [100, 80, 60, 100][i],
+    skuInfo: `Color:${i % 2 ? 'Blue' : 'Red'} Ships From:China`,
+    evalDate: `${10 + i + (REVIEW_PAGES - p) * 4} Nov 2025`,
+    buyerCountry: 'DE',
+    buyerFeedback: `Synthetic review ${p}.${i}, "quoted", with a comma`,
+    buyerName: 'Synthetic B***r',
+    buyerHeadPortrait: 'https://ae01.alicdn.com/kf/Savatar0000000000000000000000000.jpg',
+    images,
+    thumbnails: images.map((u) => `${u}_220x220.jpg`),
+  };
+}
+/** The answer for a searchEvaluation.do URL. */
+export function reviewAnswer(url) {
+  const id = url.searchParams.get('productId') || '';
+  const page = Number(url.searchParams.get('page') || '1');
+  const list = page >= 1 && page <= REVIEW_PAGES ? [0, 1, 2, 3].map((i) => syntheticReview(id, page, i)) : [];
+  return JSON.stringify({ data: { totalNum: REVIEW_PAGES * 4, totalPage: REVIEW_PAGES, currentPage: page, evaViewList: list } });
+}
+
 function makeCert() {
   const dir = mkdtempSync(join(tmpdir(), 'alisave-cert-'));
   const key = join(dir, 'key.pem');
@@ -594,6 +630,10 @@ export async function startShop({ extraPages = {} } = {}) {
       const callback = /^\w+$/.test(url.searchParams.get('callback') || '') ? url.searchParams.get('callback') : 'mtopjsonp1';
       res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8', ...apiHeaders });
       return res.end(mtopBody(product.answeredWith ?? product, callback));
+    }
+    if (host === 'feedback.aliexpress.com' && url.pathname === '/pc/searchEvaluation.do') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(reviewAnswer(url));
     }
     if (host === 'aeproductsourcesite.alicdn.com' && url.pathname.endsWith('/desc.htm')) {
       // The page's own origin may read it (the shop's pages load it cross-origin).

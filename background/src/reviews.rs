@@ -1,0 +1,380 @@
+//! Buyer review photos (issue #15): the popup's commands (`PopupToBg`), the
+//! paging loop and the save.
+//!
+//! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
+//! asked for them. The run lives in `chrome.storage.session` under
+//! `reviews:<tab id>` (`core::reviews::StoredReviews`), which the popup follows;
+//! the rules (which page, when, what an answer means) are
+//! `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
+//! take the run under the lock, ask it for the next request, store it (pending),
+//! wait until the request may go (at most one a second), fetch, hand the answer
+//! over, store, and again until the run is no longer reading. A run left pending
+//! by a worker that stopped is failed by the next one (`resume`), with the
+//! reason, keeping what was read.
+
+use crate::{load_settings, web_log};
+use alisave_chrome::{self as chrome, Area};
+use alisave_core::engine::{Batch, ProductInfo};
+use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, REVIEWS_FOLDER};
+use alisave_core::manifest::{reviews_csv, reviews_json, reviews_manifest};
+use alisave_core::plan::PlannedFile;
+use alisave_core::protocol::{
+    review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+};
+use alisave_core::reviews::{
+    plan, reviews_key, select, ReviewFilter, ReviewRun, RunState, StoredReviews, REVIEWS_PREFIX,
+};
+use alisave_core::say::{t, tf, Say};
+use alisave_core::url::{is_cdn_media_url, product_page, ProductPage};
+use alisave_core::{Inventory, MediaKind, Warning};
+
+thread_local! {
+    /// Serialises read-modify-write of the `reviews:<tab>` runs within this
+    /// worker instance (a lock, not state).
+    static LOCK: std::rc::Rc<futures_util::lock::Mutex<()>> =
+        std::rc::Rc::new(futures_util::lock::Mutex::new(()));
+    /// This worker instance's name: a stored run pending under another name
+    /// was left by a worker that stopped.
+    static DRIVER: String = format!("{}-{}", chrome::now_ms() as u64, (js_sys::Math::random() * 1e9) as u64);
+}
+
+fn lock() -> std::rc::Rc<futures_util::lock::Mutex<()>> {
+    LOCK.with(|l| l.clone())
+}
+
+fn driver() -> String {
+    DRIVER.with(|d| d.clone())
+}
+
+async fn load(tab_id: i64) -> Option<StoredReviews> {
+    chrome::storage_get(Area::Session, &reviews_key(tab_id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|v| serde_json::from_value(v).ok())
+}
+
+async fn store(tab_id: i64, s: &StoredReviews) -> bool {
+    match chrome::storage_set(Area::Session, &reviews_key(tab_id), s).await {
+        Ok(()) => true,
+        Err(e) => {
+            web_log(&format!("[AliSavePro] could not record a review run: {e}"));
+            false
+        }
+    }
+}
+
+/// The product page the tab shows now, and where its reviews are read.
+async fn product_of_tab(tab_id: i64) -> Result<(ProductPage, String), Say> {
+    let url = chrome::tab(tab_id)
+        .await
+        .ok()
+        .and_then(|t| t.url)
+        .unwrap_or_default();
+    let page = product_page(&url).ok_or_else(|| t("refusal_not_product_page"))?;
+    review_source(&page)?;
+    Ok((page, url))
+}
+
+/// A popup command (sender and fields checked by the caller).
+pub async fn command(msg: PopupToBg) -> SaveReport {
+    let tab_id = msg.tab_id();
+    let (page, url) = match product_of_tab(tab_id).await {
+        Ok(p) => p,
+        Err(why) => return SaveReport::refused(why),
+    };
+    match msg {
+        PopupToBg::ReviewsLoad { filter, .. } => load_reviews(tab_id, &page, &url, filter).await,
+        PopupToBg::ReviewsCancel { .. } => {
+            let l = lock();
+            let _g = l.lock().await;
+            if let Some(mut s) = load(tab_id).await {
+                s.run.cancel();
+                store(tab_id, &s).await;
+            }
+            ok()
+        }
+        PopupToBg::ReviewsSave {
+            filter,
+            title,
+            shop,
+            ..
+        } => save(tab_id, &page, &url, filter, title, shop).await,
+    }
+}
+
+fn ok() -> SaveReport {
+    SaveReport {
+        ok: true,
+        ..SaveReport::default()
+    }
+}
+
+/// Starts reading the product's reviews (a new run; one already reading this
+/// product goes on).
+async fn load_reviews(
+    tab_id: i64,
+    page: &ProductPage,
+    url: &str,
+    filter: ReviewFilter,
+) -> SaveReport {
+    {
+        let l = lock();
+        let _g = l.lock().await;
+        if let Some(s) = load(tab_id).await {
+            let mine = s.driver == driver();
+            if s.product_id == page.product_id && s.run.state == RunState::Reading && mine {
+                return ok();
+            }
+        }
+        let Ok(source) = review_source(page) else {
+            return SaveReport::refused(t("buyer_alibaba_sign_in"));
+        };
+        let s = StoredReviews {
+            product_id: page.product_id.clone(),
+            platform: page.platform.slug().to_string(),
+            page_url: url.to_string(),
+            driver: driver(),
+            run: ReviewRun::new(source, &page.product_id, filter),
+        };
+        if !store(tab_id, &s).await {
+            return SaveReport::refused(t("buyer_not_recorded"));
+        }
+    }
+    wasm_bindgen_futures::spawn_local(drive(tab_id));
+    ok()
+}
+
+/// The paging loop of a tab's run.
+async fn drive(tab_id: i64) {
+    loop {
+        let (req, product_id) = {
+            let l = lock();
+            let _g = l.lock().await;
+            let Some(mut s) = load(tab_id).await else {
+                return;
+            };
+            if s.driver != driver() {
+                return;
+            }
+            let Some(req) = s.run.next_request(chrome::now_ms()) else {
+                return;
+            };
+            if !store(tab_id, &s).await {
+                return;
+            }
+            (req, s.product_id)
+        };
+        let wait = req.not_before_ms - chrome::now_ms();
+        if wait > 0.0 {
+            chrome::sleep_ms(wait).await;
+        }
+        // Cancelled, closed or replaced meanwhile: nothing is asked.
+        let still = load(tab_id)
+            .await
+            .is_some_and(|s| s.product_id == product_id && s.run.pending == Some(req.page));
+        if !still {
+            return;
+        }
+        let result = if req.method == "GET" {
+            chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await
+        } else {
+            Err(chrome::FetchError::Other("POST".into()))
+        };
+        let l = lock();
+        let _g = l.lock().await;
+        let Some(mut s) = load(tab_id).await else {
+            return;
+        };
+        if s.product_id != product_id || s.run.pending != Some(req.page) {
+            return;
+        }
+        match result {
+            Ok(body) => s.run.answer(&body),
+            Err(e) => s.run.failed(tf("buyer_request_failed", &[e.say().into()])),
+        }
+        if !store(tab_id, &s).await {
+            return;
+        }
+    }
+}
+
+/// At every worker start: a run left pending by a stopped worker is failed
+/// with the reason (what was read is kept; the user may load again).
+pub async fn resume() {
+    let Ok(all) = chrome::session_all().await else {
+        return;
+    };
+    let l = lock();
+    let _g = l.lock().await;
+    for key in all.keys().filter(|k| k.starts_with(REVIEWS_PREFIX)) {
+        let Some(tab_id) = key[REVIEWS_PREFIX.len()..].parse::<i64>().ok() else {
+            continue;
+        };
+        let Some(mut s) = load(tab_id).await else {
+            continue;
+        };
+        if s.driver != driver() && s.run.state == RunState::Reading {
+            if s.run.pending.is_some() {
+                s.run.failed(t("buyer_worker_stopped"));
+            } else {
+                s.run.cancel();
+            }
+            store(tab_id, &s).await;
+        }
+    }
+}
+
+/// Forgets a closed tab's run.
+pub async fn on_tab_removed(tab_id: i64) {
+    let l = lock();
+    let _g = l.lock().await;
+    let _ = chrome::session_remove(&reviews_key(tab_id)).await;
+}
+
+/// Saves the photos `filter` selects of what was read, as one engine batch of
+/// separate files in `<product folder>/reviews/[<variant>/]`, with
+/// `reviews.json`/`reviews.csv` beside them.
+async fn save(
+    tab_id: i64,
+    page: &ProductPage,
+    url: &str,
+    filter: ReviewFilter,
+    title: Option<String>,
+    shop: Option<String>,
+) -> SaveReport {
+    let Some(stored) = load(tab_id)
+        .await
+        .filter(|s| s.product_id == page.product_id)
+    else {
+        return SaveReport::refused(t("buyer_nothing_read"));
+    };
+    if stored.run.state == RunState::Reading {
+        return SaveReport::refused(t("buyer_still_reading"));
+    }
+    let (settings, settings_note) = load_settings().await;
+    let today = {
+        let d = js_sys::Date::new_0();
+        alisave_core::filename::Date::new(
+            d.get_full_year() as u16,
+            (d.get_month() + 1) as u8,
+            d.get_date() as u8,
+        )
+    };
+    let inventory = Inventory {
+        platform: Some(page.platform),
+        product_id: page.product_id.clone(),
+        title: title.filter(|t| !t.trim().is_empty()),
+        shop: shop.filter(|s| !s.trim().is_empty()),
+        host: page.host.clone(),
+        ..Inventory::default()
+    };
+    let product_folder = alisave_core::plan::product_folder_on(&settings, &inventory, today);
+    let reviews_folder = format!("{product_folder}/{REVIEWS_FOLDER}");
+    let reviews = &stored.run.reviews;
+    let selection = select(reviews, &filter);
+    let files = plan(
+        reviews,
+        &selection,
+        &ReviewNamer::new(&product_folder, DEFAULT_REVIEW_TEMPLATE),
+    );
+    let mut report = SaveReport {
+        folder: reviews_folder.clone(),
+        ..SaveReport::default()
+    };
+    for note in selection.notes(filter.limit()) {
+        report.warnings.push(Warning::for_user("reviews", note));
+    }
+    if let Some(note) = settings_note {
+        report.warnings.push(Warning::for_user("settings", note));
+    }
+    let mut accepted = Vec::new();
+    let mut kept = Vec::new();
+    for (i, f) in files.into_iter().enumerate() {
+        if i >= MAX_FILES_PER_SAVE || !is_cdn_media_url(&f.url) {
+            report.failed.push(FailedFile {
+                url: f.url.clone(),
+                path: f.path.clone(),
+                reason: t("why_not_cdn"),
+            });
+            continue;
+        }
+        report.started.push(f.path.clone());
+        accepted.push(PlannedFile {
+            url: f.url.clone(),
+            path: f.path.clone(),
+            kind: if f.video {
+                MediaKind::Video
+            } else {
+                MediaKind::Gallery
+            },
+            original: f.url.clone(),
+            variant: (!f.variant.is_empty()).then(|| f.variant.clone()),
+        });
+        kept.push(f);
+    }
+    report.summarise();
+    if accepted.is_empty() {
+        return report;
+    }
+    let now = chrome::now_ms();
+    let id = format!("{tab_id}-{}", now as u64);
+    let product = ProductInfo {
+        platform: stored.platform.clone(),
+        id: stored.product_id.clone(),
+        title: inventory.title.clone(),
+        shop: inventory.shop.clone(),
+        page_url: url.to_string(),
+    };
+    let mut batch = Batch::new(
+        id.clone(),
+        tab_id,
+        reviews_folder.clone(),
+        product,
+        accepted,
+        now,
+    );
+    batch.warnings = report.warnings.clone();
+    batch.save_as = false;
+    // The product's manifest is not this batch's: reviews.json/csv are.
+    batch.manifest = false;
+    batch.product_folder = product_folder.clone();
+    report.batch_id = Some(id);
+    let m = reviews_manifest(
+        &stored.product_id,
+        &stored.platform,
+        reviews,
+        &kept,
+        &reviews_folder,
+    );
+    for (name, text, mime) in [
+        ("reviews.json", reviews_json(&m), "application/json"),
+        ("reviews.csv", reviews_csv(&m), "text/csv"),
+    ] {
+        let data = format!(
+            "data:{mime};charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(&text))
+        );
+        let path = format!("{reviews_folder}/{name}");
+        let options = chrome::DownloadOptions {
+            url: &data,
+            filename: &path,
+            conflict_action: "overwrite",
+            save_as: false,
+        };
+        if let Err(e) = chrome::download(&options).await {
+            web_log(&format!("[AliSavePro] {name} could not be saved: {e}"));
+            let w = Warning::for_user(
+                "manifest",
+                tf(
+                    "warn_manifest_not_saved",
+                    &[name.into(), e.to_string().into()],
+                ),
+            );
+            batch.warnings.push(w.clone());
+            report.warnings.push(w);
+        }
+    }
+    crate::engine::start(batch).await;
+    report
+}

@@ -1,0 +1,381 @@
+// Issue #15: buyer review photos in the popup's "Buyer photos" tab. The shop
+// serves SYNTHETIC review pages (lib/shop.mjs, syntheticReview) in the documented
+// searchEvaluation.do envelope. Nothing is asked of the shop until the user
+// presses "Load buyer photos"; pages come at least a second apart; the counts
+// per variant and per star rating, the filters, the save into
+// <product folder>/reviews/<variant>/ with reviews.json/csv; a captcha on page 3
+// keeps pages 1–2; an Alibaba product says why there is nothing; axe and keyboard.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import {
+  startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
+  REVIEW_PAGES, ALIBABA_ID,
+} from './lib/shop.mjs';
+import { launch, listFiles, waitForFiles } from './lib/browser.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const FEEDBACK = 'feedback.aliexpress.com';
+const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_${ALIBABA_ID}.html`;
+
+let shop, browser, downloads, base;
+
+before(async () => {
+  shop = await startShop({ extraPages: syntheticEraCPages(6) });
+  downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
+  browser = await launch({ port: shop.port, downloadDir: downloads });
+  base = `chrome-extension://${browser.extensionId}`;
+});
+
+after(async () => {
+  await browser?.close();
+  await shop?.close();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+async function settings(patch) {
+  const sw = await browser.worker();
+  await sw.evaluate(async (p) => {
+    const { settings: s } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...(s || { schema_version: 3 }), ...p } });
+  }, patch);
+}
+
+const reviewRequests = (id) => shop.requests.filter((r) => r.host === FEEDBACK && (!id || r.query.includes(`productId=${id}`)));
+
+async function open(url, { colorScheme } = {}) {
+  const page = await browser.ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  if (colorScheme) await page.emulateMedia({ colorScheme });
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** The product page and the popup for its tab (grid read). */
+async function popupFor(url, opts = {}) {
+  const product = await open(url);
+  await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  const sw = await browser.worker();
+  const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  const popup = await open(`${base}/popup.html?tab=${tab}`, opts);
+  await popup.page.setViewportSize({ width: 420, height: 640 });
+  await popup.page.locator('[data-testid="counts"]').waitFor();
+  return { product, popup, tab };
+}
+
+async function axe(page, label) {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`) })));
+  assert.deepEqual(violations, [], `${label}: axe violations\n${JSON.stringify(violations, null, 2)}`);
+}
+
+const status = (page) => page.locator('[data-testid="buyer-status"]');
+const saveButton = (page) => page.locator('button[data-alisave-action="save-reviews"]');
+const rowsOf = (page, which, attr) => page.locator(`[data-testid="buyer-${which}"] tbody tr`).evaluateAll((trs, a) =>
+  trs.map((tr) => [tr.getAttribute(a), ...[...tr.querySelectorAll('td')].map((td) => Number(td.textContent))]), attr);
+
+test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts per variant and stars; filters change the count; the save writes the originals into reviews/<variant>/ with reviews.json/csv', { timeout: 120000 }, async () => {
+  const p = syntheticEraC(1);
+  await settings({ folder: 'Buyer', folder_template: '{id}' });
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  assert.equal(reviewRequests().length, 0, 'opening the popup asks the shop for no review');
+  // Opening the tab shows the panel; still nothing asked.
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  await page.locator('button[data-alisave-action="load-reviews"]').waitFor();
+  assert.equal(await page.locator('#tab-buyer').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.locator('#panel-media').isHidden(), true);
+  assert.equal(reviewRequests().length, 0, 'opening the Buyer photos tab asks nothing either');
+
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+  const asked = reviewRequests(p.id);
+  assert.deepEqual(asked.map((r) => new URL(`https://x/${r.query}`).searchParams.get('page')), ['1', '2', '3']);
+  for (let i = 1; i < asked.length; i++) {
+    assert.ok(asked[i].at - asked[i - 1].at >= 950, `page ${i + 1} came ${asked[i].at - asked[i - 1].at} ms after page ${i}`);
+  }
+  assert.equal(await status(page).getAttribute('data-pages'), String(REVIEW_PAGES));
+  // Red: 2+1 photos a page in 2 reviews, Blue: 1 in 2; 5★: 2 photos in 2 reviews, 4★ 1, 3★ 1.
+  assert.deepEqual(await rowsOf(page, 'variants', 'data-variant'), [['Red', 6, 9], ['Blue', 6, 3]]);
+  assert.deepEqual(await rowsOf(page, 'stars', 'data-stars'), [['5', 6, 6], ['4', 3, 3], ['3', 3, 3]]);
+  assert.match(await saveButton(page).textContent(), /Save 12 buyer photos/);
+
+  const shown = () => status(page).getAttribute('data-shown');
+  await page.locator('[data-testid="buyer-min-stars"]').selectOption('4');
+  assert.equal(await shown(), '9');
+  await page.locator('[data-testid="buyer-variant"]').selectOption('Blue');
+  assert.equal(await shown(), '3');
+  await page.locator('[data-testid="buyer-max"]').fill('2');
+  await page.locator('[data-testid="buyer-max"]').dispatchEvent('change');
+  assert.equal(await shown(), '2');
+  await page.locator('[data-testid="buyer-max"]').fill('200');
+  await page.locator('[data-testid="buyer-max"]').dispatchEvent('change');
+  await page.locator('[data-testid="buyer-variant"]').selectOption('Red');
+  // Red and at least 4 stars: review 0 of each page, 2 photos each.
+  assert.equal(await shown(), '6');
+  assert.match(await saveButton(page).textContent(), /Save 6 buyer photos/);
+  assert.equal(reviewRequests().length, REVIEW_PAGES, 'filters ask the shop nothing');
+
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'), '6');
+  const folder = join(downloads, 'Buyer', p.id, 'reviews');
+  const files = await waitForFiles(folder, 8, 30000, { all: true });
+  assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
+  const photos = files.filter((f) => f.startsWith('Red/'));
+  assert.equal(photos.length, 6, files.join(', '));
+  const expected = [];
+  for (let pg = 1; pg <= REVIEW_PAGES; pg++) expected.push(...syntheticReview(p.id, pg, 0).images);
+  const got = [];
+  for (const f of photos) {
+    assert.match(f, /^Red\/review-\d{2}-5star-2025-11-\d{2}\.jpg$/);
+    const bytes = readFileSync(join(folder, f));
+    const u = new URL(embeddedUrl(bytes));
+    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
+    got.push(`https://${u.host}${u.pathname}`);
+  }
+  assert.deepEqual(got.sort(), [...expected].sort(), 'the full-size photos, each once');
+
+  const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
+  const raw = readFileSync(join(folder, 'reviews.json'), 'utf8') + readFileSync(join(folder, 'reviews.csv'), 'utf8');
+  assert.equal(json.product_id, p.id);
+  assert.equal(json.reviews.length, 3);
+  for (const r of json.reviews) {
+    assert.equal(typeof r.review_id, 'string');
+    assert.match(r.review_id, /^9\d+000123$/);
+    assert.equal(r.stars, 5);
+    assert.equal(r.variant, 'Red');
+    assert.equal(r.country, 'DE');
+    assert.match(r.date, /^2025-11-\d{2}$/);
+    assert.equal(r.files.length, 2);
+    for (const f of r.files) assert.ok(photos.includes(f), `${f} listed relative to reviews/`);
+  }
+  assert.doesNotMatch(raw, /buyerName|B\*\*\*r|avatar|HeadPortrait|Savatar/i, 'no buyer names or avatars');
+  const csv = readFileSync(join(folder, 'reviews.csv'), 'utf8').split('\r\n');
+  assert.equal(csv[0], '\ufeffreview_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files');
+  assert.equal(csv.filter(Boolean).length, 4);
+  assert.match(csv[1], /"Synthetic review \d\.0, ""quoted"", with a comma"/);
+  // No product manifest for a review batch.
+  assert.deepEqual(listFiles(join(downloads, 'Buyer', p.id), { all: true }).filter((f) => !f.startsWith('reviews/')), []);
+  assert.deepEqual(popup.errors, []);
+  await popup.page.close();
+  await product.page.close();
+});
+
+test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, and page 3 is asked once', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(2);
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
+    const url = new URL(req.url, `https://${FEEDBACK}`);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    if (url.searchParams.get('page') === '3') {
+      return res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1"}}');
+    }
+    return res.end(reviewAnswer(url));
+  });
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+  const text = await status(page).textContent();
+  assert.match(text, /stopped after 2 pages/, text);
+  assert.match(text, /captcha/, text);
+  assert.equal(await status(page).getAttribute('data-pages'), '2');
+  assert.deepEqual(await rowsOf(page, 'variants', 'data-variant'), [['Red', 4, 6], ['Blue', 4, 2]]);
+  assert.match(await saveButton(page).textContent(), /Save 8 buyer photos/);
+  const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
+  assert.deepEqual(pages, ['1', '2', '3'], 'page 3 asked once, never again');
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+  await popup.page.close();
+  await product.page.close();
+});
+
+/** A promise the test opens: `opened` resolves once `open()` was called. */
+function gate() {
+  let open;
+  const opened = new Promise((r) => { open = r; });
+  return { opened, open };
+}
+
+/** Holds the answer to review page `n` of any product until `release` opens; `asked` opens when it is asked. */
+function holdPage(n) {
+  const asked = gate();
+  const release = gate();
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, async (req, res) => {
+    const url = new URL(req.url, `https://${FEEDBACK}`);
+    if (url.searchParams.get('page') === String(n)) {
+      asked.open();
+      await release.opened;
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(reviewAnswer(url));
+  });
+  return { asked, release };
+}
+
+test('"Stop reading" while page 2 is asked: the run ends with page 1, the late answer is not used, page 3 is never asked', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(5);
+  const { asked, release } = holdPage(2);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  try {
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await asked.opened;
+    await page.locator('button[data-alisave-action="stop-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 10000 });
+    assert.equal(await status(page).getAttribute('data-pages'), '1');
+    release.open();
+    // The pace is one request a second: two seconds without a third request.
+    await new Promise((r) => setTimeout(r, 2000));
+    const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
+    assert.deepEqual(pages, ['1', '2']);
+    assert.equal(await status(page).getAttribute('data-pages'), '1', 'the answer that came after the stop is not used');
+    assert.match(await saveButton(page).textContent(), /Save 4 buyer photos/);
+  } finally {
+    release.open();
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    await popup.page.close();
+    await product.page.close();
+  }
+});
+
+test('the worker stopped while page 2 is asked: the next worker ends the run with the reason, keeping page 1', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(6);
+  const { asked, release } = holdPage(2);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  let woken;
+  try {
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await asked.opened;
+    const cdp = await browser.ctx.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    release.open();
+    // Any event starts a new worker, which looks at the runs left pending.
+    woken = await open(p.url);
+    await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+    const text = await status(page).textContent();
+    assert.match(text, /stopped after 1 page/, text);
+    assert.match(text, /background stopped/, text);
+    assert.equal(await status(page).getAttribute('data-pages'), '1');
+    assert.deepEqual(reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page')), ['1', '2']);
+  } finally {
+    release.open();
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    await woken?.page.close();
+    await popup.page.close();
+    await product.page.close();
+  }
+});
+
+test('the worker takes buyer-photo commands only from the popup, for a tab showing an AliExpress product, with fields in range', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(1);
+  const product = await open(p.url);
+  await product.page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+  const other = await open(`${base}/options.html`);
+  const sw = await browser.worker();
+  const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, p.url);
+  const alibabaTab = await open(ALIBABA);
+  const aliTab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, ALIBABA);
+  const optionsTab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${base}/options.html`);
+  const before = reviewRequests().length;
+  const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  const load = (tabId, filter = {}) => ({ type: 'reviews_load', tab_id: tabId, filter });
+  // Another extension page.
+  const fromOptions = await send(other.page, load(tab));
+  assert.equal(fromOptions.ok, false);
+  // The popup, but the tab is no AliExpress product page, or a field is out of range.
+  const popup = await open(`${base}/popup.html?tab=${tab}`);
+  for (const [msg, why] of [
+    [load(optionsTab), 'not a product page'],
+    [load(aliTab), 'Alibaba'],
+    [load(-1), 'negative tab id'],
+    [load(tab, { min_stars: 9 }), 'stars'],
+    [load(tab, { max_photos: 0 }), 'limit'],
+    [{ ...load(tab), product_id: '1' }, 'unknown field'],
+  ]) {
+    const r = await send(popup.page, msg);
+    assert.equal(r.ok, false, `${why}: ${JSON.stringify(r)}`);
+  }
+  assert.equal(reviewRequests().length, before, 'no refused command asked the shop anything');
+  const mine = [tab, optionsTab, aliTab].map((t) => `reviews:${t}`);
+  const keys = await sw.evaluate(async (m) => Object.keys(await chrome.storage.session.get(m)), mine);
+  assert.deepEqual(keys, [], 'and none recorded a run');
+  for (const x of [popup, other, alibabaTab, product]) await x.page.close();
+});
+
+test('an Alibaba product: the tab says supplier reviews need a sign-in, offers no load, asks nothing', { timeout: 60000 }, async () => {
+  const before = reviewRequests().length;
+  const { popup, product } = await popupFor(ALIBABA);
+  await popup.page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  const said = popup.page.locator('[data-testid="buyer-unsupported"]');
+  await said.waitFor();
+  assert.match(await said.textContent(), /signed-in/);
+  assert.equal(await popup.page.locator('button[data-alisave-action="load-reviews"]').count(), 0);
+  assert.equal(reviewRequests().length, before);
+  await popup.page.close();
+  await product.page.close();
+});
+
+test('keyboard: arrow keys move between the tabs; Tab reaches the filters and "Load", Enter loads', { timeout: 60000 }, async () => {
+  const p = syntheticEraC(3);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  await page.locator('#tab-media').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-buyer');
+  assert.equal(await page.locator('#tab-buyer').getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-media');
+  assert.equal(await page.locator('#tab-media').getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('End');
+  await page.locator('button[data-alisave-action="load-reviews"]').waitFor();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.alisaveAction), 'load-reviews');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+  assert.equal(reviewRequests(p.id).length, REVIEW_PAGES);
+  await popup.page.close();
+  await product.page.close();
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`axe-core: the Buyer photos tab has no violations in the ${colorScheme} theme (loaded, counts shown, and on Alibaba)`, { timeout: 60000 }, async () => {
+    const p = syntheticEraC(4);
+    const { popup, product } = await popupFor(p.url, { colorScheme });
+    const page = popup.page;
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').waitFor();
+    await axe(page, `buyer photos ${colorScheme}, before loading`);
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await axe(page, `buyer photos ${colorScheme}, loaded`);
+    await popup.page.close();
+    await product.page.close();
+    const ali = await popupFor(ALIBABA, { colorScheme });
+    await ali.popup.page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await ali.popup.page.locator('[data-testid="buyer-unsupported"]').waitFor();
+    await axe(ali.popup.page, `buyer photos ${colorScheme}, Alibaba`);
+    await ali.popup.page.close();
+    await ali.product.page.close();
+  });
+}
+
+test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {
+  const sw = await browser.worker();
+  const keys = () => sw.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('reviews:')));
+  // tabs.onRemoved is handled after the close returns: wait for it (bounded).
+  const end = Date.now() + 10000;
+  while ((await keys()).length && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(await keys(), [], 'every product tab was closed');
+});
