@@ -719,6 +719,23 @@ fn too_soon(id: &str) -> bool {
     })
 }
 
+/// Saves small text (a manifest, a summary) as the file `path` (relative to the
+/// download directory), replacing an older one of that name: a `data:` URL, as
+/// a service worker cannot hand a blob to `chrome.downloads`.
+pub async fn save_text(path: &str, text: &str, mime: &str) -> Result<i32, chrome::Error> {
+    let url = format!(
+        "data:{mime};charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(text))
+    );
+    chrome::download(&chrome::DownloadOptions {
+        url: &url,
+        filename: path,
+        conflict_action: "overwrite",
+        save_as: false,
+    })
+    .await
+}
+
 /// Writes `product.json` and `product.csv` into the product folder of a finished
 /// batch of separate files (data: URLs: small text the worker can hand to
 /// chrome.downloads without a blob URL). Marked written first: never twice.
@@ -748,18 +765,8 @@ async fn write_manifest(batch: &Batch) -> Option<Batch> {
             "text/csv",
         ),
     ] {
-        let url = format!(
-            "data:{mime};charset=utf-8,{}",
-            String::from(js_sys::encode_uri_component(&text))
-        );
         let path = format!("{}/{name}", batch.product_folder);
-        let options = chrome::DownloadOptions {
-            url: &url,
-            filename: &path,
-            conflict_action: "overwrite",
-            save_as: false,
-        };
-        if let Err(e) = chrome::download(&options).await {
+        if let Err(e) = save_text(&path, &text, mime).await {
             web_sys_warn(&format!("[AliSavePro] {name} could not be saved: {e}"));
             marked.warnings.push(alisave_core::Warning::for_user(
                 "manifest",

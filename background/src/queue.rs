@@ -465,21 +465,11 @@ async fn write_summary(q: &Queue) {
         ("products.json", products_json(&summary), "application/json"),
         ("products.csv", products_csv(&summary), "text/csv"),
     ] {
-        let url = format!(
-            "data:{mime};charset=utf-8,{}",
-            String::from(js_sys::encode_uri_component(&text))
-        );
+        // The queue's own summary, rewritten after "Retry failed"; it describes
+        // the last queue saved into this folder (each product folder keeps its
+        // own product.json).
         let path = format!("{}/{name}", settings.folder);
-        let options = chrome::DownloadOptions {
-            url: &url,
-            filename: &path,
-            // The queue's own summary, rewritten after "Retry failed"; it
-            // describes the last queue saved into this folder (each product
-            // folder keeps its own product.json).
-            conflict_action: "overwrite",
-            save_as: false,
-        };
-        if let Err(e) = chrome::download(&options).await {
+        if let Err(e) = engine::save_text(&path, &text, mime).await {
             crate::web_log(&format!("[AliSavePro] {name} could not be saved: {e}"));
         }
     }

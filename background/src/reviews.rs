@@ -351,18 +351,8 @@ async fn save(
         ("reviews.json", reviews_json(&m), "application/json"),
         ("reviews.csv", reviews_csv(&m), "text/csv"),
     ] {
-        let data = format!(
-            "data:{mime};charset=utf-8,{}",
-            String::from(js_sys::encode_uri_component(&text))
-        );
         let path = format!("{reviews_folder}/{name}");
-        let options = chrome::DownloadOptions {
-            url: &data,
-            filename: &path,
-            conflict_action: "overwrite",
-            save_as: false,
-        };
-        if let Err(e) = chrome::download(&options).await {
+        if let Err(e) = crate::engine::save_text(&path, &text, mime).await {
             web_log(&format!("[AliSavePro] {name} could not be saved: {e}"));
             let w = Warning::for_user(
                 "manifest",

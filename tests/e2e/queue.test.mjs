@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startShop, eraCPage, mediaBytes, embeddedUrl, ALIBABA_ID, syntheticEraC, syntheticEraCPages } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, chromiumArgs, dist } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, chromiumArgs, dist, setSettings } from './lib/browser.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -37,13 +37,7 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function settings(patch) {
-  const sw = await browser.worker();
-  await sw.evaluate(async (p) => {
-    const { settings: s } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(s || { schema_version: 3 }), ...p } });
-  }, patch);
-}
+const settings = (patch) => setSettings(browser, patch);
 
 /** Forgets the last queue (an ended one) so the next test starts afresh. */
 async function clearQueue() {

@@ -15,7 +15,7 @@ import {
   startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
   REVIEW_PAGES, ALIBABA_ID,
 } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, setSettings } from './lib/browser.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FEEDBACK = 'feedback.aliexpress.com';
@@ -36,13 +36,7 @@ after(async () => {
   rmSync(downloads, { recursive: true, force: true });
 });
 
-async function settings(patch) {
-  const sw = await browser.worker();
-  await sw.evaluate(async (p) => {
-    const { settings: s } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(s || { schema_version: 3 }), ...p } });
-  }, patch);
-}
+const settings = (patch) => setSettings(browser, patch);
 
 const reviewRequests = (id) => shop.requests.filter((r) => r.host === FEEDBACK && (!id || r.query.includes(`productId=${id}`)));
 

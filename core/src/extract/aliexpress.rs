@@ -142,29 +142,36 @@ pub fn extract(ctx: &mut Ctx<'_>) {
     }
 }
 
+/// The module names of [`MODULE_KEYS`], then any extra names.
+macro_rules! module_keys {
+    ($($extra:literal),*) => {
+        &[
+            "imageModule",
+            "imageComponent",
+            "HEADER_IMAGE_PC",
+            "videoComponent",
+            "skuModule",
+            "skuComponent",
+            "SKU",
+            "DESC",
+            "descriptionModule",
+            "productDescComponent",
+            "titleModule",
+            "productInfoComponent",
+            "PRODUCT_TITLE",
+            "GLOBAL_DATA",
+            "storeModule",
+            "sellerComponent",
+            "SHOP_CARD_PC",
+            "webEnv",
+            "pageModule",
+            $($extra,)*
+        ]
+    };
+}
 /// Every top-level member of a module map that [`is_module_map`] and
 /// [`read_module_map`] look at; the others are validated, not kept.
-const MODULE_KEYS: &[&str] = &[
-    "imageModule",
-    "imageComponent",
-    "HEADER_IMAGE_PC",
-    "videoComponent",
-    "skuModule",
-    "skuComponent",
-    "SKU",
-    "DESC",
-    "descriptionModule",
-    "productDescComponent",
-    "titleModule",
-    "productInfoComponent",
-    "PRODUCT_TITLE",
-    "GLOBAL_DATA",
-    "storeModule",
-    "sellerComponent",
-    "SHOP_CARD_PC",
-    "webEnv",
-    "pageModule",
-];
+const MODULE_KEYS: &[&str] = module_keys!();
 
 /// [`MODULE_KEYS`] as a type, for [`json::select_prefix`].
 struct ModuleKeys;
@@ -174,29 +181,7 @@ impl KeySet for ModuleKeys {
 }
 
 /// [`MODULE_KEYS`] and the Era C CSR image lists.
-const DC_DATA_KEYS: &[&str] = &[
-    "imageModule",
-    "imageComponent",
-    "HEADER_IMAGE_PC",
-    "videoComponent",
-    "skuModule",
-    "skuComponent",
-    "SKU",
-    "DESC",
-    "descriptionModule",
-    "productDescComponent",
-    "titleModule",
-    "productInfoComponent",
-    "PRODUCT_TITLE",
-    "GLOBAL_DATA",
-    "storeModule",
-    "sellerComponent",
-    "SHOP_CARD_PC",
-    "webEnv",
-    "pageModule",
-    "imagePathList",
-    "summImagePathList",
-];
+const DC_DATA_KEYS: &[&str] = module_keys!("imagePathList", "summImagePathList");
 
 /// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
 fn is_module_map(v: &Value) -> bool {

@@ -181,11 +181,16 @@ export async function finalReport(page, timeout = 60000) {
   };
 }
 
-/** Sets the download folder, keeping the other stored settings. */
-export async function setFolder(browser, folder) {
+/** Changes some stored settings (`patch`: fields of the stored form), keeping the others. */
+export async function setSettings(browser, patch) {
   const sw = await browser.worker();
-  await sw.evaluate(async (f) => {
+  await sw.evaluate(async (p) => {
     const { settings } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 3 }), folder: f } });
-  }, folder);
+    await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 3 }), ...p } });
+  }, patch);
+}
+
+/** Sets the download folder, keeping the other stored settings. */
+export function setFolder(browser, folder) {
+  return setSettings(browser, { folder });
 }
