@@ -14,7 +14,9 @@ use alisave_core::manifest::{products_csv, products_json, products_summary};
 use alisave_core::protocol::{
     queue_outcome, PageToBg, PopupToContent, SaveReport, MAX_QUEUE_TEXT_BYTES,
 };
-use alisave_core::queue::{parse_links, Effect, ItemState, Next, PageOutcome, Queue, SavedProduct};
+use alisave_core::queue::{
+    parse_links, prefix_of_request, Effect, ItemState, Next, PageOutcome, Queue, SavedProduct,
+};
 use alisave_core::say::{t, tf};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -377,11 +379,7 @@ pub async fn on_page_view(tab_id: i64) {
 /// A tab closed (`tabs.onRemoved`): the queue learns it when the tab was one
 /// of its own.
 pub async fn on_tab_removed(tab_id: i64) {
-    let ours = matches!(load().await, Ok(Some(q)) if q.items.iter().any(|i| match i.state {
-        ItemState::Opening { tab_id: t, .. } | ItemState::Paused { tab_id: t } => t == tab_id,
-        ItemState::Saving { tab_id: t, .. } => t == Some(tab_id),
-        _ => false,
-    }));
+    let ours = matches!(load().await, Ok(Some(q)) if q.holds_tab(tab_id));
     if !ours {
         return;
     }
@@ -418,11 +416,7 @@ pub async fn may_save(request_id: &str) -> bool {
 /// The queue's folders taken by its other products' saves (for
 /// `core::queue::distinct_folder`), from the batches the queue made.
 pub async fn folders_taken(request_id: &str) -> Vec<(String, String)> {
-    let Some(prefix) = request_id
-        .strip_prefix('q')
-        .and_then(|r| r.split_once('-'))
-        .map(|(id, _)| format!("q{id}-"))
-    else {
+    let Some(prefix) = prefix_of_request(request_id) else {
         return Vec::new();
     };
     let mut taken = Vec::new();

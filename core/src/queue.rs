@@ -233,6 +233,13 @@ pub enum PageOutcome {
     Failed { reason: Say },
 }
 
+/// The prefix every save request id of the queue that made `request_id` has
+/// (`q<queue>-`), when it is a queue's request id.
+pub fn prefix_of_request(request_id: &str) -> Option<String> {
+    let (queue, _) = request_id.strip_prefix('q')?.split_once('-')?;
+    (!queue.is_empty() && queue.bytes().all(|b| b.is_ascii_digit())).then(|| format!("q{queue}-"))
+}
+
 /// A product folder no other product of the same queue has: the planned one,
 /// or, when another product took it (two products with the same title under a
 /// `{title}` template), the folder with the product id added. `taken`: the
@@ -361,6 +368,12 @@ impl Queue {
     /// The prefix of every save request id of this queue.
     pub fn request_prefix(&self) -> String {
         format!("q{}-", self.id)
+    }
+
+    /// Whether the queue holds tab `tab_id` (reading a product, saving with
+    /// it, or stopped at a captcha there).
+    pub fn holds_tab(&self, tab_id: i64) -> bool {
+        (0..self.items.len()).any(|i| self.tab_of(i) == Some(tab_id))
     }
 
     /// The product a save request id of this queue names, when it is that
@@ -1127,6 +1140,23 @@ https://he.aliexpress.com/item/32993251330.html#reviews
         assert!(!q.may_save("q6-0-1"), "another queue's");
         assert!(!q.may_save("q5-9-0"));
         assert!(!q.may_save("123-4"));
+    }
+
+    #[test]
+    fn a_request_names_its_queue_and_tabs_are_known() {
+        assert_eq!(prefix_of_request("q17-3-0").as_deref(), Some("q17-"));
+        assert_eq!(prefix_of_request("t17-3"), None);
+        assert_eq!(prefix_of_request("q-3-0"), None);
+        assert_eq!(prefix_of_request("qx-3-0"), None);
+        let mut q = queue(2);
+        q.id = "17".into();
+        assert_eq!(
+            prefix_of_request(&q.request_id(1)),
+            Some(q.request_prefix())
+        );
+        q.opened(0, 7, 0.0);
+        assert!(q.holds_tab(7));
+        assert!(!q.holds_tab(8));
     }
 
     #[test]
