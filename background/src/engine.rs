@@ -157,7 +157,7 @@ async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
 /// backoff. Reports progress.
 pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     Box::pin(async move {
-        let wake = {
+        let (wake, launches) = {
             let _g = guard().await;
             let Some(mut batch) = load(&id).await else {
                 return;
@@ -165,10 +165,11 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
             if batch.pack.is_some() {
                 return; // the saver page's
             }
-            start_ready(&mut batch, false).await;
+            let launches = mark_ready(&mut batch, &[], false).await;
             report(&batch).await;
-            batch.next_wake_ms(chrome::now_ms())
+            (batch.next_wake_ms(chrome::now_ms()), launches)
         };
+        launch(launches);
         if let Some(at) = wake {
             chrome::sleep_ms(at - chrome::now_ms()).await;
             pump(id).await;
@@ -176,79 +177,62 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
     })
 }
 
-/// Starts the jobs that may start now (the caller holds the lock and has the
-/// batch loaded). The `Starting` marks are stored before any download starts (a
-/// worker stopped now finds them and looks for their downloads before starting
-/// them again); the downloads start together; their ids and the new states are
-/// stored once. `dirty`: the batch changed before, store it even if nothing starts.
-async fn start_ready(batch: &mut Batch, dirty: bool) {
+/// A download to start: job `job` of batch `batch`, whose `Starting` mark is stored.
+struct Launch {
+    batch: String,
+    job: usize,
+    url: String,
+    path: String,
+    save_as: bool,
+}
+
+/// What `chrome.downloads.download` answered for a launched job.
+struct Answer {
+    batch: String,
+    job: usize,
+    result: Result<i64, String>,
+}
+
+/// Marks the jobs that may start now `Starting` and stores the batch (the caller
+/// holds the lock and has the batch loaded), together with the `download:<id>`
+/// keys of `recorded` (downloads whose ids the batch took in this step: one
+/// write for all). Returns what to launch once the lock is released: a download
+/// never starts unless its mark is stored (a worker stopped after the call finds
+/// the mark and looks for the download before starting it again). `dirty`: the
+/// batch changed before, store it even if nothing starts.
+async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Launch> {
     let startable = batch.take_startable(chrome::now_ms());
-    if startable.is_empty() {
-        if dirty {
-            store(batch).await;
-        }
-        return;
+    if startable.is_empty() && !dirty && recorded.is_empty() {
+        return Vec::new();
     }
-    if !store(batch).await {
-        // A download must never start unless its mark is stored: a worker stopped
-        // after the call would not know the file had started, and save it again.
-        // Left queued: the next wake-up (the page's poke, a restart) tries again.
+    let owners: Vec<(String, String)> = recorded
+        .iter()
+        .map(|did| (download_key(*did), batch.id.clone()))
+        .collect();
+    if let Err(e) = chrome::session_set_with(&batch_key(&batch.id), batch, &owners).await {
+        web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
+        // Left queued: the next wake-up (an event, the page's poke, a restart)
+        // tries again. Ids not recorded are found again by adoption.
         for &i in &startable {
             if let Some(j) = batch.jobs.get_mut(i) {
                 j.state = JobState::Queued;
                 j.attempts = j.attempts.saturating_sub(1);
             }
         }
-        return;
+        return Vec::new();
     }
-    let save_as = batch.save_as;
-    let starts = startable
-        .iter()
-        .filter_map(|&i| {
-            batch
-                .jobs
-                .get(i)
-                .map(|j| (i, j.url.clone(), j.path.clone()))
+    startable
+        .into_iter()
+        .filter_map(|i| {
+            batch.jobs.get(i).map(|j| Launch {
+                batch: batch.id.clone(),
+                job: i,
+                url: j.url.clone(),
+                path: j.path.clone(),
+                save_as: batch.save_as,
+            })
         })
-        .map(|(i, url, path)| async move {
-            let options = chrome::DownloadOptions {
-                url: &url,
-                filename: &path,
-                conflict_action: "uniquify",
-                save_as,
-            };
-            (i, chrome::download(&options).await)
-        });
-    let results = futures_util::future::join_all(starts).await;
-    let mut started = Vec::new();
-    for (i, result) in results {
-        match result {
-            Ok(download_id) => {
-                let did = i64::from(download_id);
-                batch.started(i, did);
-                started.push(did);
-            }
-            Err(e) => batch.start_failed(i, tf("why_not_started", &[e.to_string().into()])),
-        }
-    }
-    // on_changed reads these under the same lock: a download that finishes at once
-    // is still found to be ours.
-    let id = batch.id.clone();
-    let keys = started.iter().map(|did| {
-        let key = download_key(*did);
-        let id = &id;
-        async move { chrome::storage_set(Area::Session, &key, id).await }
-    });
-    let _ = futures_util::future::join_all(keys).await;
-    store(batch).await;
-}
-
-/// A finished download as `chrome.downloads.onChanged` reported it.
-struct Change {
-    download_id: i64,
-    complete: bool,
-    error: Option<String>,
-    size: Option<i64>,
+        .collect()
 }
 
 thread_local! {
@@ -258,6 +242,60 @@ thread_local! {
     /// worker stopped with changes here loses nothing, as `resume` asks Chrome for
     /// the state of every download still marked running.
     static INBOX: std::cell::RefCell<Vec<Change>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Answers of `chrome.downloads.download` waiting for the lock (recorded like
+    /// the changes: all at once by the next holder). A worker stopped with answers
+    /// here leaves `Starting` marks, which `resume` adopts.
+    static ANSWERS: std::cell::RefCell<Vec<Answer>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// (batch, job) of this worker's download calls whose answer is not recorded
+    /// yet. Not state of the save: it says which `Starting` marks are this live
+    /// worker's own calls, which the reconciliation must leave alone, and why a
+    /// change of an unknown download may still be ours.
+    static CALLS: std::cell::RefCell<Vec<(String, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether job `job` of batch `batch` has a download call of this worker
+/// waiting for its answer to be recorded.
+fn calling(batch: &str, job: usize) -> bool {
+    CALLS.with(|c| c.borrow().iter().any(|(b, j)| b == batch && *j == job))
+}
+
+/// Starts the downloads, outside the lock: Chrome answers a download call only
+/// once the server has answered (its headers name the file), and holding the
+/// lock that long would stop every other step — finished downloads recorded,
+/// free slots filled — for the slowest server's first byte. Each answer is
+/// recorded by the next step that takes the lock.
+fn launch(launches: Vec<Launch>) {
+    for l in launches {
+        CALLS.with(|c| c.borrow_mut().push((l.batch.clone(), l.job)));
+        wasm_bindgen_futures::spawn_local(async move {
+            let options = chrome::DownloadOptions {
+                url: &l.url,
+                filename: &l.path,
+                conflict_action: "uniquify",
+                save_as: l.save_as,
+            };
+            let result = chrome::download(&options)
+                .await
+                .map(i64::from)
+                .map_err(|e| e.to_string());
+            ANSWERS.with(|a| {
+                a.borrow_mut().push(Answer {
+                    batch: l.batch,
+                    job: l.job,
+                    result,
+                })
+            });
+            step().await;
+        });
+    }
+}
+
+/// A finished download as `chrome.downloads.onChanged` reported it.
+struct Change {
+    download_id: i64,
+    complete: bool,
+    error: Option<String>,
+    size: Option<i64>,
 }
 
 /// `chrome.downloads.onChanged`: a download of ours completed or was interrupted.
@@ -280,49 +318,111 @@ pub async fn on_changed(
             size,
         })
     });
+    step().await;
+}
+
+/// Records what is waiting — download calls answered, downloads ended — with
+/// one read and one write per batch, fills the freed slots, reports, and
+/// launches the new downloads after the lock is released.
+async fn step() {
     let mut wakes = Vec::new();
     let mut ended = Vec::new();
+    let mut launches = Vec::new();
     {
-        // Keys are read under the lock: start_ready stores them under the lock.
         let _g = guard().await;
+        let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
         let changes = INBOX.with(|b| std::mem::take(&mut *b.borrow_mut()));
-        let mut by_batch: Vec<(String, Vec<Change>)> = Vec::new();
-        for c in changes {
-            let Some(id) = chrome::storage_get(Area::Session, &download_key(c.download_id))
-                .await
-                .ok()
-                .flatten()
-                .and_then(|v| v.as_str().map(str::to_string))
-            else {
-                continue; // not one of ours
-            };
-            ended.push(c.download_id);
-            match by_batch.iter_mut().find(|(b, _)| *b == id) {
-                Some((_, list)) => list.push(c),
-                None => by_batch.push((id, vec![c])),
+        if answers.is_empty() && changes.is_empty() {
+            return; // an earlier step took them
+        }
+        // Whose downloads they are: the keys stored in one read, or an answer
+        // recorded in this very step (the download may end before its call
+        // answers).
+        let keys: Vec<String> = changes
+            .iter()
+            .map(|c| download_key(c.download_id))
+            .collect();
+        let owners = chrome::session_strings(&keys).await.unwrap_or_default();
+        let mut by_batch: Vec<(String, Vec<Answer>, Vec<Change>)> = Vec::new();
+        fn entry<'a>(
+            list: &'a mut Vec<(String, Vec<Answer>, Vec<Change>)>,
+            id: &str,
+        ) -> &'a mut (String, Vec<Answer>, Vec<Change>) {
+            match list.iter().position(|(b, _, _)| b == id) {
+                Some(at) => &mut list[at],
+                None => {
+                    list.push((id.to_string(), Vec::new(), Vec::new()));
+                    let last = list.len() - 1;
+                    &mut list[last]
+                }
             }
         }
-        for (id, list) in by_batch {
+        for a in answers {
+            let id = a.batch.clone();
+            entry(&mut by_batch, &id).1.push(a);
+        }
+        let mut unknown = Vec::new();
+        for (c, owner) in changes.into_iter().zip(owners) {
+            let owner = owner.or_else(|| {
+                by_batch
+                    .iter()
+                    .find(|(_, answers, _)| answers.iter().any(|a| a.result == Ok(c.download_id)))
+                    .map(|(b, _, _)| b.clone())
+            });
+            match owner {
+                Some(id) => {
+                    ended.push(c.download_id);
+                    entry(&mut by_batch, &id).2.push(c);
+                }
+                None => unknown.push(c),
+            }
+        }
+        for (id, answers, list) in by_batch {
             let Some(mut batch) = load(&id).await else {
+                CALLS.with(|c| c.borrow_mut().retain(|(b, _)| *b != id));
                 continue;
             };
+            let mut recorded = Vec::new();
             let mut changed = false;
+            for a in answers {
+                CALLS.with(|c| {
+                    c.borrow_mut()
+                        .retain(|(b, j)| !(*b == a.batch && *j == a.job))
+                });
+                match a.result {
+                    Ok(did) => {
+                        if batch.started(a.job, did) {
+                            recorded.push(did);
+                            changed = true;
+                        }
+                    }
+                    Err(e) => {
+                        changed |= batch.start_failed(a.job, tf("why_not_started", &[e.into()]))
+                    }
+                }
+            }
             for c in list {
                 changed |= apply_change(&mut batch, c).await;
             }
             if !changed {
                 continue;
             }
-            start_ready(&mut batch, true).await;
+            launches.extend(mark_ready(&mut batch, &recorded, true).await);
             report(&batch).await;
             if let Some(at) = batch.next_wake_ms(chrome::now_ms()) {
                 wakes.push((id, at));
             }
         }
+        // A change no key names may be of a download whose call has not
+        // answered yet: kept for the step that records that answer. With no call
+        // of ours waiting, it is not ours.
+        if CALLS.with(|c| !c.borrow().is_empty()) {
+            INBOX.with(|b| b.borrow_mut().extend(unknown));
+        }
     }
-    for did in ended {
-        let _ = chrome::session_remove(&download_key(did)).await;
-    }
+    let ended: Vec<String> = ended.into_iter().map(download_key).collect();
+    let _ = chrome::session_remove_all(&ended).await;
+    launch(launches);
     for (id, at) in wakes {
         wasm_bindgen_futures::spawn_local(async move {
             chrome::sleep_ms(at - chrome::now_ms()).await;
@@ -505,8 +605,8 @@ pub async fn resume() {
     }
 }
 
-/// The batch's `Starting` jobs whose worker is gone (the caller holds the lock:
-/// no call of this worker is in flight): each adopts the download it became,
+/// The batch's `Starting` jobs whose worker is gone (not the calls this worker
+/// still waits on: see [`calling`]): each adopts the download it became,
 /// waits for it within its grace, or is queued again (`Batch::resume_starting`).
 /// Whether anything changed.
 async fn settle_starting(batch: &mut Batch) -> bool {
@@ -519,6 +619,9 @@ async fn settle_starting(batch: &mut Batch) -> bool {
         let JobState::Starting { since_ms } = job.state else {
             continue;
         };
+        if calling(&batch.id, i) {
+            continue; // this worker's own call: its answer will be recorded
+        }
         let seen = seen_downloads(&job.url, since_ms).await;
         match batch.resume_starting(i, &own, &seen, chrome::now_ms()) {
             Resumed::Adopted(did) => {
@@ -653,6 +756,26 @@ async fn report(batch: &Batch) {
         }
     }
     let badge = badge_text(&progress);
+    if !progress.finished {
+        // A count while running: not waited for under the lock (the page's
+        // reply tells us nothing). Both calls go out when the task is first
+        // polled, and tasks are polled in the order they were spawned, so the
+        // page and the badge get the counts in order, and the final word,
+        // sent later, comes last.
+        let tab_id = batch.tab_id;
+        let badge_set = async move { chrome::set_badge_text(tab_id, &badge).await };
+        let told = async move {
+            chrome::send_to_tab::<_, serde_json::Value>(
+                tab_id,
+                &PopupToContent::Progress { progress },
+            )
+            .await
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = futures_util::future::join(badge_set, told).await;
+        });
+        return;
+    }
     if chrome::set_badge_text(batch.tab_id, &badge).await.is_err() {
         // The tab is gone (the badge of a missing tab cannot be set): nobody to
         // tell, and nothing to keep once finished.

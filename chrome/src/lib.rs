@@ -196,6 +196,50 @@ pub async fn session_remove(key: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// `chrome.storage.session.remove([keys…])`: one call for all of them.
+pub async fn session_remove_all(keys: &[String]) -> Result<(), Error> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    call(sys::storage_session_remove(&list)).await?;
+    Ok(())
+}
+
+/// `chrome.storage.session.get([keys…])`: each key's string value (`None` when
+/// absent or not a string), in the order of `keys`, read in one call.
+pub async fn session_strings(keys: &[String]) -> Result<Vec<Option<String>>, Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    let got = call(sys::storage_session_get(&list)).await?;
+    keys.iter()
+        .map(|k| {
+            js_sys::Reflect::get(&got, &JsValue::from_str(k))
+                .map(|v| v.as_string())
+                .map_err(js)
+        })
+        .collect()
+}
+
+/// `chrome.storage.session.set({…})` of several keys in one call (one write:
+/// all of them are stored, or none): `value` under `key`, and each of
+/// `strings` as a string value under its key.
+pub async fn session_set_with<T: Serialize + ?Sized>(
+    key: &str,
+    value: &T,
+    strings: &[(String, String)],
+) -> Result<(), Error> {
+    let obj = js_sys::Object::new();
+    js_sys::Reflect::set(&obj, &JsValue::from_str(key), &to_js(value)?).map_err(js)?;
+    for (k, v) in strings {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v)).map_err(js)?;
+    }
+    call(sys::storage_session_set(&obj)).await?;
+    Ok(())
+}
+
 /// `chrome.storage.local.remove(key)`.
 pub async fn local_remove(key: &str) -> Result<(), Error> {
     call(sys::storage_local_remove(&JsValue::from_str(key))).await?;

@@ -363,17 +363,30 @@ impl Batch {
             .min_by(|a, b| a.total_cmp(b))
     }
 
-    /// `chrome.downloads.download` returned this id for job `i`.
-    pub fn started(&mut self, i: usize, download_id: i64) {
-        if let Some(j) = self.jobs.get_mut(i) {
-            j.state = JobState::Downloading { download_id };
+    /// `chrome.downloads.download` returned this id for job `i`. The worker makes
+    /// the call outside its lock, so the job may have moved on before the answer
+    /// is recorded: adopted by the same download, or already finished by its
+    /// completion. Only a job still waiting for a download (`Starting`, or
+    /// `Queued` again) takes it; whether it did.
+    pub fn started(&mut self, i: usize, download_id: i64) -> bool {
+        match self.jobs.get_mut(i) {
+            Some(j) if matches!(j.state, JobState::Starting { .. } | JobState::Queued) => {
+                j.state = JobState::Downloading { download_id };
+                true
+            }
+            _ => false,
         }
     }
 
-    /// `chrome.downloads.download` itself failed for job `i` (invalid URL or name, ...).
-    pub fn start_failed(&mut self, i: usize, reason: Say) {
-        if let Some(j) = self.jobs.get_mut(i) {
-            j.state = JobState::Failed { reason };
+    /// `chrome.downloads.download` itself failed for job `i` (invalid URL or
+    /// name, ...). Only a job still `Starting` fails; whether it did.
+    pub fn start_failed(&mut self, i: usize, reason: Say) -> bool {
+        match self.jobs.get_mut(i) {
+            Some(j) if matches!(j.state, JobState::Starting { .. }) => {
+                j.state = JobState::Failed { reason };
+                true
+            }
+            _ => false,
         }
     }
 

@@ -16,7 +16,10 @@
 //! reconciliation the worker runs at start and when a batch stalls); transient
 //! and permanent failures with backoff; the user's own download of the same URL;
 //! "retry failed" at any time; storage writes that fail (a mark not stored
-//! starts no download; ids not recorded are found again by adoption).
+//! starts no download; ids not recorded are found again by adoption). The
+//! worker's download calls run outside its lock: pumps, reconciliations and
+//! events come between a call and the recording of its answer, and a download
+//! may end before its call answers (its event waits for that answer).
 
 use alisave_core::engine::ProductInfo;
 use alisave_core::engine::{
@@ -243,10 +246,15 @@ impl World {
         }
     }
 
-    /// `resume`: what a new worker does for a batch a stopped one left.
+    /// `resume`: what a new worker does for a batch a stopped one left, and
+    /// the reconciliation of a live one, which leaves the `Starting` jobs of
+    /// its own unanswered or unrecorded calls alone (`calling` in the worker).
     fn resume(&mut self) {
         for i in 0..self.stored.jobs.len() {
+            let own_call =
+                self.in_flight.contains(&i) || self.answered.iter().any(|(j, _)| *j == i);
             match self.stored.jobs[i].state.clone() {
+                JobState::Starting { .. } if own_call => {}
                 JobState::Starting { since_ms } => {
                     let url = self.stored.jobs[i].url.clone();
                     let seen = self.seen(&url, since_ms);
@@ -312,9 +320,9 @@ impl World {
                     return;
                 }
                 for (i, id) in std::mem::take(&mut self.answered) {
-                    // The worker stores `download:<id>` and the job's state together.
-                    if matches!(self.stored.jobs[i].state, JobState::Starting { .. }) {
-                        self.stored.started(i, id);
+                    // The worker stores `download:<id>` and the job's state
+                    // together, for a job that took the download.
+                    if self.stored.started(i, id) {
                         self.claimed.insert(id, "b1".into());
                     }
                 }
@@ -337,14 +345,22 @@ impl World {
                     return;
                 }
                 let at = k % self.events.len();
-                let id = if dup {
+                let id = self.events[at];
+                let ours = self.claimed.get(&id).map(String::as_str) == Some("b1");
+                // No key names it, but a call of this worker has not had its
+                // answer recorded: the event waits for that answer (it may be
+                // the download the call made).
+                let calls_waiting = !self.in_flight.is_empty() || !self.answered.is_empty();
+                if !ours && calls_waiting {
+                    return;
+                }
+                if dup {
                     self.stats.duplicates += 1;
-                    self.events[at]
                 } else {
-                    self.events.remove(at)
-                };
+                    self.events.remove(at);
+                }
                 // Not one of ours (the key is gone or never stored): ignored.
-                if self.claimed.get(&id).map(String::as_str) == Some("b1") {
+                if ours {
                     self.apply_chrome_state(id);
                 }
             }
@@ -373,11 +389,8 @@ impl World {
                 self.resume();
             }
             Step::Reconcile => {
-                // The poke, under the worker's lock: never while its own calls
-                // are in flight (those run under the same lock).
-                if !self.in_flight.is_empty() || !self.answered.is_empty() {
-                    return;
-                }
+                // The poke, at any time: the worker's calls run outside its
+                // lock, and `resume` leaves their jobs alone.
                 self.resume();
             }
             Step::UserDownload(k) => {
