@@ -16,7 +16,7 @@ use crate::{load_settings, web_log};
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, ProductInfo};
 use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, REVIEWS_FOLDER};
-use alisave_core::manifest::{reviews_csv, reviews_json, reviews_manifest};
+use alisave_core::manifest::review_rows;
 use alisave_core::plan::PlannedFile;
 use alisave_core::protocol::{
     review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
@@ -340,31 +340,9 @@ async fn save(
     batch.manifest = false;
     batch.product_folder = product_folder.clone();
     report.batch_id = Some(id);
-    let m = reviews_manifest(
-        &stored.product_id,
-        &stored.platform,
-        reviews,
-        &kept,
-        &reviews_folder,
-    );
-    for (name, text, mime) in [
-        ("reviews.json", reviews_json(&m), "application/json"),
-        ("reviews.csv", reviews_csv(&m), "text/csv"),
-    ] {
-        let path = format!("{reviews_folder}/{name}");
-        if let Err(e) = crate::engine::save_text(&path, &text, mime).await {
-            web_log(&format!("[AliSavePro] {name} could not be saved: {e}"));
-            let w = Warning::for_user(
-                "manifest",
-                tf(
-                    "warn_manifest_not_saved",
-                    &[name.into(), e.to_string().into()],
-                ),
-            );
-            batch.warnings.push(w.clone());
-            report.warnings.push(w);
-        }
-    }
+    // reviews.json/csv are written when the batch ends, with each file's
+    // outcome (`manifest::manifest_files`).
+    batch.reviews = Some(review_rows(reviews, &kept, &reviews_folder));
     crate::engine::start(batch).await;
     report
 }

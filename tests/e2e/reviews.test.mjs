@@ -74,7 +74,7 @@ const saveButton = (page) => page.locator('button[data-alisave-action="save-revi
 const rowsOf = (page, which, attr) => page.locator(`[data-testid="buyer-${which}"] tbody tr`).evaluateAll((trs, a) =>
   trs.map((tr) => [tr.getAttribute(a), ...[...tr.querySelectorAll('td')].map((td) => Number(td.textContent))]), attr);
 
-test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts per variant and stars; filters change the count; the save writes the originals into reviews/<variant>/ with reviews.json/csv', { timeout: 120000 }, async () => {
+test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts per variant and stars; filters change the count; the save writes the originals into reviews/<variant>/ and, once it ends, reviews.json/csv with each photo saved or failed', { timeout: 120000 }, async () => {
   const p = syntheticEraC(1);
   await settings({ folder: 'Buyer', folder_template: '{id}' });
   const { popup, product } = await popupFor(p.url);
@@ -116,16 +116,24 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   assert.match(await saveButton(page).textContent(), /Save 6 buyer photos/);
   assert.equal(reviewRequests().length, REVIEW_PAGES, 'filters ask the shop nothing');
 
-  await saveButton(page).click();
-  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
-  assert.equal(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'), '6');
-  const folder = join(downloads, 'Buyer', p.id, 'reviews');
-  const files = await waitForFiles(folder, 8, 30000, { all: true });
-  assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
-  const photos = files.filter((f) => f.startsWith('Red/'));
-  assert.equal(photos.length, 6, files.join(', '));
+  // One of the six photos is gone from the CDN (404): it must be listed as failed.
   const expected = [];
   for (let pg = 1; pg <= REVIEW_PAGES; pg++) expected.push(...syntheticReview(p.id, pg, 0).images);
+  const missing = expected[3];
+  const missingPath = missing.replace('https://', '');
+  shop.setOverride(missingPath, (req, res) => { res.writeHead(404); res.end(); });
+  try {
+    await saveButton(page).click();
+    await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  } finally {
+    shop.setOverride(missingPath, null);
+  }
+  assert.equal(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'), '5');
+  const folder = join(downloads, 'Buyer', p.id, 'reviews');
+  const files = await waitForFiles(folder, 7, 30000, { all: true });
+  assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
+  const photos = files.filter((f) => f.startsWith('Red/'));
+  assert.equal(photos.length, 5, files.join(', '));
   const got = [];
   for (const f of photos) {
     assert.match(f, /^Red\/review-\d{2}-5star-2025-11-\d{2}\.jpg$/);
@@ -134,12 +142,13 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
     assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
     got.push(`https://${u.host}${u.pathname}`);
   }
-  assert.deepEqual(got.sort(), [...expected].sort(), 'the full-size photos, each once');
+  assert.deepEqual(got.sort(), expected.filter((u) => u !== missing).sort(), 'the full-size photos, each once');
 
   const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
   const raw = readFileSync(join(folder, 'reviews.json'), 'utf8') + readFileSync(join(folder, 'reviews.csv'), 'utf8');
   assert.equal(json.product_id, p.id);
   assert.equal(json.reviews.length, 3);
+  const listed = [];
   for (const r of json.reviews) {
     assert.equal(typeof r.review_id, 'string');
     assert.match(r.review_id, /^9\d+000123$/);
@@ -148,13 +157,20 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
     assert.equal(r.country, 'DE');
     assert.match(r.date, /^2025-11-\d{2}$/);
     assert.equal(r.files.length, 2);
-    for (const f of r.files) assert.ok(photos.includes(f), `${f} listed relative to reviews/`);
+    listed.push(...r.files);
   }
+  const saved = listed.filter((f) => f.status === 'saved');
+  const failed = listed.filter((f) => f.status === 'failed');
+  assert.deepEqual(saved.map((f) => f.file).sort(), [...photos].sort(), 'saved photos listed relative to reviews/');
+  assert.equal(failed.length, 1, JSON.stringify(listed));
+  assert.ok(!photos.includes(failed[0].file), `${failed[0].file} is not on disk`);
+  assert.match(failed[0].note, /404/, 'the failed photo says why');
   assert.doesNotMatch(raw, /buyerName|B\*\*\*r|avatar|HeadPortrait|Savatar/i, 'no buyer names or avatars');
   const csv = readFileSync(join(folder, 'reviews.csv'), 'utf8').split('\r\n');
-  assert.equal(csv[0], '\ufeffreview_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files');
+  assert.equal(csv[0], '\ufeffreview_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files,failed');
   assert.equal(csv.filter(Boolean).length, 4);
   assert.match(csv[1], /"Synthetic review \d\.0, ""quoted"", with a comma"/);
+  assert.equal(csv.filter((l) => l.includes(`${failed[0].file}: `) && /404/.test(l)).length, 1, 'the CSV names the failed photo and why');
   // No product manifest for a review batch.
   assert.deepEqual(listFiles(join(downloads, 'Buyer', p.id), { all: true }).filter((f) => !f.startsWith('reviews/')), []);
   assert.deepEqual(popup.errors, []);
