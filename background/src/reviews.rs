@@ -15,7 +15,7 @@
 use crate::{load_settings, web_log};
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, ProductInfo};
-use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, REVIEWS_FOLDER};
+use alisave_core::filename::{ReviewNamer, REVIEWS_FOLDER};
 use alisave_core::manifest::review_rows;
 use alisave_core::plan::PlannedFile;
 use alisave_core::protocol::{
@@ -276,7 +276,7 @@ async fn save(
     let files = plan(
         reviews,
         &selection,
-        &ReviewNamer::new(&product_folder, DEFAULT_REVIEW_TEMPLATE),
+        &ReviewNamer::new(&product_folder, &settings.review_template),
     );
     let mut report = SaveReport {
         folder: reviews_folder.clone(),

@@ -83,6 +83,7 @@ fn Names(handle: SettingsHandle) -> impl IntoView {
     let folder = Draft::follow(handle, TextSetting::FOLDER);
     let folder_t = Draft::follow(handle, TextSetting::FOLDER_TEMPLATE);
     let file_t = Draft::follow(handle, TextSetting::FILE_TEMPLATE);
+    let review_t = Draft::follow(handle, TextSetting::REVIEW_TEMPLATE);
     view! {
         <section aria-labelledby="h-names">
             <h2 id="h-names">{t("section_names")}</h2>
@@ -103,6 +104,8 @@ fn Names(handle: SettingsHandle) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             </details>
+            <TemplateField handle setting=TextSetting::REVIEW_TEMPLATE draft=review_t
+                label=t("review_template_label") help=t("review_template_help") />
         </section>
     }
 }

@@ -178,7 +178,7 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   await product.page.close();
 });
 
-test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, and page 3 is asked once', { timeout: 60000 }, async () => {
+test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, and page 3 is asked once; what was read saves under the file-name template set in the options page', { timeout: 90000 }, async () => {
   const p = syntheticEraC(2);
   shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
     const url = new URL(req.url, `https://${FEEDBACK}`);
@@ -202,6 +202,33 @@ test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, an
   const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
   assert.deepEqual(pages, ['1', '2', '3'], 'page 3 asked once, never again');
   shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+
+  // The buyer photos' file-name template, in the options page: validated like
+  // the other templates (a product placeholder or no {n} is refused, nothing stored).
+  await settings({ folder: 'Named', folder_template: '{id}' });
+  const options = await open(`${base}/options.html`);
+  const field = options.page.locator('input[data-setting="review_template"]');
+  assert.equal(await field.inputValue(), 'review-{n}[-{stars}star][-{date}].{ext}');
+  const storedTemplate = () => options.page.evaluate(async () => (await chrome.storage.local.get('settings')).settings?.review_template);
+  for (const bad of ['{kind}-{n}.{ext}', 'review-{stars}.{ext}']) {
+    await field.fill(bad);
+    await field.press('Enter');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true', bad);
+    assert.equal(await storedTemplate(), undefined, `${bad} is not stored`);
+  }
+  await field.fill('{variant}_{review}_{n}.{ext}');
+  await field.press('Enter');
+  await options.page.waitForFunction(async () => (await chrome.storage.local.get('settings')).settings?.review_template === '{variant}_{review}_{n}.{ext}');
+  assert.deepEqual(options.errors, []);
+  await options.page.close();
+
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  const folder = join(downloads, 'Named', p.id, 'reviews');
+  const files = (await waitForFiles(folder, 10, 30000, { all: true })).filter((f) => !f.startsWith('reviews.'));
+  assert.equal(files.length, 8, files.join(', '));
+  for (const f of files) assert.match(f, /^(Red|Blue)\/\1_9\d+000123_0[1-8]\.jpg$/);
+  await settings({ review_template: 'review-{n}[-{stars}star][-{date}].{ext}' });
   await popup.page.close();
   await product.page.close();
 });

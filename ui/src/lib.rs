@@ -168,6 +168,19 @@ impl TextSetting {
             })
         },
     };
+    /// The buyer review photos' file-name template (issue #15).
+    pub const REVIEW_TEMPLATE: TextSetting = TextSetting {
+        name: "review_template",
+        get: |s| s.review_template.clone(),
+        set: |s, raw| {
+            let t =
+                filename::validate_review_template(raw).map_err(|e| text::template_error(&e))?;
+            Ok(Settings {
+                review_template: t,
+                ..s.clone()
+            })
+        },
+    };
 }
 
 /// The text being typed into a text setting, and its error, shared with

@@ -70,6 +70,7 @@ pub fn field_label(field: &str) -> Say {
         "quality" => t("quality_label"),
         "zip" => t("zip_label"),
         "product_manifest" => t("manifest_label"),
+        "review_template" => t("review_template_label"),
         "schema_version" => t("field_schema_version"),
         other => Say::plain(other),
     }
