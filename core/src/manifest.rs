@@ -560,7 +560,8 @@ mod tests {
             file(9, "F/reviews/review-04.jpg"),
         ];
         let rows = review_rows(&reviews, &files, "F/reviews");
-        let got: Vec<(&str, &str, Vec<(&str, &str)>)> = rows
+        type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+        let got: Vec<Row> = rows
             .iter()
             .map(|r| {
                 (
