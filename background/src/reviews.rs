@@ -2,7 +2,9 @@
 //! paging loop and the save.
 //!
 //! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
-//! asked for them. The run lives in `chrome.storage.session` under
+//! asked for them, or turned on the setting `button_reviews`: then the page's
+//! own save (its button) also reads the product's first review pages and saves
+//! their photos when the reading ends ([`with_button`]). The run lives in `chrome.storage.session` under
 //! `reviews:<tab id>` (`core::reviews::StoredReviews`), which the popup follows;
 //! the rules (which page, when, what an answer means) are
 //! `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
@@ -22,7 +24,8 @@ use alisave_core::protocol::{
     review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
 use alisave_core::reviews::{
-    plan, reviews_key, select, ReviewFilter, ReviewRun, RunState, StoredReviews, REVIEWS_PREFIX,
+    button_reads_reviews, plan, reviews_key, select, ButtonRun, ReviewFilter, ReviewRun, RunState,
+    StoredReviews, BUTTON_PAGES, REVIEWS_PREFIX,
 };
 use alisave_core::say::{t, tf, Say};
 use alisave_core::url::{is_cdn_media_url, product_page, ProductPage};
@@ -99,7 +102,7 @@ pub async fn command(msg: PopupToBg) -> SaveReport {
             title,
             shop,
             ..
-        } => save(tab_id, &page, &url, filter, title, shop).await,
+        } => save(tab_id, &page, &url, filter, title, shop, None).await,
     }
 }
 
@@ -136,6 +139,7 @@ async fn load_reviews(
             page_url: url.to_string(),
             driver: driver(),
             run: ReviewRun::new(source, &page.product_id, filter),
+            button: None,
         };
         if !store(tab_id, &s).await {
             return SaveReport::refused(t("buyer_not_recorded"));
@@ -145,8 +149,119 @@ async fn load_reviews(
     ok()
 }
 
-/// The paging loop of a tab's run.
+/// The page's own save of `tab_id` (its button) started as `report`: with the
+/// setting `button_reviews` on, the product's first [`BUTTON_PAGES`] review
+/// pages are read, and their photos saved when the reading ends
+/// (`reviews::button_reads_reviews` says when). The settings are read first:
+/// with the setting off nothing else is done.
+pub async fn with_button(
+    tab_id: i64,
+    page_request: Option<String>,
+    title: Option<String>,
+    shop: Option<String>,
+    report: &SaveReport,
+) {
+    let (settings, _) = load_settings().await;
+    if !settings.button_reviews {
+        return;
+    }
+    let Ok((page, url)) = product_of_tab(tab_id).await else {
+        return;
+    };
+    let Ok(source) = review_source(&page) else {
+        return;
+    };
+    {
+        let l = lock();
+        let _g = l.lock().await;
+        let existing = load(tab_id).await;
+        let started = report.ok && report.batch_id.is_some();
+        if !button_reads_reviews(
+            settings.button_reviews,
+            true,
+            started,
+            &page.product_id,
+            page_request.as_deref(),
+            existing.as_ref(),
+        ) {
+            return;
+        }
+        let s = StoredReviews {
+            product_id: page.product_id.clone(),
+            platform: page.platform.slug().to_string(),
+            page_url: url,
+            driver: driver(),
+            run: ReviewRun::new(source, &page.product_id, ReviewFilter::default())
+                .first_pages(BUTTON_PAGES),
+            button: Some(ButtonRun {
+                page_request,
+                request_id: format!("rv{tab_id}-{}", chrome::now_ms() as u64),
+                title,
+                shop,
+                saved: false,
+            }),
+        };
+        if !store(tab_id, &s).await {
+            return;
+        }
+    }
+    wasm_bindgen_futures::spawn_local(drive(tab_id));
+}
+
+/// A tab's run: its pages, then (a button's run) its save.
 async fn drive(tab_id: i64) {
+    read_pages(tab_id).await;
+    save_when_read(tab_id).await;
+}
+
+/// Saves the photos of a button's run that ended (`StoredReviews::save_due`),
+/// with the default filter, into the product folder the page's save used. Once:
+/// a batch made for the run's request id is not made again (a worker stopped
+/// between the two finds it), and the run is then marked saved.
+async fn save_when_read(tab_id: i64) {
+    let Some(s) = load(tab_id).await else {
+        return;
+    };
+    let Some(button) = s.save_due().cloned() else {
+        return;
+    };
+    let Some(page) = product_page(&s.page_url) else {
+        return;
+    };
+    if crate::engine::report_of_request(tab_id, &button.request_id)
+        .await
+        .is_none()
+    {
+        let report = save(
+            tab_id,
+            &page,
+            &s.page_url,
+            ReviewFilter::default(),
+            button.title.clone(),
+            button.shop.clone(),
+            Some(button.request_id.clone()),
+        )
+        .await;
+        if !report.ok {
+            web_log("[AliSavePro] the buyer photos of the page's save were not saved");
+        }
+    }
+    let l = lock();
+    let _g = l.lock().await;
+    if let Some(mut s) = load(tab_id).await {
+        if let Some(b) = s
+            .button
+            .as_mut()
+            .filter(|b| b.request_id == button.request_id)
+        {
+            b.saved = true;
+            store(tab_id, &s).await;
+        }
+    }
+}
+
+/// The paging loop of a tab's run.
+async fn read_pages(tab_id: i64) {
     loop {
         let (req, product_id) = {
             let l = lock();
@@ -205,12 +320,26 @@ pub async fn resume() {
     let Ok(all) = chrome::session_all().await else {
         return;
     };
-    let l = lock();
-    let _g = l.lock().await;
+    let tabs = {
+        let l = lock();
+        let _g = l.lock().await;
+        fail_orphans(&all).await
+    };
+    // A button's run that ended (here or before the stop) is saved now.
+    for tab_id in tabs {
+        save_when_read(tab_id).await;
+    }
+}
+
+/// Fails or ends the runs other (stopped) workers left reading; returns the
+/// tabs of every run.
+async fn fail_orphans(all: &serde_json::Map<String, serde_json::Value>) -> Vec<i64> {
+    let mut tabs = Vec::new();
     for key in all.keys().filter(|k| k.starts_with(REVIEWS_PREFIX)) {
         let Some(tab_id) = key[REVIEWS_PREFIX.len()..].parse::<i64>().ok() else {
             continue;
         };
+        tabs.push(tab_id);
         let Some(mut s) = load(tab_id).await else {
             continue;
         };
@@ -223,6 +352,7 @@ pub async fn resume() {
             store(tab_id, &s).await;
         }
     }
+    tabs
 }
 
 /// Forgets a closed tab's run.
@@ -242,6 +372,7 @@ async fn save(
     filter: ReviewFilter,
     title: Option<String>,
     shop: Option<String>,
+    request_id: Option<String>,
 ) -> SaveReport {
     let Some(stored) = load(tab_id)
         .await
@@ -303,11 +434,8 @@ async fn save(
         accepted.push(PlannedFile {
             url: f.url.clone(),
             path: f.path.clone(),
-            kind: if f.video {
-                MediaKind::Video
-            } else {
-                MediaKind::Gallery
-            },
+            // Buyer media, never mixed with the product's own kinds.
+            kind: MediaKind::Review,
             original: f.url.clone(),
             variant: (!f.variant.is_empty()).then(|| f.variant.clone()),
         });
@@ -339,6 +467,7 @@ async fn save(
     // The product's manifest is not this batch's: reviews.json/csv are.
     batch.manifest = false;
     batch.product_folder = product_folder.clone();
+    batch.request_id = request_id;
     report.batch_id = Some(id);
     // reviews.json/csv are written when the batch ends, with each file's
     // outcome (`manifest::manifest_files`).

@@ -70,6 +70,9 @@ fn Options() -> impl IntoView {
                     <h2 id="h-button">{t("section_button")}</h2>
                     <ShowButtonField handle=settings />
                     <ButtonPositionField handle=settings />
+                    <CheckField handle=settings name="button_reviews"
+                        get=|s| s.button_reviews set=|s, on| s.button_reviews = on
+                        label=t("button_reviews_label") help=t("button_reviews_help") />
                 </section>
                 <Backup handle=settings />
             </Show>

@@ -65,6 +65,7 @@ fn kind_count(kind: MediaKind, n: usize) -> String {
         MediaKind::Variant => tn("count_variant", n, &[]),
         MediaKind::Description => tn("count_description", n, &[]),
         MediaKind::Video => tn("count_video", n, &[]),
+        MediaKind::Review => tn("count_review", n, &[]),
     }
 }
 

@@ -15,7 +15,7 @@ import {
   startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
   REVIEW_PAGES, ALIBABA_ID,
 } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, setSettings } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, setSettings, clickSave, finalReport } from './lib/browser.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FEEDBACK = 'feedback.aliexpress.com';
@@ -24,7 +24,7 @@ const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_$
 let shop, browser, downloads, base;
 
 before(async () => {
-  shop = await startShop({ extraPages: syntheticEraCPages(6) });
+  shop = await startShop({ extraPages: syntheticEraCPages(8) });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
   browser = await launch({ port: shop.port, downloadDir: downloads });
   base = `chrome-extension://${browser.extensionId}`;
@@ -407,6 +407,60 @@ for (const colorScheme of ['light', 'dark']) {
     await ali.product.page.close();
   });
 }
+
+test('the in-page button: off (the default) its save asks no review; turned on in the options page, its save also reads the first 2 review pages and saves their photos into reviews/<variant>/ as kind "review", apart from the product media', { timeout: 120000 }, async () => {
+  await settings({ folder: 'Button', folder_template: '{id}' });
+  const sw = await browser.worker();
+  const runs = () => sw.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('reviews:')));
+  const before = await runs();
+
+  // Off: a full save of the page asks the shop for no review, and starts no run.
+  const off = syntheticEraC(7);
+  const offPage = (await open(off.url)).page;
+  const o = await clickSave(offPage);
+  assert.ok(o.started > 0, o.text);
+  await finalReport(offPage);
+  assert.equal(reviewRequests(off.id).length, 0, 'no review request with the setting off');
+  assert.deepEqual(await runs(), before, 'no review run either');
+  assert.equal(listFiles(join(downloads, 'Button', off.id), { all: true }).some((f) => f.startsWith('reviews/')), false);
+
+  // On, from the options page.
+  const options = await open(`${base}/options.html`);
+  const box = options.page.locator('input[data-setting="button_reviews"]');
+  assert.equal(await box.isChecked(), false, 'off by default');
+  await box.check();
+  await options.page.waitForFunction(async () => (await chrome.storage.local.get('settings')).settings?.button_reviews === true);
+  assert.deepEqual(options.errors, []);
+  await options.page.close();
+
+  const on = syntheticEraC(8);
+  const { page } = await open(on.url);
+  const r = await clickSave(page);
+  assert.ok(r.started > 0, r.text);
+  const folder = join(downloads, 'Button', on.id);
+  // Pages 1–2 of 3: 4 photos a page (2+1+1), every review admitted by the default filter.
+  const reviewFiles = await waitForFiles(join(folder, 'reviews'), 10, 60000, { all: true });
+  const photos = reviewFiles.filter((f) => !f.startsWith('reviews.'));
+  assert.equal(photos.length, 8, reviewFiles.join(', '));
+  for (const f of photos) assert.match(f, /^(Red|Blue)\/review-\d{2}-[345]star-2025-11-\d{2}\.jpg$/);
+  const asked = reviewRequests(on.id).map((q) => new URL(`https://x/${q.query}`).searchParams.get('page'));
+  assert.deepEqual(asked, ['1', '2'], 'only the first review pages');
+  const json = JSON.parse(readFileSync(join(folder, 'reviews', 'reviews.json'), 'utf8'));
+  assert.equal(json.reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').length, 8);
+  // Never mixed with the product media: their own batch, kind "review", in reviews/ only.
+  const batches = await sw.evaluate(async () => Object.values(await chrome.storage.session.get(null)).filter((v) => v && v.jobs && v.product));
+  const mine = batches.filter((b) => b.product.id === on.id);
+  const reviewBatch = mine.find((b) => b.jobs.some((j) => j.kind === 'review'));
+  assert.ok(reviewBatch, 'a review batch');
+  assert.ok(reviewBatch.jobs.every((j) => j.kind === 'review' && j.path.includes('/reviews/')));
+  for (const b of mine.filter((x) => x !== reviewBatch)) assert.ok(b.jobs.every((j) => j.kind !== 'review' && !j.path.includes('/reviews/')));
+  const productFiles = listFiles(folder, { all: true }).filter((f) => !f.startsWith('reviews/'));
+  assert.ok(productFiles.length >= r.started, productFiles.join(', '));
+  assert.ok(productFiles.every((f) => !/review/.test(f)), productFiles.join(', '));
+  await settings({ button_reviews: false });
+  await offPage.close();
+  await page.close();
+});
 
 test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {
   const sw = await browser.worker();

@@ -341,6 +341,7 @@ pub fn kind_label(kind: MediaKind) -> String {
         MediaKind::Variant => t("kind_variant"),
         MediaKind::Description => t("kind_description"),
         MediaKind::Video => t("kind_video"),
+        MediaKind::Review => t("kind_review"),
     }
 }
 
@@ -358,14 +359,17 @@ pub fn KindsField(handle: SettingsHandle) -> impl IntoView {
             MediaKind::Variant => "kinds.variant",
             MediaKind::Description => "kinds.description",
             MediaKind::Video => "kinds.video",
+            // Not a kind the settings choose (not in MediaKind::ALL).
+            MediaKind::Review => return None,
         };
         let (get, set): (GetBool, SetBool) = match kind {
             MediaKind::Gallery => (|s| s.kinds.gallery, |s, on| s.kinds.gallery = on),
             MediaKind::Variant => (|s| s.kinds.variant, |s, on| s.kinds.variant = on),
             MediaKind::Description => (|s| s.kinds.description, |s, on| s.kinds.description = on),
             MediaKind::Video => (|s| s.kinds.video, |s, on| s.kinds.video = on),
+            MediaKind::Review => return None,
         };
-        view! { <CheckField handle name get set label help /> }
+        Some(view! { <CheckField handle name get set label help /> })
     };
     view! {
         {row(MediaKind::Gallery, t("kinds_gallery_label"), t("kinds_gallery_help"))}

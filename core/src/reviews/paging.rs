@@ -70,11 +70,19 @@ pub struct ReviewRun {
     pub pending: Option<u32>,
     /// When the last request was (to be) sent, ms since the epoch.
     pub last_request_ms: Option<f64>,
+    /// Most pages this run reads ([`MAX_PAGES`] at most; the in-page button's
+    /// run reads its first [`super::BUTTON_PAGES`], [`ReviewRun::first_pages`]).
+    #[serde(default = "all_pages")]
+    pub max_pages: u32,
     /// Every review read, in the order read (each id once).
     pub reviews: Vec<Review>,
     /// What the user should know about the answers (unconfirmed formats).
     pub warnings: Vec<Say>,
     pub state: RunState,
+}
+
+fn all_pages() -> u32 {
+    MAX_PAGES
 }
 
 impl ReviewRun {
@@ -98,6 +106,7 @@ impl ReviewRun {
             total_pages: None,
             pending: None,
             last_request_ms: None,
+            max_pages: MAX_PAGES,
             reviews: Vec::new(),
             warnings: Vec::new(),
             state: if pageable && id_ok {
@@ -106,6 +115,12 @@ impl ReviewRun {
                 RunState::Done
             },
         }
+    }
+
+    /// The same run, reading at most its first `pages` pages (1..=[`MAX_PAGES`]).
+    pub fn first_pages(mut self, pages: u32) -> ReviewRun {
+        self.max_pages = pages.clamp(1, MAX_PAGES);
+        self
     }
 
     /// The photos collected so far that the filter admits.
@@ -207,7 +222,7 @@ impl ReviewRun {
         let last_page = got == 0
             || self.total_pages.is_some_and(|n| page >= n)
             || (self.total_pages.is_none() && got < PAGE_SIZE as usize)
-            || page >= MAX_PAGES;
+            || page >= self.max_pages.min(MAX_PAGES);
         if last_page || self.photos_collected() >= self.filter.limit() {
             self.state = RunState::Done;
         }
@@ -252,6 +267,33 @@ mod tests {
             "{{\"data\":{{\"totalNum\":999,\"totalPage\":{total},\"currentPage\":{page},\"evaViewList\":[{}]}}}}",
             items.join(",")
         )
+    }
+
+    #[test]
+    fn a_run_of_the_first_pages_ends_after_them() {
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default())
+            .first_pages(2);
+        for page in 1..=2 {
+            let req = run
+                .next_request(f64::from(page) * 2000.0)
+                .expect("a request");
+            assert_eq!(req.page, page);
+            run.answer(&synthetic_page(page, 5, 20));
+        }
+        assert_eq!(run.state, RunState::Done, "2 of 5 pages, then done");
+        assert_eq!(run.pages_read, 2);
+        assert!(run.next_request(1e7).is_none());
+        assert_eq!(run.reviews.len(), 40);
+        // Bounds, and a run stored before the field existed reads all pages.
+        let r = |n| {
+            ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default()).first_pages(n)
+        };
+        assert_eq!(r(0).max_pages, 1);
+        assert_eq!(r(1000).max_pages, MAX_PAGES);
+        let mut old = serde_json::to_value(r(2)).expect("json");
+        old.as_object_mut().map(|o| o.remove("max_pages"));
+        let old: ReviewRun = serde_json::from_value(old).expect("reads");
+        assert_eq!(old.max_pages, MAX_PAGES);
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! * 2 — adds `folder_template`, `file_template`, `image_size`,
 //!   `ask_where_to_save`, `button_position`;
 //! * 3 — adds `format`, `quality`, `zip` and `product_manifest`; later also
-//!   `review_template` (issue #15: new, nothing older named review photos
-//!   otherwise, so its default needs no migration and no new version).
+//!   `review_template` and `button_reviews` (issue #15: new, nothing older
+//!   named or saved review photos otherwise, so their defaults need no
+//!   migration and no new version).
 
 /// How settings problems are said to the user.
 pub mod say;
@@ -74,6 +75,8 @@ impl Kinds {
             MediaKind::Variant => self.variant,
             MediaKind::Description => self.description,
             MediaKind::Video => self.video,
+            // Buyer photos are not the product's media: their own setting.
+            MediaKind::Review => false,
         }
     }
 
@@ -84,6 +87,7 @@ impl Kinds {
             MediaKind::Variant => self.variant = on,
             MediaKind::Description => self.description = on,
             MediaKind::Video => self.video = on,
+            MediaKind::Review => {}
         }
     }
 }
@@ -296,6 +300,10 @@ pub struct Settings {
     /// Template of buyer review photos' file names (issue #15; see
     /// [`filename::validate_review_template`]).
     pub review_template: String,
+    /// Whether the in-page button's save also saves the product's buyer
+    /// review photos (its first review pages; issue #15). Off by default: no
+    /// review is asked of the shop unless the user turns it on.
+    pub button_reviews: bool,
 }
 
 impl Settings {
@@ -323,6 +331,7 @@ impl Default for Settings {
             zip: false,
             product_manifest: true,
             review_template: filename::DEFAULT_REVIEW_TEMPLATE.to_string(),
+            button_reviews: false,
         }
     }
 }
@@ -610,6 +619,7 @@ pub fn load_report(stored: Option<&Value>) -> LoadReport {
         ("show_button", &mut s.show_button),
         ("zip", &mut s.zip),
         ("product_manifest", &mut s.product_manifest),
+        ("button_reviews", &mut s.button_reviews),
     ] {
         match obj.get(field) {
             None => {}
@@ -800,7 +810,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     let Some(obj) = value.as_object() else {
         return Err(ImportError::NotObject);
     };
-    const KNOWN: [&str; 15] = [
+    const KNOWN: [&str; 16] = [
         "schema_version",
         "folder",
         "subfolder",
@@ -816,6 +826,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         "zip",
         "product_manifest",
         "review_template",
+        "button_reviews",
     ];
     if !obj.keys().any(|k| KNOWN.contains(&k.as_str())) {
         return Err(ImportError::NotSettings);
@@ -880,6 +891,7 @@ mod tests {
             zip: true,
             product_manifest: false,
             review_template: "{variant}-{stars}-{n}.{ext}".into(),
+            button_reviews: true,
         }
     }
 
@@ -888,6 +900,15 @@ mod tests {
         let (s, w) = load(Some(&json!({"schema_version": 3})));
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(s.review_template, filename::DEFAULT_REVIEW_TEMPLATE);
+        assert!(
+            !s.button_reviews,
+            "buyer photos with the button: off by default"
+        );
+        let (s, _) = load(Some(&json!({"schema_version": 3, "button_reviews": true})));
+        assert!(s.button_reviews);
+        let r = load_report(Some(&json!({"schema_version": 3, "button_reviews": "yes"})));
+        assert!(!r.settings.button_reviews);
+        assert_eq!(r.problems[0].field, "button_reviews");
         let (s, w) = load(Some(
             &json!({"schema_version": 3, "review_template": " {review}_{n}.{ext} "}),
         ));
