@@ -100,6 +100,25 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   assert.deepEqual(await rowsOf(page, 'stars', 'data-stars'), [['5', 6, 6], ['4', 3, 3], ['3', 3, 3]]);
   assert.match(await saveButton(page).textContent(), /Save 12 buyer photos/);
 
+  // The grid of the shown photos: the CDN's thumbnails (never the full-size
+  // files), each named by its variant and stars, loaded as they come into view.
+  const grid = page.locator('[data-testid="buyer-thumbs"]');
+  const tiles = () => grid.locator('li').evaluateAll((lis) => lis.map((li) => {
+    const img = li.querySelector('img');
+    return { url: li.dataset.url, thumb: img.getAttribute('src') || img.dataset.src, alt: img.alt };
+  }));
+  await page.waitForFunction(() => document.querySelector('[data-testid="buyer-thumbs"] img')?.getAttribute('src'));
+  const all = await tiles();
+  assert.equal(all.length, 12);
+  for (const t of all) {
+    assert.equal(t.thumb, `${t.url}_250x250.jpg`, 'a CDN thumbnail of the photo');
+    assert.match(t.alt, /^Buyer photo: (Red|Blue), [345] stars$/);
+  }
+  const isFull = (r) => r.host === 'ae01.alicdn.com' && /^\/kf\/Srev\w+\.jpg$/.test(r.path);
+  const isThumb = (r) => r.host === 'ae01.alicdn.com' && /^\/kf\/Srev\w+\.jpg_250x250\.jpg$/.test(r.path);
+  assert.ok(shop.requests.some(isThumb), 'thumbnails were loaded');
+  assert.equal(shop.requests.filter(isFull).length, 0, 'no full-size photo before the save');
+
   const shown = () => status(page).getAttribute('data-shown');
   await page.locator('[data-testid="buyer-min-stars"]').selectOption('4');
   assert.equal(await shown(), '9');
@@ -113,6 +132,7 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   await page.locator('[data-testid="buyer-variant"]').selectOption('Red');
   // Red and at least 4 stars: review 0 of each page, 2 photos each.
   assert.equal(await shown(), '6');
+  assert.deepEqual((await tiles()).map((t) => t.alt), Array(6).fill('Buyer photo: Red, 5 stars'), 'the grid follows the filters');
   assert.match(await saveButton(page).textContent(), /Save 6 buyer photos/);
   assert.equal(reviewRequests().length, REVIEW_PAGES, 'filters ask the shop nothing');
 

@@ -36,7 +36,8 @@ pub use paging::{ReviewRequest, ReviewRun, RunState};
 pub const BUTTON_PAGES: u32 = 2;
 pub use parse::{parse, ReviewPage};
 pub use select::{
-    counts, plan, select, ReviewCounts, ReviewFile, ReviewPhoto, Selection, StarCount, VariantCount,
+    counts, plan, select, thumbnails, ReviewCounts, ReviewFile, ReviewPhoto, ReviewThumb,
+    Selection, StarCount, VariantCount,
 };
 
 /// Where review data came from.
