@@ -19,7 +19,6 @@ use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, ProductInfo};
 use alisave_core::filename::{ReviewNamer, REVIEWS_FOLDER};
 use alisave_core::manifest::review_rows;
-use alisave_core::plan::PlannedFile;
 use alisave_core::protocol::{
     review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
 };
@@ -29,7 +28,7 @@ use alisave_core::reviews::{
 };
 use alisave_core::say::{t, tf, Say};
 use alisave_core::url::{is_cdn_media_url, product_page, ProductPage};
-use alisave_core::{Inventory, MediaKind, Warning};
+use alisave_core::{Inventory, Warning};
 
 thread_local! {
     /// Serialises read-modify-write of the `reviews:<tab>` runs within this
@@ -431,14 +430,7 @@ async fn save(
             continue;
         }
         report.started.push(f.path.clone());
-        accepted.push(PlannedFile {
-            url: f.url.clone(),
-            path: f.path.clone(),
-            // Buyer media, never mixed with the product's own kinds.
-            kind: MediaKind::Review,
-            original: f.url.clone(),
-            variant: (!f.variant.is_empty()).then(|| f.variant.clone()),
-        });
+        accepted.push(f.planned());
         kept.push(f);
     }
     report.summarise();

@@ -115,7 +115,7 @@ pub struct Batch {
     /// A buyer-review batch (issue #15): its `reviews.json` rows, written with
     /// each file's outcome when it ends (`manifest::manifest_files`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reviews: Option<Vec<crate::manifest::ReviewRow>>,
+    pub reviews: Option<Vec<crate::reviews::ReviewRow>>,
 }
 
 /// The batch a save request already made, if any: the newest of `tab_id` with

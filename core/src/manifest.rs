@@ -4,7 +4,7 @@
 use crate::engine::{Batch, Job, JobState};
 use crate::say::{tf, Lookup};
 use crate::MediaKind;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Schema identifier written into every `product.json`.
 pub const MANIFEST_SCHEMA: &str = "alisavepro.product/1";
@@ -271,39 +271,7 @@ pub fn products_csv(s: &ProductsSummary) -> String {
 /// Schema identifier written into every `reviews.json` (issue #15).
 pub const REVIEWS_SCHEMA: &str = "alisavepro.reviews/1";
 
-/// One review in `reviews.json` / `reviews.csv`: what the buyer said and the
-/// files of its photos. No buyer name, no avatar. A review batch carries its
-/// rows ([`crate::engine::Batch::reviews`], files still `pending`) until it
-/// ends; then [`reviews_manifest`] gives each file its outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewRow {
-    /// The shop's id, as a string (AliExpress's exceeds 2^53).
-    pub review_id: String,
-    /// `YYYY-MM-DD`, or the shop's text when it could not be read as a date.
-    pub date: String,
-    pub country: String,
-    /// 1–5; 0 when the review has no rating.
-    pub stars: u8,
-    pub variant: String,
-    pub text: String,
-    pub followup_date: String,
-    pub followup_text: String,
-    pub helpful: u32,
-    /// The review's files, relative to the folder of `reviews.json`.
-    pub files: Vec<ReviewFileRow>,
-}
-
-/// One photo or video of a review in `reviews.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReviewFileRow {
-    /// Relative to the folder of `reviews.json` (the product's `reviews/`).
-    pub file: String,
-    /// `saved`, `failed`, or `pending` (the batch has not ended).
-    pub status: String,
-    /// Why it failed, in the user's language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
+pub use crate::reviews::{ReviewFileRow, ReviewRow};
 
 /// `reviews.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -393,36 +361,25 @@ pub fn manifest_files(batch: &Batch, look: Lookup<'_>) -> Vec<(String, String, &
     if !batch.jobs.iter().any(|j| j.state == JobState::Done) {
         return Vec::new();
     }
+    let pair = |dir: &str, stem: &str, json: String, csv: String| {
+        vec![
+            (format!("{dir}/{stem}.json"), json, "application/json"),
+            (format!("{dir}/{stem}.csv"), csv, "text/csv"),
+        ]
+    };
     if let Some(m) = reviews_manifest(batch, look) {
-        return vec![
-            (
-                format!("{}/reviews.json", batch.folder),
-                reviews_json(&m),
-                "application/json",
-            ),
-            (
-                format!("{}/reviews.csv", batch.folder),
-                reviews_csv(&m),
-                "text/csv",
-            ),
-        ];
+        return pair(&batch.folder, "reviews", reviews_json(&m), reviews_csv(&m));
     }
     if !batch.manifest {
         return Vec::new();
     }
     let m = manifest(batch, &batch.product_folder, look);
-    vec![
-        (
-            format!("{}/product.json", batch.product_folder),
-            manifest_json(&m),
-            "application/json",
-        ),
-        (
-            format!("{}/product.csv", batch.product_folder),
-            manifest_csv(&m),
-            "text/csv",
-        ),
-    ]
+    pair(
+        &batch.product_folder,
+        "product",
+        manifest_json(&m),
+        manifest_csv(&m),
+    )
 }
 
 /// `reviews.json`.
@@ -591,16 +548,7 @@ mod tests {
         );
 
         // The batch of those files: the rows get each file's outcome when it ends.
-        let planned: Vec<crate::plan::PlannedFile> = files[..3]
-            .iter()
-            .map(|f| crate::plan::PlannedFile {
-                url: f.url.clone(),
-                path: f.path.clone(),
-                kind: MediaKind::Gallery,
-                original: f.url.clone(),
-                variant: None,
-            })
-            .collect();
+        let planned = files[..3].iter().map(ReviewFile::planned).collect();
         let product = crate::engine::ProductInfo {
             platform: "aliexpress".into(),
             id: "1".into(),

@@ -14,13 +14,11 @@ mod common;
 use alisave_core::engine::{Batch, JobState, ProductInfo};
 use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, MAX_PATH_UNITS};
 use alisave_core::manifest::{manifest_files, review_rows, reviews_manifest};
-use alisave_core::plan::PlannedFile;
 use alisave_core::reviews::{
-    counts, parse, plan, select, Review, ReviewFilter, ReviewOrder, ReviewRun, ReviewSource,
-    RunState,
+    counts, parse, plan, select, Review, ReviewFile, ReviewFilter, ReviewOrder, ReviewRun,
+    ReviewSource, RunState,
 };
 use alisave_core::say::{t, tn};
-use alisave_core::MediaKind;
 use common::fixture;
 use serde_json::{json, Value};
 
@@ -596,16 +594,7 @@ fn files_and_manifests_of_real_reviews() {
     );
 
     let folder = "AliSavePro/aliexpress-1005006717259012/reviews";
-    let planned: Vec<PlannedFile> = files
-        .iter()
-        .map(|f| PlannedFile {
-            url: f.url.clone(),
-            path: f.path.clone(),
-            kind: MediaKind::Gallery,
-            original: f.url.clone(),
-            variant: None,
-        })
-        .collect();
+    let planned = files.iter().map(ReviewFile::planned).collect();
     let product = ProductInfo {
         platform: "aliexpress".into(),
         id: "1005006717259012".into(),

@@ -181,6 +181,40 @@ impl Review {
     }
 }
 
+/// One review in `reviews.json` / `reviews.csv`: what the buyer said and the
+/// files of its photos. No buyer name, no avatar. A review batch carries its
+/// rows (`engine::Batch::reviews`, files still `pending`) until it
+/// ends; then `manifest::reviews_manifest` gives each file its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    /// The shop's id, as a string (AliExpress's exceeds 2^53).
+    pub review_id: String,
+    /// `YYYY-MM-DD`, or the shop's text when it could not be read as a date.
+    pub date: String,
+    pub country: String,
+    /// 1–5; 0 when the review has no rating.
+    pub stars: u8,
+    pub variant: String,
+    pub text: String,
+    pub followup_date: String,
+    pub followup_text: String,
+    pub helpful: u32,
+    /// The review's files, relative to the folder of `reviews.json`.
+    pub files: Vec<ReviewFileRow>,
+}
+
+/// One photo or video of a review in `reviews.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewFileRow {
+    /// Relative to the folder of `reviews.json` (the product's `reviews/`).
+    pub file: String,
+    /// `saved`, `failed`, or `pending` (the batch has not ended).
+    pub status: String,
+    /// Why it failed, in the user's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 /// Which reviews' photos to save and in which order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -212,6 +212,20 @@ pub struct ReviewFile {
     pub followup: bool,
 }
 
+impl ReviewFile {
+    /// The download engine's file of it: kind [`crate::MediaKind::Review`]
+    /// (buyer media, never one of the product's kinds), with its variant.
+    pub fn planned(&self) -> crate::plan::PlannedFile {
+        crate::plan::PlannedFile {
+            url: self.url.clone(),
+            path: self.path.clone(),
+            kind: crate::MediaKind::Review,
+            original: self.url.clone(),
+            variant: (!self.variant.is_empty()).then(|| self.variant.clone()),
+        }
+    }
+}
+
 /// The files of a selection: numbered from 01 in the selection's order
 /// (zero-padded to the count's width), named by `namer`.
 pub fn plan(reviews: &[Review], selection: &Selection, namer: &ReviewNamer) -> Vec<ReviewFile> {
