@@ -254,6 +254,13 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 Ok(a) => a,
                 Err(e) => return refuse("an inspect request", &e, true),
             };
+            if page.platform == alisave_core::Platform::AliExpressRu {
+                // A Buyer photos run waiting for this page (aliexpress.ru: the
+                // reviews the page itself carries; nothing is asked of the shop).
+                if let Some(shown) = alisave_core::url::product_page(&snapshot.url) {
+                    reviews::from_page(tab_id, &shown, &snapshot.html).await;
+                }
+            }
             Reply::Inspect(match gather(ask).await {
                 Gathered::Refused(e) => {
                     log_refusal("documents", &e);

@@ -4,7 +4,9 @@
 //! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
 //! asked for them, or turned on the setting `button_reviews`: then the page's
 //! own save (its button) also reads the product's first review pages and saves
-//! their photos when the reading ends ([`with_button`]). The run lives in `chrome.storage.session` under
+//! their photos when the reading ends ([`with_button`]). On aliexpress.ru the
+//! reviews are read from the tab's own page ([`from_page`]), never asked of
+//! the shop. The run lives in `chrome.storage.session` under
 //! `reviews:<tab id>` (`core::reviews::StoredReviews`), which the popup follows;
 //! the rules (which page, when, what an answer means) are
 //! `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
@@ -20,11 +22,12 @@ use alisave_core::engine::{Batch, ProductInfo};
 use alisave_core::filename::{ReviewNamer, REVIEWS_FOLDER};
 use alisave_core::manifest::review_rows;
 use alisave_core::protocol::{
-    review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    review_source, FailedFile, PopupToBg, PopupToContent, SaveReport, MAX_DOCUMENT_BYTES,
+    MAX_FILES_PER_SAVE,
 };
 use alisave_core::reviews::{
-    button_reads_reviews, plan, reviews_key, select, ButtonRun, ReviewFilter, ReviewRun, RunState,
-    StoredReviews, BUTTON_PAGES, REVIEWS_PREFIX,
+    button_reads_reviews, plan, reviews_key, select, ButtonRun, ReviewFilter, ReviewRun,
+    ReviewSource, RunState, StoredReviews, BUTTON_PAGES, REVIEWS_PREFIX,
 };
 use alisave_core::say::{t, tf, Say};
 use alisave_core::url::{is_cdn_media_url, product_page, ProductPage};
@@ -132,20 +135,67 @@ async fn load_reviews(
         let Ok(source) = review_source(page) else {
             return SaveReport::refused(t("buyer_alibaba_sign_in"));
         };
+        let page_itself = source == ReviewSource::AliExpressRuPage;
         let s = StoredReviews {
             product_id: page.product_id.clone(),
             platform: page.platform.slug().to_string(),
             page_url: url.to_string(),
             driver: driver(),
-            run: ReviewRun::new(source, &page.product_id, filter),
+            run: if page_itself {
+                ReviewRun::of_page(&page.product_id, filter)
+            } else {
+                ReviewRun::new(source, &page.product_id, filter)
+            },
             button: None,
         };
         if !store(tab_id, &s).await {
             return SaveReport::refused(t("buyer_not_recorded"));
         }
+        if page_itself {
+            wasm_bindgen_futures::spawn_local(read_from_page(tab_id));
+            return ok();
+        }
     }
     wasm_bindgen_futures::spawn_local(drive(tab_id));
     ok()
+}
+
+/// aliexpress.ru: the reviews the page itself carries. The tab's own content
+/// script is asked to inspect its page (as the popup does); the worker reads
+/// the reviews from the page it sends ([`from_page`]). Nothing is asked of the
+/// shop. A page that did not come (the tab was closed, or shows another
+/// product) ends the run with the reason.
+async fn read_from_page(tab_id: i64) {
+    let _ = chrome::send_to_tab::<_, serde_json::Value>(tab_id, &PopupToContent::Inspect).await;
+    let l = lock();
+    let _g = l.lock().await;
+    let Some(mut s) = load(tab_id).await else {
+        return;
+    };
+    if s.driver == driver()
+        && s.run.source == ReviewSource::AliExpressRuPage
+        && s.run.pending.is_some()
+    {
+        s.run.failed(t("buyer_ru_page_unread"));
+        store(tab_id, &s).await;
+    }
+}
+
+/// A content script of `tab_id` sent its page (`shown`, checked by the
+/// caller): a run waiting for this product's page reads its reviews from it.
+pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
+    let l = lock();
+    let _g = l.lock().await;
+    let Some(mut s) = load(tab_id).await else {
+        return;
+    };
+    if s.run.source == ReviewSource::AliExpressRuPage
+        && s.run.pending.is_some()
+        && s.product_id == shown.product_id
+    {
+        s.run.answer(html);
+        store(tab_id, &s).await;
+    }
 }
 
 /// The page's own save of `tab_id` (its button) started as `report`: with the

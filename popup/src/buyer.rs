@@ -123,17 +123,12 @@ fn thumb_tile(p: ReviewThumb) -> impl IntoView {
 #[component]
 fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
     let inv = inventory.get_untracked();
-    match inv.platform {
-        Some(Platform::Alibaba) => {
-            return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_alibaba_sign_in")}</p> }
-                .into_any()
-        }
-        Some(Platform::AliExpressRu) => {
-            return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_ru_not_yet")}</p> }
-                .into_any()
-        }
-        _ => {}
+    if inv.platform == Some(Platform::Alibaba) {
+        return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_alibaba_sign_in")}</p> }
+            .into_any();
     }
+    // aliexpress.ru: only the first reviews the page itself carries, and why.
+    let ru = inv.platform == Some(Platform::AliExpressRu);
     let product_id = inv.product_id.clone();
     let run = RwSignal::new(None::<StoredReviews>);
     let take = {
@@ -328,6 +323,7 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
     view! {
         <section class="buyer" data-testid="buyer">
             <p class="help">{t("buyer_intro")}</p>
+            {ru.then(|| view! { <p class="help" data-testid="buyer-ru-note">{t("buyer_ru_intro")}</p> })}
             <div class="buyer-filters">
                 <label class="field">
                     <span class="label">{t("buyer_filter_stars")}</span>

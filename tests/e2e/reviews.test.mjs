@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
-  REVIEW_PAGES, ALIBABA_ID,
+  REVIEW_PAGES, ALIBABA_ID, RU_REVIEWS,
 } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, setSettings, clickSave, finalReport } from './lib/browser.mjs';
 
@@ -407,7 +407,7 @@ test('keyboard: arrow keys move between the tabs; Tab reaches the filters and "L
 });
 
 for (const colorScheme of ['light', 'dark']) {
-  test(`axe-core: the Buyer photos tab has no violations in the ${colorScheme} theme (loaded, counts shown, and on Alibaba)`, { timeout: 60000 }, async () => {
+  test(`axe-core: the Buyer photos tab has no violations in the ${colorScheme} theme (loaded, counts and thumbnails shown, on Alibaba, and on aliexpress.ru)`, { timeout: 90000 }, async () => {
     const p = syntheticEraC(4);
     const { popup, product } = await popupFor(p.url, { colorScheme });
     const page = popup.page;
@@ -425,6 +425,14 @@ for (const colorScheme of ['light', 'dark']) {
     await axe(ali.popup.page, `buyer photos ${colorScheme}, Alibaba`);
     await ali.popup.page.close();
     await ali.product.page.close();
+    const ru = await popupFor(RU_REVIEWS.url, { colorScheme });
+    await ru.popup.page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await ru.popup.page.locator('[data-testid="buyer-ru-note"]').waitFor();
+    await ru.popup.page.locator('button[data-alisave-action="load-reviews"]').click();
+    await ru.popup.page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await axe(ru.popup.page, `buyer photos ${colorScheme}, aliexpress.ru`);
+    await ru.popup.page.close();
+    await ru.product.page.close();
   });
 }
 
@@ -480,6 +488,45 @@ test('the in-page button: off (the default) its save asks no review; turned on i
   await settings({ button_reviews: false });
   await offPage.close();
   await page.close();
+});
+
+test('aliexpress.ru: the tab says it shows only the first reviews the page carries, and why; "Load" reads them from the page itself (nothing asked of the shop); they save like the others', { timeout: 90000 }, async () => {
+  await settings({ folder: 'Ru', folder_template: '{id}' });
+  const { popup, product } = await popupFor(RU_REVIEWS.url);
+  const page = popup.page;
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  const note = await page.locator('[data-testid="buyer-ru-note"]').textContent();
+  assert.match(note, /only the first reviews the product page itself carries/, note);
+  assert.match(note, /POST/, 'why: the review request sends data');
+  assert.match(note, /GET requests that send nothing/, note);
+  const from = shop.requests.length;
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+  const asked = shop.requests.slice(from).filter((r) => /review|feedback|evaluation/i.test(`${r.host}${r.path}`));
+  assert.deepEqual(asked, [], 'no review request: the page itself carried them');
+  // The capture: 10 reviews, 6 with one photo each.
+  assert.equal(await status(page).getAttribute('data-pages'), '1');
+  assert.equal(await status(page).getAttribute('data-shown'), '6');
+  assert.equal(await page.locator('[data-testid="buyer-thumbs"] li').count(), 6);
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  const folder = join(downloads, 'Ru', RU_REVIEWS.id, 'reviews');
+  const files = await waitForFiles(folder, 8, 30000, { all: true });
+  const photos = files.filter((f) => !f.startsWith('reviews.'));
+  assert.equal(photos.length, 6, files.join(', '));
+  for (const f of photos) {
+    const bytes = readFileSync(join(folder, f));
+    const u = new URL(embeddedUrl(bytes));
+    assert.match(u.pathname, /^\/kf\/Sru/, f);
+    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
+  }
+  const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
+  assert.equal(json.product_id, RU_REVIEWS.id);
+  assert.equal(json.reviews.flatMap((r) => r.files).filter((f) => f.status === 'saved').length, 6);
+  assert.doesNotMatch(JSON.stringify(json), /avatar|Reviewer D\d|Anonymous user|fixtures\.invalid/i, 'no buyer names or avatars');
+  assert.deepEqual(popup.errors, []);
+  await popup.page.close();
+  await product.page.close();
 });
 
 test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {
