@@ -749,7 +749,8 @@ async fn report(batch: &Batch) {
         report_later(batch.id.clone());
         return;
     }
-    if progress.finished && batch.pack.is_none() && batch.manifest && !batch.manifest_written {
+    let writes_manifest = batch.manifest || batch.reviews.is_some();
+    if progress.finished && batch.pack.is_none() && writes_manifest && !batch.manifest_written {
         if let Some(told) = write_manifest(batch).await {
             // The final word says which manifest file could not be saved.
             progress = told.progress();
@@ -860,12 +861,15 @@ pub async fn save_text(path: &str, text: &str, mime: &str) -> Result<i32, chrome
 }
 
 /// Writes `product.json` and `product.csv` into the product folder of a finished
-/// batch of separate files (data: URLs: small text the worker can hand to
-/// chrome.downloads without a blob URL). Marked written first: never twice.
-/// Returns the batch as stored when a file could not be saved (with a warning
-/// for the user naming it).
+/// batch of separate files, or a review batch's `reviews.json`/`.csv` with each
+/// file's outcome (`manifest::manifest_files`; data: URLs: small text the worker
+/// can hand to chrome.downloads without a blob URL). Marked written first: never
+/// twice. Returns the batch as stored when a file could not be saved (with a
+/// warning for the user naming it).
 async fn write_manifest(batch: &Batch) -> Option<Batch> {
-    if !batch.jobs.iter().any(|j| j.state == JobState::Done) {
+    // Notes in the browser's language, like every sentence the user reads.
+    let files = alisave_core::manifest::manifest_files(batch, &chrome::i18n_message);
+    if files.is_empty() {
         return None;
     }
     let mut marked = batch.clone();
@@ -874,22 +878,9 @@ async fn write_manifest(batch: &Batch) -> Option<Batch> {
         // Not marked, not written: never twice (the next report tries again).
         return None;
     }
-    // Notes in the browser's language, like every sentence the user reads.
-    let m = alisave_core::manifest::manifest(batch, &batch.product_folder, &chrome::i18n_message);
-    for (name, text, mime) in [
-        (
-            "product.json",
-            alisave_core::manifest::manifest_json(&m),
-            "application/json",
-        ),
-        (
-            "product.csv",
-            alisave_core::manifest::manifest_csv(&m),
-            "text/csv",
-        ),
-    ] {
-        let path = format!("{}/{name}", batch.product_folder);
+    for (path, text, mime) in files {
         if let Err(e) = save_text(&path, &text, mime).await {
+            let name = path.rsplit('/').next().unwrap_or_default();
             web_sys_warn(&format!("[AliSavePro] {name} could not be saved: {e}"));
             marked.warnings.push(alisave_core::Warning::for_user(
                 "manifest",

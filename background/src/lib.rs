@@ -186,10 +186,19 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                         ..SaveReport::refused(t("page_challenge"))
                     }
                 }
-                Gathered::Done(inventory, read) => SaveReport {
-                    read,
-                    ..save(inventory, only, tab_id, &snapshot.url, request_id).await
-                },
+                Gathered::Done(inventory, read) => {
+                    // The page's own save of the whole page (not the popup's
+                    // selection, not a queue's product) may also read the
+                    // product's buyer photos (setting `button_reviews`).
+                    let by_button = only.is_none() && queued.is_none();
+                    let (title, shop) = (inventory.title.clone(), inventory.shop.clone());
+                    let page_request = request_id.clone();
+                    let report = save(inventory, only, tab_id, &snapshot.url, request_id).await;
+                    if by_button {
+                        reviews::with_button(tab_id, page_request, title, shop, &report).await;
+                    }
+                    SaveReport { read, ..report }
+                }
             };
             if let Some(rid) = queued {
                 // A queued product's page: the queue learns what it gave here.
@@ -245,6 +254,13 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 Ok(a) => a,
                 Err(e) => return refuse("an inspect request", &e, true),
             };
+            if page.platform == alisave_core::Platform::AliExpressRu {
+                // A Buyer photos run waiting for this page (aliexpress.ru: the
+                // reviews the page itself carries; nothing is asked of the shop).
+                if let Some(shown) = alisave_core::url::product_page(&snapshot.url) {
+                    reviews::from_page(tab_id, &shown, &snapshot.html).await;
+                }
+            }
             Reply::Inspect(match gather(ask).await {
                 Gathered::Refused(e) => {
                     log_refusal("documents", &e);

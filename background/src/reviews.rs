@@ -2,7 +2,11 @@
 //! paging loop and the save.
 //!
 //! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
-//! asked for them. The run lives in `chrome.storage.session` under
+//! asked for them, or turned on the setting `button_reviews`: then the page's
+//! own save (its button) also reads the product's first review pages and saves
+//! their photos when the reading ends ([`with_button`]). On aliexpress.ru the
+//! reviews are read from the tab's own page ([`from_page`]), never asked of
+//! the shop. The run lives in `chrome.storage.session` under
 //! `reviews:<tab id>` (`core::reviews::StoredReviews`), which the popup follows;
 //! the rules (which page, when, what an answer means) are
 //! `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
@@ -15,18 +19,19 @@
 use crate::{load_settings, web_log};
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{Batch, ProductInfo};
-use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, REVIEWS_FOLDER};
-use alisave_core::manifest::{reviews_csv, reviews_json, reviews_manifest};
-use alisave_core::plan::PlannedFile;
+use alisave_core::filename::{ReviewNamer, REVIEWS_FOLDER};
+use alisave_core::manifest::review_rows;
 use alisave_core::protocol::{
-    review_source, FailedFile, PopupToBg, SaveReport, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    review_source, FailedFile, PopupToBg, PopupToContent, SaveReport, MAX_DOCUMENT_BYTES,
+    MAX_FILES_PER_SAVE,
 };
 use alisave_core::reviews::{
-    plan, reviews_key, select, ReviewFilter, ReviewRun, RunState, StoredReviews, REVIEWS_PREFIX,
+    button_reads_reviews, plan, reviews_key, select, ButtonRun, ReviewFilter, ReviewRun,
+    ReviewSource, RunState, StoredReviews, BUTTON_PAGES, REVIEWS_PREFIX,
 };
 use alisave_core::say::{t, tf, Say};
 use alisave_core::url::{is_cdn_media_url, product_page, ProductPage};
-use alisave_core::{Inventory, MediaKind, Warning};
+use alisave_core::{Inventory, Warning};
 
 thread_local! {
     /// Serialises read-modify-write of the `reviews:<tab>` runs within this
@@ -99,7 +104,7 @@ pub async fn command(msg: PopupToBg) -> SaveReport {
             title,
             shop,
             ..
-        } => save(tab_id, &page, &url, filter, title, shop).await,
+        } => save(tab_id, &page, &url, filter, title, shop, None).await,
     }
 }
 
@@ -130,23 +135,182 @@ async fn load_reviews(
         let Ok(source) = review_source(page) else {
             return SaveReport::refused(t("buyer_alibaba_sign_in"));
         };
+        let page_itself = source == ReviewSource::AliExpressRuPage;
         let s = StoredReviews {
             product_id: page.product_id.clone(),
             platform: page.platform.slug().to_string(),
             page_url: url.to_string(),
             driver: driver(),
-            run: ReviewRun::new(source, &page.product_id, filter),
+            run: if page_itself {
+                ReviewRun::of_page(&page.product_id, filter)
+            } else {
+                ReviewRun::new(source, &page.product_id, filter)
+            },
+            button: None,
         };
         if !store(tab_id, &s).await {
             return SaveReport::refused(t("buyer_not_recorded"));
+        }
+        if page_itself {
+            wasm_bindgen_futures::spawn_local(read_from_page(tab_id));
+            return ok();
         }
     }
     wasm_bindgen_futures::spawn_local(drive(tab_id));
     ok()
 }
 
-/// The paging loop of a tab's run.
+/// aliexpress.ru: the reviews the page itself carries. The tab's own content
+/// script is asked to inspect its page (as the popup does); the worker reads
+/// the reviews from the page it sends ([`from_page`]). Nothing is asked of the
+/// shop. A page that did not come (the tab was closed, or shows another
+/// product) ends the run with the reason.
+async fn read_from_page(tab_id: i64) {
+    let _ = chrome::send_to_tab::<_, serde_json::Value>(tab_id, &PopupToContent::Inspect).await;
+    let l = lock();
+    let _g = l.lock().await;
+    let Some(mut s) = load(tab_id).await else {
+        return;
+    };
+    if s.driver == driver()
+        && s.run.source == ReviewSource::AliExpressRuPage
+        && s.run.pending.is_some()
+    {
+        s.run.failed(t("buyer_ru_page_unread"));
+        store(tab_id, &s).await;
+    }
+}
+
+/// A content script of `tab_id` sent its page (`shown`, checked by the
+/// caller): a run waiting for this product's page reads its reviews from it.
+pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
+    let l = lock();
+    let _g = l.lock().await;
+    let Some(mut s) = load(tab_id).await else {
+        return;
+    };
+    if s.run.source == ReviewSource::AliExpressRuPage
+        && s.run.pending.is_some()
+        && s.product_id == shown.product_id
+    {
+        s.run.answer(html);
+        store(tab_id, &s).await;
+    }
+}
+
+/// The page's own save of `tab_id` (its button) started as `report`: with the
+/// setting `button_reviews` on, the product's first [`BUTTON_PAGES`] review
+/// pages are read, and their photos saved when the reading ends
+/// (`reviews::button_reads_reviews` says when). The settings are read first:
+/// with the setting off nothing else is done.
+pub async fn with_button(
+    tab_id: i64,
+    page_request: Option<String>,
+    title: Option<String>,
+    shop: Option<String>,
+    report: &SaveReport,
+) {
+    let (settings, _) = load_settings().await;
+    if !settings.button_reviews {
+        return;
+    }
+    let Ok((page, url)) = product_of_tab(tab_id).await else {
+        return;
+    };
+    let Ok(source) = review_source(&page) else {
+        return;
+    };
+    {
+        let l = lock();
+        let _g = l.lock().await;
+        let existing = load(tab_id).await;
+        let started = report.ok && report.batch_id.is_some();
+        if !button_reads_reviews(
+            settings.button_reviews,
+            true,
+            started,
+            &page.product_id,
+            page_request.as_deref(),
+            existing.as_ref(),
+        ) {
+            return;
+        }
+        let s = StoredReviews {
+            product_id: page.product_id.clone(),
+            platform: page.platform.slug().to_string(),
+            page_url: url,
+            driver: driver(),
+            run: ReviewRun::new(source, &page.product_id, ReviewFilter::default())
+                .first_pages(BUTTON_PAGES),
+            button: Some(ButtonRun {
+                page_request,
+                request_id: format!("rv{tab_id}-{}", chrome::now_ms() as u64),
+                title,
+                shop,
+                saved: false,
+            }),
+        };
+        if !store(tab_id, &s).await {
+            return;
+        }
+    }
+    wasm_bindgen_futures::spawn_local(drive(tab_id));
+}
+
+/// A tab's run: its pages, then (a button's run) its save.
 async fn drive(tab_id: i64) {
+    read_pages(tab_id).await;
+    save_when_read(tab_id).await;
+}
+
+/// Saves the photos of a button's run that ended (`StoredReviews::save_due`),
+/// with the default filter, into the product folder the page's save used. Once:
+/// a batch made for the run's request id is not made again (a worker stopped
+/// between the two finds it), and the run is then marked saved.
+async fn save_when_read(tab_id: i64) {
+    let Some(s) = load(tab_id).await else {
+        return;
+    };
+    let Some(button) = s.save_due().cloned() else {
+        return;
+    };
+    let Some(page) = product_page(&s.page_url) else {
+        return;
+    };
+    if crate::engine::report_of_request(tab_id, &button.request_id)
+        .await
+        .is_none()
+    {
+        let report = save(
+            tab_id,
+            &page,
+            &s.page_url,
+            ReviewFilter::default(),
+            button.title.clone(),
+            button.shop.clone(),
+            Some(button.request_id.clone()),
+        )
+        .await;
+        if !report.ok {
+            web_log("[AliSavePro] the buyer photos of the page's save were not saved");
+        }
+    }
+    let l = lock();
+    let _g = l.lock().await;
+    if let Some(mut s) = load(tab_id).await {
+        if let Some(b) = s
+            .button
+            .as_mut()
+            .filter(|b| b.request_id == button.request_id)
+        {
+            b.saved = true;
+            store(tab_id, &s).await;
+        }
+    }
+}
+
+/// The paging loop of a tab's run.
+async fn read_pages(tab_id: i64) {
     loop {
         let (req, product_id) = {
             let l = lock();
@@ -205,12 +369,26 @@ pub async fn resume() {
     let Ok(all) = chrome::session_all().await else {
         return;
     };
-    let l = lock();
-    let _g = l.lock().await;
+    let tabs = {
+        let l = lock();
+        let _g = l.lock().await;
+        fail_orphans(&all).await
+    };
+    // A button's run that ended (here or before the stop) is saved now.
+    for tab_id in tabs {
+        save_when_read(tab_id).await;
+    }
+}
+
+/// Fails or ends the runs other (stopped) workers left reading; returns the
+/// tabs of every run.
+async fn fail_orphans(all: &serde_json::Map<String, serde_json::Value>) -> Vec<i64> {
+    let mut tabs = Vec::new();
     for key in all.keys().filter(|k| k.starts_with(REVIEWS_PREFIX)) {
         let Some(tab_id) = key[REVIEWS_PREFIX.len()..].parse::<i64>().ok() else {
             continue;
         };
+        tabs.push(tab_id);
         let Some(mut s) = load(tab_id).await else {
             continue;
         };
@@ -223,6 +401,7 @@ pub async fn resume() {
             store(tab_id, &s).await;
         }
     }
+    tabs
 }
 
 /// Forgets a closed tab's run.
@@ -242,6 +421,7 @@ async fn save(
     filter: ReviewFilter,
     title: Option<String>,
     shop: Option<String>,
+    request_id: Option<String>,
 ) -> SaveReport {
     let Some(stored) = load(tab_id)
         .await
@@ -276,7 +456,7 @@ async fn save(
     let files = plan(
         reviews,
         &selection,
-        &ReviewNamer::new(&product_folder, DEFAULT_REVIEW_TEMPLATE),
+        &ReviewNamer::new(&product_folder, &settings.review_template),
     );
     let mut report = SaveReport {
         folder: reviews_folder.clone(),
@@ -300,17 +480,7 @@ async fn save(
             continue;
         }
         report.started.push(f.path.clone());
-        accepted.push(PlannedFile {
-            url: f.url.clone(),
-            path: f.path.clone(),
-            kind: if f.video {
-                MediaKind::Video
-            } else {
-                MediaKind::Gallery
-            },
-            original: f.url.clone(),
-            variant: (!f.variant.is_empty()).then(|| f.variant.clone()),
-        });
+        accepted.push(f.planned());
         kept.push(f);
     }
     report.summarise();
@@ -339,32 +509,11 @@ async fn save(
     // The product's manifest is not this batch's: reviews.json/csv are.
     batch.manifest = false;
     batch.product_folder = product_folder.clone();
+    batch.request_id = request_id;
     report.batch_id = Some(id);
-    let m = reviews_manifest(
-        &stored.product_id,
-        &stored.platform,
-        reviews,
-        &kept,
-        &reviews_folder,
-    );
-    for (name, text, mime) in [
-        ("reviews.json", reviews_json(&m), "application/json"),
-        ("reviews.csv", reviews_csv(&m), "text/csv"),
-    ] {
-        let path = format!("{reviews_folder}/{name}");
-        if let Err(e) = crate::engine::save_text(&path, &text, mime).await {
-            web_log(&format!("[AliSavePro] {name} could not be saved: {e}"));
-            let w = Warning::for_user(
-                "manifest",
-                tf(
-                    "warn_manifest_not_saved",
-                    &[name.into(), e.to_string().into()],
-                ),
-            );
-            batch.warnings.push(w.clone());
-            report.warnings.push(w);
-        }
-    }
+    // reviews.json/csv are written when the batch ends, with each file's
+    // outcome (`manifest::manifest_files`).
+    batch.reviews = Some(review_rows(reviews, &kept, &reviews_folder));
     crate::engine::start(batch).await;
     report
 }

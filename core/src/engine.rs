@@ -112,6 +112,10 @@ pub struct Batch {
     /// after the worker stopped finds this batch ([`batch_of_request`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// A buyer-review batch (issue #15): its `reviews.json` rows, written with
+    /// each file's outcome when it ends (`manifest::manifest_files`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviews: Option<Vec<crate::reviews::ReviewRow>>,
 }
 
 /// The batch a save request already made, if any: the newest of `tab_id` with
@@ -317,6 +321,7 @@ impl Batch {
             product_folder: String::new(),
             manifest_written: false,
             request_id: None,
+            reviews: None,
         }
     }
 

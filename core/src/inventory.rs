@@ -37,6 +37,10 @@ pub enum MediaKind {
     Description,
     /// Gallery or description video.
     Video,
+    /// A buyer's review photo or video (issue #15): never one of the product's
+    /// own media, so not in [`MediaKind::ALL`] nor among the kinds the settings
+    /// choose; saved into its own `reviews/` folder.
+    Review,
 }
 
 impl MediaKind {
@@ -55,6 +59,7 @@ impl MediaKind {
             MediaKind::Variant => "variant",
             MediaKind::Description => "description",
             MediaKind::Video => "video",
+            MediaKind::Review => "review",
         }
     }
 }

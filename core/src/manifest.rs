@@ -271,25 +271,7 @@ pub fn products_csv(s: &ProductsSummary) -> String {
 /// Schema identifier written into every `reviews.json` (issue #15).
 pub const REVIEWS_SCHEMA: &str = "alisavepro.reviews/1";
 
-/// One review in `reviews.json` / `reviews.csv`: what the buyer said and the
-/// files of its photos. No buyer name, no avatar.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReviewRow {
-    /// The shop's id, as a string (AliExpress's exceeds 2^53).
-    pub review_id: String,
-    /// `YYYY-MM-DD`, or the shop's text when it could not be read as a date.
-    pub date: String,
-    pub country: String,
-    /// 1–5; 0 when the review has no rating.
-    pub stars: u8,
-    pub variant: String,
-    pub text: String,
-    pub followup_date: String,
-    pub followup_text: String,
-    pub helpful: u32,
-    /// The review's saved files, relative to the folder of `reviews.json`.
-    pub files: Vec<String>,
-}
+pub use crate::reviews::{ReviewFileRow, ReviewRow};
 
 /// `reviews.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -302,21 +284,24 @@ pub struct ReviewsManifest {
 
 /// The rows of the reviews whose photos are in `files` (in the files' order),
 /// with the paths relative to `folder` (where `reviews.json` is written, the
-/// product's `reviews` folder).
-pub fn reviews_manifest(
-    product_id: &str,
-    platform: &str,
+/// product's `reviews` folder), every file `pending`: what a review batch
+/// carries until it ends.
+pub fn review_rows(
     reviews: &[crate::reviews::Review],
     files: &[crate::reviews::ReviewFile],
     folder: &str,
-) -> ReviewsManifest {
+) -> Vec<ReviewRow> {
     let prefix = format!("{folder}/");
     let mut rows: Vec<(usize, ReviewRow)> = Vec::new();
     for f in files {
         let Some(r) = reviews.get(f.review) else {
             continue;
         };
-        let file = f.path.strip_prefix(&prefix).unwrap_or(&f.path).to_string();
+        let file = ReviewFileRow {
+            file: f.path.strip_prefix(&prefix).unwrap_or(&f.path).to_string(),
+            status: "pending".into(),
+            note: None,
+        };
         if let Some((_, row)) = rows.iter_mut().find(|(i, _)| *i == f.review) {
             row.files.push(file);
             continue;
@@ -341,12 +326,60 @@ pub fn reviews_manifest(
             },
         ));
     }
-    ReviewsManifest {
-        schema: REVIEWS_SCHEMA,
-        product_id: product_id.to_string(),
-        platform: platform.to_string(),
-        reviews: rows.into_iter().map(|(_, r)| r).collect(),
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `reviews.json` of a review batch (`None` for any other batch): its rows,
+/// each file `saved` or `failed` with the reason (said with `look`) as its
+/// job ended (the job of `<batch folder>/<file>`), `pending` while it runs.
+pub fn reviews_manifest(batch: &Batch, look: Lookup<'_>) -> Option<ReviewsManifest> {
+    let mut rows = batch.reviews.clone()?;
+    for f in rows.iter_mut().flat_map(|r| r.files.iter_mut()) {
+        let path = format!("{}/{}", batch.folder, f.file);
+        let job = batch.jobs.iter().find(|j| j.path == path);
+        let (status, note) = match job.map(|j| &j.state) {
+            Some(JobState::Done) => ("saved", None),
+            Some(JobState::Failed { reason }) => ("failed", Some(reason.render(look))),
+            _ => ("pending", None),
+        };
+        f.status = status.into();
+        f.note = note;
     }
+    Some(ReviewsManifest {
+        schema: REVIEWS_SCHEMA,
+        product_id: batch.product.id.clone(),
+        platform: batch.product.platform.clone(),
+        reviews: rows,
+    })
+}
+
+/// The text files a finished batch of separate files writes, as (path relative
+/// to the download directory, text, MIME type): `reviews.json`/`.csv` in a
+/// review batch's folder, else `product.json`/`.csv` in the product folder when
+/// the batch asks for them. Nothing when no file was saved.
+pub fn manifest_files(batch: &Batch, look: Lookup<'_>) -> Vec<(String, String, &'static str)> {
+    if !batch.jobs.iter().any(|j| j.state == JobState::Done) {
+        return Vec::new();
+    }
+    let pair = |dir: &str, stem: &str, json: String, csv: String| {
+        vec![
+            (format!("{dir}/{stem}.json"), json, "application/json"),
+            (format!("{dir}/{stem}.csv"), csv, "text/csv"),
+        ]
+    };
+    if let Some(m) = reviews_manifest(batch, look) {
+        return pair(&batch.folder, "reviews", reviews_json(&m), reviews_csv(&m));
+    }
+    if !batch.manifest {
+        return Vec::new();
+    }
+    let m = manifest(batch, &batch.product_folder, look);
+    pair(
+        &batch.product_folder,
+        "product",
+        manifest_json(&m),
+        manifest_csv(&m),
+    )
 }
 
 /// `reviews.json`.
@@ -357,17 +390,29 @@ pub fn reviews_json(m: &ReviewsManifest) -> String {
 }
 
 /// `reviews.csv`: a header row, then one row per review (UTF-8 with a BOM,
-/// fields quoted as in `product.csv`; a review's files joined by ` | `).
+/// fields quoted as in `product.csv`): `files` the saved ones joined by ` | `,
+/// `failed` the others as `<file>: <reason>` joined by ` | `.
 pub fn reviews_csv(m: &ReviewsManifest) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(
-        "review_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files\r\n",
+        "review_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files,failed\r\n",
     );
     for r in &m.reviews {
-        let (stars, helpful, files) = (
+        let (saved, failed): (Vec<&ReviewFileRow>, Vec<&ReviewFileRow>) =
+            r.files.iter().partition(|f| f.status == "saved");
+        let saved: Vec<&str> = saved.iter().map(|f| f.file.as_str()).collect();
+        let failed: Vec<String> = failed
+            .iter()
+            .map(|f| match &f.note {
+                Some(n) => format!("{}: {n}", f.file),
+                None => format!("{}: {}", f.file, f.status),
+            })
+            .collect();
+        let (stars, helpful, saved, failed) = (
             r.stars.to_string(),
             r.helpful.to_string(),
-            r.files.join(" | "),
+            saved.join(" | "),
+            failed.join(" | "),
         );
         let row = [
             r.review_id.as_str(),
@@ -379,7 +424,8 @@ pub fn reviews_csv(m: &ReviewsManifest) -> String {
             r.followup_date.as_str(),
             r.followup_text.as_str(),
             helpful.as_str(),
-            files.as_str(),
+            saved.as_str(),
+            failed.as_str(),
         ];
         let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
         out.push_str(&row.join(","));
@@ -452,7 +498,7 @@ mod tests {
             },
         ];
         let file = |review: usize, path: &str| ReviewFile {
-            url: "https://ae01.alicdn.com/kf/S.jpg".into(),
+            url: format!("https://ae01.alicdn.com/kf/{review}{}.jpg", path.len()),
             path: path.into(),
             review,
             review_id: reviews
@@ -470,32 +516,119 @@ mod tests {
             file(1, "F/reviews/review-03.jpg"),
             file(9, "F/reviews/review-04.jpg"),
         ];
-        let m = reviews_manifest("1", "aliexpress", &reviews, &files, "F/reviews");
-        let rows: Vec<(&str, &str, Vec<&str>)> = m
-            .reviews
+        let rows = review_rows(&reviews, &files, "F/reviews");
+        type Row<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+        let got: Vec<Row> = rows
             .iter()
             .map(|r| {
                 (
                     r.review_id.as_str(),
                     r.date.as_str(),
-                    r.files.iter().map(String::as_str).collect(),
+                    r.files
+                        .iter()
+                        .map(|f| (f.file.as_str(), f.status.as_str()))
+                        .collect(),
                 )
             })
             .collect();
         assert_eq!(
-            rows,
+            got,
             [
-                ("2", "2025-11-22", vec!["review-01.jpg", "review-03.jpg"]),
-                ("50197810292797653", "someday", vec!["Black/review-02.jpg"]),
+                (
+                    "2",
+                    "2025-11-22",
+                    vec![("review-01.jpg", "pending"), ("review-03.jpg", "pending")]
+                ),
+                (
+                    "50197810292797653",
+                    "someday",
+                    vec![("Black/review-02.jpg", "pending")]
+                ),
+            ]
+        );
+
+        // The batch of those files: the rows get each file's outcome when it ends.
+        let planned = files[..3].iter().map(ReviewFile::planned).collect();
+        let product = crate::engine::ProductInfo {
+            platform: "aliexpress".into(),
+            id: "1".into(),
+            ..Default::default()
+        };
+        let mut batch = Batch::new("b".into(), 1, "F/reviews".into(), product, planned, 0.0);
+        batch.product_folder = "F".into();
+        assert!(
+            reviews_manifest(&batch, &|_, _| None).is_none(),
+            "not a review batch"
+        );
+        batch.reviews = Some(rows);
+        batch.manifest = false;
+        assert!(
+            manifest_files(&batch, &|_, _| None).is_empty(),
+            "nothing saved yet"
+        );
+        batch.jobs[0].state = JobState::Done;
+        batch.jobs[1].state = JobState::Done;
+        batch.jobs[2].state = JobState::Failed {
+            reason: crate::say::t("why_not_found"),
+        };
+        let look = |key: &str, _: &[&str]| {
+            (key == "why_not_found").then(|| "not found on the server (HTTP 404)".to_string())
+        };
+        let written = manifest_files(&batch, &look);
+        let names: Vec<&str> = written.iter().map(|(p, _, _)| p.as_str()).collect();
+        assert_eq!(names, ["F/reviews/reviews.json", "F/reviews/reviews.csv"]);
+        let m = reviews_manifest(&batch, &look).expect("a review batch");
+        assert_eq!(m.product_id, "1");
+        let outcome: Vec<(&str, &str, Option<&str>)> = m
+            .reviews
+            .iter()
+            .flat_map(|r| &r.files)
+            .map(|f| (f.file.as_str(), f.status.as_str(), f.note.as_deref()))
+            .collect();
+        assert_eq!(
+            outcome,
+            [
+                ("review-01.jpg", "saved", None),
+                (
+                    "review-03.jpg",
+                    "failed",
+                    Some("not found on the server (HTTP 404)")
+                ),
+                ("Black/review-02.jpg", "saved", None),
             ]
         );
         let json = reviews_json(&m);
         assert!(json.contains("\"review_id\": \"50197810292797653\""));
+        assert!(json.contains("\"status\": \"failed\""), "{json}");
         let csv = reviews_csv(&m);
-        assert!(csv.contains(",review-01.jpg | review-03.jpg\r\n"), "{csv}");
+        assert!(csv.contains(",helpful,files,failed\r\n"), "{csv}");
+        assert!(
+            csv.contains(",review-01.jpg,review-03.jpg: not found on the server (HTTP 404)\r\n"),
+            "{csv}"
+        );
         assert!(
             csv.contains("\"'=cmd|' /C calc'!A0, \"\"great\"\"\""),
             "{csv}"
+        );
+    }
+
+    #[test]
+    fn a_product_batch_writes_product_files_only_when_asked() {
+        let mut b = crate::engine::sample_batch("b", 1, "p", 0.0, 2);
+        b.product_folder = b.folder.clone();
+        b.jobs[0].state = JobState::Done;
+        assert!(manifest_files(&b, &|_, _| None).is_empty(), "manifest off");
+        b.manifest = true;
+        let names: Vec<String> = manifest_files(&b, &|_, _| None)
+            .into_iter()
+            .map(|(p, _, _)| p)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                format!("{}/product.json", b.folder),
+                format!("{}/product.csv", b.folder)
+            ]
         );
     }
 }

@@ -508,6 +508,7 @@ pub fn zip_folder(kind: MediaKind) -> &'static str {
         MediaKind::Variant => "variants",
         MediaKind::Description => "description",
         MediaKind::Video => "videos",
+        MediaKind::Review => "reviews",
     }
 }
 

@@ -448,12 +448,14 @@ impl PopupToBg {
 }
 
 /// Which review source a product page is read from, or why it is not read:
-/// Alibaba.com shows supplier reviews only to a signed-in buyer, and
-/// aliexpress.ru's paged review API is not wired up yet.
+/// Alibaba.com shows supplier reviews only to a signed-in buyer. aliexpress.ru
+/// is read from the page itself (its first reviews in `#__AER_DATA__`): its
+/// review API is a `POST` with a body, and the extension only makes body-less
+/// `GET`s (PRIVACY.md), so its further pages are not asked.
 pub fn review_source(page: &ProductPage) -> Result<crate::reviews::ReviewSource, Say> {
     match page.platform {
         crate::Platform::AliExpress => Ok(crate::reviews::ReviewSource::AliExpress),
-        crate::Platform::AliExpressRu => Err(t("buyer_ru_not_yet")),
+        crate::Platform::AliExpressRu => Ok(crate::reviews::ReviewSource::AliExpressRuPage),
         crate::Platform::Alibaba => Err(t("buyer_alibaba_sign_in")),
     }
 }
@@ -962,7 +964,8 @@ mod tests {
         );
         assert_eq!(
             review_source(&page("https://aliexpress.ru/item/1005001.html")),
-            Err(t("buyer_ru_not_yet"))
+            Ok(crate::reviews::ReviewSource::AliExpressRuPage),
+            "the page's own first reviews, never the POST API"
         );
     }
 }

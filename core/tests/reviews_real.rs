@@ -11,11 +11,12 @@
 
 mod common;
 
+use alisave_core::engine::{Batch, JobState, ProductInfo};
 use alisave_core::filename::{ReviewNamer, DEFAULT_REVIEW_TEMPLATE, MAX_PATH_UNITS};
-use alisave_core::manifest::{reviews_csv, reviews_json, reviews_manifest};
+use alisave_core::manifest::{manifest_files, review_rows, reviews_manifest};
 use alisave_core::reviews::{
-    counts, parse, plan, select, Review, ReviewFilter, ReviewOrder, ReviewRun, ReviewSource,
-    RunState,
+    counts, parse, plan, select, Review, ReviewFile, ReviewFilter, ReviewOrder, ReviewRun,
+    ReviewSource, RunState,
 };
 use alisave_core::say::{t, tn};
 use common::fixture;
@@ -592,22 +593,30 @@ fn files_and_manifests_of_real_reviews() {
         )
     );
 
-    let m = reviews_manifest(
-        "1005006717259012",
-        "aliexpress",
-        &page.reviews,
-        &files,
-        "AliSavePro/aliexpress-1005006717259012/reviews",
-    );
+    let folder = "AliSavePro/aliexpress-1005006717259012/reviews";
+    let planned = files.iter().map(ReviewFile::planned).collect();
+    let product = ProductInfo {
+        platform: "aliexpress".into(),
+        id: "1005006717259012".into(),
+        ..ProductInfo::default()
+    };
+    let mut batch = Batch::new("b".into(), 1, folder.into(), product, planned, 0.0);
+    batch.reviews = Some(review_rows(&page.reviews, &files, folder));
+    for j in &mut batch.jobs {
+        j.state = JobState::Done;
+    }
+    let m = reviews_manifest(&batch, &|_, _| None).expect("a review batch");
     assert_eq!(m.reviews.iter().map(|r| r.files.len()).sum::<usize>(), 38);
-    let json_text = reviews_json(&m);
+    let written = manifest_files(&batch, &|_, _| None);
+    let json_text = written[0].1.clone();
     let v: Value = serde_json::from_str(&json_text).expect("reviews.json is JSON");
     assert_eq!(v["schema"], "alisavepro.reviews/1");
     assert!(v["reviews"][0]["review_id"].is_string());
-    assert!(v["reviews"][0]["files"][0]
+    assert_eq!(v["reviews"][0]["files"][0]["status"], "saved");
+    assert!(v["reviews"][0]["files"][0]["file"]
         .as_str()
         .is_some_and(|f| !f.starts_with("AliSavePro/")));
-    let csv = reviews_csv(&m);
+    let csv = written[1].1.clone();
     assert!(csv.starts_with("\u{feff}review_id,date,country,stars,variant,text,"));
     assert_eq!(
         csv.matches("\r\n").count() - 1 - count_newlines_in_texts(&m),

@@ -70,6 +70,9 @@ fn Options() -> impl IntoView {
                     <h2 id="h-button">{t("section_button")}</h2>
                     <ShowButtonField handle=settings />
                     <ButtonPositionField handle=settings />
+                    <CheckField handle=settings name="button_reviews"
+                        get=|s| s.button_reviews set=|s, on| s.button_reviews = on
+                        label=t("button_reviews_label") help=t("button_reviews_help") />
                 </section>
                 <Backup handle=settings />
             </Show>
@@ -83,6 +86,7 @@ fn Names(handle: SettingsHandle) -> impl IntoView {
     let folder = Draft::follow(handle, TextSetting::FOLDER);
     let folder_t = Draft::follow(handle, TextSetting::FOLDER_TEMPLATE);
     let file_t = Draft::follow(handle, TextSetting::FILE_TEMPLATE);
+    let review_t = Draft::follow(handle, TextSetting::REVIEW_TEMPLATE);
     view! {
         <section aria-labelledby="h-names">
             <h2 id="h-names">{t("section_names")}</h2>
@@ -103,6 +107,8 @@ fn Names(handle: SettingsHandle) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             </details>
+            <TemplateField handle setting=TextSetting::REVIEW_TEMPLATE draft=review_t
+                label=t("review_template_label") help=t("review_template_help") />
         </section>
     }
 }

@@ -11,8 +11,8 @@ use alisave_core::engine::Batch;
 use alisave_core::popup_view::{self, BatchView, BATCH_PREFIX};
 use alisave_core::protocol::{PopupToBg, SaveReport};
 use alisave_core::reviews::{
-    counts, reviews_key, select, ReviewFilter, ReviewOrder, RunState, StoredReviews,
-    DEFAULT_MAX_PHOTOS, MAX_MAX_PHOTOS,
+    counts, reviews_key, select, thumbnails, ReviewFilter, ReviewOrder, ReviewThumb, RunState,
+    StoredReviews, DEFAULT_MAX_PHOTOS, MAX_MAX_PHOTOS,
 };
 use alisave_core::say::Say;
 use alisave_core::{Inventory, Platform};
@@ -99,20 +99,36 @@ fn variant_label(v: &str) -> String {
     }
 }
 
+/// One tile of the grid: the CDN's thumbnail, loaded when seen (`data-src`),
+/// its alt text the photo's variant and stars; a video or a photo without a
+/// small copy shows a mark with the same name (never the full-size file).
+fn thumb_tile(p: ReviewThumb) -> impl IntoView {
+    let what = [variant_label(&p.variant), stars_label(p.stars)];
+    let alt = if p.video {
+        tf("buyer_thumb_video", &[&what[0], &what[1]])
+    } else {
+        tf("buyer_thumb_photo", &[&what[0], &what[1]])
+    };
+    let mark = if p.video { "▶" } else { "▣" };
+    view! {
+        <li class="tile" data-url=p.url>
+            {match p.thumb {
+                Some(src) => view! { <img decoding="async" alt=alt width="72" height="72" data-src=src /> }.into_any(),
+                None => view! { <span class="video-mark" role="img" aria-label=alt>{mark}</span> }.into_any(),
+            }}
+        </li>
+    }
+}
+
 #[component]
 fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
     let inv = inventory.get_untracked();
-    match inv.platform {
-        Some(Platform::Alibaba) => {
-            return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_alibaba_sign_in")}</p> }
-                .into_any()
-        }
-        Some(Platform::AliExpressRu) => {
-            return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_ru_not_yet")}</p> }
-                .into_any()
-        }
-        _ => {}
+    if inv.platform == Some(Platform::Alibaba) {
+        return view! { <p class="help" data-testid="buyer-unsupported">{t("buyer_alibaba_sign_in")}</p> }
+            .into_any();
     }
+    // aliexpress.ru: only the first reviews the page itself carries, and why.
+    let ru = inv.platform == Some(Platform::AliExpressRu);
     let product_id = inv.product_id.clone();
     let run = RwSignal::new(None::<StoredReviews>);
     let take = {
@@ -168,12 +184,36 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
     let reading =
         move || run.with(|r| r.as_ref().is_some_and(|r| r.run.state == RunState::Reading));
     let the_counts = Memo::new(move |_| run.with(|r| r.as_ref().map(|r| counts(&r.run.reviews))));
-    let shown = Memo::new(move |_| {
+    // The shown photos (what "Save" saves), as the grid draws them.
+    let grid = Memo::new(move |_| {
         run.with(|r| {
             r.as_ref()
-                .map(|r| select(&r.run.reviews, &filter.get()).photos.len())
-                .unwrap_or(0)
+                .map(|r| thumbnails(&r.run.reviews, &select(&r.run.reviews, &filter.get())))
+                .unwrap_or_default()
         })
+    });
+    let shown = Memo::new(move |_| grid.with(Vec::len));
+    // Thumbnails load when they come near the visible part of the grid, as in
+    // the product grid (`Thumbs`): new tiles are watched at the next frame.
+    let grid_ref = NodeRef::<leptos::html::Ul>::new();
+    let thumbs = StoredValue::new_local(None::<crate::Thumbs>);
+    Effect::new(move |_| {
+        grid.track();
+        let Some(el) = grid_ref.get() else {
+            return;
+        };
+        let el: web_sys::Element = el.into();
+        request_animation_frame(move || {
+            thumbs.update_value(|t| {
+                if t.is_none() {
+                    *t = crate::Thumbs::new(&el);
+                }
+                match t {
+                    Some(t) => t.watch(&el),
+                    None => crate::load_all_thumbs(&el),
+                }
+            })
+        });
     });
     let note = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
@@ -283,6 +323,7 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
     view! {
         <section class="buyer" data-testid="buyer">
             <p class="help">{t("buyer_intro")}</p>
+            {ru.then(|| view! { <p class="help" data-testid="buyer-ru-note">{t("buyer_ru_intro")}</p> })}
             <div class="buyer-filters">
                 <label class="field">
                     <span class="label">{t("buyer_filter_stars")}</span>
@@ -365,6 +406,12 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
                     </tbody>
                 </table>
             })}
+            <Show when=move || shown.get() != 0>
+                <ul class="grid buyer-grid" data-testid="buyer-thumbs" node_ref=grid_ref
+                    tabindex="0" aria-label=t("buyer_thumbs_label")>
+                    {move || grid.get().into_iter().map(thumb_tile).collect_view()}
+                </ul>
+            </Show>
             {move || note.get().map(|(error, text)| view! {
                 <p class=if error { "outcome error" } else { "outcome" } role="status" data-testid="buyer-note">{text}</p>
             })}

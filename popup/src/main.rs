@@ -65,6 +65,7 @@ fn kind_count(kind: MediaKind, n: usize) -> String {
         MediaKind::Variant => tn("count_variant", n, &[]),
         MediaKind::Description => tn("count_description", n, &[]),
         MediaKind::Video => tn("count_video", n, &[]),
+        MediaKind::Review => tn("count_review", n, &[]),
     }
 }
 
@@ -930,13 +931,13 @@ fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyV
 /// sees the tile, then gets its `src`. (With `loading="lazy"` Chrome still does
 /// the work of a request for every image when its `src` is set: for 200 tiles
 /// about as long as building them.)
-struct Thumbs {
+pub(crate) struct Thumbs {
     observer: web_sys::IntersectionObserver,
     _on_seen: Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>,
 }
 
 impl Thumbs {
-    fn new(grid: &web_sys::Element) -> Option<Self> {
+    pub(crate) fn new(grid: &web_sys::Element) -> Option<Self> {
         let on_seen = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
             |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
                 for entry in entries.iter() {
@@ -966,7 +967,7 @@ impl Thumbs {
 
     /// Watches the tiles whose image has no `src` yet (observing a tile twice is
     /// a no-op).
-    fn watch(&self, grid: &web_sys::Element) {
+    pub(crate) fn watch(&self, grid: &web_sys::Element) {
         let Ok(images) = grid.query_selector_all("img[data-src]") else {
             return;
         };
@@ -989,7 +990,7 @@ impl Drop for Thumbs {
 }
 
 /// Gives every tile's image its `src`.
-fn load_all_thumbs(grid: &web_sys::Element) {
+pub(crate) fn load_all_thumbs(grid: &web_sys::Element) {
     if let Ok(tiles) = grid.query_selector_all("li.tile") {
         for i in 0..tiles.length() {
             if let Some(tile) = tiles.item(i).and_then(|n| n.dyn_into().ok()) {

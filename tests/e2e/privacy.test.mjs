@@ -112,6 +112,8 @@ let savedFiles = 0;
 /** The popup actually rendered something (positive control). */
 let popupText = '';
 let reviewPhotos = 0;
+/** The product page saved by its button with `button_reviews` on (issue #15). */
+const BUTTON_REVIEWS_PAGE = `https://de.aliexpress.com/item/${ERA_C.id}.html`;
 
 async function launchWithNetLog(port) {
   if (!existsSync(join(dist, 'manifest.json'))) throw new Error('dist/ is not built: run cargo xtask build');
@@ -215,8 +217,35 @@ async function session() {
     savedFiles += out.started;
     if (!url.includes(ERA_D.id)) await page.close();
   }
-  // The popup, for the Era D tab (the popup's ?tab= form; the active tab otherwise) and plain.
+  // Buyer photos with the in-page button (issue #15) are off by default: none of
+  // the saves above asked the shop for a review.
+  // (The real pages frame the shop's own review page, feedback…/display/productEvaluation.htm:
+  // theirs. The extension's review requests go to the searchEvaluation.do endpoint.)
+  const reviewRequests = () => shop.requests.filter((r) => r.host === 'feedback.aliexpress.com' && r.path === '/pc/searchEvaluation.do');
+  assert.deepEqual(reviewRequests(), [], 'a page save asked for reviews with button_reviews off');
+  // Turned on, the page's save also reads its first review pages and saves their photos.
   const sw = await worker();
+  {
+    const set = (on) => sw.evaluate(async (v) => {
+      const { settings } = await chrome.storage.local.get('settings');
+      await chrome.storage.local.set({ settings: { ...(settings || { schema_version: 3 }), button_reviews: v } });
+    }, on);
+    await set(true);
+    const { page } = await open(BUTTON_REVIEWS_PAGE);
+    await plantCanaries(page);
+    const out = await clickSave(page);
+    assert.ok(out.started > 0, out.text);
+    const json = join(downloads, out.folder, 'reviews', 'reviews.json');
+    for (let i = 0; i < 300 && !existsSync(json); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(json), 'the button saved the buyer photos (reviews.json written when they ended)');
+    const files = JSON.parse(readFileSync(json, 'utf8')).reviews.flatMap((r) => r.files).filter((f) => f.status === 'saved');
+    reviewPhotos += files.length;
+    savedFiles += out.started;
+    assert.ok(reviewRequests().length > 0 && reviewRequests().every((r) => r.query.includes(`productId=${ERA_C.id}`)), 'review pages of that product only');
+    await set(false);
+    await page.close();
+  }
+  // The popup, for the Era D tab (the popup's ?tab= form; the active tab otherwise) and plain.
   const [tab] = await sw.evaluate((u) => chrome.tabs.query({ url: u }), `https://www.aliexpress.com/item/${ERA_D.id}.html`);
   for (const u of [`chrome-extension://${extensionId}/popup.html?tab=${tab?.id}`, `chrome-extension://${extensionId}/popup.html`]) {
     const { page } = await open(u);
@@ -503,8 +532,9 @@ test('network audit: every request of the session went to the shops or their CDN
         if (!pageRequests.some((p) => p.url === r.url)) problems.push(`extension re-read an API URL the page never requested: ${where}`);
       } else if (isReviewPage(u)) {
         // Buyer review pages (issue #15), asked only from the popup's Buyer photos
-        // tab: AliExpress's review endpoint, for the product of the tab it was opened on.
-        if (u.searchParams.get('productId') !== ERA_D.id) problems.push(`review page of another product: ${where}`);
+        // tab (for the product of the tab it was opened on, Era D) or by a page's
+        // save with button_reviews on (the Era C page): AliExpress's review endpoint.
+        if (![ERA_D.id, ERA_C.id].includes(u.searchParams.get('productId'))) problems.push(`review page of another product: ${where}`);
       } else {
         problems.push(`extension request to a host that is neither a media CDN nor a shop API: ${where}`);
       }
@@ -575,7 +605,8 @@ test('network audit: every request of the session went to the shops or their CDN
   assert.ok(contentScriptRequests.length > 0, 'control: the content script fetched a description document');
   assert.ok(requests.some((r) => r.url === NON_SHOP_PAGE), 'control: the non-shop page was attempted');
   assert.ok(popupText.length > 0, 'control: the popup rendered');
-  assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url))), 'control: the buyer photos tab read review pages');
+  assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url)) && r.url.includes(`productId=${ERA_D.id}`)), 'control: the buyer photos tab read review pages');
+  assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url)) && r.url.includes(`productId=${ERA_C.id}`)), 'control: the button with button_reviews on read review pages');
   assert.ok(reviewPhotos > 0, 'control: buyer photos were saved');
 });
 

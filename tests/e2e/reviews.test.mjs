@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
-  REVIEW_PAGES, ALIBABA_ID,
+  REVIEW_PAGES, ALIBABA_ID, RU_REVIEWS,
 } from './lib/shop.mjs';
-import { launch, listFiles, waitForFiles, setSettings } from './lib/browser.mjs';
+import { launch, listFiles, waitForFiles, setSettings, clickSave, finalReport } from './lib/browser.mjs';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FEEDBACK = 'feedback.aliexpress.com';
@@ -24,7 +24,7 @@ const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_$
 let shop, browser, downloads, base;
 
 before(async () => {
-  shop = await startShop({ extraPages: syntheticEraCPages(6) });
+  shop = await startShop({ extraPages: syntheticEraCPages(8) });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
   browser = await launch({ port: shop.port, downloadDir: downloads });
   base = `chrome-extension://${browser.extensionId}`;
@@ -74,7 +74,7 @@ const saveButton = (page) => page.locator('button[data-alisave-action="save-revi
 const rowsOf = (page, which, attr) => page.locator(`[data-testid="buyer-${which}"] tbody tr`).evaluateAll((trs, a) =>
   trs.map((tr) => [tr.getAttribute(a), ...[...tr.querySelectorAll('td')].map((td) => Number(td.textContent))]), attr);
 
-test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts per variant and stars; filters change the count; the save writes the originals into reviews/<variant>/ with reviews.json/csv', { timeout: 120000 }, async () => {
+test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts per variant and stars; filters change the count; the save writes the originals into reviews/<variant>/ and, once it ends, reviews.json/csv with each photo saved or failed', { timeout: 120000 }, async () => {
   const p = syntheticEraC(1);
   await settings({ folder: 'Buyer', folder_template: '{id}' });
   const { popup, product } = await popupFor(p.url);
@@ -100,6 +100,25 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   assert.deepEqual(await rowsOf(page, 'stars', 'data-stars'), [['5', 6, 6], ['4', 3, 3], ['3', 3, 3]]);
   assert.match(await saveButton(page).textContent(), /Save 12 buyer photos/);
 
+  // The grid of the shown photos: the CDN's thumbnails (never the full-size
+  // files), each named by its variant and stars, loaded as they come into view.
+  const grid = page.locator('[data-testid="buyer-thumbs"]');
+  const tiles = () => grid.locator('li').evaluateAll((lis) => lis.map((li) => {
+    const img = li.querySelector('img');
+    return { url: li.dataset.url, thumb: img.getAttribute('src') || img.dataset.src, alt: img.alt };
+  }));
+  await page.waitForFunction(() => document.querySelector('[data-testid="buyer-thumbs"] img')?.getAttribute('src'));
+  const all = await tiles();
+  assert.equal(all.length, 12);
+  for (const t of all) {
+    assert.equal(t.thumb, `${t.url}_250x250.jpg`, 'a CDN thumbnail of the photo');
+    assert.match(t.alt, /^Buyer photo: (Red|Blue), [345] stars$/);
+  }
+  const isFull = (r) => r.host === 'ae01.alicdn.com' && /^\/kf\/Srev\w+\.jpg$/.test(r.path);
+  const isThumb = (r) => r.host === 'ae01.alicdn.com' && /^\/kf\/Srev\w+\.jpg_250x250\.jpg$/.test(r.path);
+  assert.ok(shop.requests.some(isThumb), 'thumbnails were loaded');
+  assert.equal(shop.requests.filter(isFull).length, 0, 'no full-size photo before the save');
+
   const shown = () => status(page).getAttribute('data-shown');
   await page.locator('[data-testid="buyer-min-stars"]').selectOption('4');
   assert.equal(await shown(), '9');
@@ -113,19 +132,28 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   await page.locator('[data-testid="buyer-variant"]').selectOption('Red');
   // Red and at least 4 stars: review 0 of each page, 2 photos each.
   assert.equal(await shown(), '6');
+  assert.deepEqual((await tiles()).map((t) => t.alt), Array(6).fill('Buyer photo: Red, 5 stars'), 'the grid follows the filters');
   assert.match(await saveButton(page).textContent(), /Save 6 buyer photos/);
   assert.equal(reviewRequests().length, REVIEW_PAGES, 'filters ask the shop nothing');
 
-  await saveButton(page).click();
-  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
-  assert.equal(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'), '6');
-  const folder = join(downloads, 'Buyer', p.id, 'reviews');
-  const files = await waitForFiles(folder, 8, 30000, { all: true });
-  assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
-  const photos = files.filter((f) => f.startsWith('Red/'));
-  assert.equal(photos.length, 6, files.join(', '));
+  // One of the six photos is gone from the CDN (404): it must be listed as failed.
   const expected = [];
   for (let pg = 1; pg <= REVIEW_PAGES; pg++) expected.push(...syntheticReview(p.id, pg, 0).images);
+  const missing = expected[3];
+  const missingPath = missing.replace('https://', '');
+  shop.setOverride(missingPath, (req, res) => { res.writeHead(404); res.end(); });
+  try {
+    await saveButton(page).click();
+    await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  } finally {
+    shop.setOverride(missingPath, null);
+  }
+  assert.equal(await page.locator('[data-testid="buyer-progress"]').getAttribute('data-done'), '5');
+  const folder = join(downloads, 'Buyer', p.id, 'reviews');
+  const files = await waitForFiles(folder, 7, 30000, { all: true });
+  assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
+  const photos = files.filter((f) => f.startsWith('Red/'));
+  assert.equal(photos.length, 5, files.join(', '));
   const got = [];
   for (const f of photos) {
     assert.match(f, /^Red\/review-\d{2}-5star-2025-11-\d{2}\.jpg$/);
@@ -134,12 +162,13 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
     assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
     got.push(`https://${u.host}${u.pathname}`);
   }
-  assert.deepEqual(got.sort(), [...expected].sort(), 'the full-size photos, each once');
+  assert.deepEqual(got.sort(), expected.filter((u) => u !== missing).sort(), 'the full-size photos, each once');
 
   const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
   const raw = readFileSync(join(folder, 'reviews.json'), 'utf8') + readFileSync(join(folder, 'reviews.csv'), 'utf8');
   assert.equal(json.product_id, p.id);
   assert.equal(json.reviews.length, 3);
+  const listed = [];
   for (const r of json.reviews) {
     assert.equal(typeof r.review_id, 'string');
     assert.match(r.review_id, /^9\d+000123$/);
@@ -148,13 +177,20 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
     assert.equal(r.country, 'DE');
     assert.match(r.date, /^2025-11-\d{2}$/);
     assert.equal(r.files.length, 2);
-    for (const f of r.files) assert.ok(photos.includes(f), `${f} listed relative to reviews/`);
+    listed.push(...r.files);
   }
+  const saved = listed.filter((f) => f.status === 'saved');
+  const failed = listed.filter((f) => f.status === 'failed');
+  assert.deepEqual(saved.map((f) => f.file).sort(), [...photos].sort(), 'saved photos listed relative to reviews/');
+  assert.equal(failed.length, 1, JSON.stringify(listed));
+  assert.ok(!photos.includes(failed[0].file), `${failed[0].file} is not on disk`);
+  assert.match(failed[0].note, /404/, 'the failed photo says why');
   assert.doesNotMatch(raw, /buyerName|B\*\*\*r|avatar|HeadPortrait|Savatar/i, 'no buyer names or avatars');
   const csv = readFileSync(join(folder, 'reviews.csv'), 'utf8').split('\r\n');
-  assert.equal(csv[0], '\ufeffreview_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files');
+  assert.equal(csv[0], '\ufeffreview_id,date,country,stars,variant,text,followup_date,followup_text,helpful,files,failed');
   assert.equal(csv.filter(Boolean).length, 4);
   assert.match(csv[1], /"Synthetic review \d\.0, ""quoted"", with a comma"/);
+  assert.equal(csv.filter((l) => l.includes(`${failed[0].file}: `) && /404/.test(l)).length, 1, 'the CSV names the failed photo and why');
   // No product manifest for a review batch.
   assert.deepEqual(listFiles(join(downloads, 'Buyer', p.id), { all: true }).filter((f) => !f.startsWith('reviews/')), []);
   assert.deepEqual(popup.errors, []);
@@ -162,7 +198,7 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   await product.page.close();
 });
 
-test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, and page 3 is asked once', { timeout: 60000 }, async () => {
+test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, and page 3 is asked once; what was read saves under the file-name template set in the options page', { timeout: 90000 }, async () => {
   const p = syntheticEraC(2);
   shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
     const url = new URL(req.url, `https://${FEEDBACK}`);
@@ -186,6 +222,33 @@ test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, an
   const pages = reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page'));
   assert.deepEqual(pages, ['1', '2', '3'], 'page 3 asked once, never again');
   shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+
+  // The buyer photos' file-name template, in the options page: validated like
+  // the other templates (a product placeholder or no {n} is refused, nothing stored).
+  await settings({ folder: 'Named', folder_template: '{id}' });
+  const options = await open(`${base}/options.html`);
+  const field = options.page.locator('input[data-setting="review_template"]');
+  assert.equal(await field.inputValue(), 'review-{n}[-{stars}star][-{date}].{ext}');
+  const storedTemplate = () => options.page.evaluate(async () => (await chrome.storage.local.get('settings')).settings?.review_template);
+  for (const bad of ['{kind}-{n}.{ext}', 'review-{stars}.{ext}']) {
+    await field.fill(bad);
+    await field.press('Enter');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true', bad);
+    assert.equal(await storedTemplate(), undefined, `${bad} is not stored`);
+  }
+  await field.fill('{variant}_{review}_{n}.{ext}');
+  await field.press('Enter');
+  await options.page.waitForFunction(async () => (await chrome.storage.local.get('settings')).settings?.review_template === '{variant}_{review}_{n}.{ext}');
+  assert.deepEqual(options.errors, []);
+  await options.page.close();
+
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  const folder = join(downloads, 'Named', p.id, 'reviews');
+  const files = (await waitForFiles(folder, 10, 30000, { all: true })).filter((f) => !f.startsWith('reviews.'));
+  assert.equal(files.length, 8, files.join(', '));
+  for (const f of files) assert.match(f, /^(Red|Blue)\/\1_9\d+000123_0[1-8]\.jpg$/);
+  await settings({ review_template: 'review-{n}[-{stars}star][-{date}].{ext}' });
   await popup.page.close();
   await product.page.close();
 });
@@ -344,7 +407,7 @@ test('keyboard: arrow keys move between the tabs; Tab reaches the filters and "L
 });
 
 for (const colorScheme of ['light', 'dark']) {
-  test(`axe-core: the Buyer photos tab has no violations in the ${colorScheme} theme (loaded, counts shown, and on Alibaba)`, { timeout: 60000 }, async () => {
+  test(`axe-core: the Buyer photos tab has no violations in the ${colorScheme} theme (loaded, counts and thumbnails shown, on Alibaba, and on aliexpress.ru)`, { timeout: 90000 }, async () => {
     const p = syntheticEraC(4);
     const { popup, product } = await popupFor(p.url, { colorScheme });
     const page = popup.page;
@@ -362,8 +425,109 @@ for (const colorScheme of ['light', 'dark']) {
     await axe(ali.popup.page, `buyer photos ${colorScheme}, Alibaba`);
     await ali.popup.page.close();
     await ali.product.page.close();
+    const ru = await popupFor(RU_REVIEWS.url, { colorScheme });
+    await ru.popup.page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await ru.popup.page.locator('[data-testid="buyer-ru-note"]').waitFor();
+    await ru.popup.page.locator('button[data-alisave-action="load-reviews"]').click();
+    await ru.popup.page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await axe(ru.popup.page, `buyer photos ${colorScheme}, aliexpress.ru`);
+    await ru.popup.page.close();
+    await ru.product.page.close();
   });
 }
+
+test('the in-page button: off (the default) its save asks no review; turned on in the options page, its save also reads the first 2 review pages and saves their photos into reviews/<variant>/ as kind "review", apart from the product media', { timeout: 120000 }, async () => {
+  await settings({ folder: 'Button', folder_template: '{id}' });
+  const sw = await browser.worker();
+  const runs = () => sw.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('reviews:')));
+  const before = await runs();
+
+  // Off: a full save of the page asks the shop for no review, and starts no run.
+  const off = syntheticEraC(7);
+  const offPage = (await open(off.url)).page;
+  const o = await clickSave(offPage);
+  assert.ok(o.started > 0, o.text);
+  await finalReport(offPage);
+  assert.equal(reviewRequests(off.id).length, 0, 'no review request with the setting off');
+  assert.deepEqual(await runs(), before, 'no review run either');
+  assert.equal(listFiles(join(downloads, 'Button', off.id), { all: true }).some((f) => f.startsWith('reviews/')), false);
+
+  // On, from the options page.
+  const options = await open(`${base}/options.html`);
+  const box = options.page.locator('input[data-setting="button_reviews"]');
+  assert.equal(await box.isChecked(), false, 'off by default');
+  await box.check();
+  await options.page.waitForFunction(async () => (await chrome.storage.local.get('settings')).settings?.button_reviews === true);
+  assert.deepEqual(options.errors, []);
+  await options.page.close();
+
+  const on = syntheticEraC(8);
+  const { page } = await open(on.url);
+  const r = await clickSave(page);
+  assert.ok(r.started > 0, r.text);
+  const folder = join(downloads, 'Button', on.id);
+  // Pages 1–2 of 3: 4 photos a page (2+1+1), every review admitted by the default filter.
+  const reviewFiles = await waitForFiles(join(folder, 'reviews'), 10, 60000, { all: true });
+  const photos = reviewFiles.filter((f) => !f.startsWith('reviews.'));
+  assert.equal(photos.length, 8, reviewFiles.join(', '));
+  for (const f of photos) assert.match(f, /^(Red|Blue)\/review-\d{2}-[345]star-2025-11-\d{2}\.jpg$/);
+  const asked = reviewRequests(on.id).map((q) => new URL(`https://x/${q.query}`).searchParams.get('page'));
+  assert.deepEqual(asked, ['1', '2'], 'only the first review pages');
+  const json = JSON.parse(readFileSync(join(folder, 'reviews', 'reviews.json'), 'utf8'));
+  assert.equal(json.reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').length, 8);
+  // Never mixed with the product media: their own batch, kind "review", in reviews/ only.
+  const batches = await sw.evaluate(async () => Object.values(await chrome.storage.session.get(null)).filter((v) => v && v.jobs && v.product));
+  const mine = batches.filter((b) => b.product.id === on.id);
+  const reviewBatch = mine.find((b) => b.jobs.some((j) => j.kind === 'review'));
+  assert.ok(reviewBatch, 'a review batch');
+  assert.ok(reviewBatch.jobs.every((j) => j.kind === 'review' && j.path.includes('/reviews/')));
+  for (const b of mine.filter((x) => x !== reviewBatch)) assert.ok(b.jobs.every((j) => j.kind !== 'review' && !j.path.includes('/reviews/')));
+  const productFiles = listFiles(folder, { all: true }).filter((f) => !f.startsWith('reviews/'));
+  assert.ok(productFiles.length >= r.started, productFiles.join(', '));
+  assert.ok(productFiles.every((f) => !/review/.test(f)), productFiles.join(', '));
+  await settings({ button_reviews: false });
+  await offPage.close();
+  await page.close();
+});
+
+test('aliexpress.ru: the tab says it shows only the first reviews the page carries, and why; "Load" reads them from the page itself (nothing asked of the shop); they save like the others', { timeout: 90000 }, async () => {
+  await settings({ folder: 'Ru', folder_template: '{id}' });
+  const { popup, product } = await popupFor(RU_REVIEWS.url);
+  const page = popup.page;
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  const note = await page.locator('[data-testid="buyer-ru-note"]').textContent();
+  assert.match(note, /only the first reviews the product page itself carries/, note);
+  assert.match(note, /POST/, 'why: the review request sends data');
+  assert.match(note, /GET requests that send nothing/, note);
+  const from = shop.requests.length;
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+  const asked = shop.requests.slice(from).filter((r) => /review|feedback|evaluation/i.test(`${r.host}${r.path}`));
+  assert.deepEqual(asked, [], 'no review request: the page itself carried them');
+  // The capture: 10 reviews, 6 with one photo each.
+  assert.equal(await status(page).getAttribute('data-pages'), '1');
+  assert.equal(await status(page).getAttribute('data-shown'), '6');
+  assert.equal(await page.locator('[data-testid="buyer-thumbs"] li').count(), 6);
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+  const folder = join(downloads, 'Ru', RU_REVIEWS.id, 'reviews');
+  const files = await waitForFiles(folder, 8, 30000, { all: true });
+  const photos = files.filter((f) => !f.startsWith('reviews.'));
+  assert.equal(photos.length, 6, files.join(', '));
+  for (const f of photos) {
+    const bytes = readFileSync(join(folder, f));
+    const u = new URL(embeddedUrl(bytes));
+    assert.match(u.pathname, /^\/kf\/Sru/, f);
+    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
+  }
+  const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
+  assert.equal(json.product_id, RU_REVIEWS.id);
+  assert.equal(json.reviews.flatMap((r) => r.files).filter((f) => f.status === 'saved').length, 6);
+  assert.doesNotMatch(JSON.stringify(json), /avatar|Reviewer D\d|Anonymous user|fixtures\.invalid/i, 'no buyer names or avatars');
+  assert.deepEqual(popup.errors, []);
+  await popup.page.close();
+  await product.page.close();
+});
 
 test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {
   const sw = await browser.worker();

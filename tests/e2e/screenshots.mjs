@@ -1,6 +1,7 @@
-// Screenshots of the popup (on a product page), the options page and the queue
-// page, light and dark, for the README:
-// docs/screenshots/{popup,options,queue}-{light,dark}.png.
+// Screenshots of the popup (on a product page, and its Buyer photos tab with the
+// shop's synthetic reviews loaded), the options page and the queue page, light
+// and dark, for the README:
+// docs/screenshots/{popup,buyer,options,queue}-{light,dark}.png.
 //
 //   node tests/e2e/screenshots.mjs [OUT_DIR]
 //
@@ -67,6 +68,25 @@ try {
     await popup.screenshot({ path: file, fullPage: true });
     written.push(file);
     await popup.close();
+
+    // The Buyer photos tab (issue #15): loaded (the shop's synthetic review
+    // pages), counts and the grid of thumbnails shown.
+    const buyer = await browser.ctx.newPage();
+    // Tall enough for the grid to be on screen (its tiles are content-visibility: auto).
+    await buyer.setViewportSize({ width: 420, height: 900 });
+    await buyer.emulateMedia({ colorScheme: scheme });
+    await buyer.goto(`${base}/popup.html?tab=${tab}`);
+    await buyer.locator('[data-testid="counts"]').waitFor();
+    await buyer.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    if (scheme === 'light') await buyer.locator('button[data-alisave-action="load-reviews"]').click();
+    await buyer.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await buyer.waitForFunction(() => [...document.querySelectorAll('[data-testid="buyer-thumbs"] img')].every((i) => i.getAttribute('src')));
+    await buyer.evaluate(() => Promise.all([...document.images].map((i) => i.decode().catch(() => {}))));
+    await buyer.evaluate(() => document.activeElement?.blur());
+    const bshot = join(out, `buyer-${scheme}.png`);
+    await buyer.screenshot({ path: bshot, fullPage: true });
+    written.push(bshot);
+    await buyer.close();
 
     const options = await browser.ctx.newPage();
     await options.setViewportSize({ width: 900, height: 900 });

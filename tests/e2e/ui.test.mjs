@@ -208,6 +208,7 @@ test('every setting is stored from the options page and shown live in the popup;
     kinds: { gallery: true, variant: true, description: true, video: true }, image_size: 'original',
     ask_where_to_save: false, show_button: true, button_position: 'bottom-right',
     format: 'original', quality: 90, zip: false, product_manifest: true,
+    review_template: 'review-{n}[-{stars}star][-{date}].{ext}', button_reviews: false,
   });
   await p.waitForFunction(() => document.querySelector('input[data-setting="show_button"]').checked);
   assert.deepEqual(options.errors, []);
@@ -222,6 +223,7 @@ test('import: malformed files are refused with a reason and change nothing; an e
     kinds: { gallery: true, variant: false, description: true, video: true }, image_size: 350,
     ask_where_to_save: false, show_button: true, button_position: 'bottom-left',
     format: 'original', quality: 75, zip: false, product_manifest: false,
+    review_template: '{date}-{review}-{n}.{ext}', button_reviews: true,
   };
   await setStored(custom);
   const options = await optionsPage();

@@ -168,6 +168,19 @@ impl TextSetting {
             })
         },
     };
+    /// The buyer review photos' file-name template (issue #15).
+    pub const REVIEW_TEMPLATE: TextSetting = TextSetting {
+        name: "review_template",
+        get: |s| s.review_template.clone(),
+        set: |s, raw| {
+            let t =
+                filename::validate_review_template(raw).map_err(|e| text::template_error(&e))?;
+            Ok(Settings {
+                review_template: t,
+                ..s.clone()
+            })
+        },
+    };
 }
 
 /// The text being typed into a text setting, and its error, shared with
@@ -328,6 +341,7 @@ pub fn kind_label(kind: MediaKind) -> String {
         MediaKind::Variant => t("kind_variant"),
         MediaKind::Description => t("kind_description"),
         MediaKind::Video => t("kind_video"),
+        MediaKind::Review => t("kind_review"),
     }
 }
 
@@ -345,14 +359,17 @@ pub fn KindsField(handle: SettingsHandle) -> impl IntoView {
             MediaKind::Variant => "kinds.variant",
             MediaKind::Description => "kinds.description",
             MediaKind::Video => "kinds.video",
+            // Not a kind the settings choose (not in MediaKind::ALL).
+            MediaKind::Review => return None,
         };
         let (get, set): (GetBool, SetBool) = match kind {
             MediaKind::Gallery => (|s| s.kinds.gallery, |s, on| s.kinds.gallery = on),
             MediaKind::Variant => (|s| s.kinds.variant, |s, on| s.kinds.variant = on),
             MediaKind::Description => (|s| s.kinds.description, |s, on| s.kinds.description = on),
             MediaKind::Video => (|s| s.kinds.video, |s, on| s.kinds.video = on),
+            MediaKind::Review => return None,
         };
-        view! { <CheckField handle name get set label help /> }
+        Some(view! { <CheckField handle name get set label help /> })
     };
     view! {
         {row(MediaKind::Gallery, t("kinds_gallery_label"), t("kinds_gallery_help"))}

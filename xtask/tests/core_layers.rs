@@ -30,10 +30,12 @@ const LAYERS: &[&[&str]] = &[
     &["settings"],
     // The download plan; page views and their shop documents.
     &["plan", "page_view"],
-    // The download engine (batches, jobs, adoption, the saver's rules); buyer
-    // review photos (reading the shops' answers, filters, names, the paging
-    // rule, which reads refusals with page_view's rules).
-    &["engine", "reviews"],
+    // Buyer review photos (reading the shops' answers, filters, names, the
+    // paging rule, which reads refusals with page_view's rules; the rows of
+    // reviews.json a review batch carries).
+    &["reviews"],
+    // The download engine (batches, jobs, adoption, the saver's rules).
+    &["engine"],
     // product.json/csv and report.txt; the messages between the parts.
     &["manifest", "protocol"],
     // The popup's view of a tab; the content script's side of the protocol,

@@ -16,6 +16,8 @@ fn kind_index(kind: MediaKind) -> usize {
         MediaKind::Variant => 1,
         MediaKind::Description => 2,
         MediaKind::Video => 3,
+        // Never extracted from a product page: no list of its own.
+        MediaKind::Review => usize::MAX,
     }
 }
 
@@ -152,6 +154,7 @@ impl Collector {
                         MediaKind::Variant => say::t("kind_variant"),
                         MediaKind::Description => say::t("kind_description"),
                         MediaKind::Video => say::t("kind_video"),
+                        MediaKind::Review => say::t("kind_review"),
                     };
                     self.push_warning(
                         Warning::new(

@@ -30,9 +30,14 @@ use crate::filename::Date;
 use serde::{Deserialize, Serialize};
 
 pub use paging::{ReviewRequest, ReviewRun, RunState};
+
+/// Review pages the in-page button reads when the setting `button_reviews` is
+/// on (issue #15): the product's first pages, within the default filter.
+pub const BUTTON_PAGES: u32 = 2;
 pub use parse::{parse, ReviewPage};
 pub use select::{
-    counts, plan, select, ReviewCounts, ReviewFile, ReviewPhoto, Selection, StarCount, VariantCount,
+    counts, plan, select, thumbnails, ReviewCounts, ReviewFile, ReviewPhoto, ReviewThumb,
+    Selection, StarCount, VariantCount,
 };
 
 /// Where review data came from.
@@ -57,6 +62,61 @@ pub struct StoredReviews {
     /// (stopped) worker is failed, not waited for.
     pub driver: String,
     pub run: ReviewRun,
+    /// Set when the page's own save (its button, setting `button_reviews`)
+    /// started the run: its photos are saved when the reading ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<ButtonRun>,
+}
+
+/// A review run the page's button started, to be saved when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonRun {
+    /// The page's save request that started it (its resend starts none).
+    pub page_request: Option<String>,
+    /// The request id of the review batch: a worker that finds a batch of it
+    /// does not save the photos again.
+    pub request_id: String,
+    /// The product's title and store, for the product folder's name.
+    pub title: Option<String>,
+    pub shop: Option<String>,
+    /// The photos' batch was made.
+    pub saved: bool,
+}
+
+impl StoredReviews {
+    /// The button's run that ended and still waits to be saved.
+    pub fn save_due(&self) -> Option<&ButtonRun> {
+        if self.run.state == RunState::Reading {
+            return None;
+        }
+        self.button.as_ref().filter(|b| !b.saved)
+    }
+}
+
+/// Whether a page's save also reads, then saves, the product's buyer photos
+/// (setting `button_reviews`, off by default): only for a save of the whole
+/// page (not the popup's selection nor a queue's product) that started a
+/// batch; never again for the same save request (sent again after the worker
+/// stopped), and never over a run of the product that is still reading.
+pub fn button_reads_reviews(
+    enabled: bool,
+    whole_page: bool,
+    started: bool,
+    product_id: &str,
+    page_request: Option<&str>,
+    existing: Option<&StoredReviews>,
+) -> bool {
+    if !(enabled && whole_page && started) {
+        return false;
+    }
+    let Some(s) = existing.filter(|s| s.product_id == product_id) else {
+        return true;
+    };
+    let same_request = page_request.is_some()
+        && s.button
+            .as_ref()
+            .is_some_and(|b| b.page_request.as_deref() == page_request);
+    s.run.state != RunState::Reading && !same_request
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +179,40 @@ impl Review {
     pub fn day(&self) -> Option<Date> {
         parse_iso(&self.date)
     }
+}
+
+/// One review in `reviews.json` / `reviews.csv`: what the buyer said and the
+/// files of its photos. No buyer name, no avatar. A review batch carries its
+/// rows (`engine::Batch::reviews`, files still `pending`) until it
+/// ends; then `manifest::reviews_manifest` gives each file its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRow {
+    /// The shop's id, as a string (AliExpress's exceeds 2^53).
+    pub review_id: String,
+    /// `YYYY-MM-DD`, or the shop's text when it could not be read as a date.
+    pub date: String,
+    pub country: String,
+    /// 1–5; 0 when the review has no rating.
+    pub stars: u8,
+    pub variant: String,
+    pub text: String,
+    pub followup_date: String,
+    pub followup_text: String,
+    pub helpful: u32,
+    /// The review's files, relative to the folder of `reviews.json`.
+    pub files: Vec<ReviewFileRow>,
+}
+
+/// One photo or video of a review in `reviews.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewFileRow {
+    /// Relative to the folder of `reviews.json` (the product's `reviews/`).
+    pub file: String,
+    /// `saved`, `failed`, or `pending` (the batch has not ended).
+    pub status: String,
+    /// Why it failed, in the user's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Which reviews' photos to save and in which order.
@@ -384,10 +478,67 @@ mod tests {
             page_url: "https://www.aliexpress.com/item/1005001.html".into(),
             driver: "1-2".into(),
             run: ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default()),
+            button: None,
         };
         let json = serde_json::to_value(&s).expect("json");
         assert_eq!(json["run"]["state"]["state"], "reading");
         assert_eq!(serde_json::from_value::<StoredReviews>(json).ok(), Some(s));
+    }
+
+    #[test]
+    fn the_button_reads_reviews_once_per_save_and_only_when_asked() {
+        let stored = |state: RunState, request: Option<&str>| StoredReviews {
+            product_id: "1005001".into(),
+            platform: "aliexpress".into(),
+            page_url: "https://www.aliexpress.com/item/1005001.html".into(),
+            driver: "1-2".into(),
+            run: ReviewRun {
+                state,
+                ..ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default())
+            },
+            button: request.map(|r| ButtonRun {
+                page_request: Some(r.into()),
+                request_id: "rv1".into(),
+                title: None,
+                shop: None,
+                saved: false,
+            }),
+        };
+        let ask = |on, whole, started, existing: Option<&StoredReviews>| {
+            button_reads_reviews(on, whole, started, "1005001", Some("c1"), existing)
+        };
+        assert!(ask(true, true, true, None));
+        assert!(!ask(false, true, true, None), "the setting is off");
+        assert!(!ask(true, false, true, None), "the popup's selection");
+        assert!(!ask(true, true, false, None), "nothing was saved");
+        let reading = stored(RunState::Reading, None);
+        assert!(!ask(true, true, true, Some(&reading)), "a run is reading");
+        let again = stored(RunState::Done, Some("c1"));
+        assert!(
+            !ask(true, true, true, Some(&again)),
+            "the same save sent again"
+        );
+        let earlier = stored(RunState::Done, Some("c0"));
+        assert!(ask(true, true, true, Some(&earlier)), "a new click");
+        let other = StoredReviews {
+            product_id: "9".into(),
+            ..stored(RunState::Reading, Some("c1"))
+        };
+        assert!(ask(true, true, true, Some(&other)), "another product's run");
+
+        // Saved once, when the reading is over.
+        let mut s = stored(RunState::Reading, Some("c1"));
+        assert!(s.save_due().is_none(), "still reading");
+        s.run.state = RunState::Done;
+        assert_eq!(s.save_due().map(|b| b.request_id.as_str()), Some("rv1"));
+        if let Some(b) = s.button.as_mut() {
+            b.saved = true;
+        }
+        assert!(s.save_due().is_none(), "saved");
+        assert!(
+            stored(RunState::Done, None).save_due().is_none(),
+            "the popup's run"
+        );
     }
 
     #[test]

@@ -70,11 +70,19 @@ pub struct ReviewRun {
     pub pending: Option<u32>,
     /// When the last request was (to be) sent, ms since the epoch.
     pub last_request_ms: Option<f64>,
+    /// Most pages this run reads ([`MAX_PAGES`] at most; the in-page button's
+    /// run reads its first [`super::BUTTON_PAGES`], [`ReviewRun::first_pages`]).
+    #[serde(default = "all_pages")]
+    pub max_pages: u32,
     /// Every review read, in the order read (each id once).
     pub reviews: Vec<Review>,
     /// What the user should know about the answers (unconfirmed formats).
     pub warnings: Vec<Say>,
     pub state: RunState,
+}
+
+fn all_pages() -> u32 {
+    MAX_PAGES
 }
 
 impl ReviewRun {
@@ -98,6 +106,7 @@ impl ReviewRun {
             total_pages: None,
             pending: None,
             last_request_ms: None,
+            max_pages: MAX_PAGES,
             reviews: Vec::new(),
             warnings: Vec::new(),
             state: if pageable && id_ok {
@@ -106,6 +115,26 @@ impl ReviewRun {
                 RunState::Done
             },
         }
+    }
+
+    /// A run of the reviews the product page itself carries (aliexpress.ru's
+    /// `#__AER_DATA__`): one "page", the page's HTML, which the worker gets
+    /// from the tab's own content script ([`ReviewRun::answer`]); nothing is
+    /// asked of the shop ([`ReviewRun::next_request`] gives nothing).
+    pub fn of_page(product_id: &str, filter: ReviewFilter) -> ReviewRun {
+        let mut run = ReviewRun::new(ReviewSource::AliExpressRu, product_id, filter);
+        run.source = ReviewSource::AliExpressRuPage;
+        run.max_pages = 1;
+        if run.state == RunState::Reading {
+            run.pending = Some(1);
+        }
+        run
+    }
+
+    /// The same run, reading at most its first `pages` pages (1..=[`MAX_PAGES`]).
+    pub fn first_pages(mut self, pages: u32) -> ReviewRun {
+        self.max_pages = pages.clamp(1, MAX_PAGES);
+        self
     }
 
     /// The photos collected so far that the filter admits.
@@ -117,7 +146,10 @@ impl ReviewRun {
     /// previous one), recorded as sent; `None` when the run is over or a request
     /// is still unanswered.
     pub fn next_request(&mut self, now_ms: f64) -> Option<ReviewRequest> {
-        if self.state != RunState::Reading || self.pending.is_some() {
+        if self.state != RunState::Reading
+            || self.pending.is_some()
+            || self.source == ReviewSource::AliExpressRuPage
+        {
             return None;
         }
         let page = self.pages_read + 1;
@@ -179,11 +211,22 @@ impl ReviewRun {
             ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => ApiKind::RuProduct,
             _ => ApiKind::AeProduct,
         };
-        if let ApiAnswer::Refused(why) = api_answer(kind, body) {
-            self.stop(why);
-            return;
+        let page_itself = self.source == ReviewSource::AliExpressRuPage;
+        if !page_itself {
+            if let ApiAnswer::Refused(why) = api_answer(kind, body) {
+                self.stop(why);
+                return;
+            }
         }
         let read = parse(self.source, body);
+        if !read.found && page_itself {
+            // The page carries no reviews: said, nothing else to read.
+            self.pending = None;
+            self.pages_read = page;
+            self.warnings.push(t("buyer_ru_page_none"));
+            self.state = RunState::Done;
+            return;
+        }
         if !read.found {
             self.stop(t("review_not_data"));
             return;
@@ -207,7 +250,7 @@ impl ReviewRun {
         let last_page = got == 0
             || self.total_pages.is_some_and(|n| page >= n)
             || (self.total_pages.is_none() && got < PAGE_SIZE as usize)
-            || page >= MAX_PAGES;
+            || page >= self.max_pages.min(MAX_PAGES);
         if last_page || self.photos_collected() >= self.filter.limit() {
             self.state = RunState::Done;
         }
@@ -252,6 +295,66 @@ mod tests {
             "{{\"data\":{{\"totalNum\":999,\"totalPage\":{total},\"currentPage\":{page},\"evaViewList\":[{}]}}}}",
             items.join(",")
         )
+    }
+
+    #[test]
+    fn a_run_of_the_page_itself_asks_nothing_and_reads_the_page_once() {
+        let mut run = ReviewRun::of_page("1005001", ReviewFilter::default());
+        assert_eq!(run.state, RunState::Reading);
+        assert_eq!(run.pending, Some(1), "waiting for the page");
+        assert!(
+            run.next_request(0.0).is_none(),
+            "never a request to the shop"
+        );
+        // SYNTHETIC page around the documented aliexpress.ru widget shape.
+        let page = "<html><script id=\"__AER_DATA__\">{\"widgets\":[{\"widgetId\":\"bx/RedReviewsProductFeedbackList/0.35.0\",\"props\":{\"reviews\":[\
+            {\"product\":{\"id\":\"1005001\",\"skuProperties\":\"Red | M\"},\"root\":{\"id\":\"r1\",\"date\":\"1 June 2026\",\"grade\":4,\
+            \"text\":\"ok\",\"images\":[{\"id\":\"i1\",\"url\":\"https://ae01.alicdn.com/kf/Sru1.jpg\"}]},\"interaction\":{\"likesAmount\":2}}]}}]}</script></html>";
+        run.answer(page);
+        assert_eq!(run.state, RunState::Done);
+        assert_eq!(run.pages_read, 1);
+        assert_eq!(run.reviews.len(), 1);
+        assert_eq!(run.reviews[0].variant, "Red, M");
+        assert_eq!(run.photos_collected(), 1);
+        run.answer(page);
+        assert_eq!(run.reviews.len(), 1, "read once");
+
+        // A page without reviews: done, and the user told why there are none.
+        let mut none = ReviewRun::of_page("1005001", ReviewFilter::default());
+        none.answer("<html><body>no reviews here</body></html>");
+        assert_eq!(none.state, RunState::Done);
+        assert!(none.reviews.is_empty());
+        assert_eq!(none.warnings, [t("buyer_ru_page_none")]);
+        // A bad product id asks for nothing at all.
+        let bad = ReviewRun::of_page("x", ReviewFilter::default());
+        assert_eq!((bad.state, bad.pending), (RunState::Done, None));
+    }
+
+    #[test]
+    fn a_run_of_the_first_pages_ends_after_them() {
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default())
+            .first_pages(2);
+        for page in 1..=2 {
+            let req = run
+                .next_request(f64::from(page) * 2000.0)
+                .expect("a request");
+            assert_eq!(req.page, page);
+            run.answer(&synthetic_page(page, 5, 20));
+        }
+        assert_eq!(run.state, RunState::Done, "2 of 5 pages, then done");
+        assert_eq!(run.pages_read, 2);
+        assert!(run.next_request(1e7).is_none());
+        assert_eq!(run.reviews.len(), 40);
+        // Bounds, and a run stored before the field existed reads all pages.
+        let r = |n| {
+            ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default()).first_pages(n)
+        };
+        assert_eq!(r(0).max_pages, 1);
+        assert_eq!(r(1000).max_pages, MAX_PAGES);
+        let mut old = serde_json::to_value(r(2)).expect("json");
+        old.as_object_mut().map(|o| o.remove("max_pages"));
+        let old: ReviewRun = serde_json::from_value(old).expect("reads");
+        assert_eq!(old.max_pages, MAX_PAGES);
     }
 
     #[test]

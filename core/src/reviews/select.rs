@@ -95,6 +95,43 @@ pub fn select(reviews: &[Review], filter: &ReviewFilter) -> Selection {
     s
 }
 
+/// One shown photo as the popup's Buyer photos grid draws it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewThumb {
+    /// The full-size photo (what is saved).
+    pub url: String,
+    /// The CDN's small copy for the grid (`url::preview_url`); `None` for a
+    /// video or a format the CDN does not shrink (the grid shows a mark).
+    pub thumb: Option<String>,
+    /// What its alt text says: the review's variant and stars.
+    pub variant: String,
+    pub stars: u8,
+    pub video: bool,
+}
+
+/// The grid of the photos `selection` chose, in its order: never the
+/// full-size file as a thumbnail (a grid of 200 would download them all).
+pub fn thumbnails(reviews: &[Review], selection: &Selection) -> Vec<ReviewThumb> {
+    selection
+        .photos
+        .iter()
+        .filter_map(|p| {
+            let r = reviews.get(p.review)?;
+            Some(ReviewThumb {
+                url: p.url.clone(),
+                thumb: if p.video {
+                    None
+                } else {
+                    crate::url::preview_url(&p.url)
+                },
+                variant: r.variant.clone(),
+                stars: r.stars,
+                video: p.video,
+            })
+        })
+        .collect()
+}
+
 /// Reviews and usable photos of one variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantCount {
@@ -173,6 +210,20 @@ pub struct ReviewFile {
     pub stars: u8,
     pub video: bool,
     pub followup: bool,
+}
+
+impl ReviewFile {
+    /// The download engine's file of it: kind [`crate::MediaKind::Review`]
+    /// (buyer media, never one of the product's kinds), with its variant.
+    pub fn planned(&self) -> crate::plan::PlannedFile {
+        crate::plan::PlannedFile {
+            url: self.url.clone(),
+            path: self.path.clone(),
+            kind: crate::MediaKind::Review,
+            original: self.url.clone(),
+            variant: (!self.variant.is_empty()).then(|| self.variant.clone()),
+        }
+    }
 }
 
 /// The files of a selection: numbered from 01 in the selection's order
@@ -260,6 +311,87 @@ mod tests {
             .iter()
             .map(|p| reviews[p.review].id.clone())
             .collect()
+    }
+
+    #[test]
+    fn the_grid_shows_cdn_thumbnails_of_the_chosen_photos_never_the_originals() {
+        use crate::reviews::ReviewMedia;
+        let media = |url: &str, video: bool| ReviewMedia {
+            url: url.into(),
+            original: crate::url::original_url(url),
+            video,
+            followup: false,
+        };
+        let reviews = vec![
+            Review {
+                id: "1".into(),
+                stars: 4,
+                variant: "Red".into(),
+                date: "2025-11-02".into(),
+                media: vec![
+                    media("https://ae01.alicdn.com/kf/Sa.jpg_220x220.jpg", false),
+                    media(
+                        "https://video.aliexpress-media.com/play/u/1/p/1/e/6/t/10301/5.mp4",
+                        true,
+                    ),
+                ],
+                ..Review::default()
+            },
+            Review {
+                id: "2".into(),
+                stars: 5,
+                date: "2025-11-03".into(),
+                media: vec![media("https://ae01.alicdn.com/kf/Sb.png", false)],
+                ..Review::default()
+            },
+        ];
+        let sel = select(&reviews, &ReviewFilter::default());
+        let grid = thumbnails(&reviews, &sel);
+        let got: Vec<(&str, Option<&str>, &str, u8, bool)> = grid
+            .iter()
+            .map(|t| {
+                (
+                    t.url.as_str(),
+                    t.thumb.as_deref(),
+                    t.variant.as_str(),
+                    t.stars,
+                    t.video,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "https://ae01.alicdn.com/kf/Sb.png",
+                    Some("https://ae01.alicdn.com/kf/Sb.png_250x250.png"),
+                    "",
+                    5,
+                    false
+                ),
+                (
+                    "https://ae01.alicdn.com/kf/Sa.jpg",
+                    Some("https://ae01.alicdn.com/kf/Sa.jpg_250x250.jpg"),
+                    "Red",
+                    4,
+                    false
+                ),
+                (
+                    "https://video.aliexpress-media.com/play/u/1/p/1/e/6/t/10301/5.mp4",
+                    None,
+                    "Red",
+                    4,
+                    true
+                ),
+            ]
+        );
+        // The grid follows the filter: what is shown is what would be saved.
+        let red = ReviewFilter {
+            variant: Some("Red".into()),
+            videos: false,
+            ..ReviewFilter::default()
+        };
+        assert_eq!(thumbnails(&reviews, &select(&reviews, &red)).len(), 1);
     }
 
     #[test]

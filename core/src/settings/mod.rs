@@ -9,7 +9,10 @@
 //! * 1 — `folder`, `kinds`, `show_button`;
 //! * 2 — adds `folder_template`, `file_template`, `image_size`,
 //!   `ask_where_to_save`, `button_position`;
-//! * 3 — adds `format`, `quality`, `zip` and `product_manifest`.
+//! * 3 — adds `format`, `quality`, `zip` and `product_manifest`; later also
+//!   `review_template` and `button_reviews` (issue #15: new, nothing older
+//!   named or saved review photos otherwise, so their defaults need no
+//!   migration and no new version).
 
 /// How settings problems are said to the user.
 pub mod say;
@@ -72,6 +75,8 @@ impl Kinds {
             MediaKind::Variant => self.variant,
             MediaKind::Description => self.description,
             MediaKind::Video => self.video,
+            // Buyer photos are not the product's media: their own setting.
+            MediaKind::Review => false,
         }
     }
 
@@ -82,6 +87,7 @@ impl Kinds {
             MediaKind::Variant => self.variant = on,
             MediaKind::Description => self.description = on,
             MediaKind::Video => self.video = on,
+            MediaKind::Review => {}
         }
     }
 }
@@ -291,6 +297,13 @@ pub struct Settings {
     pub zip: bool,
     /// Save `product.json` and `product.csv` next to the media.
     pub product_manifest: bool,
+    /// Template of buyer review photos' file names (issue #15; see
+    /// [`filename::validate_review_template`]).
+    pub review_template: String,
+    /// Whether the in-page button's save also saves the product's buyer
+    /// review photos (its first review pages; issue #15). Off by default: no
+    /// review is asked of the shop unless the user turns it on.
+    pub button_reviews: bool,
 }
 
 impl Settings {
@@ -317,6 +330,8 @@ impl Default for Settings {
             quality: DEFAULT_QUALITY,
             zip: false,
             product_manifest: true,
+            review_template: filename::DEFAULT_REVIEW_TEMPLATE.to_string(),
+            button_reviews: false,
         }
     }
 }
@@ -567,6 +582,13 @@ pub fn load_report(stored: Option<&Value>) -> LoadReport {
             None => bad("file_template", Problem::NotText),
         }
     }
+    if let Some(v) = obj.get("review_template") {
+        match v.as_str().map(filename::validate_review_template) {
+            Some(Ok(t)) => s.review_template = t,
+            Some(Err(e)) => bad("review_template", Problem::Template(e)),
+            None => bad("review_template", Problem::NotText),
+        }
+    }
     // Files of different products must not collide: when neither template names
     // the product, the folder template returns to its default (which does).
     if let Err(e) = filename::validate_templates(&s.folder_template, &s.file_template) {
@@ -597,6 +619,7 @@ pub fn load_report(stored: Option<&Value>) -> LoadReport {
         ("show_button", &mut s.show_button),
         ("zip", &mut s.zip),
         ("product_manifest", &mut s.product_manifest),
+        ("button_reviews", &mut s.button_reviews),
     ] {
         match obj.get(field) {
             None => {}
@@ -787,7 +810,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     let Some(obj) = value.as_object() else {
         return Err(ImportError::NotObject);
     };
-    const KNOWN: [&str; 14] = [
+    const KNOWN: [&str; 16] = [
         "schema_version",
         "folder",
         "subfolder",
@@ -802,6 +825,8 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
         "quality",
         "zip",
         "product_manifest",
+        "review_template",
+        "button_reviews",
     ];
     if !obj.keys().any(|k| KNOWN.contains(&k.as_str())) {
         return Err(ImportError::NotSettings);
@@ -865,7 +890,57 @@ mod tests {
             quality: 75,
             zip: true,
             product_manifest: false,
+            review_template: "{variant}-{stars}-{n}.{ext}".into(),
+            button_reviews: true,
         }
+    }
+
+    #[test]
+    fn the_review_template_is_validated_like_the_others() {
+        let (s, w) = load(Some(&json!({"schema_version": 3})));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.review_template, filename::DEFAULT_REVIEW_TEMPLATE);
+        assert!(
+            !s.button_reviews,
+            "buyer photos with the button: off by default"
+        );
+        let (s, _) = load(Some(&json!({"schema_version": 3, "button_reviews": true})));
+        assert!(s.button_reviews);
+        let r = load_report(Some(&json!({"schema_version": 3, "button_reviews": "yes"})));
+        assert!(!r.settings.button_reviews);
+        assert_eq!(r.problems[0].field, "button_reviews");
+        let (s, w) = load(Some(
+            &json!({"schema_version": 3, "review_template": " {review}_{n}.{ext} "}),
+        ));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.review_template, "{review}_{n}.{ext}");
+        // A placeholder of product files, no number, a folder, not text: the
+        // default, and the user told which field.
+        for bad in [
+            json!("{kind}-{n}.{ext}"),
+            json!("review-{stars}.{ext}"),
+            json!("a/{n}.{ext}"),
+            json!(7),
+        ] {
+            let r = load_report(Some(&json!({"schema_version": 3, "review_template": bad})));
+            assert_eq!(
+                r.settings.review_template,
+                filename::DEFAULT_REVIEW_TEMPLATE
+            );
+            assert_eq!(r.problems.len(), 1, "{bad}");
+            assert_eq!(r.problems[0].field, "review_template");
+        }
+        assert!(matches!(
+            import(r#"{"review_template": "{n}"}"#),
+            Err(ImportError::Invalid(p)) if p[0].field == "review_template"
+        ));
+        assert_eq!(
+            import(r#"{"review_template": "{date}-{n}.{ext}"}"#)
+                .map(|i| i.settings.review_template)
+                .ok()
+                .as_deref(),
+            Some("{date}-{n}.{ext}")
+        );
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub fn field_label(field: &str) -> Say {
         "quality" => t("quality_label"),
         "zip" => t("zip_label"),
         "product_manifest" => t("manifest_label"),
+        "review_template" => t("review_template_label"),
+        "button_reviews" => t("button_reviews_label"),
         "schema_version" => t("field_schema_version"),
         other => Say::plain(other),
     }

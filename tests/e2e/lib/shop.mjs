@@ -413,6 +413,23 @@ function aerPage(id = '1005008195850531') {
 <div class="x"><div id="content_anchor">${desc.fragments.textWithBreaks}${desc.fragments.textThenImages}</div></div></body></html>`;
 }
 
+/**
+ * aliexpress.ru with its first reviews in #__AER_DATA__ (issue #15): the page
+ * of aerPage() plus the review widget of the real capture
+ * IarBest-Aliexpress-to-AI/reviews-ssr-1005009452926938.json, made SYNTHETIC
+ * here (the file is not changed): its sanitized media URLs
+ * (https://fixtures.invalid/<name>.<ext>) become test-CDN URLs
+ * (https://ae01.alicdn.com/kf/Sru<name>.<ext>) and its product id this page's.
+ */
+export const RU_REVIEWS = { id: '1005008195850531', url: 'https://www.aliexpress.ru/item/1005008195850531.html' };
+function aerReviewsPage() {
+  const capture = readFileSync(join(realFixtures, 'IarBest-Aliexpress-to-AI/reviews-ssr-1005009452926938.json'), 'utf8');
+  const widget = JSON.stringify(JSON.parse(capture).widget)
+    .replace(/https:\/\/fixtures\.invalid\/([A-Za-z0-9-]+)\.(jpe?g|png)/g, (_, name, ext) => `https://ae01.alicdn.com/kf/Sru${name.replace(/-/g, '')}.${ext}`)
+    .replaceAll('1005009452926938', RU_REVIEWS.id);
+  return aerPage(RU_REVIEWS.id).replace('{"widgets":[', `{"widgets":[${widget},`);
+}
+
 /** Alibaba, real 2026 `window.detailData` (omkarcloud capture) inside a synthetic page. */
 export const ALIBABA_REAL_ID = '1600431053815';
 function alibabaRealPage() {
@@ -477,6 +494,7 @@ function pageTable() {
   pages[`www.aliexpress.com/item/${ERA_D.id}.html`] = { body: eraDPage() };
   pages[`de.aliexpress.com/item/${ERA_C.id}.html`] = { body: eraCPage() };
   pages['aliexpress.ru/item/1005008195850531.html'] = { body: aerPage() };
+  pages[hostPath(RU_REVIEWS.url)] = { body: aerReviewsPage() };
   // Second products of each page family, and Era D pages for page-view journeys.
   pages[hostPath(MORE_PAGES.eraA2)] = { body: eraA2Page() };
   pages[hostPath(MORE_PAGES.eraB2)] = {
