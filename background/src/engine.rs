@@ -744,7 +744,7 @@ async fn report(batch: &Batch) {
     let mut progress = batch.progress();
     if !progress.finished && too_soon(&batch.id) {
         // Counts shown at most every REPORT_EVERY_MS while running (each report is
-        // two messages to the browser, under the lock); the final word always goes,
+        // two messages to the browser); the final word always goes,
         // and a skipped count is shown when the interval is over.
         report_later(batch.id.clone());
         return;
