@@ -126,12 +126,15 @@ async fn load_reviews(
     {
         let l = lock();
         let _g = l.lock().await;
-        if let Some(s) = load(tab_id).await {
+        let earlier = load(tab_id).await;
+        if let Some(s) = &earlier {
             let mine = s.driver == driver();
             if s.product_id == page.product_id && s.run.state == RunState::Reading && mine {
                 return ok();
             }
         }
+        // The page's save still waiting for its buyer photos: the new run saves them.
+        let button = earlier.and_then(|s| s.button_to_keep(&page.product_id));
         let Ok(source) = review_source(page) else {
             return SaveReport::refused(t("buyer_alibaba_sign_in"));
         };
@@ -146,7 +149,7 @@ async fn load_reviews(
             } else {
                 ReviewRun::new(source, &page.product_id, filter)
             },
-            button: None,
+            button,
         };
         if !store(tab_id, &s).await {
             return SaveReport::refused(t("buyer_not_recorded"));
@@ -194,7 +197,10 @@ pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
         && s.product_id == shown.product_id
     {
         s.run.answer(html);
-        store(tab_id, &s).await;
+        if store(tab_id, &s).await && s.save_due().is_some() {
+            // A page's save waiting for these photos (see `button_to_keep`).
+            wasm_bindgen_futures::spawn_local(save_when_read(tab_id));
+        }
     }
 }
 

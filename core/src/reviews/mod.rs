@@ -91,6 +91,19 @@ impl StoredReviews {
         }
         self.button.as_ref().filter(|b| !b.saved)
     }
+
+    /// The button's save a new run of `product_id` (the popup's "Load") takes
+    /// over from this one: the page's save asked for the product's buyer
+    /// photos, and they are not saved yet. Without it a "Load" pressed before
+    /// the button's photos were saved (or while a stopped worker's run waited)
+    /// would drop them. The new run's reviews are then saved with the button's
+    /// default filter when it ends.
+    pub fn button_to_keep(&self, product_id: &str) -> Option<ButtonRun> {
+        if self.product_id != product_id {
+            return None;
+        }
+        self.button.clone().filter(|b| !b.saved)
+    }
 }
 
 /// Whether a page's save also reads, then saves, the product's buyer photos
@@ -535,6 +548,21 @@ mod tests {
             b.saved = true;
         }
         assert!(s.save_due().is_none(), "saved");
+        assert!(
+            s.button_to_keep("1005001").is_none(),
+            "saved: nothing to keep"
+        );
+
+        // The popup's "Load" before the button's photos were saved keeps them due.
+        let waiting = stored(RunState::Done, Some("c1"));
+        assert_eq!(
+            waiting.button_to_keep("1005001").map(|b| b.request_id),
+            Some("rv1".to_string())
+        );
+        assert!(waiting.button_to_keep("9").is_none(), "another product");
+        assert!(stored(RunState::Done, None)
+            .button_to_keep("1005001")
+            .is_none());
         assert!(
             stored(RunState::Done, None).save_due().is_none(),
             "the popup's run"
