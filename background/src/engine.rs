@@ -52,17 +52,11 @@ async fn guard() -> Guard {
 /// The stored batch `id`: `Ok(None)` when there is none (a browser restart
 /// cleared `storage.session`), `Err` when storage could not be read.
 pub async fn stored(id: &str) -> Result<Option<Batch>, chrome::Error> {
-    let Some(value) = chrome::storage_get(Area::Session, &batch_key(id)).await? else {
-        return Ok(None);
-    };
-    Ok(serde_json::from_value(value).ok())
+    chrome::storage_read(Area::Session, &batch_key(id)).await
 }
 
 async fn load(id: &str) -> Option<Batch> {
-    let value = chrome::storage_get(Area::Session, &batch_key(id))
-        .await
-        .ok()??;
-    serde_json::from_value(value).ok()
+    stored(id).await.ok().flatten()
 }
 
 /// Stores the batch; whether it was stored.

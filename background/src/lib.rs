@@ -68,11 +68,10 @@ fn observed_lock() -> std::rc::Rc<futures_util::lock::Mutex<()>> {
 
 /// The observed requests stored for a tab (empty when none or unreadable).
 async fn observed_list(tab_id: i64) -> Vec<ObservedRequest> {
-    chrome::storage_get(Area::Session, &observed_key(tab_id))
+    chrome::storage_read(Area::Session, &observed_key(tab_id))
         .await
         .ok()
         .flatten()
-        .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default()
 }
 

@@ -52,11 +52,10 @@ fn driver() -> String {
 }
 
 async fn load(tab_id: i64) -> Option<StoredReviews> {
-    chrome::storage_get(Area::Session, &reviews_key(tab_id))
+    chrome::storage_read(Area::Session, &reviews_key(tab_id))
         .await
         .ok()
         .flatten()
-        .and_then(|v| serde_json::from_value(v).ok())
 }
 
 async fn store(tab_id: i64, s: &StoredReviews) -> bool {

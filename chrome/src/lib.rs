@@ -164,6 +164,15 @@ pub async fn storage_get(area: Area, key: &str) -> Result<Option<serde_json::Val
     from_js(value).map(Some)
 }
 
+/// The value stored under `key`, read as a `T`: `Ok(None)` when there is
+/// none or it does not read as a `T` (an older or damaged form: the caller
+/// starts afresh), `Err` when storage itself could not be read.
+pub async fn storage_read<T: DeserializeOwned>(area: Area, key: &str) -> Result<Option<T>, Error> {
+    Ok(storage_get(area, key)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok()))
+}
+
 /// `chrome.storage.<area>.get(key)`: the stored value as it is (`undefined`
 /// when absent).
 pub async fn storage_get_js(area: Area, key: &str) -> Result<JsValue, Error> {

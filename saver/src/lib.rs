@@ -56,10 +56,10 @@ fn set_attr(id: &str, name: &str, value: &str) {
 }
 
 async fn load(id: &str) -> Option<Batch> {
-    let v = chrome::storage_get(Area::Session, &batch_key(id))
+    chrome::storage_read(Area::Session, &batch_key(id))
         .await
-        .ok()??;
-    serde_json::from_value(v).ok()
+        .ok()
+        .flatten()
 }
 
 thread_local! {
