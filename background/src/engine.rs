@@ -8,8 +8,8 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    badge_text, batch_key, batch_of_request, download_key, Batch, JobState, Progress, Resumed,
-    SaverState, SeenDownload, ADOPT_SLACK_MS,
+    badge_text, batch_from_stored, batch_key, batch_of_request, download_key, stored_batch, Batch,
+    JobState, Progress, Resumed, SaverState, SeenDownload, ADOPT_SLACK_MS,
 };
 use alisave_core::protocol::{PopupToContent, SaveReport};
 use alisave_core::say::{tf, Say};
@@ -52,7 +52,10 @@ async fn guard() -> Guard {
 /// The stored batch `id`: `Ok(None)` when there is none (a browser restart
 /// cleared `storage.session`), `Err` when storage could not be read.
 pub async fn stored(id: &str) -> Result<Option<Batch>, chrome::Error> {
-    chrome::storage_read(Area::Session, &batch_key(id)).await
+    Ok(chrome::storage_get(Area::Session, &batch_key(id))
+        .await?
+        .as_ref()
+        .and_then(batch_from_stored))
 }
 
 async fn load(id: &str) -> Option<Batch> {
@@ -61,7 +64,7 @@ async fn load(id: &str) -> Option<Batch> {
 
 /// Stores the batch; whether it was stored.
 async fn store(batch: &Batch) -> bool {
-    match chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+    match chrome::storage_set(Area::Session, &batch_key(&batch.id), &stored_batch(batch)).await {
         Ok(()) => true,
         Err(e) => {
             web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
@@ -92,7 +95,7 @@ pub async fn start(batch: Batch) -> Progress {
 pub async fn start_packed(batch: Batch) -> Result<(), Say> {
     let _g = guard().await;
     // A page opened on an unrecorded batch would find nothing to pack.
-    chrome::storage_set(Area::Session, &batch_key(&batch.id), &batch)
+    chrome::storage_set(Area::Session, &batch_key(&batch.id), &stored_batch(&batch))
         .await
         .map_err(|e| tf("saver_not_opened", &[e.to_string().into()]))?;
     report(&batch).await;
@@ -203,7 +206,9 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Lau
         .iter()
         .map(|did| (download_key(*did), batch.id.clone()))
         .collect();
-    if let Err(e) = chrome::session_set_with(&batch_key(&batch.id), batch, &owners).await {
+    if let Err(e) =
+        chrome::session_set_with(&batch_key(&batch.id), &stored_batch(batch), &owners).await
+    {
         web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
         // Left queued: the next wake-up (an event, the page's poke, a restart)
         // tries again. Ids not recorded are found again by adoption.
@@ -681,7 +686,7 @@ pub async fn report_of_request(tab_id: i64, request_id: &str) -> Option<SaveRepo
     let batches: Vec<Batch> = all
         .into_iter()
         .filter(|(k, _)| k.starts_with("batch:"))
-        .filter_map(|(_, v)| serde_json::from_value::<Batch>(v).ok())
+        .filter_map(|(_, v)| batch_from_stored(&v))
         .collect();
     let b = batch_of_request(&batches, tab_id, request_id)?;
     let p = b.progress();
@@ -708,7 +713,7 @@ pub async fn forget_tab(tab_id: i64) {
         if !key.starts_with("batch:") {
             continue;
         }
-        let Ok(batch) = serde_json::from_value::<Batch>(value) else {
+        let Some(batch) = batch_from_stored(&value) else {
             let _ = chrome::session_remove(&key).await; // unreadable: nothing to keep
             continue;
         };

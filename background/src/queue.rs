@@ -425,7 +425,7 @@ pub async fn folders_taken(request_id: &str) -> Vec<(String, String)> {
             if !key.starts_with("batch:") {
                 continue;
             }
-            if let Ok(b) = serde_json::from_value::<alisave_core::engine::Batch>(value) {
+            if let Some(b) = alisave_core::engine::batch_from_stored(&value) {
                 if b.request_id
                     .as_deref()
                     .is_some_and(|r| r.starts_with(&prefix))

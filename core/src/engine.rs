@@ -930,6 +930,27 @@ pub fn badge_text(p: &Progress) -> String {
     }
 }
 
+/// The stored form of a batch (the value under [`batch_key`]): its JSON text.
+///
+/// A batch is written at every step of a save, under the worker's lock. As an
+/// object of 100 jobs it cost a JS call per field to build (serde-wasm-bindgen)
+/// and a structured clone of every field in `chrome.storage.session.set`, then
+/// the same again to read it back; as one string it is one copy each way and
+/// serde_json's own speed (measured in BENCHMARKS.md, "Saving").
+pub fn stored_batch(batch: &Batch) -> String {
+    // A `Batch` has no maps and no fallible `Serialize`: this cannot fail.
+    serde_json::to_string(batch).unwrap_or_default()
+}
+
+/// A batch read from storage: its JSON text ([`stored_batch`]), or the object
+/// an older version stored. `None` for anything else (damaged: not a batch).
+pub fn batch_from_stored(value: &serde_json::Value) -> Option<Batch> {
+    match value {
+        serde_json::Value::String(text) => serde_json::from_str(text).ok(),
+        other => Batch::deserialize(other).ok(),
+    }
+}
+
 /// `chrome.storage.session` key of a batch.
 pub fn batch_key(id: &str) -> String {
     format!("batch:{id}")
@@ -1362,6 +1383,28 @@ mod tests {
 
     fn batch(n: usize) -> Batch {
         sample_batch("b1", 7, "1", 0.0, n)
+    }
+
+    #[test]
+    fn a_stored_batch_reads_back_whole_in_both_stored_forms() {
+        let b = sample_batch("7-1", 7, "1", 1.5, 3);
+        let text = stored_batch(&b);
+        assert_eq!(
+            batch_from_stored(&serde_json::Value::String(text)),
+            Some(b.clone())
+        );
+        // The object an older version stored.
+        let object = serde_json::to_value(&b).unwrap_or_default();
+        assert_eq!(batch_from_stored(&object), Some(b));
+        // Damaged values are not batches.
+        for bad in [
+            serde_json::json!("{\"id\":"),
+            serde_json::json!("[]"),
+            serde_json::json!({"id": 3}),
+            serde_json::json!(null),
+        ] {
+            assert_eq!(batch_from_stored(&bad), None, "{bad}");
+        }
     }
 
     #[test]

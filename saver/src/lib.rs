@@ -18,7 +18,9 @@
 
 use alisave_chrome::i18n::{say as said, t, tf};
 use alisave_chrome::{self as chrome, saving, Area};
-use alisave_core::engine::{badge_text, batch_key, Batch, JobState, PackSpec, MAX_ATTEMPTS};
+use alisave_core::engine::{
+    badge_text, batch_from_stored, batch_key, stored_batch, Batch, JobState, PackSpec, MAX_ATTEMPTS,
+};
 use alisave_core::manifest;
 use alisave_core::media::{self, BytesProblem, Convert, Sniffed};
 use alisave_core::protocol::PopupToContent;
@@ -56,10 +58,12 @@ fn set_attr(id: &str, name: &str, value: &str) {
 }
 
 async fn load(id: &str) -> Option<Batch> {
-    chrome::storage_read(Area::Session, &batch_key(id))
+    chrome::storage_get(Area::Session, &batch_key(id))
         .await
         .ok()
         .flatten()
+        .as_ref()
+        .and_then(batch_from_stored)
 }
 
 thread_local! {
@@ -102,7 +106,8 @@ async fn store(batch: &mut Batch) -> bool {
 async fn write(batch: &Batch) -> Result<(), chrome::Error> {
     let mut attempt = 1;
     loop {
-        match chrome::storage_set(Area::Session, &batch_key(&batch.id), batch).await {
+        match chrome::storage_set(Area::Session, &batch_key(&batch.id), &stored_batch(batch)).await
+        {
             Ok(()) => return Ok(()),
             Err(e) if attempt >= MAX_ATTEMPTS => return Err(e),
             Err(_) => {

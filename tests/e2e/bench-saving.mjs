@@ -284,17 +284,26 @@ const downloads = mkdtempSync(join(tmpdir(), 'alisave-bench-saving-'));
 const CDN = ['https://*.alicdn.com/*', 'https://*.aliexpress-media.com/*', 'https://cloud.video.taobao.com/*'];
 const browser = await launch({ port: shop.port, downloadDir: downloads, grant: CDN, extraArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
 let zip; let dl; let dlSlow; let stream;
+// BENCH_DL_ONLY=1: only the downloads with an instant server, printed, nothing written
+// (for working on the engine; the recorded figures come from the whole run).
+const dlOnly = process.env.BENCH_DL_ONLY === '1';
 try {
-  zip = await zipBench(browser);
-  stream = await streamBench(browser);
-  dl = await downloadBench(browser, shop, downloads, 0);
-  dlSlow = await downloadBench(browser, shop, downloads, LATENCY_MS);
+  if (dlOnly) {
+    dl = await downloadBench(browser, shop, downloads, 0);
+    console.log(JSON.stringify({ engine: dl.engine, raw: dl.rawMs, ratio: median(dl.engine) / median(dl.rawMs), phases: dl.phases }));
+  } else {
+    zip = await zipBench(browser);
+    stream = await streamBench(browser);
+    dl = await downloadBench(browser, shop, downloads, 0);
+    dlSlow = await downloadBench(browser, shop, downloads, LATENCY_MS);
+  }
 } finally {
   await browser.close();
   await shop.close();
   rmSync(downloads, { recursive: true, force: true });
 }
 
+if (dlOnly) process.exit(0);
 const mb = zip.payload / 1e6;
 const oursMs = median(zip.ours.map((x) => x.ms)); const jsMs = median(zip.jszip.map((x) => x.ms));
 const oursExtra = median(zip.ours.map((x) => x.extra)); const jsExtra = median(zip.jszip.map((x) => x.extra));

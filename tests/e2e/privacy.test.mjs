@@ -77,6 +77,8 @@ function documentedStorage() {
 }
 const isObservedKey = (k) => /^observed:\d+$/.test(k);
 const isBatchKey = (k) => /^batch:/.test(k);
+/** A stored batch: the engine stores its JSON text (`core::engine::stored_batch`). */
+const asBatch = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 // ---------------------------------------------------------------------------
 
@@ -335,7 +337,7 @@ test('storage holds only the keys PRIVACY.md documents: settings; per-tab observ
   // What the session entries hold: shop API URLs, CDN media URLs, shop pages.
   const sessionKeys = Object.keys(all.session);
   assert.ok(sessionKeys.some(isObservedKey), 'control: the Era D tab made observed API requests');
-  for (const [k, v] of Object.entries(all.session)) {
+  for (let [k, v] of Object.entries(all.session)) {
     if (isObservedKey(k)) {
       assert.ok(Array.isArray(v) && v.length <= 32, k);
       for (const item of v) {
@@ -345,6 +347,8 @@ test('storage holds only the keys PRIVACY.md documents: settings; per-tab observ
         assert.ok(isApi(item.url), `${k} holds a URL outside the API patterns: ${item.url}`);
       }
     } else if (isBatchKey(k)) {
+      assert.equal(typeof v, 'string', `${k}: stored as its JSON text`);
+      v = asBatch(v);
       assert.equal(typeof v.tab_id, 'number', k);
       assert.ok(isShopOrCdn(new URL(v.product.page_url).hostname), `${k}: page ${v.product.page_url}`);
       for (const job of v.jobs) assert.ok(isMediaCdn(new URL(job.url).hostname), `${k}: job ${job.url}`);
@@ -387,7 +391,7 @@ test('the download state of a closed tab is forgotten too', async () => {
     session: await chrome.storage.session.get(null),
     openTabs: (await chrome.tabs.query({})).map((t) => t.id),
   }));
-  const stale = Object.entries(session).filter(([k, v]) => isBatchKey(k) && !openTabs.includes(v.tab_id)).map(([k]) => k);
+  const stale = Object.entries(session).filter(([k, v]) => isBatchKey(k) && !openTabs.includes(asBatch(v).tab_id)).map(([k]) => k);
   assert.deepEqual(stale, [], 'batches of closed tabs');
 });
 

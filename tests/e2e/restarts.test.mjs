@@ -147,7 +147,7 @@ test('a worker stopped between marking a file Starting and starting it, while th
     const sw = await browser.worker();
     const tab = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0].id, page.url());
     // What a worker stopped right after storing the mark leaves (the engine's own
-    // serialisation of a batch with one job marked Starting), a minute ago: past
+    // serialisation of a batch with one job marked Starting: its JSON text), a minute ago: past
     // the grace in which its own call could still have become a download.
     const now = Date.now() - 61000;
     const folder = `Restart user/aliexpress-${ERA_D.id}`;
@@ -158,7 +158,7 @@ test('a worker stopped between marking a file Starting and starting it, while th
         jobs: [{ url: u, path: `${f}/gallery-01.jpg`, kind: 'gallery', state: 'starting', since_ms: ms, attempts: 1, not_before_ms: 0 }],
         warnings: [], save_as: false, manifest: false, product_folder: f, manifest_written: false,
       };
-      await chrome.storage.session.set({ [`batch:${batch.id}`]: batch });
+      await chrome.storage.session.set({ [`batch:${batch.id}`]: JSON.stringify(batch) });
     }, [tab, url, folder, now]);
     // Meanwhile the user saves the same image (opened in a tab, the server asks
     // the browser to save it).
@@ -197,7 +197,8 @@ test('a worker stopped between marking a file Starting and starting it, while th
       chrome.runtime.sendMessage({ type: 'wake' }).catch(() => {});
       for (;;) {
         const next = new Promise((r) => { changed = r; });
-        const b = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
+        const stored = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
+        const b = typeof stored === 'string' ? JSON.parse(stored) : stored;
         const j = b && b.jobs[0];
         if (j && (j.state === 'done' || j.state === 'failed')) return j;
         await next;

@@ -476,7 +476,7 @@ test('the in-page button: off (the default) its save asks no review; turned on i
   const json = JSON.parse(readFileSync(join(folder, 'reviews', 'reviews.json'), 'utf8'));
   assert.equal(json.reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').length, 8);
   // Never mixed with the product media: their own batch, kind "review", in reviews/ only.
-  const batches = await sw.evaluate(async () => Object.values(await chrome.storage.session.get(null)).filter((v) => v && v.jobs && v.product));
+  const batches = await sw.evaluate(async () => Object.entries(await chrome.storage.session.get(null)).filter(([k]) => k.startsWith('batch:')).map(([, v]) => JSON.parse(v)));
   const mine = batches.filter((b) => b.product.id === on.id);
   const reviewBatch = mine.find((b) => b.jobs.some((j) => j.kind === 'review'));
   assert.ok(reviewBatch, 'a review batch');

@@ -136,7 +136,8 @@ test('"Retry" while the ZIP is still being written opens no second saver page; o
       for (;;) {
         const next = new Promise((r) => { changed = r; });
         const all = await chrome.storage.session.get(null);
-        const b = Object.values(all).find((v) => v && v.pack && !v.pack.finished && v.jobs.some((j) => j.state === 'failed'));
+        const b = Object.entries(all).filter(([k]) => k.startsWith('batch:')).map(([, v]) => JSON.parse(v))
+          .find((v) => v.pack && !v.pack.finished && v.jobs.some((j) => j.state === 'failed'));
         if (b) return b.id;
         await next;
       }
@@ -146,7 +147,7 @@ test('"Retry" while the ZIP is still being written opens no second saver page; o
     assert.ok(during, 'the page answered the retry');
     assert.equal(saverPages(browser).length, 1, 'no second saver page');
     const stillOne = await sw.evaluate(async (id) => {
-      const b = (await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`];
+      const b = JSON.parse((await chrome.storage.session.get(`batch:${id}`))[`batch:${id}`]);
       return { finished: b.pack.finished, failed: b.jobs.filter((j) => j.state === 'failed').length };
     }, batchId);
     assert.deepEqual(stillOne, { finished: false, failed: 1 }, 'the retry changed nothing while the page writes');
@@ -293,7 +294,7 @@ test('the worker and the saver page share one lock over batches: a save waits wh
     const batchesOfPage = () => sw.evaluate(async (u) => {
       const tabs = (await chrome.tabs.query({ url: u })).map((t) => t.id);
       const all = await chrome.storage.session.get(null);
-      return Object.entries(all).filter(([k, v]) => k.startsWith('batch:') && tabs.includes(v.tab_id)).length;
+      return Object.entries(all).filter(([k, v]) => k.startsWith('batch:') && tabs.includes(JSON.parse(v).tab_id)).length;
     }, ALIBABA);
     assert.equal(await batchesOfPage(), 0, 'no batch written while the lock is held elsewhere');
     await holder.evaluate(() => globalThis.releaseBatches());
