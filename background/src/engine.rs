@@ -32,6 +32,16 @@ struct Guard {
     _mine: OwnedMutexGuard<()>,
 }
 
+/// This worker's own lock alone, for the steps of a batch of separate files
+/// (`pump`, `step`): such a batch has one writer, this worker, for its whole
+/// life (whether a batch is packed is fixed when it is made), so the saver page
+/// never touches it and the origin's Web Lock — a round trip to the browser of
+/// about a millisecond at every step — has nothing to exclude there. A step that
+/// meets a packed batch leaves it alone.
+async fn own_guard() -> OwnedMutexGuard<()> {
+    LOCK.with(Arc::clone).lock_owned().await
+}
+
 async fn guard() -> Guard {
     let mine = LOCK.with(Arc::clone).lock_owned().await;
     let web = match chrome::locks::acquire(chrome::locks::BATCHES).await {
@@ -155,7 +165,7 @@ async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
 pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     Box::pin(async move {
         let (wake, launches) = {
-            let _g = guard().await;
+            let _g = own_guard().await;
             let Some(mut batch) = load(&id).await else {
                 return;
             };
@@ -328,7 +338,7 @@ async fn step() {
     let mut ended = Vec::new();
     let mut launches = Vec::new();
     {
-        let _g = guard().await;
+        let _g = own_guard().await;
         let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
         let changes = INBOX.with(|b| std::mem::take(&mut *b.borrow_mut()));
         if answers.is_empty() && changes.is_empty() {
@@ -377,7 +387,9 @@ async fn step() {
             }
         }
         for (id, answers, list) in by_batch {
-            let Some(mut batch) = load(&id).await else {
+            let Some(mut batch) = load(&id).await.filter(|b| b.pack.is_none()) else {
+                // Gone, or (never expected: only this worker's downloads have
+                // keys) a packed batch, which is its saver page's.
                 CALLS.with(|c| c.borrow_mut().retain(|(b, _)| *b != id));
                 continue;
             };
