@@ -230,6 +230,10 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Lau
         }
         return Vec::new();
     }
+    RECORDED.with(|r| {
+        r.borrow_mut()
+            .extend(recorded.iter().map(|&did| (did, batch.id.clone())))
+    });
     startable
         .into_iter()
         .filter_map(|i| {
@@ -260,6 +264,11 @@ thread_local! {
     /// worker's own calls, which the reconciliation must leave alone, and why a
     /// change of an unknown download may still be ours.
     static CALLS: std::cell::RefCell<Vec<(String, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// (download id, batch) of the downloads whose `download:<id>` key this worker
+    /// stored: a hint that spares reading the key when the download ends. Not
+    /// state of the save: the batch read next decides (a change applies only to
+    /// a job holding that download id), and a new worker reads the keys.
+    static RECORDED: std::cell::RefCell<Vec<(i64, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Whether job `job` of batch `batch` has a download call of this worker
@@ -344,14 +353,34 @@ async fn step() {
         if answers.is_empty() && changes.is_empty() {
             return; // an earlier step took them
         }
-        // Whose downloads they are: the keys stored in one read, or an answer
-        // recorded in this very step (the download may end before its call
-        // answers).
+        // Whose downloads they are: the keys this worker stored, else the keys
+        // in storage (one read for all), or an answer recorded in this very step
+        // (the download may end before its call answers).
+        let hints: Vec<Option<String>> = RECORDED.with(|r| {
+            let r = r.borrow();
+            changes
+                .iter()
+                .map(|c| {
+                    r.iter()
+                        .find(|(did, _)| *did == c.download_id)
+                        .map(|(_, b)| b.clone())
+                })
+                .collect()
+        });
         let keys: Vec<String> = changes
             .iter()
-            .map(|c| download_key(c.download_id))
+            .zip(&hints)
+            .filter(|(_, hint)| hint.is_none())
+            .map(|(c, _)| download_key(c.download_id))
             .collect();
-        let owners = chrome::session_strings(&keys).await.unwrap_or_default();
+        let mut read = chrome::session_strings(&keys)
+            .await
+            .unwrap_or_default()
+            .into_iter();
+        let owners: Vec<Option<String>> = hints
+            .into_iter()
+            .map(|hint| hint.or_else(|| read.next().flatten()))
+            .collect();
         let mut by_batch: Vec<(String, Vec<Answer>, Vec<Change>)> = Vec::new();
         fn entry<'a>(
             list: &'a mut Vec<(String, Vec<Answer>, Vec<Change>)>,
@@ -431,6 +460,7 @@ async fn step() {
             INBOX.with(|b| b.borrow_mut().extend(unknown));
         }
     }
+    RECORDED.with(|r| r.borrow_mut().retain(|(did, _)| !ended.contains(did)));
     let ended: Vec<String> = ended.into_iter().map(download_key).collect();
     let _ = chrome::session_remove_all(&ended).await;
     launch(launches);
