@@ -4,12 +4,13 @@
 //! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
 //! asked for them, or turned on the setting `button_reviews`: then the page's
 //! own save (its button) also reads the product's first review pages and saves
-//! their photos when the reading ends ([`with_button`]). On aliexpress.ru the
-//! reviews are read from the tab's own page ([`from_page`]), never asked of
-//! the shop. The run lives in `chrome.storage.session` under
-//! `reviews:<tab id>` (`core::reviews::StoredReviews`), which the popup follows;
-//! the rules (which page, when, what an answer means) are
-//! `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
+//! their photos when the reading ends ([`with_button`]). On aliexpress.ru
+//! page 1 is read from the tab's own page ([`from_page`]); further pages, only
+//! when the filter needs them, are the page's own review request (a `POST` of
+//! `reviews::ru_request_body`, the extension's only request with a body).
+//! The run lives in `chrome.storage.session` under `reviews:<tab id>`
+//! (`core::reviews::StoredReviews`), which the popup follows; the rules
+//! (which page, when, what an answer means) are `core::reviews::ReviewRun`'s. The loop here only waits, fetches and stores:
 //! take the run under the lock, ask it for the next request, store it (pending),
 //! wait until the request may go (at most one a second), fetch, hand the answer
 //! over, store, and again until the run is no longer reading. A run left pending
@@ -103,7 +104,7 @@ pub async fn command(msg: PopupToBg) -> SaveReport {
             title,
             shop,
             ..
-        } => save(tab_id, &page, &url, filter, title, shop, None).await,
+        } => save(tab_id, &page, filter, title, shop, None).await,
     }
 }
 
@@ -133,7 +134,7 @@ async fn load_reviews(
             }
         }
         // The page's save still waiting for its buyer photos: the new run saves them.
-        let button = earlier.and_then(|s| s.button_to_keep(&page.product_id));
+        let button = earlier.and_then(|s| s.button_to_keep(&page.product_id, &driver()));
         let Ok(source) = review_source(page) else {
             return SaveReport::refused(t("buyer_alibaba_sign_in"));
         };
@@ -162,11 +163,11 @@ async fn load_reviews(
     ok()
 }
 
-/// aliexpress.ru: the reviews the page itself carries. The tab's own content
-/// script is asked to inspect its page (as the popup does); the worker reads
-/// the reviews from the page it sends ([`from_page`]). Nothing is asked of the
-/// shop. A page that did not come (the tab was closed, or shows another
-/// product) ends the run with the reason.
+/// aliexpress.ru: page 1 is the reviews the page itself carries. The tab's own
+/// content script is asked to inspect its page (as the popup does); the worker
+/// reads the reviews from the page it sends ([`from_page`]), which then goes on
+/// with the further pages the filter needs. A page that did not come (the tab
+/// was closed, or shows another product) ends the run with the reason.
 async fn read_from_page(tab_id: i64) {
     let _ = chrome::send_to_tab::<_, serde_json::Value>(tab_id, &PopupToContent::Inspect).await;
     let l = lock();
@@ -176,7 +177,7 @@ async fn read_from_page(tab_id: i64) {
     };
     if s.driver == driver()
         && s.run.source == ReviewSource::AliExpressRuPage
-        && s.run.pending.is_some()
+        && s.run.pending == Some(1)
     {
         s.run.failed(t("buyer_ru_page_unread"));
         store(tab_id, &s).await;
@@ -192,11 +193,17 @@ pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
         return;
     };
     if s.run.source == ReviewSource::AliExpressRuPage
-        && s.run.pending.is_some()
+        && s.run.pending == Some(1)
         && s.product_id == shown.product_id
     {
         s.run.answer(html);
-        if store(tab_id, &s).await && s.save_due().is_some() {
+        if !store(tab_id, &s).await {
+            return;
+        }
+        if s.run.state == RunState::Reading {
+            // The filter needs more than page 1: its further pages.
+            wasm_bindgen_futures::spawn_local(drive(tab_id));
+        } else if s.save_due().is_some() {
             // A page's save waiting for these photos (see `button_to_keep`).
             wasm_bindgen_futures::spawn_local(save_when_read(tab_id));
         }
@@ -225,6 +232,7 @@ pub async fn with_button(
     let Ok(source) = review_source(&page) else {
         return;
     };
+    let page_itself = source == ReviewSource::AliExpressRuPage;
     {
         let l = lock();
         let _g = l.lock().await;
@@ -245,21 +253,31 @@ pub async fn with_button(
             platform: page.platform.slug().to_string(),
             page_url: url,
             driver: driver(),
-            run: ReviewRun::new(source, &page.product_id, ReviewFilter::default())
-                .first_pages(BUTTON_PAGES),
+            run: if page_itself {
+                ReviewRun::of_page(&page.product_id, ReviewFilter::default())
+            } else {
+                ReviewRun::new(source, &page.product_id, ReviewFilter::default())
+            }
+            .first_pages(BUTTON_PAGES),
             button: Some(ButtonRun {
                 page_request,
                 request_id: format!("rv{tab_id}-{}", chrome::now_ms() as u64),
                 title,
                 shop,
                 saved: false,
+                saving: None,
             }),
         };
         if !store(tab_id, &s).await {
             return;
         }
     }
-    wasm_bindgen_futures::spawn_local(drive(tab_id));
+    if page_itself {
+        // aliexpress.ru: page 1 from the page, then the further pages.
+        wasm_bindgen_futures::spawn_local(read_from_page(tab_id));
+    } else {
+        wasm_bindgen_futures::spawn_local(drive(tab_id));
+    }
 }
 
 /// A tab's run: its pages, then (a button's run) its save.
@@ -270,34 +288,44 @@ async fn drive(tab_id: i64) {
 
 /// Saves the photos of a button's run that ended (`StoredReviews::save_due`),
 /// with the default filter, into the product folder the page's save used. Once:
-/// a batch made for the run's request id is not made again (a worker stopped
-/// between the two finds it), and the run is then marked saved.
+/// the save is claimed for this worker first (`StoredReviews::claim_save`: a
+/// second call here, or a "Load" meanwhile, leaves it to this one), a batch
+/// made for the run's request id is not made again (a worker stopped between
+/// the two finds it), and the run is then marked saved. The reviews saved are
+/// the ones the claim saw, whatever the stored run becomes meanwhile.
 async fn save_when_read(tab_id: i64) {
-    let Some(s) = load(tab_id).await else {
+    let s = {
+        let l = lock();
+        let _g = l.lock().await;
+        let Some(mut s) = load(tab_id).await else {
+            return;
+        };
+        if s.claim_save(&driver()).is_none() || !store(tab_id, &s).await {
+            return;
+        }
+        s
+    };
+    let Some(button) = s.button.clone() else {
         return;
     };
-    let Some(button) = s.save_due().cloned() else {
-        return;
-    };
-    let Some(page) = product_page(&s.page_url) else {
-        return;
-    };
-    if crate::engine::report_of_request(tab_id, &button.request_id)
-        .await
-        .is_none()
-    {
-        let report = save(
-            tab_id,
-            &page,
-            &s.page_url,
-            ReviewFilter::default(),
-            button.title.clone(),
-            button.shop.clone(),
-            Some(button.request_id.clone()),
-        )
-        .await;
-        if !report.ok {
-            web_log("[AliSavePro] the buyer photos of the page's save were not saved");
+    if let Some(page) = product_page(&s.page_url) {
+        if crate::engine::report_of_request(tab_id, &button.request_id)
+            .await
+            .is_none()
+        {
+            let report = save_reviews(
+                tab_id,
+                &page,
+                &s,
+                ReviewFilter::default(),
+                button.title.clone(),
+                button.shop.clone(),
+                Some(button.request_id.clone()),
+            )
+            .await;
+            if !report.ok {
+                web_log("[AliSavePro] the buyer photos of the page's save were not saved");
+            }
         }
     }
     let l = lock();
@@ -345,10 +373,10 @@ async fn read_pages(tab_id: i64) {
         if !still {
             return;
         }
-        let result = if req.method == "GET" {
-            chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await
-        } else {
-            Err(chrome::FetchError::Other("POST".into()))
+        let result = match req.body.as_deref() {
+            None => chrome::fetch_text(&req.url, true, MAX_DOCUMENT_BYTES).await,
+            // aliexpress.ru's review page, as the page itself asks for it.
+            Some(json) => chrome::post_json_text(&req.url, json, MAX_DOCUMENT_BYTES).await,
         };
         let l = lock();
         let _g = l.lock().await;
@@ -358,9 +386,12 @@ async fn read_pages(tab_id: i64) {
         if s.product_id != product_id || s.run.pending != Some(req.page) {
             return;
         }
+        s.run.answered_at(chrome::now_ms());
         match result {
             Ok(body) => s.run.answer(&body),
-            Err(e) => s.run.failed(tf("buyer_request_failed", &[e.say().into()])),
+            Err(e) => s
+                .run
+                .request_failed(tf("buyer_request_failed", &[e.say().into()])),
         }
         if !store(tab_id, &s).await {
             return;
@@ -422,7 +453,6 @@ pub async fn on_tab_removed(tab_id: i64) {
 async fn save(
     tab_id: i64,
     page: &ProductPage,
-    url: &str,
     filter: ReviewFilter,
     title: Option<String>,
     shop: Option<String>,
@@ -437,6 +467,20 @@ async fn save(
     if stored.run.state == RunState::Reading {
         return SaveReport::refused(t("buyer_still_reading"));
     }
+    save_reviews(tab_id, page, &stored, filter, title, shop, request_id).await
+}
+
+/// [`save`] of the reviews `stored` holds.
+async fn save_reviews(
+    tab_id: i64,
+    page: &ProductPage,
+    stored: &StoredReviews,
+    filter: ReviewFilter,
+    title: Option<String>,
+    shop: Option<String>,
+    request_id: Option<String>,
+) -> SaveReport {
+    let url = stored.page_url.as_str();
     let (settings, settings_note) = load_settings().await;
     let today = {
         let d = js_sys::Date::new_0();

@@ -543,6 +543,20 @@ pub async fn fetch_text(
     max_bytes: usize,
 ) -> Result<String, FetchError> {
     let response = fetch_get(url, with_cookies).await?;
+    text_of(response, max_bytes).await
+}
+
+/// The one `POST` the extension makes: aliexpress.ru's review page request, as
+/// the product page itself sends it (`content-type: application/json`, the
+/// shop's cookies as for a GET of the shop's API); `json` is the body core
+/// built (`reviews::ru_request_body`). The answer's body as text, as
+/// [`fetch_text`].
+pub async fn post_json_text(url: &str, json: &str, max_bytes: usize) -> Result<String, FetchError> {
+    let response = fetch_post_json(url, json).await?;
+    text_of(response, max_bytes).await
+}
+
+async fn text_of(response: web_sys::Response, max_bytes: usize) -> Result<String, FetchError> {
     if !response.ok() {
         return Err(FetchError::Status(response.status()));
     }
@@ -574,8 +588,32 @@ pub(crate) async fn fetch_get(
     } else {
         web_sys::RequestCredentials::Omit
     });
+    call_fetch(url, &init).await
+}
+
+/// `fetch(url)` POSTing the JSON text `json`, with the shop's cookies (only
+/// [`post_json_text`]; the content script never calls it).
+async fn fetch_post_json(url: &str, json: &str) -> Result<web_sys::Response, FetchError> {
     let other = |e: JsValue| FetchError::Other(js_error_text(&e));
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(other)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(json));
+    let headers = web_sys::Headers::new().map_err(other)?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(other)?;
+    init.set_headers(&headers);
+    init.set_credentials(web_sys::RequestCredentials::Include);
+    call_fetch(url, &init).await
+}
+
+/// The global `fetch` of a request made of `url` and `init`.
+async fn call_fetch(
+    url: &str,
+    init: &web_sys::RequestInit,
+) -> Result<web_sys::Response, FetchError> {
+    let other = |e: JsValue| FetchError::Other(js_error_text(&e));
+    let request = web_sys::Request::new_with_str_and_init(url, init).map_err(other)?;
     let global = js_sys::global();
     let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
         .map_err(other)?

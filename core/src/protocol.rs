@@ -449,9 +449,9 @@ impl PopupToBg {
 
 /// Which review source a product page is read from, or why it is not read:
 /// Alibaba.com shows supplier reviews only to a signed-in buyer. aliexpress.ru
-/// is read from the page itself (its first reviews in `#__AER_DATA__`): its
-/// review API is a `POST` with a body, and the extension only makes body-less
-/// `GET`s (PRIVACY.md), so its further pages are not asked.
+/// starts from the page itself (its first reviews in `#__AER_DATA__`); its
+/// further pages, when the filter needs them, are the page's own review
+/// request (`reviews::ru_request_body`, the extension's one `POST`).
 pub fn review_source(page: &ProductPage) -> Result<crate::reviews::ReviewSource, Say> {
     match page.platform {
         crate::Platform::AliExpress => Ok(crate::reviews::ReviewSource::AliExpress),
@@ -965,7 +965,7 @@ mod tests {
         assert_eq!(
             review_source(&page("https://aliexpress.ru/item/1005001.html")),
             Ok(crate::reviews::ReviewSource::AliExpressRuPage),
-            "the page's own first reviews, never the POST API"
+            "page 1 from the page itself, further pages by its POST"
         );
     }
 }

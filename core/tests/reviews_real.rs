@@ -347,6 +347,74 @@ fn aliexpress_ru_api_follow_up_photos() {
     assert!(page.warnings.is_empty());
 }
 
+/// aliexpress.ru beyond page 1: the page's own first reviews (real SSR capture,
+/// synthetic page wrapper), then pages 2 and 3 asked with exactly the bodies
+/// the real page sent (`reviews-native-page2` and `reviews-native-contexts`
+/// captures), page 2 answered with the real answer, page 3 with a captcha.
+#[test]
+fn aliexpress_ru_run_asks_further_pages_as_the_page_itself_does() {
+    let id = "1005009452926938";
+    let mut run = ReviewRun::of_page(id, ReviewFilter::default());
+    assert_eq!(run.next_request(0.0), None, "page 1 is the page's own");
+    run.answer(&aer_page(
+        "IarBest-Aliexpress-to-AI/reviews-ssr-1005009452926938.json",
+    ));
+    assert_eq!((run.pages_read, run.reviews.len()), (1, 10));
+    assert_eq!(
+        run.state,
+        RunState::Reading,
+        "a full page 1: there may be more"
+    );
+
+    let page2 = json_of("IarBest-Aliexpress-to-AI/reviews-native-page2-1005009452926938.json");
+    let r2 = run.next_request(1000.0).expect("page 2");
+    assert_eq!(r2.method, page2["request"]["method"]);
+    assert_eq!(
+        format!(
+            "https://aliexpress.ru{}",
+            page2["request"]["pathname"].as_str().unwrap_or("")
+        ),
+        r2.url
+    );
+    let body2: Value = serde_json::from_str(r2.body.as_deref().unwrap_or("")).expect("JSON");
+    assert_eq!(
+        body2, page2["request"]["body"],
+        "page 2 as the page asked for it"
+    );
+    run.answer(&page2["response"].to_string());
+    assert_eq!((run.pages_read, run.reviews.len()), (2, 20));
+    let photos: Vec<usize> = run.reviews.iter().map(|r| r.media.len()).collect();
+    assert_eq!(
+        photos,
+        [1, 1, 1, 1, 0, 0, 1, 0, 1, 0, 2, 2, 1, 0, 0, 0, 1, 1, 1, 1]
+    );
+    assert_eq!(run.reviews[10].stars, 5);
+    assert_eq!(run.reviews[14].stars, 4);
+    assert_eq!(run.reviews[10].variant, "Sanitized SKU R11");
+
+    let contexts =
+        json_of("IarBest-Aliexpress-to-AI/reviews-native-contexts-1005009452926938.json");
+    let r3 = run.next_request(1500.0).expect("page 3");
+    assert_eq!(r3.not_before_ms, 2000.0, "a second after page 2");
+    let body3: Value = serde_json::from_str(r3.body.as_deref().unwrap_or("")).expect("JSON");
+    assert_eq!(
+        body3, contexts["captures"]["page3"]["body"],
+        "page 3 as the page asked for it"
+    );
+    run.answer(r#"{"ret":["FAIL_SYS_USER_VALIDATE::x"],"data":{"url":"https://aliexpress.ru/_____tmd_____/punish?x5secdata=1"}}"#);
+    assert_eq!(
+        run.state,
+        RunState::Stopped {
+            reason: tn("review_stopped", 2, &[t("api_captcha").into()])
+        }
+    );
+    assert_eq!(run.reviews.len(), 20, "pages 1–2 kept");
+    // Sanitized URLs: none of them is ever chosen for saving.
+    assert!(select(&run.reviews, &ReviewFilter::default())
+        .photos
+        .is_empty());
+}
+
 /// The page's `#__AER_DATA__` with the capture's widget node in it (a
 /// synthetic wrapper: the capture is the widget, not the page).
 fn aer_page(rel: &str) -> String {

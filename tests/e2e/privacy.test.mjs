@@ -19,7 +19,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startShop, repoRoot, ERA_C, ERA_D } from './lib/shop.mjs';
+import { startShop, repoRoot, ERA_C, ERA_D, RU_REVIEWS, RU_REVIEWS_API } from './lib/shop.mjs';
 import { chromiumArgs, dist, waitForFiles, clickSave } from './lib/browser.mjs';
 import { NON_PRODUCT_PAGES, NON_PRODUCT_URLS } from './lib/hostile-pages.mjs';
 
@@ -45,6 +45,22 @@ const API_PATTERNS = [
 ];
 const isApi = (url) => API_PATTERNS.some((p) => p.test(url));
 const isReviewPage = (u) => u.hostname === 'feedback.aliexpress.com' && u.pathname === '/pc/searchEvaluation.do';
+/** aliexpress.ru's review page request: the extension's one POST (PRIVACY.md §6 item 6). */
+const isRuReviewPost = (method, u) => method === 'POST' && u.protocol === 'https:' && u.hostname === RU_REVIEWS_API.host && u.pathname === RU_REVIEWS_API.path && u.search === '';
+/**
+ * Whether a POST body is exactly aliexpress.ru's review page request for the
+ * tab's product `id` (core::reviews::ru_request_body): these keys and values
+ * only, page 2 or later (page 1 is the page's own).
+ */
+function isRuReviewBody(text, id) {
+  let b;
+  try { b = JSON.parse(text); } catch { return false; }
+  const keys = (o) => (o && typeof o === 'object' && !Array.isArray(o) ? Object.keys(o).sort().join() : null);
+  return keys(b) === 'filters,pagination,productKey,skuFilter,sort'
+    && keys(b.productKey) === 'id,sourceId' && b.productKey.id === id && b.productKey.sourceId === 0
+    && keys(b.pagination) === 'pageNum,pageSize' && Number.isInteger(b.pagination.pageNum) && b.pagination.pageNum >= 2 && b.pagination.pageSize === 10
+    && b.sort === 1 && Array.isArray(b.filters) && b.filters.length === 0 && Array.isArray(b.skuFilter) && b.skuFilter.length === 0;
+}
 /**
  * Chromium's own background requests (time, component updates, account checks):
  * made by the browser, not by any page or extension ("not an origin" initiator).
@@ -149,7 +165,7 @@ async function launchWithNetLog(port) {
     try { frameUrl = r.frame()?.url() ?? ''; } catch { /* service worker requests have no frame */ }
     const sw = !!r.serviceWorker();
     if (sw || frameUrl.startsWith('chrome-extension://')) {
-      extensionContextRequests.push({ url: r.url(), method: r.method(), from: sw ? 'service worker' : frameUrl, type: r.resourceType() });
+      extensionContextRequests.push({ url: r.url(), method: r.method(), postData: r.postData(), from: sw ? 'service worker' : frameUrl, type: r.resourceType() });
     }
   });
 }
@@ -245,6 +261,22 @@ async function session() {
     savedFiles += out.started;
     assert.ok(reviewRequests().length > 0 && reviewRequests().every((r) => r.query.includes(`productId=${ERA_C.id}`)), 'review pages of that product only');
     await set(false);
+    await page.close();
+  }
+  // aliexpress.ru's Buyer photos beyond page 1: the extension's one POST kind.
+  {
+    const { page } = await open(RU_REVIEWS.url);
+    await plantCanaries(page);
+    await page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+    const [ruTab] = await sw.evaluate((u) => chrome.tabs.query({ url: u }), RU_REVIEWS.url);
+    const { page: popup } = await open(`chrome-extension://${extensionId}/popup.html?tab=${ruTab?.id}`);
+    await popup.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await popup.locator('button[data-alisave-action="load-reviews"]').click();
+    await popup.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await popup.locator('button[data-alisave-action="save-reviews"]').click();
+    await popup.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 60000 });
+    reviewPhotos += Number(await popup.locator('[data-testid="buyer-progress"]').getAttribute('data-done'));
+    await popup.close();
     await page.close();
   }
   // The popup, for the Era D tab (the popup's ?tab= form; the active tab otherwise) and plain.
@@ -519,6 +551,7 @@ test('network audit: every request of the session went to the shops or their CDN
   const problems = [];
   const pageRequests = requests.filter((r) => r.initiator !== ext && r.initiator !== 'not an origin');
   const byExtension = requests.filter((r) => r.initiator === ext);
+  const ruPostsLogged = [];
 
   for (const r of requests) {
     let u;
@@ -527,9 +560,14 @@ test('network audit: every request of the session went to the shops or their CDN
     if (r.initiator === ext) {
       // The extension itself: downloads and popup previews (CDN media), or the
       // worker re-reading a shop API response the page itself requested.
-      if (r.method !== 'GET' || r.upload) problems.push(`extension request with a body / not GET: ${where}`);
+      const ruPost = isRuReviewPost(r.method, u);
+      if (!ruPost && (r.method !== 'GET' || r.upload)) problems.push(`extension request with a body / not GET: ${where}`);
       if (u.protocol !== 'https:') problems.push(`extension request not https: ${where}`);
-      if (isMediaCdn(u.hostname)) {
+      if (ruPost) {
+        // aliexpress.ru's review pages (issue #15): its body is checked below,
+        // against what the shop received.
+        ruPostsLogged.push(r);
+      } else if (isMediaCdn(u.hostname)) {
         // Downloads and previews (chrome.downloads and <img> fetch the URL as
         // the browser does: Chrome attaches the cookies of that host, if any).
       } else if (isApi(r.url)) {
@@ -567,6 +605,18 @@ test('network audit: every request of the session went to the shops or their CDN
       problems.push(`request from an unexpected initiator: ${where}`);
     }
   }
+  // The extension's POSTs: each one the shop received from the extension is
+  // aliexpress.ru's review page request for the tab's product, with exactly the
+  // documented body; as many as the net log shows, and no other POST anywhere.
+  const ruPostsReceived = shop.requests.filter((q) => q.method === 'POST' && q.origin === ext);
+  for (const q of ruPostsReceived) {
+    if (!(q.host === RU_REVIEWS_API.host && q.path === RU_REVIEWS_API.path && q.query === '' && /^application\/json/.test(q.contentType))) problems.push(`extension POST to ${q.host}${q.path}${q.query}`);
+    if (!isRuReviewBody(q.body, RU_REVIEWS.id)) problems.push(`extension POST with another body: ${q.body}`);
+    for (const value of Object.values(CANARY)) if ((q.body ?? '').includes(value)) problems.push(`a canary in a POST body: ${q.body}`);
+  }
+  if (ruPostsReceived.length !== ruPostsLogged.length) problems.push(`the net log shows ${ruPostsLogged.length} extension POSTs, the shop received ${ruPostsReceived.length}`);
+  const otherPosts = shop.requests.filter((q) => q.method !== 'GET' && q.method !== 'HEAD' && q.origin !== ext);
+  for (const q of otherPosts) problems.push(`a ${q.method} not from the extension: ${q.host}${q.path}`);
   assert.deepEqual(problems, []);
   // The shops' CDNs are other sites than the shops: no extension request to them carries any cookie.
   const cdnWithCookies = byExtension.filter((r) => underSite(new URL(r.url).hostname, CDN_SITES) && r.cookie);
@@ -588,7 +638,8 @@ test('network audit: every request of the session went to the shops or their CDN
     const ok = (u.protocol === 'chrome-extension:' && u.host === extensionId && existsSync(join(dist, decodeURIComponent(u.pathname))))
       || (r.method === 'GET' && u.protocol === 'https:' && isMediaCdn(u.hostname))
       || (r.from === 'service worker' && r.method === 'GET' && isApi(r.url))
-      || (r.from === 'service worker' && r.method === 'GET' && isReviewPage(u));
+      || (r.from === 'service worker' && r.method === 'GET' && isReviewPage(u))
+      || (r.from === 'service worker' && isRuReviewPost(r.method, u) && isRuReviewBody(r.postData, RU_REVIEWS.id));
     assert.ok(ok, `extension context request: ${r.method} ${r.url} from ${r.from}`);
   }
 
@@ -612,6 +663,8 @@ test('network audit: every request of the session went to the shops or their CDN
   assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url)) && r.url.includes(`productId=${ERA_D.id}`)), 'control: the buyer photos tab read review pages');
   assert.ok(byExtension.some((r) => isReviewPage(new URL(r.url)) && r.url.includes(`productId=${ERA_C.id}`)), 'control: the button with button_reviews on read review pages');
   assert.ok(reviewPhotos > 0, 'control: buyer photos were saved');
+  assert.ok(ruPostsLogged.length >= 1 && ruPostsReceived.length >= 1, 'control: aliexpress.ru review pages were asked (its POST)');
+  assert.ok(extensionContextRequests.some((r) => r.method === 'POST'), 'control: playwright saw the POST');
 });
 
 // ---------------------------------------------------------------------------

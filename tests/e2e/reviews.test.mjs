@@ -13,9 +13,11 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
-  REVIEW_PAGES, ALIBABA_ID, RU_REVIEWS,
+  REVIEW_PAGES, ALIBABA_ID, RU_REVIEWS, RU_REVIEWS_API, ruReviewAnswer,
 } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, setSettings, clickSave, finalReport } from './lib/browser.mjs';
+
+const ruPosts = () => shop.requests.filter((r) => r.host === RU_REVIEWS_API.host && r.path === RU_REVIEWS_API.path);
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FEEDBACK = 'feedback.aliexpress.com';
@@ -24,7 +26,7 @@ const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_$
 let shop, browser, downloads, base;
 
 before(async () => {
-  shop = await startShop({ extraPages: syntheticEraCPages(8) });
+  shop = await startShop({ extraPages: syntheticEraCPages(10) });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
   browser = await launch({ port: shop.port, downloadDir: downloads });
   base = `chrome-extension://${browser.extensionId}`;
@@ -490,16 +492,137 @@ test('the in-page button: off (the default) its save asks no review; turned on i
   await page.close();
 });
 
-test('aliexpress.ru: the tab says it shows only the first reviews the page carries, and why; "Load" reads them from the page itself (nothing asked of the shop); they save like the others', { timeout: 90000 }, async () => {
+/** The popup page holds the extension's batch lock (chrome::locks::BATCHES): no batch can be stored until `release()`. */
+async function holdBatches(page) {
+  await page.evaluate(() => new Promise((granted) => {
+    navigator.locks.request('alisave-batches', () => new Promise((release) => { globalThis.releaseBatches = release; granted(); }));
+  }));
+  return {
+    /** Resolves once someone else (the worker) waits for the lock. */
+    waited: () => page.waitForFunction(async () => (await navigator.locks.query()).pending.some((l) => l.name === 'alisave-batches'), null, { timeout: 30000 }),
+    release: () => page.evaluate(() => globalThis.releaseBatches?.()),
+  };
+}
+
+/**
+ * The order of issue #15's fix (StoredReviews::button_to_keep, claim_save): the
+ * page's button (button_reviews on) read pages 1–2, and the save of their photos
+ * waits (the test holds the batches' lock) when the user presses "Load" in the
+ * popup. Returns what was saved once the lock is released.
+ */
+async function buttonSaveThenLoad(n, { stopWorker }) {
+  await settings({ folder: 'Keep', folder_template: '{id}', button_reviews: true });
+  const p = syntheticEraC(n);
+  const { asked, release } = holdPage(2);
+  const { popup, product } = await popupFor(p.url);
+  const page = popup.page;
+  const sw = await browser.worker();
+  let lock;
+  try {
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').waitFor();
+    const r = await clickSave(product.page);
+    assert.ok(r.started > 0, r.text);
+    await asked.opened; // the button's run asks page 2 (held)
+    await finalReport(product.page); // the product's own batch is done: it needs the lock no more
+    lock = await holdBatches(page);
+    release.open();
+    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    assert.equal(await status(page).getAttribute('data-pages'), '2', 'the button read its 2 pages');
+    await lock.waited(); // the button's save waits to store its batch
+    if (stopWorker) {
+      const cdp = await browser.ctx.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    }
+    // "Load" (it also starts a new worker after a stop, which resumes the save).
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await page.locator(`[data-testid="buyer-status"][data-state="done"][data-pages="${REVIEW_PAGES}"]`).waitFor({ timeout: 30000 });
+    await lock.waited(); // a save waits for the lock (the button's, again after a stop)
+    await lock.release();
+    const folder = join(downloads, 'Keep', p.id, 'reviews');
+    const json = join(folder, 'reviews.json');
+    // reviews.json/csv are written once every photo of the batch ended.
+    for (const end = Date.now() + 30000; Date.now() < end;) {
+      const now = listFiles(folder, { all: true });
+      if (now.includes('reviews.json') && now.includes('reviews.csv') && !now.some((f) => f.endsWith('.crdownload'))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const files = await waitForFiles(folder, 3, 30000, { all: true });
+    assert.ok(files.includes('reviews.json'), files.join(', '));
+    const batches = (await sw.evaluate(async () => Object.values(await chrome.storage.session.get(null)).filter((v) => v && v.jobs && v.product)))
+      .filter((b) => b.product.id === p.id && b.jobs.some((j) => j.kind === 'review'));
+    const saved = JSON.parse(readFileSync(json, 'utf8')).reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').map((f) => f.file);
+    return { p, files: files.filter((f) => !f.startsWith('reviews.')), batches, saved, popup, product };
+  } finally {
+    release.open();
+    await lock?.release().catch(() => {});
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    await settings({ button_reviews: false });
+  }
+}
+
+/** The photos of review pages 1..pages of product `id` (syntheticReview), full size. */
+const photosOf = (id, pages) => Array.from({ length: pages }, (_, pg) => [0, 1, 2, 3].flatMap((i) => syntheticReview(id, pg + 1, i).images)).flat();
+
+/** Each saved file is the original of one of `allowed`, and none twice. */
+function savedOnce(folder, files, allowed) {
+  const got = files.map((f) => {
+    const u = new URL(embeddedUrl(readFileSync(join(folder, f))));
+    return `https://${u.host}${u.pathname}`;
+  });
+  assert.equal(new Set(got).size, got.length, `a photo saved twice: ${files.join(', ')}`);
+  for (const u of got) assert.ok(allowed.includes(u), u);
+  return got;
+}
+
+test('the in-page button\'s buyer photos and "Load" pressed before they were saved: the button\'s save goes on with its 2 pages, saved once; the new run (3 pages) saves nothing by itself', { timeout: 120000 }, async () => {
+  const { p, files, batches, saved, popup, product } = await buttonSaveThenLoad(9, { stopWorker: false });
+  try {
+    assert.equal(batches.length, 1, `one review batch: ${batches.map((b) => b.request_id).join(', ')}`);
+    assert.match(batches[0].request_id ?? '', /^rv/, 'the button\'s save');
+    const got = savedOnce(join(downloads, 'Keep', p.id, 'reviews'), files, photosOf(p.id, 2));
+    assert.deepEqual(got.sort(), photosOf(p.id, 2).sort(), 'the 8 photos of pages 1–2, each once');
+    assert.deepEqual(saved.sort(), [...files].sort());
+    assert.deepEqual(reviewRequests(p.id).map((r) => new URL(`https://x/${r.query}`).searchParams.get('page')), ['1', '2', '1', '2', '3'], 'the button\'s 2 pages, then Load\'s 3');
+    assert.deepEqual(popup.errors, []);
+  } finally {
+    await popup.page.close();
+    await product.page.close();
+  }
+});
+
+test('the same with the worker stopped while the button\'s save waits: whichever the new worker does first (resume the save, or let "Load" take it over), the button\'s photos are saved once', { timeout: 120000 }, async (t) => {
+  const { p, files, batches, saved, popup, product } = await buttonSaveThenLoad(10, { stopWorker: true });
+  try {
+    assert.equal(batches.length, 1, `one review batch: ${batches.map((b) => b.request_id).join(', ')}`);
+    assert.match(batches[0].request_id ?? '', /^rv/, 'the button\'s save');
+    const got = savedOnce(join(downloads, 'Keep', p.id, 'reviews'), files, photosOf(p.id, REVIEW_PAGES));
+    for (const u of photosOf(p.id, 2)) assert.ok(got.includes(u), `${u} (pages 1–2) saved`);
+    assert.ok(got.length === 8 || got.length === 12, `pages 1–2 (resumed) or 1–3 (taken over by "Load"): ${got.length}`);
+    assert.deepEqual(saved.sort(), [...files].sort());
+    t.diagnostic(got.length === 8 ? 'the new worker resumed the button\'s save first' : '"Load" took the button\'s save over');
+    assert.deepEqual(popup.errors, []);
+  } finally {
+    await popup.page.close();
+    await product.page.close();
+  }
+});
+
+test('aliexpress.ru: the tab says where its reviews come from; "Load" with filters page 1 meets reads them from the page itself (nothing asked of the shop); they save like the others', { timeout: 90000 }, async () => {
   await settings({ folder: 'Ru', folder_template: '{id}' });
   const { popup, product } = await popupFor(RU_REVIEWS.url);
   const page = popup.page;
   await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
   const note = await page.locator('[data-testid="buyer-ru-note"]').textContent();
-  assert.match(note, /only the first reviews the product page itself carries/, note);
-  assert.match(note, /POST/, 'why: the review request sends data');
-  assert.match(note, /GET requests that send nothing/, note);
+  assert.match(note, /first reviews come from the product page itself/, note);
+  assert.match(note, /a POST that sends only the product number, the page number and size, the order and the filters/, note);
+  assert.match(note, /other requests are GET requests that send nothing/, note);
   const from = shop.requests.length;
+  // At most 6 photos: the page's own first reviews hold them.
+  await page.locator('[data-testid="buyer-max"]').fill('6');
+  await page.locator('[data-testid="buyer-max"]').dispatchEvent('change');
   await page.locator('button[data-alisave-action="load-reviews"]').click();
   await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
   const asked = shop.requests.slice(from).filter((r) => /review|feedback|evaluation/i.test(`${r.host}${r.path}`));
@@ -527,6 +650,112 @@ test('aliexpress.ru: the tab says it shows only the first reviews the page carri
   assert.deepEqual(popup.errors, []);
   await popup.page.close();
   await product.page.close();
+});
+
+/** The POST bodies aliexpress.ru was sent since `from`, parsed. */
+const ruBodiesSince = (from) => ruPosts().filter((r) => r.at >= from).map((r) => ({ ...r, json: JSON.parse(r.body) }));
+const ruBody = (pageNum) => ({ productKey: { id: RU_REVIEWS.id, sourceId: 0 }, pagination: { pageNum, pageSize: 10 }, sort: 1, filters: [], skuFilter: [] });
+
+test('aliexpress.ru beyond page 1: filters that need more ask pages 2 and 3 exactly as the page does (one POST each, a second apart, only the product, page, size, order and filters), and their photos save', { timeout: 120000 }, async () => {
+  await settings({ folder: 'RuMore', folder_template: '{id}' });
+  const { popup, product } = await popupFor(RU_REVIEWS.url);
+  const page = popup.page;
+  const from = Date.now();
+  const before = shop.requests.length;
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+  const posts = ruBodiesSince(from);
+  assert.deepEqual(posts.map((r) => r.json), [ruBody(2), ruBody(3)], 'page 1 is the page\'s own; a page 3 shorter than 10 reviews is the last');
+  for (const r of posts) {
+    assert.equal(r.method, 'POST');
+    assert.match(r.contentType, /^application\/json/);
+    assert.equal(r.query, '', 'nothing in the URL');
+  }
+  assert.ok(posts[1].at - posts[0].at >= 950, `page 3 came ${posts[1].at - posts[0].at} ms after page 2`);
+  const others = shop.requests.slice(before).filter((r) => /review|feedback|evaluation/i.test(`${r.host}${r.path}`) && r.path !== RU_REVIEWS_API.path);
+  assert.deepEqual(others, [], 'no other review request');
+  assert.equal(await status(page).getAttribute('data-pages'), '3');
+  // 6 photos on page 1 (the page), 9 on page 2, 7 + 4 follow-up photos on page 3.
+  assert.equal(await status(page).getAttribute('data-shown'), '26');
+  assert.doesNotMatch(await status(page).textContent(), /not verified/);
+  await saveButton(page).click();
+  await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 60000 });
+  const folder = join(downloads, 'RuMore', RU_REVIEWS.id, 'reviews');
+  const files = await waitForFiles(folder, 28, 60000, { all: true });
+  const photos = files.filter((f) => !f.startsWith('reviews.'));
+  assert.equal(photos.length, 26, files.join(', '));
+  const expected = new Set();
+  const collect = (text) => { for (const m of text.matchAll(/https:\/\/ae01\.alicdn\.com\/kf\/Sru\w+\.(jpe?g|png)/g)) expected.add(m[0]); };
+  collect(ruReviewAnswer(ruBody(2)));
+  collect(ruReviewAnswer(ruBody(3)));
+  const got = photos.map((f) => {
+    const bytes = readFileSync(join(folder, f));
+    const u = new URL(embeddedUrl(bytes));
+    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
+    return `https://${u.host}${u.pathname}`;
+  });
+  assert.equal(new Set(got).size, 26, 'each photo once');
+  assert.equal(expected.size, 20);
+  assert.equal([...expected].filter((u) => got.includes(u)).length, 20, 'every photo of pages 2–3');
+  const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
+  assert.equal(json.reviews.length, 6 + 7 + 2);
+  assert.doesNotMatch(JSON.stringify(json), /avatar|Reviewer [DR]\d|fixtures\.invalid/i, 'no buyer names or avatars');
+  assert.equal(ruPosts().filter((r) => r.at >= from).length, 2, 'saving asked nothing more');
+  assert.deepEqual(popup.errors, []);
+  await popup.page.close();
+  await product.page.close();
+});
+
+test('aliexpress.ru: a captcha answer to page 3 keeps pages 1–2 and says why; an answer that is not understood says the request form is unverified', { timeout: 90000 }, async () => {
+  const key = `${RU_REVIEWS_API.host}${RU_REVIEWS_API.path}`;
+  let answerPage2 = null;
+  shop.setOverride(key, (req, res) => {
+    const body = JSON.parse(req.alisaveBody || '{}');
+    if (body.pagination?.pageNum === 2 && answerPage2) return answerPage2(res);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    if (body.pagination?.pageNum === 3) {
+      return res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://aliexpress.ru/_____tmd_____/punish?x5secdata=1"}}');
+    }
+    return res.end(ruReviewAnswer(body));
+  });
+  let opened;
+  try {
+    opened = await popupFor(RU_REVIEWS.url);
+    const { popup } = opened;
+    const page = popup.page;
+    const from = Date.now();
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+    const text = await status(page).textContent();
+    assert.match(text, /stopped after 2 pages/, text);
+    assert.match(text, /captcha/, text);
+    assert.doesNotMatch(text, /not verified/, text);
+    assert.equal(await status(page).getAttribute('data-pages'), '2');
+    assert.equal(await status(page).getAttribute('data-shown'), '15', 'the photos of pages 1–2 are kept');
+    assert.deepEqual(ruBodiesSince(from).map((r) => r.json), [ruBody(2), ruBody(3)], 'page 3 asked once, never again');
+    await popup.page.close();
+
+    // HTTP 400 to page 2: stopped after page 1, and the user told the form is unverified.
+    answerPage2 = (res) => { res.writeHead(400, { 'content-type': 'text/plain' }); res.end('bad request'); };
+    const again = await open(`${base}/popup.html?tab=${await (await browser.worker()).evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, RU_REVIEWS.url)}`);
+    await again.page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    const from2 = Date.now();
+    await again.page.locator('button[data-alisave-action="load-reviews"]').click();
+    await again.page.locator('[data-testid="buyer-status"][data-state="stopped"][data-pages="1"]').waitFor({ timeout: 30000 });
+    const said = await status(again.page).textContent();
+    assert.match(said, /stopped after 1 page/, said);
+    assert.match(said, /400/, said);
+    assert.match(said, /not verified on the live site/, said);
+    assert.equal(await status(again.page).getAttribute('data-shown'), '6');
+    assert.deepEqual(ruBodiesSince(from2).map((r) => r.json), [ruBody(2)]);
+    await again.page.close();
+  } finally {
+    shop.setOverride(key, null);
+    await opened?.popup.page.close().catch(() => {});
+    await opened?.product.page.close();
+  }
 });
 
 test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {

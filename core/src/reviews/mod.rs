@@ -81,6 +81,11 @@ pub struct ButtonRun {
     pub shop: Option<String>,
     /// The photos' batch was made.
     pub saved: bool,
+    /// The worker instance saving them now (`StoredReviews::claim_save`): a
+    /// second save of the same worker waits for that one; another worker's
+    /// claim is a stopped worker's, taken over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saving: Option<String>,
 }
 
 impl StoredReviews {
@@ -92,17 +97,36 @@ impl StoredReviews {
         self.button.as_ref().filter(|b| !b.saved)
     }
 
+    /// Claims the save of the button's run that ended for the worker
+    /// instance `driver` (marks it, to be stored before saving): the button
+    /// and the reviews to save, or `None` when nothing is due or this worker is
+    /// saving it already. A claim of another (stopped) worker is taken over:
+    /// the saver then looks for the batch of the run's request id before
+    /// making one.
+    pub fn claim_save(&mut self, driver: &str) -> Option<ButtonRun> {
+        self.save_due()?;
+        let b = self.button.as_mut()?;
+        if b.saving.as_deref() == Some(driver) {
+            return None;
+        }
+        b.saving = Some(driver.to_string());
+        Some(b.clone())
+    }
+
     /// The button's save a new run of `product_id` (the popup's "Load") takes
     /// over from this one: the page's save asked for the product's buyer
     /// photos, and they are not saved yet. Without it a "Load" pressed before
     /// the button's photos were saved (or while a stopped worker's run waited)
     /// would drop them. The new run's reviews are then saved with the button's
-    /// default filter when it ends.
-    pub fn button_to_keep(&self, product_id: &str) -> Option<ButtonRun> {
+    /// default filter when it ends. Not one this worker (`driver`) is saving
+    /// right now: that save goes on with the reviews it took.
+    pub fn button_to_keep(&self, product_id: &str, driver: &str) -> Option<ButtonRun> {
         if self.product_id != product_id {
             return None;
         }
-        self.button.clone().filter(|b| !b.saved)
+        self.button
+            .clone()
+            .filter(|b| !b.saved && b.saving.as_deref() != Some(driver))
     }
 }
 
@@ -515,6 +539,7 @@ mod tests {
                 title: None,
                 shop: None,
                 saved: false,
+                saving: None,
             }),
         };
         let ask = |on, whole, started, existing: Option<&StoredReviews>| {
@@ -549,24 +574,77 @@ mod tests {
         }
         assert!(s.save_due().is_none(), "saved");
         assert!(
-            s.button_to_keep("1005001").is_none(),
+            s.button_to_keep("1005001", "w1").is_none(),
             "saved: nothing to keep"
         );
 
         // The popup's "Load" before the button's photos were saved keeps them due.
         let waiting = stored(RunState::Done, Some("c1"));
         assert_eq!(
-            waiting.button_to_keep("1005001").map(|b| b.request_id),
+            waiting
+                .button_to_keep("1005001", "w1")
+                .map(|b| b.request_id),
             Some("rv1".to_string())
         );
-        assert!(waiting.button_to_keep("9").is_none(), "another product");
+        assert!(
+            waiting.button_to_keep("9", "w1").is_none(),
+            "another product"
+        );
         assert!(stored(RunState::Done, None)
-            .button_to_keep("1005001")
+            .button_to_keep("1005001", "w1")
             .is_none());
         assert!(
             stored(RunState::Done, None).save_due().is_none(),
             "the popup's run"
         );
+    }
+
+    #[test]
+    fn a_button_save_is_claimed_once_per_worker_and_a_stopped_workers_claim_taken_over() {
+        let mut s = StoredReviews {
+            product_id: "1005001".into(),
+            platform: "aliexpress".into(),
+            page_url: "https://www.aliexpress.com/item/1005001.html".into(),
+            driver: "w1".into(),
+            run: ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default()),
+            button: Some(ButtonRun {
+                page_request: Some("c1".into()),
+                request_id: "rv1".into(),
+                title: None,
+                shop: None,
+                saved: false,
+                saving: None,
+            }),
+        };
+        assert!(s.claim_save("w1").is_none(), "still reading");
+        s.run.state = RunState::Done;
+        let b = s.claim_save("w1").expect("due");
+        assert_eq!(
+            (b.request_id.as_str(), b.saving.as_deref()),
+            ("rv1", Some("w1"))
+        );
+        assert!(
+            s.claim_save("w1").is_none(),
+            "the same worker saves it once"
+        );
+        // "Load" meanwhile: that save goes on, the new run does not take it.
+        assert!(s.button_to_keep("1005001", "w1").is_none());
+        // A new worker (the first one stopped while saving): its claim, and a
+        // "Load" there takes the button's save over.
+        assert!(s.button_to_keep("1005001", "w2").is_some());
+        assert_eq!(
+            s.claim_save("w2").and_then(|b| b.saving),
+            Some("w2".to_string())
+        );
+        if let Some(b) = s.button.as_mut() {
+            b.saved = true;
+        }
+        assert!(s.claim_save("w3").is_none(), "saved");
+        // Stored before the field existed: read as not claimed.
+        let mut json = serde_json::to_value(&s).expect("json");
+        json["button"].as_object_mut().map(|o| o.remove("saving"));
+        let old: StoredReviews = serde_json::from_value(json).expect("reads");
+        assert_eq!(old.button.and_then(|b| b.saving), None);
     }
 
     #[test]

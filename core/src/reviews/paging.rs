@@ -10,15 +10,23 @@
 //! failed request ends the run at once, keeping what earlier pages gave, with a
 //! sentence for the user; nothing is asked again.
 //!
-//! The order asked of the shop: aliexpress.ru's `sort` 2 (newest) when the
-//! filter wants newest first, else its default 1; its photo filter (`filters:
-//! [1]`) always. AliExpress global is asked `sort=complex_default&filter=all`,
-//! the only values seen in real requests; [`fn@super::select`] orders what was
-//! collected. So "newest first" is exact on aliexpress.ru and, on AliExpress,
-//! the newest of the pages read.
+//! aliexpress.ru ([`ReviewRun::of_page`]): page 1 is the one the product page
+//! itself carries (`#__AER_DATA__`, nothing asked); when the filter needs more,
+//! pages 2, 3, … are asked as the page itself asks for them when it is
+//! scrolled: a `POST` of [`ru_request_body`] (the product id, the page number,
+//! [`RU_PAGE_SIZE`], the page's default order and no filters, so each page
+//! continues the list page 1 began). That request form is not verified on the
+//! live site: an answer that is not understood ends the run with a sentence
+//! saying so (`buyer_ru_unverified`).
+//!
+//! The order asked of the shop: AliExpress global is asked
+//! `sort=complex_default&filter=all`, the only values seen in real requests,
+//! aliexpress.ru its default order (`sort` 1, `filters: []`, as page 1);
+//! [`fn@super::select`] orders what was collected. So "newest first" is the
+//! newest of the pages read.
 
 use super::parse::parse;
-use super::{Review, ReviewFilter, ReviewOrder, ReviewSource};
+use super::{Review, ReviewFilter, ReviewSource};
 use crate::page_view::{api_answer, ApiAnswer, ApiKind};
 use crate::say::{t, tn, Say};
 use serde::{Deserialize, Serialize};
@@ -29,6 +37,27 @@ pub const MIN_GAP_MS: f64 = 1000.0;
 pub const MAX_PAGES: u32 = 100;
 /// Reviews asked for per page.
 pub const PAGE_SIZE: u32 = 20;
+/// Reviews per aliexpress.ru page: what the page's own requests ask for
+/// (`pagination.pageSize` of the real captures) and what its page 1 holds.
+pub const RU_PAGE_SIZE: u32 = 10;
+/// The one `POST` the extension makes (aliexpress.ru's review pages).
+pub const RU_REVIEWS_URL: &str =
+    "https://aliexpress.ru/aer-jsonapi/review/v5/desktop/product-reviews";
+
+/// The JSON body of aliexpress.ru's review page `page` of `product_id`, as the
+/// product page itself sends it (page-formats §9.5 (iii), the real captures'
+/// bodies): the product id, the page number and size, the default order, no
+/// filters. Nothing else: no cookie, nothing about the user.
+pub fn ru_request_body(product_id: &str, page: u32) -> String {
+    serde_json::json!({
+        "productKey": {"id": product_id, "sourceId": 0},
+        "pagination": {"pageNum": page, "pageSize": RU_PAGE_SIZE},
+        "sort": 1,
+        "filters": [],
+        "skuFilter": [],
+    })
+    .to_string()
+}
 
 /// One request to make.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,14 +146,14 @@ impl ReviewRun {
         }
     }
 
-    /// A run of the reviews the product page itself carries (aliexpress.ru's
-    /// `#__AER_DATA__`): one "page", the page's HTML, which the worker gets
-    /// from the tab's own content script ([`ReviewRun::answer`]); nothing is
-    /// asked of the shop ([`ReviewRun::next_request`] gives nothing).
+    /// An aliexpress.ru run: page 1 is the reviews the product page itself
+    /// carries (`#__AER_DATA__`), its HTML, which the worker gets from the
+    /// tab's own content script ([`ReviewRun::answer`]); nothing is asked of
+    /// the shop for it. Pages 2, 3, … only when the filter needs more: the
+    /// `POST` of [`ru_request_body`], one at a time, as for AliExpress.
     pub fn of_page(product_id: &str, filter: ReviewFilter) -> ReviewRun {
         let mut run = ReviewRun::new(ReviewSource::AliExpressRu, product_id, filter);
         run.source = ReviewSource::AliExpressRuPage;
-        run.max_pages = 1;
         if run.state == RunState::Reading {
             run.pending = Some(1);
         }
@@ -148,8 +177,9 @@ impl ReviewRun {
     pub fn next_request(&mut self, now_ms: f64) -> Option<ReviewRequest> {
         if self.state != RunState::Reading
             || self.pending.is_some()
-            || self.source == ReviewSource::AliExpressRuPage
+            || (self.source == ReviewSource::AliExpressRuPage && self.pages_read == 0)
         {
+            // Busy, over, or (aliexpress.ru) page 1 is still the page's own.
             return None;
         }
         let page = self.pages_read + 1;
@@ -159,19 +189,10 @@ impl ReviewRun {
             _ => now,
         };
         let (method, url, body) = match self.source {
-            ReviewSource::AliExpressRu => (
+            ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => (
                 "POST",
-                "https://aliexpress.ru/aer-jsonapi/review/v5/desktop/product-reviews".to_string(),
-                Some(
-                    serde_json::json!({
-                        "productKey": {"id": self.product_id, "sourceId": 0},
-                        "pagination": {"pageNum": page, "pageSize": PAGE_SIZE},
-                        "sort": if self.filter.order == ReviewOrder::Newest { 2 } else { 1 },
-                        "filters": [1],
-                        "skuFilter": [],
-                    })
-                    .to_string(),
-                ),
+                RU_REVIEWS_URL.to_string(),
+                Some(ru_request_body(&self.product_id, page)),
             ),
             _ => (
                 "GET",
@@ -193,6 +214,16 @@ impl ReviewRun {
         })
     }
 
+    /// The pending request's answer (or failure) came at `now_ms`: the next
+    /// request waits [`MIN_GAP_MS`] from then, not from when this one was
+    /// sent, so the shop sees them at least a second apart whatever the
+    /// network's delay.
+    pub fn answered_at(&mut self, now_ms: f64) {
+        if self.pending.is_some() && now_ms.is_finite() {
+            self.last_request_ms = Some(self.last_request_ms.map_or(now_ms, |l| l.max(now_ms)));
+        }
+    }
+
     /// Ends the run early, keeping what was read.
     fn stop(&mut self, why: Say) {
         self.pending = None;
@@ -201,24 +232,53 @@ impl ReviewRun {
         };
     }
 
-    /// The answer to the pending request.
+    /// Whether page `page` of this run is asked of aliexpress.ru's review API
+    /// (the `POST`, whose form is unverified on the live site).
+    fn ru_api(&self, page: u32) -> bool {
+        match self.source {
+            ReviewSource::AliExpressRu => true,
+            ReviewSource::AliExpressRuPage => page >= 2,
+            _ => false,
+        }
+    }
+
+    /// Says, once, that aliexpress.ru's further pages are asked in a form not
+    /// verified on the live site (an answer to it was not understood).
+    fn unverified(&mut self) {
+        let note = t("buyer_ru_unverified");
+        if !self.warnings.contains(&note) {
+            self.warnings.push(note);
+        }
+    }
+
+    /// The answer to the pending request (for page 1 of an aliexpress.ru
+    /// run: the product page's HTML).
     pub fn answer(&mut self, body: &str) {
         let Some(page) = self.pending else { return };
         if self.state != RunState::Reading {
             return;
         }
-        let kind = match self.source {
-            ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => ApiKind::RuProduct,
-            _ => ApiKind::AeProduct,
+        let page_itself = self.source == ReviewSource::AliExpressRuPage && page == 1;
+        let ru_api = self.ru_api(page);
+        let (kind, source) = match self.source {
+            ReviewSource::AliExpressRuPage if page_itself => {
+                (ApiKind::RuProduct, ReviewSource::AliExpressRuPage)
+            }
+            ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => {
+                (ApiKind::RuProduct, ReviewSource::AliExpressRu)
+            }
+            other => (ApiKind::AeProduct, other),
         };
-        let page_itself = self.source == ReviewSource::AliExpressRuPage;
         if !page_itself {
             if let ApiAnswer::Refused(why) = api_answer(kind, body) {
+                if ru_api && why != t("api_captcha") {
+                    self.unverified();
+                }
                 self.stop(why);
                 return;
             }
         }
-        let read = parse(self.source, body);
+        let read = parse(source, body);
         if !read.found && page_itself {
             // The page carries no reviews: said, nothing else to read.
             self.pending = None;
@@ -228,6 +288,9 @@ impl ReviewRun {
             return;
         }
         if !read.found {
+            if ru_api {
+                self.unverified();
+            }
             self.stop(t("review_not_data"));
             return;
         }
@@ -247,19 +310,35 @@ impl ReviewRun {
                 self.reviews.push(r);
             }
         }
+        let page_size = match self.source {
+            ReviewSource::AliExpressRu | ReviewSource::AliExpressRuPage => RU_PAGE_SIZE,
+            _ => PAGE_SIZE,
+        };
         let last_page = got == 0
             || self.total_pages.is_some_and(|n| page >= n)
-            || (self.total_pages.is_none() && got < PAGE_SIZE as usize)
+            || (self.total_pages.is_none() && got < page_size as usize)
             || page >= self.max_pages.min(MAX_PAGES);
         if last_page || self.photos_collected() >= self.filter.limit() {
             self.state = RunState::Done;
         }
     }
 
-    /// The pending request brought nothing (`why`: the network error or HTTP
-    /// status, said): the run stops, keeping what was read. Not tried again.
+    /// The pending page did not come (`why`: a stopped worker, a page that
+    /// did not answer): the run stops, keeping what was read. Not tried again.
     pub fn failed(&mut self, why: Say) {
         if self.pending.is_some() && self.state == RunState::Reading {
+            self.stop(why);
+        }
+    }
+
+    /// The pending request brought nothing (`why`: the network error or HTTP
+    /// status, said): as [`ReviewRun::failed`]; for aliexpress.ru's `POST`,
+    /// whose form is unverified, the user is also told that.
+    pub fn request_failed(&mut self, why: Say) {
+        if let Some(page) = self.pending.filter(|_| self.state == RunState::Reading) {
+            if self.ru_api(page) {
+                self.unverified();
+            }
             self.stop(why);
         }
     }
@@ -379,6 +458,11 @@ mod tests {
         run.answer(&synthetic_page(2, 5, 20));
         let r3 = run.next_request(20_000.0).expect("page 3");
         assert_eq!(r3.not_before_ms, 20_000.0);
+        // The gap counts from the answer when it came later than the send.
+        run.answered_at(20_400.0);
+        run.answer(&synthetic_page(3, 5, 20));
+        let r4 = run.next_request(20_500.0).expect("page 4");
+        assert_eq!(r4.not_before_ms, 21_400.0);
     }
 
     #[test]
@@ -464,18 +548,25 @@ mod tests {
             ReviewFilter::default(),
         );
         let r = run.next_request(5.0).expect("page 1");
-        assert_eq!(r.method, "POST");
-        let body: serde_json::Value =
-            serde_json::from_str(r.body.as_deref().unwrap_or("")).unwrap_or_default();
-        assert_eq!(body["pagination"]["pageNum"], 1);
-        assert_eq!(body["sort"], 2);
-        assert_eq!(body["filters"], serde_json::json!([1]));
+        assert_eq!(
+            (r.method.as_str(), r.url.as_str()),
+            ("POST", RU_REVIEWS_URL)
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(ru_request_body("1005009452926938", 1).as_str())
+        );
         run.answer("<html><body>Войдите</body></html>");
         assert_eq!(
             run.state,
             RunState::Stopped {
                 reason: tn("review_stopped", 0, &[t("api_not_data").into()])
             }
+        );
+        assert_eq!(
+            run.warnings,
+            [t("buyer_ru_unverified")],
+            "the form is unverified"
         );
 
         let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
@@ -506,6 +597,146 @@ mod tests {
         }
         let mut run = ReviewRun::new(ReviewSource::AliExpressMtop, "1", ReviewFilter::default());
         assert_eq!(run.next_request(0.0), None);
+    }
+
+    /// SYNTHETIC: an aliexpress.ru `product-reviews` answer in the real
+    /// captures' shape (§9.5 (iii)) with `n` reviews of one photo each.
+    fn ru_api_page(page: u32, n: usize) -> String {
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                serde_json::json!({
+                    "product": {"id": "1005001", "sourceId": 0, "skuProperties": "Red | M"},
+                    "reviewer": {"name": "Someone", "avatar": null, "countryFlag": null},
+                    "root": {"id": format!("p{page}r{i}"), "date": "1 June 2026", "grade": 5,
+                             "text": "ok", "images": [{"id": "x", "url": format!("https://ae01.alicdn.com/kf/Sru{page}x{i}.jpg")}]},
+                    "additional": null,
+                    "interaction": {"likesAmount": 0}
+                })
+            })
+            .collect();
+        serde_json::json!({"data": {"reviews": items}}).to_string()
+    }
+
+    /// SYNTHETIC: a product page with page 1 (`n` reviews of one photo each)
+    /// in its `#__AER_DATA__` widget.
+    fn ru_product_page(n: usize) -> String {
+        let api: serde_json::Value = serde_json::from_str(&ru_api_page(1, n)).unwrap_or_default();
+        format!(
+            "<html><script id=\"__AER_DATA__\">{{\"widgets\":[{{\"widgetId\":\"bx/RedReviewsProductFeedbackList/0.35.0\",\"props\":{{\"reviews\":{}}}}}]}}</script></html>",
+            api["data"]["reviews"]
+        )
+    }
+
+    #[test]
+    fn the_ru_body_names_the_product_page_size_order_and_filters_only() {
+        let body: serde_json::Value =
+            serde_json::from_str(&ru_request_body("1005009452926938", 3)).expect("JSON");
+        // As the page itself sends page 3 (reviews-native-contexts capture).
+        assert_eq!(
+            body,
+            serde_json::json!({ "productKey": { "id": "1005009452926938", "sourceId": 0 },
+                "pagination": { "pageNum": 3, "pageSize": 10 }, "sort": 1, "filters": [], "skuFilter": [] })
+        );
+    }
+
+    #[test]
+    fn aliexpress_ru_asks_page_2_on_only_when_the_filter_needs_more() {
+        // Page 1 (the page's own) holds the 6 photos the filter wants: no POST.
+        let six = ReviewFilter {
+            max_photos: 6,
+            ..ReviewFilter::default()
+        };
+        let mut run = ReviewRun::of_page("1005001", six);
+        assert_eq!(run.next_request(0.0), None, "page 1 is the page's own");
+        run.answer(&ru_product_page(10));
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 1));
+        assert_eq!(run.next_request(1e9), None);
+
+        // A page 1 shorter than a page is the last page: no POST either.
+        let mut run = ReviewRun::of_page("1005001", ReviewFilter::default());
+        run.answer(&ru_product_page(5));
+        assert_eq!(run.state, RunState::Done);
+
+        // More wanted: pages 2 and 3 by POST, a second apart, until a short page.
+        let mut run = ReviewRun::of_page("1005001", ReviewFilter::default());
+        run.answer(&ru_product_page(10));
+        assert_eq!(run.state, RunState::Reading);
+        let r2 = run.next_request(50_000.0).expect("page 2");
+        assert_eq!(
+            (r2.page, r2.method.as_str(), r2.url.as_str()),
+            (2, "POST", RU_REVIEWS_URL)
+        );
+        assert_eq!(r2.not_before_ms, 50_000.0);
+        assert_eq!(
+            r2.body.as_deref(),
+            Some(ru_request_body("1005001", 2).as_str())
+        );
+        assert_eq!(run.next_request(50_001.0), None, "one at a time");
+        run.answer(&ru_api_page(2, 10));
+        let r3 = run.next_request(50_100.0).expect("page 3");
+        assert_eq!((r3.page, r3.not_before_ms), (3, 51_000.0));
+        assert_eq!(
+            r3.body.as_deref(),
+            Some(ru_request_body("1005001", 3).as_str())
+        );
+        run.answer(&ru_api_page(3, 4));
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 3));
+        assert_eq!(run.reviews.len(), 24);
+        assert!(run.warnings.is_empty());
+
+        // The in-page button's run: its first 2 pages (page 1 the page's own).
+        let mut run = ReviewRun::of_page("1005001", ReviewFilter::default()).first_pages(2);
+        run.answer(&ru_product_page(10));
+        run.next_request(0.0).expect("page 2");
+        run.answer(&ru_api_page(2, 10));
+        assert_eq!((run.state.clone(), run.pages_read), (RunState::Done, 2));
+    }
+
+    #[test]
+    fn aliexpress_ru_further_pages_stop_at_a_captcha_or_an_answer_not_understood() {
+        let start = || {
+            let mut run = ReviewRun::of_page("1005001", ReviewFilter::default());
+            run.answer(&ru_product_page(10));
+            run.next_request(0.0).expect("page 2");
+            run.answer(&ru_api_page(2, 10));
+            run.next_request(2000.0).expect("page 3");
+            run
+        };
+        // A captcha on page 3: pages 1–2 kept, said, never asked again.
+        let mut run = start();
+        run.answer("{\"ret\":[\"FAIL_SYS_USER_VALIDATE::x\"],\"data\":{\"url\":\"https://aliexpress.ru/_____tmd_____/punish?x5secdata=1\"}}");
+        assert_eq!(
+            run.state,
+            RunState::Stopped {
+                reason: tn("review_stopped", 2, &[t("api_captcha").into()])
+            }
+        );
+        assert_eq!((run.pages_read, run.reviews.len()), (2, 20));
+        assert!(
+            run.warnings.is_empty(),
+            "a captcha is no sign of a wrong form"
+        );
+        assert_eq!(run.next_request(1e9), None);
+        // JSON that is not review data, an HTML page, an HTTP error: stopped,
+        // and the user told that the request form is unverified.
+        for answer in [
+            Some("{\"error\":\"bad request\"}"),
+            Some("<!doctype html><p>Ошибка</p>"),
+            None,
+        ] {
+            let mut run = start();
+            match answer {
+                Some(body) => run.answer(body),
+                None => run.request_failed(t("api_captcha")),
+            }
+            assert!(matches!(run.state, RunState::Stopped { .. }), "{answer:?}");
+            assert_eq!((run.pages_read, run.reviews.len()), (2, 20));
+            assert_eq!(run.warnings, [t("buyer_ru_unverified")], "{answer:?}");
+        }
+        // A worker that stopped is no sign of a wrong form either.
+        let mut run = start();
+        run.failed(t("buyer_worker_stopped"));
+        assert!(run.warnings.is_empty());
     }
 
     #[test]

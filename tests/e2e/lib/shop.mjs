@@ -422,12 +422,32 @@ function aerPage(id = '1005008195850531') {
  * (https://ae01.alicdn.com/kf/Sru<name>.<ext>) and its product id this page's.
  */
 export const RU_REVIEWS = { id: '1005008195850531', url: 'https://www.aliexpress.ru/item/1005008195850531.html' };
+/** A capture's JSON text with its sanitized media URLs on the test CDN and its product id `id`. */
+const ruOnTestCdn = (text, fromId, id) => text
+  .replace(/https:\/\/fixtures\.invalid\/([A-Za-z0-9-]+)\.(jpe?g|png)/g, (_, name, ext) => `https://ae01.alicdn.com/kf/Sru${name.replace(/-/g, '')}.${ext}`)
+  .replaceAll(fromId, id);
 function aerReviewsPage() {
   const capture = readFileSync(join(realFixtures, 'IarBest-Aliexpress-to-AI/reviews-ssr-1005009452926938.json'), 'utf8');
-  const widget = JSON.stringify(JSON.parse(capture).widget)
-    .replace(/https:\/\/fixtures\.invalid\/([A-Za-z0-9-]+)\.(jpe?g|png)/g, (_, name, ext) => `https://ae01.alicdn.com/kf/Sru${name.replace(/-/g, '')}.${ext}`)
-    .replaceAll('1005009452926938', RU_REVIEWS.id);
+  const widget = ruOnTestCdn(JSON.stringify(JSON.parse(capture).widget), '1005009452926938', RU_REVIEWS.id);
   return aerPage(RU_REVIEWS.id).replace('{"widgets":[', `{"widgets":[${widget},`);
+}
+/** aliexpress.ru's review API (`POST …/product-reviews`) as the test shop answers it. */
+export const RU_REVIEWS_API = { host: 'aliexpress.ru', path: '/aer-jsonapi/review/v5/desktop/product-reviews' };
+/**
+ * The answer to an aliexpress.ru review page request body (SYNTHETIC derivative
+ * of real answers, the files unchanged): page 2 is the real page-2 answer
+ * (reviews-native-page2-1005009452926938.json, 10 reviews, 10 photos), page 3
+ * the real "additional" answer (reviews-native-additional-32882927175.json,
+ * 4 reviews, 11 photos: a short page, the last), media mapped to the test CDN
+ * and the product id to the one asked for; any other page has no reviews.
+ */
+export function ruReviewAnswer(body) {
+  const id = String(body?.productKey?.id ?? '');
+  const page = Number(body?.pagination?.pageNum);
+  const file = { 2: ['reviews-native-page2-1005009452926938.json', '1005009452926938'], 3: ['reviews-native-additional-32882927175.json', '32882927175'] }[page];
+  if (!file) return JSON.stringify({ data: { reviews: [] } });
+  const capture = JSON.parse(readFileSync(join(realFixtures, 'IarBest-Aliexpress-to-AI', file[0]), 'utf8'));
+  return ruOnTestCdn(JSON.stringify(capture.response), file[1], id);
 }
 
 /** Alibaba, real 2026 `window.detailData` (omkarcloud capture) inside a synthetic page. */
@@ -571,7 +591,8 @@ function makeCert() {
 /**
  * Starts the shop. Returns { port, requests, close, setOverride }.
  * Options: { extraPages } — more pages by host + path.
- * `requests` records every request: { host, path, query, dest, at, site, mode, origin }
+ * `requests` records every request: { method, body (of a request with one), contentType,
+ * host, path, query, dest, at, site, mode, origin }
  * (dest, site, mode: the Sec-Fetch-* headers).
  */
 /** Inner HTML of the first <div> whose opening tag contains `marker` (tags balanced by counting). */
@@ -606,10 +627,18 @@ export async function startShop({ extraPages = {} } = {}) {
   let cdnDelayMs = 0;
   let apiHeaders = {};
   const server = createServer(makeCert(), (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.alisaveBody === undefined) {
+      // A request with a body: recorded with it (at most 64 KiB read).
+      const chunks = [];
+      req.on('data', (c) => { if (chunks.reduce((n, x) => n + x.length, 0) < 65536) chunks.push(c); });
+      req.on('end', () => { req.alisaveBody = Buffer.concat(chunks).toString('utf8'); server.emit('request', req, res); });
+      return;
+    }
     const host = (req.headers.host || '').replace(/:\d+$/, '').toLowerCase();
     const url = new URL(req.url, `https://${host}`);
     if (!req.alisaveDelayed) {
       requests.push({
+        method: req.method, body: req.alisaveBody ?? null, contentType: req.headers['content-type'] || '',
         host, path: url.pathname, query: url.search, dest: req.headers['sec-fetch-dest'] || '', at: Date.now(),
         // Who asked: an extension's own requests say sec-fetch-site "none" and
         // (CORS mode) an Origin chrome-extension://…; a content script's fetch
@@ -648,6 +677,13 @@ export async function startShop({ extraPages = {} } = {}) {
       const callback = /^\w+$/.test(url.searchParams.get('callback') || '') ? url.searchParams.get('callback') : 'mtopjsonp1';
       res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8', ...apiHeaders });
       return res.end(mtopBody(product.answeredWith ?? product, callback));
+    }
+    if (host === RU_REVIEWS_API.host && url.pathname === RU_REVIEWS_API.path) {
+      if (req.method !== 'POST') { res.writeHead(405); return res.end(); }
+      let body = null;
+      try { body = JSON.parse(req.alisaveBody || ''); } catch { /* not JSON */ }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(ruReviewAnswer(body));
     }
     if (host === 'feedback.aliexpress.com' && url.pathname === '/pc/searchEvaluation.do') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
