@@ -551,7 +551,7 @@ async function buttonSaveThenLoad(n, { stopWorker }) {
     }
     const files = await waitForFiles(folder, 3, 30000, { all: true });
     assert.ok(files.includes('reviews.json'), files.join(', '));
-    const batches = (await sw.evaluate(async () => Object.values(await chrome.storage.session.get(null)).filter((v) => v && v.jobs && v.product)))
+    const batches = (await sw.evaluate(async () => Object.entries(await chrome.storage.session.get(null)).filter(([k]) => k.startsWith('batch:')).map(([, v]) => JSON.parse(v))))
       .filter((b) => b.product.id === p.id && b.jobs.some((j) => j.kind === 'review'));
     const saved = JSON.parse(readFileSync(json, 'utf8')).reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').map((f) => f.file);
     return { p, files: files.filter((f) => !f.startsWith('reviews.')), batches, saved, popup, product };
