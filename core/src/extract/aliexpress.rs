@@ -1,7 +1,7 @@
 //! AliExpress global item pages, every era (page-formats §1).
 
 use super::js::{self, Found};
-use super::json::{self, KeySet, Selected};
+use super::json::{self, KeySet, Keys, Selected};
 use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
@@ -26,7 +26,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
                         .into_iter()
                         .find(|(k, _)| k == "data")
                         .map(|(_, data)| {
-                            ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS)
+                            ctx.parse_selected(data, "window.runParams.data", &MODULE_KEYS)
                         })
                 });
                 if let Some(parsed) = parsed {
@@ -50,7 +50,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era C: window._d_c_.DCData = {…}
         match js::find_assignment(body, "window._d_c_.DCData") {
             Found::Literal(lit) => {
-                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", DC_DATA_KEYS) {
+                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", &DC_DATA_KEYS) {
                     // Not an object: no module map, no image list (as `Value::get`).
                     let v = match v {
                         Selected::Object(v, _) => v,
@@ -171,17 +171,48 @@ macro_rules! module_keys {
 }
 /// Every top-level member of a module map that [`is_module_map`] and
 /// [`read_module_map`] look at; the others are validated, not kept.
-const MODULE_KEYS: &[&str] = module_keys!();
+const MODULE_NAMES: &[&str] = module_keys!();
+
+/// Members of which [`read_module_map`] reads only some (by `get`, never
+/// looking at the others, their number or order): within them only those
+/// are kept. The SKU modules are mostly price lists; the page module,
+/// language links.
+const NARROW: &[(&str, &[&str])] = &[
+    ("skuModule", &["productSKUPropertyList"]),
+    ("skuComponent", &["productSKUPropertyList"]),
+    ("SKU", &["skuProperties"]),
+    ("DESC", &["descVideoUrl", "pcDescUrl", "nativeDescUrl"]),
+    ("descriptionModule", &["descriptionUrl"]),
+    ("productDescComponent", &["descriptionUrl"]),
+    ("titleModule", &["subject"]),
+    ("productInfoComponent", &["subject", "idStr"]),
+    ("PRODUCT_TITLE", &["text"]),
+    ("GLOBAL_DATA", &["globalData"]),
+    ("storeModule", &["storeName"]),
+    ("sellerComponent", &["storeName"]),
+    ("SHOP_CARD_PC", &["storeName"]),
+    ("webEnv", &["env"]),
+    ("pageModule", &["productId"]),
+];
+
+/// The members of a module map kept by [`json::select`].
+const MODULE_KEYS: Keys<'static> = Keys {
+    names: MODULE_NAMES,
+    narrow: NARROW,
+};
 
 /// [`MODULE_KEYS`] as a type, for [`json::select_prefix`].
 struct ModuleKeys;
 
 impl KeySet for ModuleKeys {
-    const KEYS: &'static [&'static str] = MODULE_KEYS;
+    const KEYS: Keys<'static> = MODULE_KEYS;
 }
 
 /// [`MODULE_KEYS`] and the Era C CSR image lists.
-const DC_DATA_KEYS: &[&str] = module_keys!("imagePathList", "summImagePathList");
+const DC_DATA_KEYS: Keys<'static> = Keys {
+    names: module_keys!("imagePathList", "summImagePathList"),
+    narrow: NARROW,
+};
 
 /// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
 fn is_module_map(v: &Value) -> bool {
