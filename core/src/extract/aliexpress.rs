@@ -13,14 +13,31 @@ pub fn extract(ctx: &mut Ctx<'_>) {
     let scripts = ctx.scripts.clone();
     for (_, body) in &scripts {
         // Era A/B: window.runParams = { data: {…}, … }
-        match js::find_assignment(body, "window.runParams") {
+        // One pass over `data` when it is plain JSON (the usual case): parsed
+        // in place, before the literal is cut out, and stepped over by the
+        // bracket matcher that cuts it out.
+        let mut early: Option<(usize, usize, usize, Selected)> = None;
+        let (found, lit_start) = js::find_assignment_skipping(body, "window.runParams", |j| {
+            let text = body.get(j..)?;
+            let vs = js::member_value_start(text, "data")?;
+            let (v, len) = json::select_prefix::<ModuleKeys>(text.get(vs..)?)?;
+            early = Some((j, vs, vs + len, v));
+            Some((j + vs, j + vs + len))
+        });
+        match found {
             Found::Literal(lit) => {
-                // One pass over `data` when it is plain JSON (the usual case):
-                // parsed in place, not first cut out by the member reader.
-                let fast = js::member_value_start(lit, "data")
-                    .and_then(|vs| lit.get(vs..))
-                    .and_then(json::select_prefix::<ModuleKeys>)
-                    .map(|(v, _)| Some(v));
+                // Read as on the cut-out literal (`member_value_start(lit)`,
+                // then `select_prefix` on the rest of it): the same when the
+                // member start and the value with the byte after it lie
+                // inside the literal, as every byte those readers looked at
+                // then is one of the literal's.
+                let fast = match early.take() {
+                    Some((j, _, end, v)) if j == lit_start && end < lit.len() => Some(Some(v)),
+                    _ => js::member_value_start(lit, "data")
+                        .and_then(|vs| lit.get(vs..))
+                        .and_then(json::select_prefix::<ModuleKeys>)
+                        .map(|(v, _)| Some(v)),
+                };
                 let parsed = fast.or_else(|| {
                     js::object_members(lit)
                         .into_iter()
