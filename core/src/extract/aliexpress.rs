@@ -1,7 +1,7 @@
 //! AliExpress global item pages, every era (page-formats §1).
 
 use super::js::{self, Found};
-use super::json::{self, KeySet, Selected};
+use super::json::{self, KeySet, Keys, Selected};
 use super::{at, digits, dom, list, locale_from_desc_url, text, uid, url_list, Ctx};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
@@ -13,20 +13,37 @@ pub fn extract(ctx: &mut Ctx<'_>) {
     let scripts = ctx.scripts.clone();
     for (_, body) in &scripts {
         // Era A/B: window.runParams = { data: {…}, … }
-        match js::find_assignment(body, "window.runParams") {
+        // One pass over `data` when it is plain JSON (the usual case): parsed
+        // in place, before the literal is cut out, and stepped over by the
+        // bracket matcher that cuts it out.
+        let mut early: Option<(usize, usize, usize, Selected)> = None;
+        let (found, lit_start) = js::find_assignment_skipping(body, "window.runParams", |j| {
+            let text = body.get(j..)?;
+            let vs = js::member_value_start(text, "data")?;
+            let (v, len) = json::select_prefix::<ModuleKeys>(text.get(vs..)?)?;
+            early = Some((j, vs, vs + len, v));
+            Some((j + vs, j + vs + len))
+        });
+        match found {
             Found::Literal(lit) => {
-                // One pass over `data` when it is plain JSON (the usual case):
-                // parsed in place, not first cut out by the member reader.
-                let fast = js::member_value_start(lit, "data")
-                    .and_then(|vs| lit.get(vs..))
-                    .and_then(json::select_prefix::<ModuleKeys>)
-                    .map(|(v, _)| Some(v));
+                // Read as on the cut-out literal (`member_value_start(lit)`,
+                // then `select_prefix` on the rest of it): the same when the
+                // member start and the value with the byte after it lie
+                // inside the literal, as every byte those readers looked at
+                // then is one of the literal's.
+                let fast = match early.take() {
+                    Some((j, _, end, v)) if j == lit_start && end < lit.len() => Some(Some(v)),
+                    _ => js::member_value_start(lit, "data")
+                        .and_then(|vs| lit.get(vs..))
+                        .and_then(json::select_prefix::<ModuleKeys>)
+                        .map(|(v, _)| Some(v)),
+                };
                 let parsed = fast.or_else(|| {
                     js::object_members(lit)
                         .into_iter()
                         .find(|(k, _)| k == "data")
                         .map(|(_, data)| {
-                            ctx.parse_selected(data, "window.runParams.data", MODULE_KEYS)
+                            ctx.parse_selected(data, "window.runParams.data", &MODULE_KEYS)
                         })
                 });
                 if let Some(parsed) = parsed {
@@ -50,7 +67,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
         // Era C: window._d_c_.DCData = {…}
         match js::find_assignment(body, "window._d_c_.DCData") {
             Found::Literal(lit) => {
-                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", DC_DATA_KEYS) {
+                if let Some(v) = ctx.parse_selected(lit, "window._d_c_.DCData", &DC_DATA_KEYS) {
                     // Not an object: no module map, no image list (as `Value::get`).
                     let v = match v {
                         Selected::Object(v, _) => v,
@@ -171,17 +188,48 @@ macro_rules! module_keys {
 }
 /// Every top-level member of a module map that [`is_module_map`] and
 /// [`read_module_map`] look at; the others are validated, not kept.
-const MODULE_KEYS: &[&str] = module_keys!();
+const MODULE_NAMES: &[&str] = module_keys!();
+
+/// Members of which [`read_module_map`] reads only some (by `get`, never
+/// looking at the others, their number or order): within them only those
+/// are kept. The SKU modules are mostly price lists; the page module,
+/// language links.
+const NARROW: &[(&str, &[&str])] = &[
+    ("skuModule", &["productSKUPropertyList"]),
+    ("skuComponent", &["productSKUPropertyList"]),
+    ("SKU", &["skuProperties"]),
+    ("DESC", &["descVideoUrl", "pcDescUrl", "nativeDescUrl"]),
+    ("descriptionModule", &["descriptionUrl"]),
+    ("productDescComponent", &["descriptionUrl"]),
+    ("titleModule", &["subject"]),
+    ("productInfoComponent", &["subject", "idStr"]),
+    ("PRODUCT_TITLE", &["text"]),
+    ("GLOBAL_DATA", &["globalData"]),
+    ("storeModule", &["storeName"]),
+    ("sellerComponent", &["storeName"]),
+    ("SHOP_CARD_PC", &["storeName"]),
+    ("webEnv", &["env"]),
+    ("pageModule", &["productId"]),
+];
+
+/// The members of a module map kept by [`json::select`].
+const MODULE_KEYS: Keys<'static> = Keys {
+    names: MODULE_NAMES,
+    narrow: NARROW,
+};
 
 /// [`MODULE_KEYS`] as a type, for [`json::select_prefix`].
 struct ModuleKeys;
 
 impl KeySet for ModuleKeys {
-    const KEYS: &'static [&'static str] = MODULE_KEYS;
+    const KEYS: Keys<'static> = MODULE_KEYS;
 }
 
 /// [`MODULE_KEYS`] and the Era C CSR image lists.
-const DC_DATA_KEYS: &[&str] = module_keys!("imagePathList", "summImagePathList");
+const DC_DATA_KEYS: Keys<'static> = Keys {
+    names: module_keys!("imagePathList", "summImagePathList"),
+    narrow: NARROW,
+};
 
 /// A Component/Module map (Era A/B/C SSR) or mtop result (Era D)?
 fn is_module_map(v: &Value) -> bool {

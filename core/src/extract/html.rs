@@ -279,15 +279,10 @@ fn scan_attrs<'a>(src: &'a str, mut j: usize, mut out: Option<&mut Attrs<'a>>) -
             match b.get(k) {
                 Some(&q) if q == b'"' || q == b'\'' => {
                     let vs = k + 1;
-                    // Most values are short: a few bytes one by one, then memchr.
-                    let head = b.get(vs..).unwrap_or(&[]);
-                    let ve = match head.iter().take(16).position(|&c| c == q) {
-                        Some(p) => vs + p,
-                        None => head
-                            .get(16..)
-                            .and_then(|t| memchr::memchr(q, t))
-                            .map_or(n, |p| vs + 16 + p),
-                    };
+                    let ve = b
+                        .get(vs..)
+                        .and_then(|t| memchr::memchr(q, t))
+                        .map_or(n, |p| vs + p);
                     value = src.get(vs..ve).unwrap_or("");
                     j = (ve + 1).min(n);
                 }

@@ -117,6 +117,17 @@ fn skip_comment(b: &[u8], i: usize) -> Option<usize> {
 /// Given `src[start]` is `{` or `[`, returns the end (exclusive) of the
 /// balanced literal, or `None` when it never closes.
 pub fn match_brackets(src: &str, start: usize) -> Option<usize> {
+    match_brackets_skipping(src, start, None)
+}
+
+/// [`match_brackets`], jumping from `skip.0` to `skip.1` when the scan
+/// reaches `skip.0` outside any string or comment. For a span holding one
+/// JSON value (as serde_json accepts it: balanced brackets, strings with no
+/// raw newline, no `/` outside strings) the scan would walk it and come out
+/// at its end at the same depth, never reaching depth 0 inside it (it starts
+/// inside the literal, at depth 1 or more), so the end found is the same; a
+/// span the scan does not reach in that state is not skipped.
+fn match_brackets_skipping(src: &str, start: usize, skip: Option<(usize, usize)>) -> Option<usize> {
     let b = src.as_bytes();
     if !matches!(b.get(start), Some(b'{') | Some(b'[')) {
         return None;
@@ -124,6 +135,12 @@ pub fn match_brackets(src: &str, start: usize) -> Option<usize> {
     let mut depth: usize = 0;
     let mut i = start;
     while let Some(&c) = b.get(i) {
+        if let Some((from, to)) = skip {
+            if i == from && depth > 0 && to > from {
+                i = to;
+                continue;
+            }
+        }
         match c {
             b'"' | b'\'' | b'`' => {
                 i = skip_string(b, i);
@@ -156,12 +173,27 @@ fn is_ident_byte(c: u8) -> bool {
 /// Finds `target = {…}` (or `[…]`) in `src`, e.g. `window.runParams`.
 /// `target` also matches without its `window.` prefix.
 pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
+    find_assignment_skipping(src, target, |_| None).0
+}
+
+/// [`find_assignment`], and where the literal found starts in `src`. For
+/// each literal start `j` it considers, `json_span(j)` may name a span of
+/// `src` (from, to) holding one JSON value that the caller reads anyway
+/// (e.g. `data` in `window.runParams = {data: {…}, …}`); the bracket
+/// matcher then steps over it instead of scanning it a second time (see
+/// [`match_brackets_skipping`]), with the same outcome.
+pub fn find_assignment_skipping<'a>(
+    src: &'a str,
+    target: &str,
+    mut json_span: impl FnMut(usize) -> Option<(usize, usize)>,
+) -> (Found<'a>, usize) {
     let b = src.as_bytes();
+    let mut at = 0usize;
     let mut result = Found::Missing;
     // Search for the short form only; the `window.` prefix is checked after.
     let needle = target.strip_prefix("window.").unwrap_or(target);
     if needle.is_empty() {
-        return Found::Missing;
+        return (Found::Missing, 0);
     }
     // One searcher for every occurrence (`str::find` builds one per call).
     let finder = memchr::memmem::Finder::new(needle.as_bytes());
@@ -199,7 +231,7 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
         if !matches!(b.get(j), Some(b'{') | Some(b'[')) {
             continue;
         }
-        match match_brackets(src, j) {
+        match match_brackets_skipping(src, j, json_span(j)) {
             Some(end) => {
                 // Prefer a non-empty literal: pages may assign twice.
                 let lit = src.get(j..end).unwrap_or("");
@@ -208,10 +240,11 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
                         .trim_matches(|c: char| "{}[] \n\r\t".contains(c))
                         .is_empty()
                 {
-                    return Found::Literal(lit);
+                    return (Found::Literal(lit), j);
                 }
                 if result == Found::Missing {
                     result = Found::Literal(lit);
+                    at = j;
                 }
                 from = end;
             }
@@ -222,7 +255,7 @@ pub fn find_assignment<'a>(src: &'a str, target: &str) -> Found<'a> {
             }
         }
     }
-    result
+    (result, at)
 }
 
 /// Members of a JS object literal `{ key: value, "k2": value, … }` at its top
@@ -399,6 +432,36 @@ mod tests {
         assert_eq!(
             find_assignment("runParams = {a:1}", "window.runParams"),
             Found::Literal("{a:1}")
+        );
+    }
+
+    #[test]
+    fn skipping_a_json_span_finds_the_same_literal() {
+        let s = "x = 1; window.runParams = {\n data: {\"a\":\"}\\\"]\",\"b\":[{}]},\n c: '}'\n};";
+        let plain = find_assignment(s, "window.runParams");
+        let j = s.find("= {").map(|p| p + 2);
+        let from = s.find("{\"a\"");
+        let to = s.find(",\n c:");
+        let (Some(j), Some(from), Some(to)) = (j, from, to) else {
+            panic!("test text");
+        };
+        // The span is the `data` value: stepped over, same literal.
+        let mut asked = Vec::new();
+        let (found, at) = find_assignment_skipping(s, "window.runParams", |start| {
+            asked.push(start);
+            Some((from, to))
+        });
+        assert_eq!((found, at), (plain, j));
+        assert_eq!(asked, [j]);
+        // A span starting where the scan is inside a string is not stepped
+        // over (here it would skip the closing quote).
+        let quote = s.find("'}'").unwrap_or(0);
+        let (found, _) =
+            find_assignment_skipping(s, "window.runParams", |_| Some((quote + 1, quote + 3)));
+        assert_eq!(found, plain);
+        assert_eq!(
+            match_brackets_skipping(s, j, Some((from, to))),
+            match_brackets(s, j)
         );
     }
 

@@ -92,6 +92,29 @@ impl<'de> Visitor<'de> for Key<'_> {
     }
 }
 
+/// The members [`select`] keeps: `names` at the top level and, for those
+/// listed in `narrow`, when their value is an object, only the named members
+/// of that object (the others validated, not kept). The extractor reads a
+/// few members of some big modules (`skuModule` is mostly a price list it
+/// never reads); narrowing saves building those parts as [`Value`]s.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'k> {
+    /// Top-level member names kept.
+    pub names: &'k [&'k str],
+    /// Kept members read only in part: member name, names kept inside it.
+    pub narrow: &'k [(&'k str, &'k [&'k str])],
+}
+
+impl<'k> Keys<'k> {
+    /// The names kept inside member `name`, when it is narrowed.
+    fn inner(&self, name: &str) -> Option<Keys<'k>> {
+        self.narrow
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, names)| Keys { names, narrow: &[] })
+    }
+}
+
 /// What [`select`] read.
 #[derive(Debug)]
 pub enum Selected {
@@ -104,7 +127,7 @@ pub enum Selected {
 }
 
 /// The top-level visitor of [`select`].
-struct Top<'k>(&'k [&'k str]);
+struct Top<'k>(Keys<'k>);
 
 impl<'de> Visitor<'de> for Top<'_> {
     type Value = Selected;
@@ -139,11 +162,14 @@ impl<'de> Visitor<'de> for Top<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Selected, A::Error> {
         let mut kept = Map::new();
         let mut members = 0usize;
-        while let Some(key) = map.next_key_seed(Key(self.0))? {
+        while let Some(key) = map.next_key_seed(Key(self.0.names))? {
             members += 1;
             match key {
                 Some(k) => {
-                    let v: Value = map.next_value()?;
+                    let v = match self.0.inner(&k) {
+                        Some(inner) => map.next_value_seed(Narrowed(inner))?,
+                        None => map.next_value::<Value>()?,
+                    };
                     kept.insert(k, v);
                 }
                 None => {
@@ -155,7 +181,64 @@ impl<'de> Visitor<'de> for Top<'_> {
     }
 }
 
-struct TopSeed<'k>(&'k [&'k str]);
+/// A narrowed member (see [`Keys::narrow`]): an object keeps only the
+/// members named, anything else is read as [`Value`] reads it.
+struct Narrowed<'k>(Keys<'k>);
+
+impl<'de> DeserializeSeed<'de> for Narrowed<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// The same values as serde_json's own `Value` visitor for everything but
+/// objects.
+impl<'de> Visitor<'de> for Narrowed<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Value>()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        match Top(self.0).visit_map(map)? {
+            Selected::Object(v, _) => Ok(v),
+            Selected::Other => Ok(Value::Null),
+        }
+    }
+}
+
+struct TopSeed<'k>(Keys<'k>);
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
     type Value = Selected;
@@ -166,8 +249,8 @@ impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
 
 /// Parses `text` as one JSON value (trailing whitespace only, as
 /// `serde_json::from_str`) keeping only the top-level members named in `keys`.
-pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> {
-    if let Some((v, end)) = fast_object(text, keys) {
+pub fn select(text: &str, keys: &Keys<'_>) -> Result<Selected, serde_json::Error> {
+    if let Some((v, end)) = fast_object(text, keys, 0) {
         if text
             .as_bytes()
             .get(end..)
@@ -177,7 +260,7 @@ pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> 
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let out = TopSeed(keys).deserialize(&mut de)?;
+    let out = TopSeed(*keys).deserialize(&mut de)?;
     de.end()?;
     Ok(out)
 }
@@ -185,8 +268,8 @@ pub fn select(text: &str, keys: &[&str]) -> Result<Selected, serde_json::Error> 
 /// A fixed set of member names, as a type (a [`serde_json::StreamDeserializer`],
 /// the only reader that tells where a value ends, takes no seed).
 pub trait KeySet {
-    /// The member names kept.
-    const KEYS: &'static [&'static str];
+    /// The members kept.
+    const KEYS: Keys<'static>;
 }
 
 /// [`Selected`] with its key set as a type parameter.
@@ -212,7 +295,7 @@ pub fn select_prefix<K: KeySet>(text: &str) -> Option<(Selected, usize)> {
     if !matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
         return None;
     }
-    let (v, end) = match fast_object(text, K::KEYS) {
+    let (v, end) = match fast_object(text, &K::KEYS, 0) {
         Some(found) => found,
         None => {
             let mut stream =
@@ -376,8 +459,9 @@ fn nesting(v: &Value) -> usize {
 }
 
 /// The object at the start of `text` read as [`select`] reads it, and where
-/// it ends, when it is in the fast path's subset.
-fn fast_object(text: &str, keys: &[&str]) -> Option<(Selected, usize)> {
+/// it ends, when it is in the fast path's subset; `depth` is its nesting
+/// level in the text [`select`] reads (0: the top-level object).
+fn fast_object(text: &str, keys: &Keys<'_>, depth: usize) -> Option<(Selected, usize)> {
     let b = text.as_bytes();
     if b.first() != Some(&b'{') {
         return None;
@@ -404,21 +488,29 @@ fn fast_object(text: &str, keys: &[&str]) -> Option<(Selected, usize)> {
         j = skip_ws(b, j + 1);
         let vs = j;
         members += 1;
-        let ve = if keys.contains(&key) {
+        let ve = if !keys.names.contains(&key) {
+            fast_value(b, j, depth + 1)?
+        } else if let Some(inner) = keys.inner(key).filter(|_| b.get(vs) == Some(&b'{')) {
+            // A narrowed object: the same scan one level down.
+            let (Selected::Object(v, _), len) = fast_object(text.get(vs..)?, &inner, depth + 1)?
+            else {
+                return None;
+            };
+            kept.insert(key.to_string(), v);
+            vs + len
+        } else {
             // A kept member: serde_json reads it in place (any JSON it
             // accepts, one pass), then says where it ended. Standalone it has
-            // the whole nesting budget; in the object one level less.
+            // the whole nesting budget; in the object `depth + 1` levels less.
             let mut stream =
                 serde_json::Deserializer::from_str(text.get(vs..)?).into_iter::<Value>();
             let v = stream.next()?.ok()?;
-            if nesting(&v) >= FAST_MAX_DEPTH {
+            if depth + nesting(&v) >= FAST_MAX_DEPTH {
                 return None;
             }
             let ve = vs + stream.byte_offset();
             kept.insert(key.to_string(), v);
             ve
-        } else {
-            fast_value(b, j, 1)?
         };
         j = skip_ws(b, ve);
         match b.get(j) {
@@ -436,18 +528,27 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// `select` fails exactly when `from_str::<Value>` does, with the same
-    /// message, and keeps the same values.
-    fn same_as_value(text: &str, keys: &[&str]) {
+    /// message, and keeps the same values (of a narrowed member that is an
+    /// object, the same values of the members named).
+    fn same_as_value(text: &str, keys: &Keys<'_>) {
         let full = serde_json::from_str::<Value>(text);
         let sel = select(text, keys);
         match (full, sel) {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text:?}"),
             (Ok(Value::Object(m)), Ok(Selected::Object(Value::Object(kept), n))) => {
                 assert_eq!(n == 0, m.is_empty(), "{text:?}");
-                for k in keys {
-                    assert_eq!(m.get(*k), kept.get(*k), "{text:?} {k}");
+                for k in keys.names {
+                    match (keys.inner(k), m.get(*k), kept.get(*k)) {
+                        (Some(inner), Some(Value::Object(whole)), Some(Value::Object(part))) => {
+                            for i in inner.names {
+                                assert_eq!(whole.get(*i), part.get(*i), "{text:?} {k}.{i}");
+                            }
+                            assert!(part.keys().all(|i| inner.names.contains(&i.as_str())));
+                        }
+                        (_, whole, part) => assert_eq!(whole, part, "{text:?} {k}"),
+                    }
                 }
-                assert!(kept.keys().all(|k| keys.contains(&k.as_str())));
+                assert!(kept.keys().all(|k| keys.names.contains(&k.as_str())));
             }
             (Ok(v), Ok(Selected::Other)) => assert!(!v.is_object(), "{text:?}"),
             (a, b) => panic!("{text:?}: {a:?} vs {b:?}"),
@@ -495,14 +596,46 @@ mod tests {
             r#"{"a":true,"b":false,"c":null,"k":[]}"#,
             r#" { "k" : { } , "a" : [ ] } "#,
             r#"{"k":1}{"#,
+            r#"{"k":{"x":1,"y":[2],"z":{"x":3},"x":4},"a":1}"#,
+            r#"{"k":{"z":"\u00e9","x":"\ud800"}}"#,
+            r#"{"k":{"z":1e400,"x":1}}"#,
+            r#"{"k":{"z":1,,"x":1}}"#,
+            r#"{"k":{"z":1,"x":1}"#,
+            r#"{"k":{"x\u0041":1,"xA":2}}"#,
+            r#"{"k":[{"x":1}],"kA":{"x":{"y":2}}}"#,
+            r#"{"k":{}}"#,
+            r#"{"k":"s","kA":null}"#,
+            &format!("{{\"k\":{{\"x\":{}1{}}}}}", "[".repeat(98), "]".repeat(98)),
+            &format!("{{\"k\":{{\"z\":{}1{}}}}}", "[".repeat(98), "]".repeat(98)),
+            &format!(
+                "{{\"k\":{{\"x\":{}1{}}}}}",
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
         ] {
-            same_as_value(text, &["k", "kA"]);
+            same_as_value(
+                text,
+                &Keys {
+                    names: &["k", "kA"],
+                    narrow: &[],
+                },
+            );
+            same_as_value(
+                text,
+                &Keys {
+                    names: &["k", "kA"],
+                    narrow: &[("k", &["x", "xA"])],
+                },
+            );
         }
     }
 
     struct K;
     impl KeySet for K {
-        const KEYS: &'static [&'static str] = &["k"];
+        const KEYS: Keys<'static> = Keys {
+            names: &["k"],
+            narrow: &[],
+        };
     }
 
     #[test]

@@ -137,7 +137,12 @@ impl Ctx<'_> {
     /// Parses a JSON object keeping only the top-level members named in
     /// `keys` (see [`json::select`]), with the same warning on failure as
     /// [`Ctx::parse_json`].
-    fn parse_selected(&mut self, text: &str, what: &str, keys: &[&str]) -> Option<json::Selected> {
+    fn parse_selected(
+        &mut self,
+        text: &str,
+        what: &str,
+        keys: &json::Keys<'_>,
+    ) -> Option<json::Selected> {
         match json::select(text, keys) {
             Ok(v) => Some(v),
             Err(e) => {
