@@ -43,7 +43,7 @@ async fn own_guard() -> OwnedMutexGuard<()> {
 }
 
 async fn guard() -> Guard {
-    let mine = LOCK.with(Arc::clone).lock_owned().await;
+    let mine = own_guard().await;
     let web = match chrome::locks::acquire(chrome::locks::BATCHES).await {
         Ok(h) => Some(h),
         Err(e) => {
