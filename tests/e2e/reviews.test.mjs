@@ -156,14 +156,8 @@ test('nothing is asked until "Load buyer photos"; pages ≥ 1 s apart; counts pe
   assert.deepEqual(files.filter((f) => !f.startsWith('Red/')).sort(), ['reviews.csv', 'reviews.json']);
   const photos = files.filter((f) => f.startsWith('Red/'));
   assert.equal(photos.length, 5, files.join(', '));
-  const got = [];
-  for (const f of photos) {
-    assert.match(f, /^Red\/review-\d{2}-5star-2025-11-\d{2}\.jpg$/);
-    const bytes = readFileSync(join(folder, f));
-    const u = new URL(embeddedUrl(bytes));
-    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
-    got.push(`https://${u.host}${u.pathname}`);
-  }
+  for (const f of photos) assert.match(f, /^Red\/review-\d{2}-5star-2025-11-\d{2}\.jpg$/);
+  const got = originalsOf(folder, photos);
   assert.deepEqual(got.sort(), expected.filter((u) => u !== missing).sort(), 'the full-size photos, each once');
 
   const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
@@ -564,15 +558,22 @@ async function buttonSaveThenLoad(n, { stopWorker }) {
   }
 }
 
+/** The shop URLs of the saved `files` (under `folder`), each asserted byte-identical to that URL's original. */
+function originalsOf(folder, files) {
+  return files.map((f) => {
+    const bytes = readFileSync(join(folder, f));
+    const u = new URL(embeddedUrl(bytes));
+    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
+    return `https://${u.host}${u.pathname}`;
+  });
+}
+
 /** The photos of review pages 1..pages of product `id` (syntheticReview), full size. */
 const photosOf = (id, pages) => Array.from({ length: pages }, (_, pg) => [0, 1, 2, 3].flatMap((i) => syntheticReview(id, pg + 1, i).images)).flat();
 
 /** Each saved file is the original of one of `allowed`, and none twice. */
 function savedOnce(folder, files, allowed) {
-  const got = files.map((f) => {
-    const u = new URL(embeddedUrl(readFileSync(join(folder, f))));
-    return `https://${u.host}${u.pathname}`;
-  });
+  const got = originalsOf(folder, files);
   assert.equal(new Set(got).size, got.length, `a photo saved twice: ${files.join(', ')}`);
   for (const u of got) assert.ok(allowed.includes(u), u);
   return got;
@@ -638,12 +639,7 @@ test('aliexpress.ru: the tab says where its reviews come from; "Load" with filte
   const files = await waitForFiles(folder, 8, 30000, { all: true });
   const photos = files.filter((f) => !f.startsWith('reviews.'));
   assert.equal(photos.length, 6, files.join(', '));
-  for (const f of photos) {
-    const bytes = readFileSync(join(folder, f));
-    const u = new URL(embeddedUrl(bytes));
-    assert.match(u.pathname, /^\/kf\/Sru/, f);
-    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
-  }
+  for (const u of originalsOf(folder, photos)) assert.match(new URL(u).pathname, /^\/kf\/Sru/, u);
   const json = JSON.parse(readFileSync(join(folder, 'reviews.json'), 'utf8'));
   assert.equal(json.product_id, RU_REVIEWS.id);
   assert.equal(json.reviews.flatMap((r) => r.files).filter((f) => f.status === 'saved').length, 6);
@@ -690,12 +686,7 @@ test('aliexpress.ru beyond page 1: filters that need more ask pages 2 and 3 exac
   const collect = (text) => { for (const m of text.matchAll(/https:\/\/ae01\.alicdn\.com\/kf\/Sru\w+\.(jpe?g|png)/g)) expected.add(m[0]); };
   collect(ruReviewAnswer(ruBody(2)));
   collect(ruReviewAnswer(ruBody(3)));
-  const got = photos.map((f) => {
-    const bytes = readFileSync(join(folder, f));
-    const u = new URL(embeddedUrl(bytes));
-    assert.deepEqual(bytes, mediaBytes(u.host, u.pathname), `${f} is the original`);
-    return `https://${u.host}${u.pathname}`;
-  });
+  const got = originalsOf(folder, photos);
   assert.equal(new Set(got).size, 26, 'each photo once');
   assert.equal(expected.size, 20);
   assert.equal([...expected].filter((u) => got.includes(u)).length, 20, 'every photo of pages 2–3');
