@@ -21,7 +21,8 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   return true; // the reply is sent asynchronously
 });
 
-// The shop's product and description API requests (must equal
+// The shop's product and description API requests, and the page's own
+// buyer-review requests (must equal
 // alisave_core::protocol::API_URL_PATTERNS; a test checks it).
 const API_URL_PATTERNS = [
   '*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/*',
@@ -31,6 +32,7 @@ const API_URL_PATTERNS = [
   '*://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData*',
   '*://aliexpress.ru/widget*',
   '*://*.alibaba.com/event/app/mainAction/desc.htm*',
+  '*://feedback.aliexpress.com/pc/searchEvaluation.do*',
 ];
 chrome.webRequest.onBeforeRequest.addListener(
   (details) => { ready.then((m) => m.on_api_request(details)); },

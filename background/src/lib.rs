@@ -67,7 +67,7 @@ fn observed_lock() -> std::rc::Rc<futures_util::lock::Mutex<()>> {
 }
 
 /// The observed requests stored for a tab (empty when none or unreadable).
-async fn observed_list(tab_id: i64) -> Vec<ObservedRequest> {
+pub(crate) async fn observed_list(tab_id: i64) -> Vec<ObservedRequest> {
     chrome::storage_read(Area::Session, &observed_key(tab_id))
         .await
         .ok()
@@ -253,9 +253,14 @@ async fn handle(msg: JsValue, sender: Sender) -> Reply {
                 Ok(a) => a,
                 Err(e) => return refuse("an inspect request", &e, true),
             };
-            if page.platform == alisave_core::Platform::AliExpressRu {
+            if matches!(
+                page.platform,
+                alisave_core::Platform::AliExpressRu | alisave_core::Platform::AliExpress
+            ) {
                 // A Buyer photos run waiting for this page (aliexpress.ru: the
-                // reviews the page itself carries; nothing is asked of the shop).
+                // reviews the page itself carries; AliExpress: its review
+                // section, when the review pages gave nothing readable).
+                // Nothing is asked of the shop.
                 if let Some(shown) = alisave_core::url::product_page(&snapshot.url) {
                     reviews::from_page(tab_id, &shown, &snapshot.html).await;
                 }

@@ -4,7 +4,11 @@
 //! Nothing here runs unless the user opened the popup's "Buyer photos" tab and
 //! asked for them, or turned on the setting `button_reviews`: then the page's
 //! own save (its button) also reads the product's first review pages and saves
-//! their photos when the reading ends ([`with_button`]). On aliexpress.ru
+//! their photos when the reading ends ([`with_button`]). AliExpress's pages are
+//! asked in the language and country of the page's own review request when
+//! the webRequest listener saw one ([`page_review_request`]); when they give
+//! nothing readable, the reviews the page shows are read from its review
+//! section ([`read_from_page`]). On aliexpress.ru
 //! page 1 is read from the tab's own page ([`from_page`]); further pages, only
 //! when the filter needs them, are the page's own review request (a `POST` of
 //! `reviews::ru_request_body`, the extension's only request with a body).
@@ -81,6 +85,24 @@ async fn product_of_tab(tab_id: i64) -> Result<(ProductPage, String), Say> {
     Ok((page, url))
 }
 
+/// The URL of the newest review request the tab's page made itself for
+/// `product_id` (seen by the webRequest listener, or named by the page's own
+/// timeline): the run asks in its language and country
+/// (`ReviewRun::asked_as`). The tab's list holds only its current page view's
+/// requests (another document's first request, or a page view's announcement,
+/// forgets the others), and the product must match.
+async fn page_review_request(tab_id: i64, product_id: &str) -> Option<String> {
+    crate::observed_list(tab_id)
+        .await
+        .into_iter()
+        .rev()
+        .find(|r| {
+            r.kind == alisave_core::page_view::ApiKind::AeReviews
+                && r.product_id.as_deref() == Some(product_id)
+        })
+        .map(|r| r.url)
+}
+
 /// A popup command (sender and fields checked by the caller).
 pub async fn command(msg: PopupToBg) -> SaveReport {
     let tab_id = msg.tab_id();
@@ -123,6 +145,7 @@ async fn load_reviews(
     url: &str,
     filter: ReviewFilter,
 ) -> SaveReport {
+    let asked = page_review_request(tab_id, &page.product_id).await;
     {
         let l = lock();
         let _g = l.lock().await;
@@ -147,7 +170,7 @@ async fn load_reviews(
             run: if page_itself {
                 ReviewRun::of_page(&page.product_id, filter)
             } else {
-                ReviewRun::new(source, &page.product_id, filter)
+                ReviewRun::new(source, &page.product_id, filter).asked_as(asked.as_deref())
             },
             button,
         };
@@ -163,11 +186,14 @@ async fn load_reviews(
     ok()
 }
 
-/// aliexpress.ru: page 1 is the reviews the page itself carries. The tab's own
-/// content script is asked to inspect its page (as the popup does); the worker
-/// reads the reviews from the page it sends ([`from_page`]), which then goes on
-/// with the further pages the filter needs. A page that did not come (the tab
-/// was closed, or shows another product) ends the run with the reason.
+/// A run that waits for the tab's page (`ReviewRun::awaits_page`):
+/// aliexpress.ru's page 1 (the reviews the page itself carries), or, when an
+/// AliExpress run's review pages gave nothing readable, the page's review
+/// section. The tab's own content script is asked to inspect its page (as the
+/// popup does); the worker reads the reviews from the page it sends
+/// ([`from_page`]), which then goes on with the further pages the filter needs
+/// or the save. A page that did not come (the tab was closed, or shows another
+/// product) ends the run with the reason.
 async fn read_from_page(tab_id: i64) {
     let _ = chrome::send_to_tab::<_, serde_json::Value>(tab_id, &PopupToContent::Inspect).await;
     let l = lock();
@@ -175,10 +201,9 @@ async fn read_from_page(tab_id: i64) {
     let Some(mut s) = load(tab_id).await else {
         return;
     };
-    if s.driver == driver()
-        && s.run.source == ReviewSource::AliExpressRuPage
-        && s.run.pending == Some(1)
-    {
+    if s.driver == driver() && s.run.awaits_page() {
+        // For aliexpress.ru's page 1 (an AliExpress run's section ends with
+        // the reason its pages stopped).
         s.run.failed(t("buyer_ru_page_unread"));
         store(tab_id, &s).await;
     }
@@ -192,10 +217,7 @@ pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
     let Some(mut s) = load(tab_id).await else {
         return;
     };
-    if s.run.source == ReviewSource::AliExpressRuPage
-        && s.run.pending == Some(1)
-        && s.product_id == shown.product_id
-    {
+    if s.run.awaits_page() && s.product_id == shown.product_id {
         s.run.answer(html);
         if !store(tab_id, &s).await {
             return;
@@ -233,6 +255,7 @@ pub async fn with_button(
         return;
     };
     let page_itself = source == ReviewSource::AliExpressRuPage;
+    let asked = page_review_request(tab_id, &page.product_id).await;
     {
         let l = lock();
         let _g = l.lock().await;
@@ -257,6 +280,7 @@ pub async fn with_button(
                 ReviewRun::of_page(&page.product_id, ReviewFilter::default())
             } else {
                 ReviewRun::new(source, &page.product_id, ReviewFilter::default())
+                    .asked_as(asked.as_deref())
             }
             .first_pages(BUTTON_PAGES),
             button: Some(ButtonRun {
@@ -280,9 +304,16 @@ pub async fn with_button(
     }
 }
 
-/// A tab's run: its pages, then (a button's run) its save.
+/// A tab's run: its pages, then (a button's run) its save. When the pages
+/// gave nothing readable, the reviews the page shows first ([`read_from_page`]).
 async fn drive(tab_id: i64) {
     read_pages(tab_id).await;
+    if load(tab_id)
+        .await
+        .is_some_and(|s| s.driver == driver() && s.run.awaits_page())
+    {
+        read_from_page(tab_id).await;
+    }
     save_when_read(tab_id).await;
 }
 

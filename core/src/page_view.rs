@@ -30,11 +30,16 @@ pub enum ApiKind {
     RuWidget,
     /// Alibaba `desc.htm` (description).
     AlibabaDescription,
+    /// AliExpress `feedback.aliexpress.com/pc/searchEvaluation.do`: the page's
+    /// own request of a page of buyer reviews (issue #15). Not product data: it
+    /// is never read for a save or a preview ([`still_to_read`]); a buyer-photo
+    /// run asks its pages in the language and country the page asked in.
+    AeReviews,
 }
 
 /// URL filter of the webRequest listener. Only shop hosts (our host permissions);
 /// `static/sw.js` registers exactly these (checked by a test in xtask).
-pub const API_URL_PATTERNS: [&str; 7] = [
+pub const API_URL_PATTERNS: [&str; 8] = [
     "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/*",
     "*://acs.aliexpress.us/h5/mtop.aliexpress.pdp.pc.query/*",
     "*://acs.aliexpress.com/h5/mtop.aliexpress.pdp.msite.query/*",
@@ -42,6 +47,7 @@ pub const API_URL_PATTERNS: [&str; 7] = [
     "*://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData*",
     "*://aliexpress.ru/widget*",
     "*://*.alibaba.com/event/app/mainAction/desc.htm*",
+    "*://feedback.aliexpress.com/pc/searchEvaluation.do*",
 ];
 
 /// Classifies a request URL seen by the webRequest listener.
@@ -69,6 +75,9 @@ pub fn classify_request(url: &str) -> Option<ApiKind> {
             Some(ApiKind::RuProduct)
         }
         "aliexpress.ru" | "www.aliexpress.ru" if path_only == "/widget" => Some(ApiKind::RuWidget),
+        "feedback.aliexpress.com" if path_only == "/pc/searchEvaluation.do" => {
+            Some(ApiKind::AeReviews)
+        }
         h if (h == "alibaba.com" || h.ends_with(".alibaba.com"))
             && path_only == "/event/app/mainAction/desc.htm" =>
         {
@@ -94,7 +103,7 @@ pub fn request_product_id(url: &str) -> Option<String> {
                 _ => None,
             }
         }),
-        ApiKind::RuProduct => pairs
+        ApiKind::RuProduct | ApiKind::AeReviews => pairs
             .filter(|(k, _)| k == "productId")
             .map(|(_, v)| v.into_owned())
             .next(),
@@ -188,6 +197,11 @@ pub fn observed_key(tab_id: i64) -> String {
 /// back/forward cache makes no new requests and falls back to what its DOM shows).
 pub fn record_observed(list: &mut Vec<ObservedRequest>, req: ObservedRequest) {
     list.retain(|r| r.url != req.url && r.document_id == req.document_id);
+    if req.kind == ApiKind::AeReviews {
+        // Only the newest review request counts (a review run takes its
+        // language from it): the page's paging does not crowd the list.
+        list.retain(|r| r.kind != ApiKind::AeReviews);
+    }
     list.push(req);
     if list.len() > MAX_OBSERVED_PER_TAB {
         let extra = list.len() - MAX_OBSERVED_PER_TAB;
@@ -222,6 +236,7 @@ pub const MAX_READS_PER_VIEW: usize = 8;
 /// The page view's requests whose answers the worker must still read: those the
 /// content script did not hand back already (`have`: the URLs of the documents
 /// it keeps for this page view). Each document is read once per page view.
+/// Never the page's review requests ([`ApiKind::AeReviews`]): not product data.
 pub fn still_to_read<'a>(
     list: &'a [ObservedRequest],
     view: &PageView,
@@ -229,7 +244,7 @@ pub fn still_to_read<'a>(
 ) -> Vec<&'a ObservedRequest> {
     requests_of(list, view, MAX_READS_PER_VIEW)
         .into_iter()
-        .filter(|r| !have.contains(&r.url.as_str()))
+        .filter(|r| r.kind != ApiKind::AeReviews && !have.contains(&r.url.as_str()))
         .collect()
 }
 
@@ -289,6 +304,10 @@ pub fn timeline_requests(urls: &[String], view: &PageView) -> Vec<ObservedReques
         let Some(kind) = classify_request(u) else {
             continue;
         };
+        if kind == ApiKind::AeReviews && out.iter().any(|r| r.kind == kind) {
+            // The newest review request only (as `record_observed`).
+            continue;
+        }
         let product_id = request_product_id(u);
         if product_id.as_deref().is_some_and(|p| p != view.product_id) {
             continue;
@@ -443,6 +462,9 @@ mod tests {
             ("https://aliexpress.ru/aer-jsonapi/v1/bx/pdp/web/productData?productId=1", Some(ApiKind::RuProduct)),
             ("https://aliexpress.ru/widget?uuid=a&uuid=b", Some(ApiKind::RuWidget)),
             ("https://www.alibaba.com/event/app/mainAction/desc.htm?detailId=1&language=en", Some(ApiKind::AlibabaDescription)),
+            ("https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=1&lang=de_DE", Some(ApiKind::AeReviews)),
+            ("https://feedback.aliexpress.com/display/productEvaluation.htm?productId=1", None),
+            ("https://feedback.aliexpress.com.evil.net/pc/searchEvaluation.do?productId=1", None),
             ("https://acs.aliexpress.com/h5/mtop.aliexpress.review.pc.list/1.0/", None),
             ("https://acs.aliexpress.com.evil.net/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
             ("https://x@acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/", None),
@@ -722,5 +744,49 @@ mod tests {
             "<html><body><h1>Page not found</h1></body></html>"
         ));
         assert!(!challenge_page(""));
+    }
+
+    #[test]
+    fn the_pages_review_requests_are_noted_but_never_read_as_product_data() {
+        let view = PageView {
+            document_id: "D1".into(),
+            product_id: "1005001".into(),
+        };
+        let review = |page: u32| {
+            format!("https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=1005001&lang=de_DE&country=DE&page={page}&pageSize=10")
+        };
+        let mtop = "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?data=%7B%22productId%22%3A%221005001%22%7D";
+        let mut list = Vec::new();
+        record_observed(&mut list, req(&review(1), "D1"));
+        record_observed(&mut list, req(mtop, "D1"));
+        record_observed(&mut list, req(&review(2), "D1"));
+        record_observed(&mut list, req(&review(3), "D1"));
+        assert_eq!(list.len(), 2, "the newest review request only: {list:?}");
+        assert_eq!(list[1].url, review(3));
+        assert_eq!(list[1].kind, ApiKind::AeReviews);
+        assert_eq!(list[1].product_id.as_deref(), Some("1005001"));
+        let read: Vec<&str> = still_to_read(&list, &view, &[])
+            .iter()
+            .map(|r| r.url.as_str())
+            .collect();
+        assert_eq!(read, [mtop], "review requests are not product data");
+        // Another product's review request is not this page view's.
+        let other = req(
+            "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=9&page=1",
+            "D1",
+        );
+        assert!(!other.belongs_to(&view));
+        // The page's timeline: its newest review request only.
+        let urls: Vec<String> = (1..=5).map(review).chain([mtop.to_string()]).collect();
+        let noted = timeline_requests(&urls, &view);
+        let kinds: Vec<(ApiKind, &str)> = noted.iter().map(|r| (r.kind, r.url.as_str())).collect();
+        let newest = review(5);
+        assert_eq!(
+            kinds,
+            [
+                (ApiKind::AeReviews, newest.as_str()),
+                (ApiKind::AeProduct, mtop)
+            ]
+        );
     }
 }

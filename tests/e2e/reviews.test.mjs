@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
-  startShop, mediaBytes, embeddedUrl, syntheticEraC, syntheticEraCPages, syntheticReview, reviewAnswer,
+  startShop, mediaBytes, embeddedUrl, syntheticEraC, eraCPage, syntheticEraCPages, syntheticReview, reviewAnswer,
   REVIEW_PAGES, ALIBABA_ID, RU_REVIEWS, RU_REVIEWS_API, ruReviewAnswer,
 } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, setSettings, clickSave, finalReport } from './lib/browser.mjs';
@@ -26,7 +26,7 @@ const ALIBABA = `https://www.alibaba.com/product-detail/Synthetic-Water-Bottle_$
 let shop, browser, downloads, base;
 
 before(async () => {
-  shop = await startShop({ extraPages: syntheticEraCPages(10) });
+  shop = await startShop({ extraPages: syntheticEraCPages(12) });
   downloads = mkdtempSync(join(tmpdir(), 'alisave-reviews-'));
   browser = await launch({ port: shop.port, downloadDir: downloads });
   base = `chrome-extension://${browser.extensionId}`;
@@ -247,6 +247,112 @@ test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, an
   await settings({ review_template: 'review-{n}[-{stars}star][-{date}].{ext}' });
   await popup.page.close();
   await product.page.close();
+});
+
+test('AliExpress: a captcha on page 1 leaves no review data, so the reviews the page shows are read from its rendered review section (nothing more is asked), the user is told both, and their photos save at full size without buyer names', { timeout: 90000 }, async () => {
+  // SYNTHETIC review section in the shape public scrapers report (no real
+  // capture of it exists): CSS-module classes with made-up hashes, thumbnails
+  // of the buyers' photos, the product's own picture beside each review (not a
+  // buyer photo), "<name> | <date>".
+  const p = syntheticEraC(11);
+  const photo = (k) => `https://ae01.alicdn.com/kf/Ssection${p.id.slice(-4)}${k}`.padEnd(60, '0') + '.jpg';
+  const item = (stars, color, photos) => `<div class="list--itemBox--t9Qx"><div class="list--itemPhoto--p1"><img alt="" src="${p.gallery[0]}_220x220.jpg"></div>
+    <div class="list--itemContent--c1"><div class="stars--box--s1">${'<span class="comet-icon comet-icon-starreviewfilled"></span>'.repeat(stars)}</div>
+    <div class="list--itemSku--k1">Color:${color}</div><div class="list--itemReview--r1">Synthetic section review</div>
+    <div class="list--itemThumbnails--h1">${photos.map((u) => `<img alt="" src="${u}_220x220.jpg">`).join('')}</div>
+    <div class="list--itemInfo--i1"><span>Synthetic B***r | 3 Mar 2026</span></div></div></div>`;
+  const section = `<div id="nav-review">${item(5, 'Red', [photo(1), photo(2)])}${item(3, 'Blue', [photo(3)])}${item(4, 'Red', [])}</div>`;
+  shop.setOverride(new URL(p.url).host + new URL(p.url).pathname, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(eraCPage(p).replace('</body>', `${section}</body>`));
+  });
+  shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1"}}');
+  });
+  try {
+    const { popup, product } = await popupFor(p.url);
+    const page = popup.page;
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+    const text = await status(page).textContent();
+    assert.match(text, /captcha/, text);
+    assert.match(text, /read from its review section/, text);
+    assert.deepEqual(await rowsOf(page, 'variants', 'data-variant'), [['Red', 2, 2], ['Blue', 1, 1]]);
+    assert.deepEqual(await rowsOf(page, 'stars', 'data-stars'), [['5', 1, 2], ['4', 1, 0], ['3', 1, 1]]);
+    assert.match(await saveButton(page).textContent(), /Save 3 buyer photos/);
+    assert.deepEqual(reviewRequests(p.id).map((r) => new URLSearchParams(r.query).get('page')), ['1'], 'page 1 asked once, nothing after the captcha');
+
+    await saveButton(page).click();
+    await page.locator('[data-testid="buyer-progress"][data-finished="true"]').waitFor({ timeout: 30000 });
+    // The product folder is the settings' (earlier tests change them): where its first photo is.
+    const first = listFiles(downloads, { all: true }).find((f) => f.includes(`${p.id}/`) && f.includes('/reviews/'));
+    assert.ok(first, 'a buyer photo of the product was saved');
+    const folder = join(downloads, first.slice(0, first.indexOf('/reviews/') + '/reviews'.length));
+    const all = await waitForFiles(folder, 5, 30000, { all: true });
+    const photos = all.filter((f) => !/^reviews\.(json|csv)$/.test(f));
+    assert.equal(photos.length, 3, all.join(', '));
+    assert.deepEqual(originalsOf(folder, photos).sort(), [photo(1), photo(2), photo(3)].sort(), 'the originals, not the thumbnails');
+    assert.ok(all.includes('reviews.csv'), all.join(', '));
+    const saved = readFileSync(join(folder, 'reviews.json'), 'utf8');
+    assert.ok(!saved.includes('B***r') && !saved.includes(p.gallery[0].split('/').pop()), saved);
+    assert.match(saved, /2026-03-03/);
+    await popup.page.close();
+    await product.page.close();
+  } finally {
+    shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, null);
+    shop.setOverride(new URL(p.url).host + new URL(p.url).pathname, null);
+  }
+});
+
+test('AliExpress: the page\'s own review request (seen by the webRequest listener) gives the language and country the extension then asks its review pages in; the page\'s request is not read as product data', { timeout: 90000 }, async () => {
+  const p = syntheticEraC(12);
+  const pageAsks = `https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=${p.id}&lang=de_DE&country=DE&page=1&pageSize=10&filter=all&sort=complex_default`;
+  const key = new URL(p.url).host + new URL(p.url).pathname;
+  // The page's own script asks for its first reviews (as a real page does when
+  // its review section loads); a file, as the shop's pages load them.
+  shop.setOverride(key, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(eraCPage(p).replace('</body>', `<script src="/static/reviews-loader.js?u=${encodeURIComponent(pageAsks)}"></script></body>`));
+  });
+  shop.setOverride('www.aliexpress.com/static/reviews-loader.js', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(`fetch(new URL(document.currentScript.src).searchParams.get('u'), { mode: 'no-cors', credentials: 'include' }).then(() => { document.body.dataset.reviewsAsked = '1'; });`);
+  });
+  try {
+    const { popup, product, tab } = await popupFor(p.url);
+    await product.page.waitForFunction(() => document.body.dataset.reviewsAsked === '1');
+    const sw = await browser.worker();
+    // The listener records it for the tab's page view: wait for that record.
+    await sw.evaluate((k) => new Promise((ok) => {
+      const check = async () => {
+        if (((await chrome.storage.session.get(k))[k] ?? []).some((r) => r.kind === 'ae_reviews')) {
+          chrome.storage.onChanged.removeListener(check);
+          ok();
+        }
+      };
+      chrome.storage.onChanged.addListener(check);
+      check();
+    }), `observed:${tab}`);
+    const observed = async () => (await sw.evaluate(async (k) => (await chrome.storage.session.get(k))[k] ?? [], `observed:${tab}`));
+    assert.deepEqual((await observed()).filter((r) => r.kind === 'ae_reviews').map((r) => [r.url, r.product_id]), [[pageAsks, p.id]]);
+    const page = popup.page;
+    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+    await page.locator('button[data-alisave-action="load-reviews"]').click();
+    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    const ours = reviewRequests(p.id).filter((r) => r.site === 'none');
+    const params = ours.map((r) => new URLSearchParams(r.query));
+    assert.deepEqual(params.map((q) => q.get('page')), ['1', '2', '3']);
+    for (const q of params) assert.deepEqual([q.get('lang'), q.get('country')], ['de_DE', 'DE'], q.toString());
+    const theirs = reviewRequests(p.id).filter((r) => r.site !== 'none');
+    assert.equal(theirs.length, 1, 'the page asked once; the extension did not re-read its request as product data');
+    await popup.page.close();
+    await product.page.close();
+  } finally {
+    shop.setOverride(key, null);
+    shop.setOverride('www.aliexpress.com/static/reviews-loader.js', null);
+  }
 });
 
 /** A promise the test opens: `opened` resolves once `open()` was called. */

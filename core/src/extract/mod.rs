@@ -26,7 +26,7 @@ mod aer;
 mod alibaba;
 mod aliexpress;
 mod collect;
-mod dom;
+pub(crate) mod dom;
 pub mod html;
 pub mod js;
 mod json;

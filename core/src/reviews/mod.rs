@@ -167,6 +167,10 @@ pub enum ReviewSource {
     AliExpressRu,
     /// aliexpress.ru: the product page's `#__AER_DATA__` (its first reviews).
     AliExpressRuPage,
+    /// AliExpress global: the review section the product page shows, read
+    /// when no review data could be read (its shape is reported, not verified
+    /// on a real capture: [`parse::parse`]).
+    AliExpressSection,
 }
 
 /// One photo or video of a review.
@@ -372,6 +376,34 @@ pub fn variant_from_sku_info(sku: &str) -> String {
     values.join(", ")
 }
 
+/// The variant of the page's review section (`Color:black, Size:M` →
+/// `black, M`): its comma-separated `Name:value` parts, each read as
+/// [`variant_from_sku_info`] reads `skuInfo` ("Ships From" left out); a part
+/// without `:` belongs to the value before it (`Color:black, white`). A text
+/// without `:` is kept whole.
+pub fn variant_from_section(text: &str) -> String {
+    let text = text.trim();
+    if !text.contains(':') {
+        return collapse(text);
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for seg in text.split(',') {
+        match parts.last_mut() {
+            Some(last) if !seg.contains(':') => {
+                last.push(',');
+                last.push_str(seg);
+            }
+            _ => parts.push(seg.to_string()),
+        }
+    }
+    parts
+        .iter()
+        .map(|p| variant_from_sku_info(p))
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `"1PC 2.0Ah Battery Plug Type"` → (`1PC 2.0Ah Battery`, `Plug Type`): the
 /// next key is the longest known key at the end, else the last word.
 fn split_value_key(part: &str) -> (String, String) {
@@ -504,6 +536,24 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn section_variants_are_their_values() {
+        for (text, want) in [
+            ("Color:black", "black"),
+            ("Color:black, Size:M", "black, M"),
+            (
+                "Color:Black, White, Size:M, Ships From:China",
+                "Black, White, M",
+            ),
+            ("Color:Red Ships From:China", "Red"),
+            ("  Blue  ", "Blue"),
+            ("", ""),
+            ("Ships From:China", ""),
+        ] {
+            assert_eq!(variant_from_section(text), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn a_stored_run_reads_back_under_its_tab_key() {

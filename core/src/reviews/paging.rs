@@ -10,6 +10,13 @@
 //! failed request ends the run at once, keeping what earlier pages gave, with a
 //! sentence for the user; nothing is asked again.
 //!
+//! When that happens before any review was read on AliExpress global ("no data
+//! is readable"), the run reads the reviews the product page itself shows, once
+//! ([`ReviewRun::awaits_page`]): its rendered review section, in the page the
+//! tab's content script sends (nothing is asked of the shop), thumbnails mapped
+//! to originals ([`super::parse`]), said with a warning (`review_from_section`).
+//! The run then stops with the reason its pages stopped.
+//!
 //! aliexpress.ru ([`ReviewRun::of_page`]): page 1 is the one the product page
 //! itself carries (`#__AER_DATA__`, nothing asked); when the filter needs more,
 //! pages 2, 3, … are asked as the page itself asks for them when it is
@@ -22,6 +29,9 @@
 //! The order asked of the shop: AliExpress global is asked
 //! `sort=complex_default&filter=all`, the only values seen in real requests,
 //! aliexpress.ru its default order (`sort` 1, `filters: []`, as page 1);
+//! AliExpress in the language and country the product page's own review
+//! request asked in, when the webRequest listener saw one for the tab's
+//! product ([`ReviewRun::asked_as`]), else `en_US`/`US`;
 //! [`fn@super::select`] orders what was collected. So "newest first" is the
 //! newest of the pages read.
 
@@ -37,6 +47,9 @@ pub const MIN_GAP_MS: f64 = 1000.0;
 pub const MAX_PAGES: u32 = 100;
 /// Reviews asked for per page.
 pub const PAGE_SIZE: u32 = 20;
+/// The `pending` mark of a run waiting for the page's review section (no
+/// page of the shop's is asked for it).
+pub const SECTION_PAGE: u32 = 0;
 /// Reviews per aliexpress.ru page: what the page's own requests ask for
 /// (`pagination.pageSize` of the real captures) and what its page 1 holds.
 pub const RU_PAGE_SIZE: u32 = 10;
@@ -57,6 +70,58 @@ pub fn ru_request_body(product_id: &str, page: u32) -> String {
         "skuFilter": [],
     })
     .to_string()
+}
+
+/// The language and country AliExpress's review endpoint is asked in when the
+/// page's own review request was not seen.
+pub const DEFAULT_LANG: &str = "en_US";
+pub const DEFAULT_COUNTRY: &str = "US";
+
+/// The language and country the product page's own review request asked in
+/// (`lang=de_DE&country=DE`, seen by the webRequest listener): a run asks its
+/// pages in them, so the reviews and their translations are the ones the page
+/// shows the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLocale {
+    pub lang: String,
+    pub country: String,
+}
+
+/// The [`PageLocale`] of the page's own review request `url` for `product_id`
+/// (a `feedback.aliexpress.com/pc/searchEvaluation.do` URL naming that
+/// product). Untrusted (a page can request any URL): `lang` must read like
+/// `de_DE`, `pt_BR` or `es` and `country` like `DE`; a value that does not
+/// keeps the default. `None` when the URL is not such a request, or neither
+/// value was usable.
+pub fn page_locale(url: &str, product_id: &str) -> Option<PageLocale> {
+    use crate::page_view::{classify_request, request_product_id, ApiKind};
+    if url.len() > 8 * 1024
+        || classify_request(url) != Some(ApiKind::AeReviews)
+        || request_product_id(url).as_deref() != Some(product_id)
+    {
+        return None;
+    }
+    let query = url.split('#').next()?.split_once('?')?.1;
+    let value = |key: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+    let upper2 = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase());
+    let lang = value("lang").filter(|l| {
+        let (language, region) = l.split_once('_').unwrap_or((l, "AA"));
+        (2..=3).contains(&language.len())
+            && language.bytes().all(|b| b.is_ascii_lowercase())
+            && upper2(region)
+    });
+    let country = value("country").filter(|c| upper2(c));
+    if lang.is_none() && country.is_none() {
+        return None;
+    }
+    Some(PageLocale {
+        lang: lang.unwrap_or_else(|| DEFAULT_LANG.to_string()),
+        country: country.unwrap_or_else(|| DEFAULT_COUNTRY.to_string()),
+    })
 }
 
 /// One request to make.
@@ -108,6 +173,25 @@ pub struct ReviewRun {
     /// What the user should know about the answers (unconfirmed formats).
     pub warnings: Vec<Say>,
     pub state: RunState,
+    /// AliExpress global: the page's own review section, read once when the
+    /// shop's review pages gave nothing readable ([`ReviewRun::awaits_page`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<Section>,
+    /// AliExpress global: the language and country the page's own review
+    /// request asked in ([`ReviewRun::asked_as`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<PageLocale>,
+}
+
+/// The page's review section of an AliExpress global run
+/// ([`ReviewSource::AliExpressSection`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "section", rename_all = "snake_case")]
+pub enum Section {
+    /// Waiting for the tab's page; `reason` is why the review pages stopped.
+    Awaited { reason: Say },
+    /// Read (or it did not come): not asked again.
+    Done,
 }
 
 fn all_pages() -> u32 {
@@ -138,6 +222,8 @@ impl ReviewRun {
             max_pages: MAX_PAGES,
             reviews: Vec::new(),
             warnings: Vec::new(),
+            section: None,
+            locale: None,
             state: if pageable && id_ok {
                 RunState::Reading
             } else {
@@ -158,6 +244,17 @@ impl ReviewRun {
             run.pending = Some(1);
         }
         run
+    }
+
+    /// The same run, asking AliExpress's review endpoint in the language and
+    /// country of the page's own review request `page_request` (its URL, seen
+    /// by the webRequest listener for the tab), when it is one for this
+    /// product ([`page_locale`]); else as before (`en_US`, `US`).
+    pub fn asked_as(mut self, page_request: Option<&str>) -> ReviewRun {
+        if self.source == ReviewSource::AliExpress {
+            self.locale = page_request.and_then(|u| page_locale(u, &self.product_id));
+        }
+        self
     }
 
     /// The same run, reading at most its first `pages` pages (1..=[`MAX_PAGES`]).
@@ -194,14 +291,22 @@ impl ReviewRun {
                 RU_REVIEWS_URL.to_string(),
                 Some(ru_request_body(&self.product_id, page)),
             ),
-            _ => (
-                "GET",
-                format!(
-                    "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId={}&lang=en_US&country=US&page={page}&pageSize={PAGE_SIZE}&filter=all&sort=complex_default",
-                    self.product_id
-                ),
-                None,
-            ),
+            _ => {
+                let (lang, country) = self
+                    .locale
+                    .as_ref()
+                    .map_or((DEFAULT_LANG, DEFAULT_COUNTRY), |l| {
+                        (l.lang.as_str(), l.country.as_str())
+                    });
+                (
+                    "GET",
+                    format!(
+                        "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId={}&lang={lang}&country={country}&page={page}&pageSize={PAGE_SIZE}&filter=all&sort=complex_default",
+                        self.product_id
+                    ),
+                    None,
+                )
+            }
         };
         self.pending = Some(page);
         self.last_request_ms = Some(at);
@@ -232,6 +337,52 @@ impl ReviewRun {
         };
     }
 
+    /// The shop's answer refused the run or brought nothing readable: it
+    /// stops ([`ReviewRun::stop`]); but an AliExpress global run that read
+    /// nothing yet first reads the reviews the page itself shows (its review
+    /// section, [`ReviewRun::awaits_page`]), once.
+    fn give_up(&mut self, why: Say) {
+        let global = matches!(
+            self.source,
+            ReviewSource::AliExpress | ReviewSource::AliExpressMtop
+        );
+        if global && self.reviews.is_empty() && self.section.is_none() {
+            self.pending = Some(SECTION_PAGE);
+            self.section = Some(Section::Awaited { reason: why });
+            return;
+        }
+        self.stop(why);
+    }
+
+    /// Whether the run waits for the tab's page (its HTML, from the tab's own
+    /// content script): aliexpress.ru's page 1, or an AliExpress global run's
+    /// fallback to the page's review section.
+    pub fn awaits_page(&self) -> bool {
+        self.state == RunState::Reading
+            && match self.source {
+                ReviewSource::AliExpressRuPage => self.pages_read == 0 && self.pending == Some(1),
+                _ => matches!(self.section, Some(Section::Awaited { .. })),
+            }
+    }
+
+    /// The page's review section came (`html`: the tab's page) or did not
+    /// (`None`): the run stops with the reason its review pages stopped,
+    /// keeping the reviews the section shows.
+    fn read_section(&mut self, html: Option<&str>) {
+        let Some(Section::Awaited { reason }) = self.section.replace(Section::Done) else {
+            return;
+        };
+        if let Some(read) = html.map(|h| parse(ReviewSource::AliExpressSection, h)) {
+            for w in read.warnings {
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+            self.reviews.extend(read.reviews);
+        }
+        self.stop(reason);
+    }
+
     /// Whether page `page` of this run is asked of aliexpress.ru's review API
     /// (the `POST`, whose form is unverified on the live site).
     fn ru_api(&self, page: u32) -> bool {
@@ -258,6 +409,10 @@ impl ReviewRun {
         if self.state != RunState::Reading {
             return;
         }
+        if self.awaits_page() && self.section.is_some() {
+            self.read_section(Some(body));
+            return;
+        }
         let page_itself = self.source == ReviewSource::AliExpressRuPage && page == 1;
         let ru_api = self.ru_api(page);
         let (kind, source) = match self.source {
@@ -274,7 +429,7 @@ impl ReviewRun {
                 if ru_api && why != t("api_captcha") {
                     self.unverified();
                 }
-                self.stop(why);
+                self.give_up(why);
                 return;
             }
         }
@@ -291,7 +446,7 @@ impl ReviewRun {
             if ru_api {
                 self.unverified();
             }
-            self.stop(t("review_not_data"));
+            self.give_up(t("review_not_data"));
             return;
         }
         self.pending = None;
@@ -327,7 +482,15 @@ impl ReviewRun {
     /// did not answer): the run stops, keeping what was read. Not tried again.
     pub fn failed(&mut self, why: Say) {
         if self.pending.is_some() && self.state == RunState::Reading {
-            self.stop(why);
+            if self.section.is_some() {
+                // The page did not come for its review section: the run ends
+                // with the reason its review pages stopped.
+                self.read_section(None);
+            } else {
+                // Not for a worker that stopped or a page that did not come:
+                // the user may load again.
+                self.stop(why);
+            }
         }
     }
 
@@ -339,7 +502,7 @@ impl ReviewRun {
             if self.ru_api(page) {
                 self.unverified();
             }
-            self.stop(why);
+            self.give_up(why);
         }
     }
 
@@ -572,6 +735,17 @@ mod tests {
         let mut run = ReviewRun::new(ReviewSource::AliExpress, "1", ReviewFilter::default());
         run.next_request(0.0);
         run.answer("{\"something\":\"else\"}");
+        assert!(
+            run.awaits_page(),
+            "nothing read: the page's own review section"
+        );
+        assert_eq!(
+            run.next_request(1e12),
+            None,
+            "nothing more is asked of the shop"
+        );
+        // The page did not come: the run ends with why its pages stopped.
+        run.failed(t("buyer_ru_page_unread"));
         assert_eq!(
             run.state,
             RunState::Stopped {
@@ -766,5 +940,160 @@ mod tests {
         }
         assert_eq!(asked, MAX_PAGES);
         assert!(now >= f64::from(MAX_PAGES - 1) * MIN_GAP_MS);
+    }
+
+    #[test]
+    fn nothing_readable_on_aliexpress_reads_the_page_review_section_once() {
+        use crate::reviews::parse::tests::SYNTHETIC_SECTION;
+        let captcha = "{\"ret\":[\"FAIL_SYS_USER_VALIDATE::x\"],\"data\":{\"url\":\"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1\"}}";
+        let stopped = |why: Say| RunState::Stopped {
+            reason: tn("review_stopped", 0, &[why.into()]),
+        };
+        // A captcha on page 1, a request that failed, an answer that is not
+        // review data: each reads the section the page shows.
+        for end in 0..3 {
+            let mut run =
+                ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default());
+            run.next_request(0.0).expect("page 1");
+            let why = match end {
+                0 => {
+                    run.answer(captcha);
+                    t("api_captcha")
+                }
+                1 => {
+                    run.request_failed(t("api_captcha"));
+                    t("api_captcha")
+                }
+                _ => {
+                    run.answer("{\"something\":\"else\"}");
+                    t("review_not_data")
+                }
+            };
+            assert!(run.awaits_page(), "{end}");
+            assert_eq!(run.state, RunState::Reading);
+            assert_eq!(run.pending, Some(SECTION_PAGE));
+            assert_eq!(
+                run.next_request(1e12),
+                None,
+                "nothing more is asked of the shop"
+            );
+            run.answer(SYNTHETIC_SECTION);
+            assert_eq!(
+                run.state,
+                stopped(why.clone()),
+                "the user is told why the pages stopped"
+            );
+            assert_eq!(run.reviews.len(), 2);
+            assert_eq!(run.photos_collected(), 3);
+            assert_eq!(run.warnings, [t("review_from_section")]);
+            assert!(!run.awaits_page());
+            // Stored and read back by another worker: the same run.
+            let back: ReviewRun =
+                serde_json::from_str(&serde_json::to_string(&run).expect("stored"))
+                    .expect("read back");
+            assert_eq!(back, run);
+            run.answer(SYNTHETIC_SECTION);
+            assert_eq!(run.reviews.len(), 2, "read once");
+        }
+
+        // A page whose section shows nothing: stopped, with nothing and no warning.
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer(captcha);
+        run.answer("<html><body>no reviews shown</body></html>");
+        assert_eq!(run.state, stopped(t("api_captcha")));
+        assert!(run.reviews.is_empty() && run.warnings.is_empty());
+
+        // Cancelled while waiting for the page: done, the page is not read.
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer(captcha);
+        run.cancel();
+        assert_eq!(run.state, RunState::Done);
+        assert!(!run.awaits_page());
+        run.answer(SYNTHETIC_SECTION);
+        assert!(run.reviews.is_empty());
+
+        // Not when pages were read already (a captcha on page 2 keeps page 1),
+        // nor for a worker that stopped, nor on aliexpress.ru.
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default());
+        run.next_request(0.0);
+        run.answer(&synthetic_page(1, 3, PAGE_SIZE as usize));
+        run.next_request(2000.0).expect("page 2");
+        run.answer(captcha);
+        assert!(!run.awaits_page() && matches!(run.state, RunState::Stopped { .. }));
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default());
+        run.next_request(0.0);
+        run.failed(t("buyer_worker_stopped"));
+        assert_eq!(
+            run.state,
+            RunState::Stopped {
+                reason: tn("review_stopped", 0, &[t("buyer_worker_stopped").into()])
+            }
+        );
+        let mut run = ReviewRun::new(
+            ReviewSource::AliExpressRu,
+            "1005001",
+            ReviewFilter::default(),
+        );
+        run.next_request(0.0);
+        run.answer(captcha);
+        assert!(!run.awaits_page() && matches!(run.state, RunState::Stopped { .. }));
+    }
+
+    #[test]
+    fn the_pages_own_review_request_gives_the_language_and_country() {
+        let page = |q: &str| {
+            format!("https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=1005001&{q}&page=1&pageSize=10&filter=all&sort=complex_default")
+        };
+        let locale = |lang: &str, country: &str| PageLocale {
+            lang: lang.into(),
+            country: country.into(),
+        };
+        for (q, want) in [
+            ("lang=de_DE&country=DE", Some(locale("de_DE", "DE"))),
+            ("lang=pt_BR&country=BR", Some(locale("pt_BR", "BR"))),
+            ("lang=es&country=ES", Some(locale("es", "ES"))),
+            ("lang=fr_FR", Some(locale("fr_FR", "US"))),
+            ("country=IL", Some(locale("en_US", "IL"))),
+            ("lang=de_DE%26x%3D1&country=DE", Some(locale("en_US", "DE"))),
+            ("lang=%3Cscript%3E&country=de", None),
+            ("lang=DE_de&country=DEU", None),
+            ("x=1", None),
+        ] {
+            assert_eq!(page_locale(&page(q), "1005001"), want, "{q}");
+        }
+        // Another product's request, or another endpoint: nothing.
+        assert_eq!(page_locale(&page("lang=de_DE&country=DE"), "1005002"), None);
+        assert_eq!(
+            page_locale(
+                "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?lang=de_DE",
+                "1005001"
+            ),
+            None
+        );
+
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default())
+            .asked_as(Some(&page("lang=de_DE&country=DE")));
+        let req = run.next_request(0.0).expect("page 1");
+        assert_eq!(req.url, "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=1005001&lang=de_DE&country=DE&page=1&pageSize=20&filter=all&sort=complex_default");
+        let back: ReviewRun =
+            serde_json::from_str(&serde_json::to_string(&run).expect("stored")).expect("read back");
+        assert_eq!(back, run, "kept across worker stops");
+        let mut run = ReviewRun::new(ReviewSource::AliExpress, "1005001", ReviewFilter::default())
+            .asked_as(None);
+        assert!(run
+            .next_request(0.0)
+            .expect("page 1")
+            .url
+            .contains("&lang=en_US&country=US&"));
+        // aliexpress.ru asks as its page does, whatever AliExpress's page asked.
+        let run = ReviewRun::new(
+            ReviewSource::AliExpressRu,
+            "1005001",
+            ReviewFilter::default(),
+        )
+        .asked_as(Some(&page("lang=de_DE&country=DE")));
+        assert_eq!(run.locale, None);
     }
 }
