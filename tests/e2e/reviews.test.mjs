@@ -856,6 +856,37 @@ test('aliexpress.ru: a captcha answer to page 3 keeps pages 1–2 and says why; 
   }
 });
 
+test('aliexpress.ru, the in-page button with buyer photos on: the page\'s save goes on to its final report while the worker reads page 1 from that same page and asks page 2 by POST; both pages\' photos save once into reviews/, apart from the product media', { timeout: 120000 }, async () => {
+  await settings({ folder: 'RuButton', folder_template: '{id}', button_reviews: true });
+  try {
+    const from = Date.now();
+    const { page, errors } = await open(RU_REVIEWS.url);
+    const r = await clickSave(page);
+    assert.ok(r.started > 0, r.text);
+    const report = await finalReport(page);
+    assert.equal(report.failed, 0, report.text);
+    const folder = join(downloads, 'RuButton', RU_REVIEWS.id);
+    // 6 photos on page 1 (the page's own), 9 on page 2; reviews.json and .csv.
+    const files = await waitForFiles(join(folder, 'reviews'), 17, 60000, { all: true });
+    const photos = files.filter((f) => !f.startsWith('reviews.'));
+    assert.equal(photos.length, 15, files.join(', '));
+    const got = originalsOf(join(folder, 'reviews'), photos);
+    assert.equal(new Set(got).size, 15, 'each photo once');
+    assert.deepEqual(ruBodiesSince(from).map((b) => b.json), [ruBody(2)], 'the button reads its first 2 pages: page 2 is the one POST');
+    const productFiles = listFiles(folder, { all: true }).filter((f) => !f.startsWith('reviews/'));
+    assert.ok(productFiles.length >= r.started, productFiles.join(', '));
+    assert.ok(productFiles.every((f) => !/^Sru/.test(f.split('/').pop())), `no buyer photo among the product media: ${productFiles.join(', ')}`);
+    const json = JSON.parse(readFileSync(join(folder, 'reviews', 'reviews.json'), 'utf8'));
+    assert.equal(json.reviews.flatMap((x) => x.files).filter((f) => f.status === 'saved').length, 15);
+    assert.doesNotMatch(JSON.stringify(json), /avatar|Reviewer [DR]\d|fixtures\.invalid/i, 'no buyer names or avatars');
+    // (Chrome's own /favicon.ico request, which the test shop answers 404, may log a load error.)
+    assert.deepEqual(errors.filter((e) => !e.startsWith('Failed to load resource')), []);
+    await page.close();
+  } finally {
+    await settings({ button_reviews: false });
+  }
+});
+
 test('closing the product tab forgets its review run', { timeout: 60000 }, async () => {
   const sw = await browser.worker();
   const keys = () => sw.evaluate(async () => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('reviews:')));

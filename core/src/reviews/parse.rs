@@ -354,7 +354,9 @@ fn section(html: &str, page: &mut ReviewPage) {
         }
     }
     for item in items {
-        let review = section_item(&dom, item);
+        let Some(review) = section_item(&dom, item) else {
+            continue;
+        };
         let same = |r: &Review| {
             r.date_text == review.date_text
                 && r.text == review.text
@@ -372,8 +374,10 @@ fn section(html: &str, page: &mut ReviewPage) {
     }
 }
 
-/// One review item of the page's review section (see [`section`]).
-fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Review {
+/// One review item of the page's review section (see [`section`]); `None`
+/// for an element of that class that has none of a review's parts (stars,
+/// variant, text, date line, photos): some other list of the page.
+fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Review> {
     use crate::extract::dom::{background_url, img_url};
     let first = |d: usize, prefix: &str, slot: &mut Option<usize>| {
         if slot.is_none() && dom.get(d).is_some_and(|e| e.class_contains(prefix)) {
@@ -424,6 +428,10 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Review {
             }
         }
     }
+    if stars_box.is_none() && sku.is_none() && text.is_none() && info.is_none() && thumbs.is_empty()
+    {
+        return None;
+    }
     let read = |slot: Option<usize>| slot.map(|i| clip(&dom.text(i))).unwrap_or_default();
     // `<name> | <date>`: only the part that reads as a date is kept.
     let info = read(info);
@@ -438,7 +446,7 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Review {
         .and_then(|(_, n)| n.split(')').next())
         .and_then(|n| n.trim().parse::<u32>().ok())
         .unwrap_or(0);
-    Review {
+    Some(Review {
         date,
         date_text,
         country: country(country_code),
@@ -448,7 +456,7 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Review {
         helpful,
         media,
         ..Review::default()
-    }
+    })
 }
 
 /// A country code: two ASCII letters, upper case; anything else is dropped.
@@ -828,6 +836,8 @@ pub(crate) mod tests {
             "",
             "<html><body><div class=\"list--itemBoxes\">no</div></body></html>",
             "<div class=\"list--wrap--x\"><img src=\"https://ae01.alicdn.com/kf/S1.jpg\"></div>",
+            // Another list of the page with the same module name: no review parts.
+            "<div class=\"list--itemBox--x\"><a href=\"/item/1.html\"><img src=\"https://ae01.alicdn.com/kf/S1.jpg\"></a></div>",
         ] {
             let page = parse(ReviewSource::AliExpressSection, html);
             assert!(
