@@ -217,7 +217,10 @@ pub async fn from_page(tab_id: i64, shown: &ProductPage, html: &str) {
     let Some(mut s) = load(tab_id).await else {
         return;
     };
-    if s.run.awaits_page() && s.product_id == shown.product_id {
+    if s.run.awaits_page()
+        && s.product_id == shown.product_id
+        && s.platform == shown.platform.slug()
+    {
         s.run.answer(html);
         if !store(tab_id, &s).await {
             return;

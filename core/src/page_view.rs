@@ -242,9 +242,15 @@ pub fn still_to_read<'a>(
     view: &PageView,
     have: &[&str],
 ) -> Vec<&'a ObservedRequest> {
-    requests_of(list, view, MAX_READS_PER_VIEW)
+    let product: Vec<&ObservedRequest> = list
+        .iter()
+        .filter(|r| r.kind != ApiKind::AeReviews && r.belongs_to(view))
+        .collect();
+    let skip = product.len().saturating_sub(MAX_READS_PER_VIEW);
+    product
         .into_iter()
-        .filter(|r| r.kind != ApiKind::AeReviews && !have.contains(&r.url.as_str()))
+        .skip(skip)
+        .filter(|r| !have.contains(&r.url.as_str()))
         .collect()
 }
 
@@ -295,7 +301,8 @@ const MAX_TIMELINE_URL: usize = 8 * 1024;
 pub fn timeline_requests(urls: &[String], view: &PageView) -> Vec<ObservedRequest> {
     let mut out: Vec<ObservedRequest> = Vec::new();
     for u in urls.iter().rev() {
-        if out.len() >= MAX_READS_PER_VIEW {
+        // At most MAX_READS_PER_VIEW product requests, and one review request.
+        if out.iter().filter(|r| r.kind != ApiKind::AeReviews).count() >= MAX_READS_PER_VIEW {
             break;
         }
         if u.len() > MAX_TIMELINE_URL || out.iter().any(|r| r.url == *u) {
@@ -333,7 +340,13 @@ pub fn timeline_requests(urls: &[String], view: &PageView) -> Vec<ObservedReques
 pub fn note_timeline(list: &mut Vec<ObservedRequest>, view: &PageView, urls: &[String]) -> bool {
     let mut changed = false;
     for r in timeline_requests(urls, view) {
-        if !list.iter().any(|m| m.url == r.url && m.belongs_to(view)) {
+        // A review request the listener saw is newer than the timeline's
+        // (whose buffer may be full): kept.
+        let review_known = r.kind == ApiKind::AeReviews
+            && list
+                .iter()
+                .any(|m| m.kind == ApiKind::AeReviews && m.belongs_to(view));
+        if !review_known && !list.iter().any(|m| m.url == r.url && m.belongs_to(view)) {
             record_observed(list, r);
             changed = true;
         }
@@ -787,6 +800,33 @@ mod tests {
                 (ApiKind::AeReviews, newest.as_str()),
                 (ApiKind::AeProduct, mtop)
             ]
+        );
+
+        // It takes none of the product requests' places: with as many product
+        // requests as are read per page view, all of them are read.
+        let products: Vec<String> = (0..MAX_READS_PER_VIEW)
+            .map(|i| {
+                format!("https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?i={i}")
+            })
+            .collect();
+        let mut list = Vec::new();
+        for u in &products {
+            record_observed(&mut list, req(u, "D1"));
+        }
+        record_observed(&mut list, req(&review(1), "D1"));
+        assert_eq!(still_to_read(&list, &view, &[]).len(), MAX_READS_PER_VIEW);
+        let timeline: Vec<String> = products.iter().cloned().chain([review(1)]).collect();
+        assert_eq!(
+            timeline_requests(&timeline, &view).len(),
+            MAX_READS_PER_VIEW + 1
+        );
+        // A timeline whose buffer holds an older review request than the one the
+        // listener saw does not replace it.
+        let mut list = vec![req(&review(3), "D1")];
+        note_timeline(&mut list, &view, &[review(2)]);
+        assert_eq!(
+            list.iter().map(|r| r.url.as_str()).collect::<Vec<_>>(),
+            [review(3).as_str()]
         );
     }
 }

@@ -56,6 +56,23 @@ pub fn replaces(current: Option<&Batch>, candidate: &Batch, tab_id: i64, product
         && current.is_none_or(|c| c.id == candidate.id || candidate.created_ms >= c.created_ms)
 }
 
+/// The product-data request URLs of a tab's `observed:` list (its stored
+/// value), in order: when they change, the worker may know more about the
+/// product, and the popup inspects its page again. The page's own buyer-review
+/// requests (kind `ae_reviews`) are left out: they tell nothing about the
+/// product's media, and a page paging its reviews would otherwise make the
+/// popup inspect it at each page.
+pub fn product_requests(observed: Option<&serde_json::Value>) -> Vec<String> {
+    observed
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("kind").and_then(serde_json::Value::as_str) != Some("ae_reviews"))
+        .filter_map(|r| r.get("url").and_then(serde_json::Value::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The batch the popup shows for its tab and product: the most recent one.
 pub fn latest_batch<'a>(
     entries: impl IntoIterator<Item = (&'a String, &'a serde_json::Value)>,
@@ -373,6 +390,20 @@ mod tests {
     // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
     // wasm-bindgen-test's, so the same tests run with a 32-bit `usize`.
     use super::*;
+
+    #[test]
+    fn only_product_requests_make_the_popup_inspect_again() {
+        let list = json!([
+            {"kind": "ae_product", "url": "https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?a", "document_id": "D", "product_id": "1"},
+            {"kind": "ae_reviews", "url": "https://feedback.aliexpress.com/pc/searchEvaluation.do?productId=1&page=2", "document_id": "D", "product_id": "1"},
+        ]);
+        assert_eq!(
+            product_requests(Some(&list)),
+            ["https://acs.aliexpress.com/h5/mtop.aliexpress.pdp.pc.query/1.0/?a"]
+        );
+        assert!(product_requests(None).is_empty());
+        assert!(product_requests(Some(&json!("junk"))).is_empty());
+    }
     use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;

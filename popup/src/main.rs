@@ -509,6 +509,8 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     // Progress: the newest batch of this tab and product, from the worker's record.
     let batch = RwSignal::new(None::<Batch>);
     let observed = observed_key(tab_id);
+    // The product requests last seen in the tab's list (`None`: none seen yet).
+    let mut requests_seen: Option<Vec<String>> = None;
     let listener = chrome::on_storage_changed({
         let product_id = product_id.clone();
         move |change| {
@@ -516,7 +518,11 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                 return;
             }
             if change.key == observed {
-                epoch.update(|n| *n += 1);
+                let now = popup_view::product_requests(change.new_value.as_ref());
+                if requests_seen.as_ref() != Some(&now) {
+                    requests_seen = Some(now);
+                    epoch.update(|n| *n += 1);
+                }
             } else if change.key.starts_with(BATCH_PREFIX) {
                 if let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) {
                     let take = batch.with_untracked(|now| {

@@ -578,6 +578,14 @@ test('network audit: every request of the session went to the shops or their CDN
         // tab (for the product of the tab it was opened on, Era D) or by a page's
         // save with button_reviews on (the Era C page): AliExpress's review endpoint.
         if (![ERA_D.id, ERA_C.id].includes(u.searchParams.get('productId'))) problems.push(`review page of another product: ${where}`);
+        // Only the product, page and the fixed parameters; the language and
+        // country (the page's own review request's, or en_US/US) shaped as codes.
+        const q = u.searchParams;
+        if ([...q.keys()].sort().join() !== 'country,filter,lang,page,pageSize,productId,sort'
+          || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(q.get('lang')) || !/^[A-Z]{2}$/.test(q.get('country'))
+          || !/^\d{1,3}$/.test(q.get('page')) || q.get('pageSize') !== '20' || q.get('filter') !== 'all' || q.get('sort') !== 'complex_default') {
+          problems.push(`review page request with other parameters: ${where}`);
+        }
       } else {
         problems.push(`extension request to a host that is neither a media CDN nor a shop API: ${where}`);
       }

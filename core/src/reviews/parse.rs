@@ -323,46 +323,76 @@ const MAX_ITEM_ELEMENTS: usize = 2000;
 /// ([`ReviewSource::AliExpressSection`]). No real capture of it is in
 /// page-formats; its shape here is the one public scrapers of 2024–2026 pages
 /// report, matched by the un-hashed prefixes of its CSS-module classes (the
-/// hashed suffixes change with each build of the shop's page): items
-/// `list--itemBox--…`, and in each
+/// hashed suffixes change with each build of the shop's page). Only inside the
+/// review section (`#nav-review`) and its dialog (`comet-v2-modal-body`), never
+/// in a `<template>` (the seller's description, serialised from its shadow
+/// root, can hold anything): items `list--itemBox--…`, and in each
 /// * the stars: the filled ones (`comet-icon-starreviewfilled`) of `stars--box--…`;
 /// * the variant: `list--itemSku--…` (`Color:black, Size:M`);
 /// * the text: `list--itemReview--…`;
 /// * the buyer's photos: the images of `list--itemThumbnails--…` (thumbnails:
 ///   their originals are saved). Not `list--itemPhoto--…`, which shows the
 ///   product's own picture of the variant;
-/// * the date: the part of `list--itemInfo--…` (`<name> | <date>`) that reads
-///   as a date. The name is never kept;
+/// * the date: a text piece of `list--itemInfo--…` (`<name> | <date>`) that
+///   reads as a date, kept as `YYYY-MM-DD` only: the line's own text, which
+///   holds the buyer's name, is never kept;
 /// * how many found it helpful: `Helpful (n)` of `list--itemHelpText--…`;
 /// * the country: a `country-flag-…` element's two-letter class.
 ///
 /// The section names no review ids: a review shown twice (in the section and
-/// in its dialog) is read once.
+/// in its dialog) is read once. Linear in the page's size: subtrees are
+/// contiguous in document order, so an item's end is where its subtree ends.
 fn section(html: &str, page: &mut ReviewPage) {
     use crate::extract::html::Dom;
     const ITEM: &str = "list--itemBox--";
     let dom = Dom::parse(html);
-    let mut items: Vec<usize> = Vec::new();
+    // The review section and its dialog, as [start, end] index ranges.
+    let mut areas: Vec<(usize, usize)> = Vec::new();
+    for i in dom.attr_candidates(&["nav-review", "comet-v2-modal-body"]) {
+        if areas.len() >= 16 || areas.last().is_some_and(|&(_, end)| i <= end) {
+            continue;
+        }
+        let Some(el) = dom.get(i) else { continue };
+        if el.id_is("nav-review") || el.class_contains("comet-v2-modal-body") {
+            areas.push((i, subtree_end(&dom, i, usize::MAX)));
+        }
+    }
+    let in_area = |i: usize| areas.iter().any(|&(a, end)| a < i && i <= end);
+    let mut items: Vec<Review> = Vec::new();
+    let mut after = 0;
     for i in dom.attr_candidates(&[ITEM]) {
         if items.len() >= MAX_SECTION_ITEMS {
             break;
         }
-        if dom.get(i).is_some_and(|e| e.class_contains(ITEM))
-            && !items.iter().any(|&r| dom.is_ancestor(r, i))
-        {
-            items.push(i);
+        if i < after || !in_area(i) || !dom.get(i).is_some_and(|e| e.class_contains(ITEM)) {
+            continue;
+        }
+        let in_template = dom.ancestors(i).any(|(_, e)| e.name == "template");
+        after = subtree_end(&dom, i, MAX_ITEM_ELEMENTS) + 1;
+        if in_template {
+            continue;
+        }
+        if let Some(review) = section_item(&dom, i) {
+            items.push(review);
         }
     }
-    for item in items {
-        let Some(review) = section_item(&dom, item) else {
-            continue;
+    for review in items {
+        let photos = |r: &Review| -> Vec<String> {
+            r.media
+                .iter()
+                .map(|m| {
+                    m.original
+                        .as_deref()
+                        .map_or_else(|| m.url.clone(), crate::url::cdn_key)
+                })
+                .collect()
         };
         let same = |r: &Review| {
-            r.date_text == review.date_text
+            r.date == review.date
                 && r.text == review.text
                 && r.variant == review.variant
                 && r.stars == review.stars
-                && r.media == review.media
+                && photos(r) == photos(&review)
         };
         if !page.reviews.iter().any(same) {
             page.reviews.push(review);
@@ -372,6 +402,15 @@ fn section(html: &str, page: &mut ReviewPage) {
         page.found = true;
         page.warn(t("review_from_section"));
     }
+}
+
+/// The index of the last element of `root`'s subtree, looking at most at its
+/// first `limit` descendants.
+fn subtree_end(dom: &crate::extract::html::Dom<'_>, root: usize, limit: usize) -> usize {
+    dom.descendants_upto(root, limit)
+        .last()
+        .copied()
+        .unwrap_or(root)
 }
 
 /// One review item of the page's review section (see [`section`]); `None`
@@ -385,25 +424,42 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
         }
     };
     let (mut stars_box, mut sku, mut text, mut info, mut help) = (None, None, None, None, None);
-    let mut thumbs: Vec<usize> = Vec::new();
+    let mut any_thumbs = false;
     let mut stars = 0u8;
     let mut country_code = String::new();
     let mut media = Vec::new();
-    for d in dom.descendants_upto(item, MAX_ITEM_ELEMENTS) {
-        let Some(el) = dom.get(d) else { continue };
+    let mut info_pieces: Vec<usize> = Vec::new();
+    let descendants = dom.descendants_upto(item, MAX_ITEM_ELEMENTS);
+    // Per descendant (by its offset in `descendants`, which are in document
+    // order, parents first): inside a thumbnails container, a stars box, the
+    // date line.
+    let mut inside: Vec<(bool, bool, bool)> = Vec::with_capacity(descendants.len());
+    let offset = |i: usize| descendants.binary_search(&i).ok();
+    for (k, &d) in descendants.iter().enumerate() {
+        let Some(el) = dom.get(d) else {
+            inside.push((false, false, false));
+            continue;
+        };
         first(d, "stars--box--", &mut stars_box);
         first(d, "list--itemSku--", &mut sku);
         first(d, "list--itemReview--", &mut text);
         first(d, "list--itemInfo--", &mut info);
         first(d, "list--itemHelpText--", &mut help);
-        let parent_filled = el
-            .parent
-            .and_then(|p| dom.get(p))
-            .is_some_and(|p| p.class_contains("starreviewfilled"));
-        if el.class_contains("starreviewfilled")
-            && !parent_filled
-            && stars_box.is_some_and(|b| b != d && dom.is_ancestor(b, d))
-        {
+        let parent = el.parent.filter(|&p| p != item).and_then(|p| {
+            let at = offset(p)?;
+            Some((at, dom.get(p)?))
+        });
+        let (in_thumbs, in_stars, in_info) = parent.map_or((false, false, false), |(at, p)| {
+            let (t, s, i) = inside.get(at).copied().unwrap_or_default();
+            (
+                t || p.class_contains("list--itemThumbnails--"),
+                s || p.class_contains("stars--box--"),
+                i || p.class_contains("list--itemInfo--"),
+            )
+        });
+        inside.push((in_thumbs, in_stars, in_info));
+        let parent_filled = parent.is_some_and(|(_, p)| p.class_contains("starreviewfilled"));
+        if in_stars && el.class_contains("starreviewfilled") && !parent_filled {
             stars = stars.saturating_add(1).min(5);
         }
         if country_code.is_empty() && el.class_contains("country-flag-") {
@@ -416,8 +472,9 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
             }
         }
         if el.class_contains("list--itemThumbnails--") {
-            thumbs.push(d);
-        } else if thumbs.iter().any(|&t| dom.is_ancestor(t, d)) {
+            any_thumbs = true;
+        }
+        if in_thumbs {
             let url = if el.name == "img" {
                 img_url(el)
             } else {
@@ -427,18 +484,29 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
                 push_photo(&mut media, url, false);
             }
         }
+        if in_info || el.class_contains("list--itemInfo--") {
+            info_pieces.push(d);
+        }
+        debug_assert_eq!(inside.len(), k + 1);
     }
-    if stars_box.is_none() && sku.is_none() && text.is_none() && info.is_none() && thumbs.is_empty()
-    {
+    if stars_box.is_none() && sku.is_none() && text.is_none() && info.is_none() && !any_thumbs {
         return None;
     }
     let read = |slot: Option<usize>| slot.map(|i| clip(&dom.text(i))).unwrap_or_default();
-    // `<name> | <date>`: only the part that reads as a date is kept.
-    let info = read(info);
-    let (date, date_text) = info
-        .split('|')
-        .map(str::trim)
-        .find_map(|part| parse_date(part).map(|d| (d.to_string(), part.to_string())))
+    // The date: the first text piece of the date line (an element's text, each
+    // part between `|`) that reads as a date; the buyer's name beside it is
+    // never kept (the date is stored as YYYY-MM-DD, not as written).
+    let date = info_pieces
+        .iter()
+        .rev()
+        .flat_map(|&i| {
+            dom.text(i)
+                .split('|')
+                .filter_map(|part| parse_date(part.trim()))
+                .collect::<Vec<_>>()
+        })
+        .next()
+        .map(|d| d.to_string())
         .unwrap_or_default();
     let help = read(help);
     let helpful = help
@@ -447,8 +515,8 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
         .and_then(|n| n.trim().parse::<u32>().ok())
         .unwrap_or(0);
     Some(Review {
+        date_text: date.clone(),
         date,
-        date_text,
         country: country(country_code),
         stars,
         variant: super::variant_from_section(&read(sku)),
@@ -795,7 +863,8 @@ pub(crate) mod tests {
         assert_eq!(a.text, "Fits well & looks \"great\"");
         assert_eq!(
             (a.date.as_str(), a.date_text.as_str()),
-            ("2026-02-11", "11 Feb 2026")
+            ("2026-02-11", "2026-02-11"),
+            "the date as YYYY-MM-DD, never the line with the name"
         );
         assert_eq!(
             (a.country.as_str(), a.helpful, a.id.as_str()),
@@ -828,6 +897,71 @@ pub(crate) mod tests {
             "no buyer names: {all}"
         );
         assert!(!all.contains("Sproduct"), "{all}");
+    }
+
+    #[test]
+    fn the_section_reads_only_reviews_and_never_a_name() {
+        let item = |info: &str, photo: &str, size: &str| {
+            format!(
+                "<div class=\"list--itemBox--a\"><div class=\"stars--box--b\"><span class=\"comet-icon-starreviewfilled\"></span></div>\
+                 <div class=\"list--itemThumbnails--c\"><img src=\"https://ae01.alicdn.com/kf/{photo}.jpg_{size}\"></div>\
+                 <div class=\"list--itemInfo--d\">{info}</div></div>"
+            )
+        };
+        let html = format!(
+            "<html><body>\
+             <div class=\"description\"><template shadowrootmode=\"open\"><div id=\"nav-review\">{seller}</div></template></div>\
+             <div class=\"recommend\">{outside}</div>\
+             <div id=\"nav-review\">{named}</div>\
+             <div class=\"comet-v2-modal-body\">{again}</div></body></html>",
+            seller = item("<span>Seller</span>", "Sseller0000000000000000000000001", "220x220.jpg"),
+            outside = item("<span>Other | 1 Jan 2026</span>", "Soutside000000000000000000000001", "220x220.jpg"),
+            named = item("<span>Maria K.</span><span>11 Feb 2026</span>", "Sreview00000000000000000000000007", "220x220.jpg"),
+            again = item("<span>Maria K.</span> <span>11 Feb 2026</span>", "Sreview00000000000000000000000007", "120x120.jpg_.avif"),
+        );
+        let page = parse(ReviewSource::AliExpressSection, &html);
+        assert_eq!(page.reviews.len(), 1, "{:?}", page.reviews);
+        let r = &page.reviews[0];
+        assert_eq!(
+            (r.date.as_str(), r.date_text.as_str()),
+            ("2026-02-11", "2026-02-11")
+        );
+        assert!(!format!("{r:?}").contains("Maria"), "{r:?}");
+        assert_eq!(
+            r.media
+                .iter()
+                .filter_map(|m| m.original.as_deref())
+                .collect::<Vec<_>>(),
+            ["https://ae01.alicdn.com/kf/Sreview00000000000000000000000007.jpg"],
+            "the dialog's copy at another thumbnail size is the same review"
+        );
+    }
+
+    #[test]
+    fn a_hostile_section_is_read_in_linear_time() {
+        // Many flat items, then one item holding 20 000 nested item-class
+        // elements, and items with many thumbnail containers: every element is
+        // looked at a bounded number of times (quadratic code took minutes on
+        // inputs like this one). No time is asserted; a regression shows as a
+        // test that does not end.
+        let mut html = String::from("<html><body><div id=\"nav-review\">");
+        for i in 0..400 {
+            html.push_str(&format!("<div class=\"list--itemBox--x\"><div class=\"list--itemReview--y\">r{i}</div></div>"));
+        }
+        html.push_str("<div class=\"list--itemBox--x\">");
+        for _ in 0..20_000 {
+            html.push_str("<div class=\"list--itemBox--x list--itemThumbnails--z\">");
+        }
+        html.push_str(&"</div>".repeat(20_001));
+        for _ in 0..2 {
+            html.push_str("<div class=\"list--itemBox--x\">");
+            html.push_str(&"<div class=\"list--itemThumbnails--z\"><img src=\"https://ae01.alicdn.com/kf/S1.jpg_50x50.jpg\"></div>".repeat(1000));
+            html.push_str("</div>");
+        }
+        html.push_str("</div></body></html>");
+        let page = parse(ReviewSource::AliExpressSection, &html);
+        assert!(page.found);
+        assert!(page.reviews.len() <= MAX_SECTION_ITEMS);
     }
 
     #[test]
