@@ -178,7 +178,7 @@ async fn load_reviews(
             return SaveReport::refused(t("buyer_not_recorded"));
         }
         if page_itself {
-            wasm_bindgen_futures::spawn_local(read_from_page(tab_id));
+            wasm_bindgen_futures::spawn_local(read_from_page(tab_id, s.run));
             return ok();
         }
     }
@@ -193,15 +193,16 @@ async fn load_reviews(
 /// popup does); the worker reads the reviews from the page it sends
 /// ([`from_page`]), which then goes on with the further pages the filter needs
 /// or the save. A page that did not come (the tab was closed, or shows another
-/// product) ends the run with the reason.
-async fn read_from_page(tab_id: i64) {
+/// product) ends the run with the reason: `waiting`, the run as it was when
+/// the page was asked for, and not a newer run of the tab that waits too.
+async fn read_from_page(tab_id: i64, waiting: ReviewRun) {
     let _ = chrome::send_to_tab::<_, serde_json::Value>(tab_id, &PopupToContent::Inspect).await;
     let l = lock();
     let _g = l.lock().await;
     let Some(mut s) = load(tab_id).await else {
         return;
     };
-    if s.driver == driver() && s.run.awaits_page() {
+    if s.driver == driver() && s.run.awaits_page() && s.run == waiting {
         // For aliexpress.ru's page 1 (an AliExpress run's section ends with
         // the reason its pages stopped).
         s.run.failed(t("buyer_ru_page_unread"));
@@ -259,7 +260,7 @@ pub async fn with_button(
     };
     let page_itself = source == ReviewSource::AliExpressRuPage;
     let asked = page_review_request(tab_id, &page.product_id).await;
-    {
+    let waiting = {
         let l = lock();
         let _g = l.lock().await;
         let existing = load(tab_id).await;
@@ -298,10 +299,11 @@ pub async fn with_button(
         if !store(tab_id, &s).await {
             return;
         }
-    }
-    if page_itself {
+        page_itself.then_some(s.run)
+    };
+    if let Some(waiting) = waiting {
         // aliexpress.ru: page 1 from the page, then the further pages.
-        wasm_bindgen_futures::spawn_local(read_from_page(tab_id));
+        wasm_bindgen_futures::spawn_local(read_from_page(tab_id, waiting));
     } else {
         wasm_bindgen_futures::spawn_local(drive(tab_id));
     }
@@ -311,11 +313,11 @@ pub async fn with_button(
 /// gave nothing readable, the reviews the page shows first ([`read_from_page`]).
 async fn drive(tab_id: i64) {
     read_pages(tab_id).await;
-    if load(tab_id)
+    if let Some(s) = load(tab_id)
         .await
-        .is_some_and(|s| s.driver == driver() && s.run.awaits_page())
+        .filter(|s| s.driver == driver() && s.run.awaits_page())
     {
-        read_from_page(tab_id).await;
+        read_from_page(tab_id, s.run).await;
     }
     save_when_read(tab_id).await;
 }
