@@ -29,7 +29,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -557,16 +556,25 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             }
         });
     });
-    let words = Arc::new(TileWords::new());
-    // New tiles (first render, filter, live update) are watched for their
-    // thumbnail, at the next frame: the grid's `For` has put them in by then.
+    // The tiles: one piece of HTML, built whenever what the grid shows changes
+    // (first render, filter, live update) with the selection of that moment —
+    // one parse by the browser instead of some ten DOM calls per tile. The
+    // keyboard focus stays on the tile it was on. New tiles are watched for
+    // their thumbnail at the next frame (after the first layout).
+    let words = TileWords::new();
     let thumbs = StoredValue::new_local(None::<Thumbs>);
     Effect::new(move |_| {
-        filter.track();
-        items.track();
         let Some(grid) = grid.get() else {
             return;
         };
+        let markup = filter.with(|f| {
+            items.with(|all| selected.with_untracked(|s| tiles_markup(all, f, s, &words)))
+        });
+        let focus = focused_tile(&grid);
+        grid.set_inner_html(&markup);
+        if let Some(focus) = focus {
+            refocus(&grid, &focus);
+        }
         request_animation_frame(move || {
             thumbs.update_value(|t| {
                 if t.is_none() {
@@ -641,10 +649,6 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                 data-columns=move || grid_size.get().columns().to_string()
                 on:change=move |ev| on_tile_change(&ev, selected)
                 on:click=move |ev| on_tile_click(&ev, lightbox)>
-                <For each=visible key=|(i, item)| (*i, item.url.clone()) children=move |(i, item)| {
-                    let checked = selected.with_untracked(|s| s.contains(&item.url));
-                    tile(i, item, checked, &words)
-                } />
             </ul>
             <p class="visually-hidden" role="status" data-testid="grid-status">{move || announce.get()}</p>
             <button type="button" class="primary" data-action="download-selected"
@@ -874,56 +878,90 @@ impl TileWords {
     }
 }
 
-/// One tile of the grid. Static apart from its checkbox's `checked`, which the
-/// grid keeps in step with the selection; its events are handled by the grid
-/// (one listener for all tiles).
-fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyView {
-    let name = match &item.variant {
-        Some(v) => words.variant_name.fill(&[&v.axis, &v.value]),
-        None => words
-            .name
-            .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
+/// The markup of the grid's tiles: the items of the kind `filter` names (or all),
+/// checked when selected.
+fn tiles_markup(
+    all: &[MediaItem],
+    filter: &str,
+    selected: &BTreeSet<String>,
+    words: &TileWords,
+) -> String {
+    let mut out = String::with_capacity(all.len() * 512);
+    let shown = all
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| filter == "all" || i.kind.as_str() == filter);
+    for (index, item) in shown {
+        let name = match &item.variant {
+            Some(v) => words.variant_name.fill(&[&v.axis, &v.value]),
+            None => words
+                .name
+                .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
+        };
+        let video = item.kind == MediaKind::Video;
+        let poster = if video {
+            item.poster
+                .as_ref()
+                .map(|p| alisave_core::url::preview_url(p).unwrap_or_else(|| p.clone()))
+        } else {
+            None
+        };
+        let thumb = match video {
+            true => poster.as_deref(),
+            false => Some(item.preview.as_deref().unwrap_or(&item.url)),
+        };
+        popup_view::push_tile(
+            &mut out,
+            &popup_view::Tile {
+                index,
+                url: &item.url,
+                checked: selected.contains(&item.url),
+                pick: &words.pick.fill(&[&name]),
+                preview: &words.preview.fill(&[&name]),
+                thumb,
+                badge: video.then_some(words.badge.as_str()),
+            },
+        );
+    }
+    out
+}
+
+/// The tile control that has the keyboard focus (its tile's URL, and whether it
+/// is the checkbox rather than the preview button), if the focus is in `grid`.
+fn focused_tile(grid: &web_sys::Element) -> Option<(String, bool)> {
+    let active = document().active_element()?;
+    if !grid.contains(Some(&active)) {
+        return None;
+    }
+    let url = active
+        .closest("li.tile")
+        .ok()??
+        .query_selector("input[data-url]")
+        .ok()??
+        .get_attribute("data-url")?;
+    Some((url, active.tag_name().eq_ignore_ascii_case("input")))
+}
+
+/// Puts the focus back on the same control of the tile of that URL.
+fn refocus(grid: &web_sys::Element, (url, checkbox): &(String, bool)) {
+    let Ok(inputs) = grid.query_selector_all("input[data-url]") else {
+        return;
     };
-    let (pick, preview) = (words.pick.fill(&[&name]), words.preview.fill(&[&name]));
-    if item.kind != MediaKind::Video {
-        let src = item.preview.unwrap_or_else(|| item.url.clone());
-        // The common case, from a `<template>` cloned per tile.
-        return template! {
-            <li class="tile">
-                <label class="pick">
-                    <input type="checkbox" data-url=item.url prop:checked=checked />
-                    <span class="visually-hidden">{pick}</span>
-                </label>
-                // Named by its (hidden) text rather than aria-label, so the visible
-                // "video" badge never contradicts the name.
-                <button type="button" class="zoom" data-index=index>
-                    <span class="visually-hidden">{preview}</span>
-                    <img decoding="async" alt="" width="96" height="96" data-src=src />
-                </button>
-            </li>
-        }
-        .into_any();
+    let input = (0..inputs.length())
+        .filter_map(|i| inputs.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find(|e| e.get_attribute("data-url").as_deref() == Some(url.as_str()));
+    let target = match (input, checkbox) {
+        (Some(input), true) => Some(input),
+        (Some(input), false) => input
+            .closest("li.tile")
+            .ok()
+            .flatten()
+            .and_then(|tile| tile.query_selector("button.zoom").ok().flatten()),
+        (None, _) => None,
+    };
+    if let Some(t) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = t.focus();
     }
-    let poster = item
-        .poster
-        .and_then(|p| alisave_core::url::preview_url(&p).or(Some(p)));
-    view! {
-        <li class="tile">
-            <label class="pick">
-                <input type="checkbox" data-url=item.url prop:checked=checked />
-                <span class="visually-hidden">{pick}</span>
-            </label>
-            <button type="button" class="zoom" data-index=index>
-                <span class="visually-hidden">{preview}</span>
-                {match poster {
-                    Some(s) => view! { <img decoding="async" alt="" width="96" height="96" data-src=s /> }.into_any(),
-                    None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
-                }}
-                <span class="badge" aria-hidden="true">{words.badge.clone()}</span>
-            </button>
-        </li>
-    }
-    .into_any()
 }
 
 /// Thumbnails load when their tile comes near the visible part of the grid: a
