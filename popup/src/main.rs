@@ -132,6 +132,10 @@ async fn load_tab(epoch: RwSignal<u32>) -> TabState {
     if alisave_core::url::product_page(&url).is_none() {
         return TabState::NotProduct;
     }
+    // The grid keeps its UI state in `localStorage`, whose first use in a page
+    // asks the browser (a synchronous round trip): asked now, while the
+    // inventory is on its way, rather than after it came.
+    let _ = LocalStorage::raw();
     // Listen first: a change while the first inspection runs is not missed.
     let first = match early.filter(|e| e.tab_id == tab_id) {
         Some(early) => {
@@ -348,20 +352,28 @@ fn EmptyState() -> impl IntoView {
 
 #[component]
 fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) -> impl IntoView {
-    let first = inventory.get_untracked();
-    let key = selection_key(&first);
-    let product_id = first.product_id.clone();
-    let all: BTreeSet<String> = first.items.iter().map(|i| i.url.clone()).collect();
+    let (key, product_id, urls) = inventory.with_untracked(|first| {
+        let urls: Vec<String> = first.items.iter().map(|i| i.url.clone()).collect();
+        (selection_key(first), first.product_id.clone(), urls)
+    });
+    let all: BTreeSet<String> = urls.iter().cloned().collect();
     // The last selection for this product, limited to what the page still has.
-    let initial: BTreeSet<String> = LocalStorage::get::<Vec<String>>(&key)
-        .map(|v| v.into_iter().filter(|u| all.contains(u)).collect())
-        .unwrap_or_else(|_| all.clone());
+    let stored = LocalStorage::get::<Vec<String>>(&key).ok();
+    let initial: BTreeSet<String> = match &stored {
+        Some(v) => v.iter().filter(|u| all.contains(*u)).cloned().collect(),
+        None => all.clone(),
+    };
+    // Written back at once only when it is not what is stored already.
+    let unchanged = stored.is_some_and(|v| v.len() == initial.len());
     let selected = RwSignal::new(initial);
     Effect::new({
         let key = key.clone();
-        move |_| {
-            let v: Vec<String> = selected.with(|s| s.iter().cloned().collect());
-            let _ = LocalStorage::set(&key, v);
+        move |was: Option<()>| {
+            selected.track();
+            if was.is_some() || !unchanged {
+                let v: Vec<String> = selected.with_untracked(|s| s.iter().cloned().collect());
+                let _ = LocalStorage::set(&key, v);
+            }
             // Remembered for the most recent products only (bounded storage).
             let mut order: Vec<String> =
                 LocalStorage::get(popup_view::SELECTION_ORDER_KEY).unwrap_or_default();
@@ -378,14 +390,21 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     });
     let filter =
         RwSignal::new(LocalStorage::get::<String>("ui.filter").unwrap_or_else(|_| "all".into()));
-    Effect::new(move |_| {
-        let _ = LocalStorage::set("ui.filter", filter.get());
+    // Written when they change (not back when just read).
+    Effect::new(move |was: Option<()>| {
+        let f = filter.get();
+        if was.is_some() {
+            let _ = LocalStorage::set("ui.filter", f);
+        }
     });
     let grid_size = RwSignal::new(popup_view::GridSize::parse(
         &LocalStorage::get::<String>(popup_view::GRID_SIZE_KEY).unwrap_or_default(),
     ));
-    Effect::new(move |_| {
-        let _ = LocalStorage::set(popup_view::GRID_SIZE_KEY, grid_size.get().as_str());
+    Effect::new(move |was: Option<()>| {
+        let g = grid_size.get();
+        if was.is_some() {
+            let _ = LocalStorage::set(popup_view::GRID_SIZE_KEY, g.as_str());
+        }
     });
     // The lightbox reopens where it was when the popup closed (UI state only).
     let lightbox = RwSignal::new(popup_view::lightbox_index(
@@ -393,11 +412,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             .ok()
             .as_ref(),
         &key,
-        &first
-            .items
-            .iter()
-            .map(|i| i.url.clone())
-            .collect::<Vec<_>>(),
+        &urls,
     ));
     let outcome = RwSignal::new(None::<SaveReport>);
     let busy = RwSignal::new(false);
