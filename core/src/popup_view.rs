@@ -385,6 +385,74 @@ pub fn lightbox_index(
     urls.iter().position(|u| *u == spot.url)
 }
 
+/// One tile of the popup's grid, its texts already in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tile<'a> {
+    /// The item's place in the inventory (the preview button's `data-index`).
+    pub index: usize,
+    /// The original's URL (the checkbox's `data-url`).
+    pub url: &'a str,
+    pub checked: bool,
+    /// The checkbox's (hidden) name.
+    pub pick: &'a str,
+    /// The preview button's (hidden) name.
+    pub preview: &'a str,
+    /// The thumbnail's address, given to the image as `data-src` (the popup sets
+    /// its `src` when the tile comes near the visible part of the grid).
+    pub thumb: Option<&'a str>,
+    /// A video's badge text; `None` for images.
+    pub badge: Option<&'a str>,
+}
+
+/// Appends the markup of `tile` to `out`: the grid's tiles are built as one
+/// piece of HTML (one parse by the browser instead of some ten DOM calls per
+/// tile). Every value is escaped; the markup is what the grid had as elements:
+/// a labelled checkbox and a preview button with the thumbnail (a video without
+/// a poster shows a play mark) and, for a video, its badge.
+pub fn push_tile(out: &mut String, tile: &Tile<'_>) {
+    out.push_str(r#"<li class="tile"><label class="pick"><input type="checkbox" data-url=""#);
+    push_escaped(out, tile.url);
+    out.push('"');
+    if tile.checked {
+        out.push_str(" checked");
+    }
+    out.push_str(r#"><span class="visually-hidden">"#);
+    push_escaped(out, tile.pick);
+    out.push_str(r#"</span></label><button type="button" class="zoom" data-index=""#);
+    out.push_str(&tile.index.to_string());
+    out.push_str(r#""><span class="visually-hidden">"#);
+    push_escaped(out, tile.preview);
+    out.push_str("</span>");
+    match tile.thumb {
+        Some(src) => {
+            out.push_str(r#"<img decoding="async" alt="" width="96" height="96" data-src=""#);
+            push_escaped(out, src);
+            out.push_str(r#"">"#);
+        }
+        None => out.push_str(r#"<span class="video-mark" aria-hidden="true">▶</span>"#),
+    }
+    if let Some(badge) = tile.badge {
+        out.push_str(r#"<span class="badge" aria-hidden="true">"#);
+        push_escaped(out, badge);
+        out.push_str("</span>");
+    }
+    out.push_str("</button></li>");
+}
+
+/// Appends `text` escaped for HTML text and (double-quoted) attribute values.
+pub fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
@@ -678,5 +746,64 @@ mod tests {
             ),
             (1, 2, 1, 1, true)
         );
+    }
+    #[test]
+    fn tile_markup_escapes_every_value() {
+        let mut out = String::new();
+        push_tile(
+            &mut out,
+            &Tile {
+                index: 7,
+                url: "https://a.example/x.jpg?a=1&b=\"<2>'",
+                checked: true,
+                pick: "Pick <b>&",
+                preview: "Preview \"x\"",
+                thumb: Some("https://a.example/x.jpg_350x350.jpg?q=<&>"),
+                badge: None,
+            },
+        );
+        assert_eq!(
+            out,
+            concat!(
+                r#"<li class="tile"><label class="pick"><input type="checkbox" "#,
+                r#"data-url="https://a.example/x.jpg?a=1&amp;b=&quot;&lt;2&gt;&#39;" checked>"#,
+                r#"<span class="visually-hidden">Pick &lt;b&gt;&amp;</span></label>"#,
+                r#"<button type="button" class="zoom" data-index="7">"#,
+                r#"<span class="visually-hidden">Preview &quot;x&quot;</span>"#,
+                r#"<img decoding="async" alt="" width="96" height="96" "#,
+                r#"data-src="https://a.example/x.jpg_350x350.jpg?q=&lt;&amp;&gt;"></button></li>"#
+            )
+        );
+    }
+
+    #[test]
+    fn video_tile_without_poster_has_play_mark_and_badge() {
+        let mut out = String::new();
+        let tile = Tile {
+            index: 0,
+            url: "https://v.example/v.mp4",
+            checked: false,
+            pick: "p",
+            preview: "v",
+            thumb: None,
+            badge: Some("video"),
+        };
+        push_tile(&mut out, &tile);
+        assert!(!out.contains(" checked"));
+        assert!(out.ends_with(concat!(
+            r#"<span class="visually-hidden">v</span>"#,
+            r#"<span class="video-mark" aria-hidden="true">▶</span>"#,
+            r#"<span class="badge" aria-hidden="true">video</span></button></li>"#
+        )));
+        // With a poster: the image, then the badge.
+        out.clear();
+        push_tile(
+            &mut out,
+            &Tile {
+                thumb: Some("https://v.example/p.jpg"),
+                ..tile
+            },
+        );
+        assert!(out.contains(r#"data-src="https://v.example/p.jpg"><span class="badge""#));
     }
 }

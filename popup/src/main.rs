@@ -29,7 +29,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -133,6 +132,10 @@ async fn load_tab(epoch: RwSignal<u32>) -> TabState {
     if alisave_core::url::product_page(&url).is_none() {
         return TabState::NotProduct;
     }
+    // The grid keeps its UI state in `localStorage`, whose first use in a page
+    // asks the browser (a synchronous round trip): asked now, while the
+    // inventory is on its way, rather than after it came.
+    let _ = LocalStorage::raw();
     // Listen first: a change while the first inspection runs is not missed.
     let first = match early.filter(|e| e.tab_id == tab_id) {
         Some(early) => {
@@ -349,20 +352,28 @@ fn EmptyState() -> impl IntoView {
 
 #[component]
 fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) -> impl IntoView {
-    let first = inventory.get_untracked();
-    let key = selection_key(&first);
-    let product_id = first.product_id.clone();
-    let all: BTreeSet<String> = first.items.iter().map(|i| i.url.clone()).collect();
+    let (key, product_id, urls) = inventory.with_untracked(|first| {
+        let urls: Vec<String> = first.items.iter().map(|i| i.url.clone()).collect();
+        (selection_key(first), first.product_id.clone(), urls)
+    });
+    let all: BTreeSet<String> = urls.iter().cloned().collect();
     // The last selection for this product, limited to what the page still has.
-    let initial: BTreeSet<String> = LocalStorage::get::<Vec<String>>(&key)
-        .map(|v| v.into_iter().filter(|u| all.contains(u)).collect())
-        .unwrap_or_else(|_| all.clone());
+    let stored = LocalStorage::get::<Vec<String>>(&key).ok();
+    let initial: BTreeSet<String> = match &stored {
+        Some(v) => v.iter().filter(|u| all.contains(*u)).cloned().collect(),
+        None => all.clone(),
+    };
+    // Written back at once only when it is not what is stored already.
+    let unchanged = stored.is_some_and(|v| v.len() == initial.len());
     let selected = RwSignal::new(initial);
     Effect::new({
         let key = key.clone();
-        move |_| {
-            let v: Vec<String> = selected.with(|s| s.iter().cloned().collect());
-            let _ = LocalStorage::set(&key, v);
+        move |was: Option<()>| {
+            selected.track();
+            if was.is_some() || !unchanged {
+                let v: Vec<String> = selected.with_untracked(|s| s.iter().cloned().collect());
+                let _ = LocalStorage::set(&key, v);
+            }
             // Remembered for the most recent products only (bounded storage).
             let mut order: Vec<String> =
                 LocalStorage::get(popup_view::SELECTION_ORDER_KEY).unwrap_or_default();
@@ -379,14 +390,21 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
     });
     let filter =
         RwSignal::new(LocalStorage::get::<String>("ui.filter").unwrap_or_else(|_| "all".into()));
-    Effect::new(move |_| {
-        let _ = LocalStorage::set("ui.filter", filter.get());
+    // Written when they change (not back when just read).
+    Effect::new(move |was: Option<()>| {
+        let f = filter.get();
+        if was.is_some() {
+            let _ = LocalStorage::set("ui.filter", f);
+        }
     });
     let grid_size = RwSignal::new(popup_view::GridSize::parse(
         &LocalStorage::get::<String>(popup_view::GRID_SIZE_KEY).unwrap_or_default(),
     ));
-    Effect::new(move |_| {
-        let _ = LocalStorage::set(popup_view::GRID_SIZE_KEY, grid_size.get().as_str());
+    Effect::new(move |was: Option<()>| {
+        let g = grid_size.get();
+        if was.is_some() {
+            let _ = LocalStorage::set(popup_view::GRID_SIZE_KEY, g.as_str());
+        }
     });
     // The lightbox reopens where it was when the popup closed (UI state only).
     let lightbox = RwSignal::new(popup_view::lightbox_index(
@@ -394,11 +412,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             .ok()
             .as_ref(),
         &key,
-        &first
-            .items
-            .iter()
-            .map(|i| i.url.clone())
-            .collect::<Vec<_>>(),
+        &urls,
     ));
     let outcome = RwSignal::new(None::<SaveReport>);
     let busy = RwSignal::new(false);
@@ -563,16 +577,25 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             }
         });
     });
-    let words = Arc::new(TileWords::new());
-    // New tiles (first render, filter, live update) are watched for their
-    // thumbnail, at the next frame: the grid's `For` has put them in by then.
+    // The tiles: one piece of HTML, built whenever what the grid shows changes
+    // (first render, filter, live update) with the selection of that moment —
+    // one parse by the browser instead of some ten DOM calls per tile. The
+    // keyboard focus stays on the tile it was on. New tiles are watched for
+    // their thumbnail at the next frame (after the first layout).
+    let words = TileWords::new();
     let thumbs = StoredValue::new_local(None::<Thumbs>);
     Effect::new(move |_| {
-        filter.track();
-        items.track();
         let Some(grid) = grid.get() else {
             return;
         };
+        let markup = filter.with(|f| {
+            items.with(|all| selected.with_untracked(|s| tiles_markup(all, f, s, &words)))
+        });
+        let focus = focused_tile(&grid);
+        grid.set_inner_html(&markup);
+        if let Some(focus) = focus {
+            refocus(&grid, &focus);
+        }
         request_animation_frame(move || {
             thumbs.update_value(|t| {
                 if t.is_none() {
@@ -647,10 +670,6 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
                 data-columns=move || grid_size.get().columns().to_string()
                 on:change=move |ev| on_tile_change(&ev, selected)
                 on:click=move |ev| on_tile_click(&ev, lightbox)>
-                <For each=visible key=|(i, item)| (*i, item.url.clone()) children=move |(i, item)| {
-                    let checked = selected.with_untracked(|s| s.contains(&item.url));
-                    tile(i, item, checked, &words)
-                } />
             </ul>
             <p class="visually-hidden" role="status" data-testid="grid-status">{move || announce.get()}</p>
             <button type="button" class="primary" data-action="download-selected"
@@ -880,56 +899,90 @@ impl TileWords {
     }
 }
 
-/// One tile of the grid. Static apart from its checkbox's `checked`, which the
-/// grid keeps in step with the selection; its events are handled by the grid
-/// (one listener for all tiles).
-fn tile(index: usize, item: MediaItem, checked: bool, words: &TileWords) -> AnyView {
-    let name = match &item.variant {
-        Some(v) => words.variant_name.fill(&[&v.axis, &v.value]),
-        None => words
-            .name
-            .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
+/// The markup of the grid's tiles: the items of the kind `filter` names (or all),
+/// checked when selected.
+fn tiles_markup(
+    all: &[MediaItem],
+    filter: &str,
+    selected: &BTreeSet<String>,
+    words: &TileWords,
+) -> String {
+    let mut out = String::with_capacity(all.len() * 512);
+    let shown = all
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| filter == "all" || i.kind.as_str() == filter);
+    for (index, item) in shown {
+        let name = match &item.variant {
+            Some(v) => words.variant_name.fill(&[&v.axis, &v.value]),
+            None => words
+                .name
+                .fill(&[words.kind(item.kind), &(index + 1).to_string()]),
+        };
+        let video = item.kind == MediaKind::Video;
+        let poster = if video {
+            item.poster
+                .as_ref()
+                .map(|p| alisave_core::url::preview_url(p).unwrap_or_else(|| p.clone()))
+        } else {
+            None
+        };
+        let thumb = match video {
+            true => poster.as_deref(),
+            false => Some(item.preview.as_deref().unwrap_or(&item.url)),
+        };
+        popup_view::push_tile(
+            &mut out,
+            &popup_view::Tile {
+                index,
+                url: &item.url,
+                checked: selected.contains(&item.url),
+                pick: &words.pick.fill(&[&name]),
+                preview: &words.preview.fill(&[&name]),
+                thumb,
+                badge: video.then_some(words.badge.as_str()),
+            },
+        );
+    }
+    out
+}
+
+/// The tile control that has the keyboard focus (its tile's URL, and whether it
+/// is the checkbox rather than the preview button), if the focus is in `grid`.
+fn focused_tile(grid: &web_sys::Element) -> Option<(String, bool)> {
+    let active = document().active_element()?;
+    if !grid.contains(Some(&active)) {
+        return None;
+    }
+    let url = active
+        .closest("li.tile")
+        .ok()??
+        .query_selector("input[data-url]")
+        .ok()??
+        .get_attribute("data-url")?;
+    Some((url, active.tag_name().eq_ignore_ascii_case("input")))
+}
+
+/// Puts the focus back on the same control of the tile of that URL.
+fn refocus(grid: &web_sys::Element, (url, checkbox): &(String, bool)) {
+    let Ok(inputs) = grid.query_selector_all("input[data-url]") else {
+        return;
     };
-    let (pick, preview) = (words.pick.fill(&[&name]), words.preview.fill(&[&name]));
-    if item.kind != MediaKind::Video {
-        let src = item.preview.unwrap_or_else(|| item.url.clone());
-        // The common case, from a `<template>` cloned per tile.
-        return template! {
-            <li class="tile">
-                <label class="pick">
-                    <input type="checkbox" data-url=item.url prop:checked=checked />
-                    <span class="visually-hidden">{pick}</span>
-                </label>
-                // Named by its (hidden) text rather than aria-label, so the visible
-                // "video" badge never contradicts the name.
-                <button type="button" class="zoom" data-index=index>
-                    <span class="visually-hidden">{preview}</span>
-                    <img decoding="async" alt="" width="96" height="96" data-src=src />
-                </button>
-            </li>
-        }
-        .into_any();
+    let input = (0..inputs.length())
+        .filter_map(|i| inputs.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find(|e| e.get_attribute("data-url").as_deref() == Some(url.as_str()));
+    let target = match (input, checkbox) {
+        (Some(input), true) => Some(input),
+        (Some(input), false) => input
+            .closest("li.tile")
+            .ok()
+            .flatten()
+            .and_then(|tile| tile.query_selector("button.zoom").ok().flatten()),
+        (None, _) => None,
+    };
+    if let Some(t) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = t.focus();
     }
-    let poster = item
-        .poster
-        .and_then(|p| alisave_core::url::preview_url(&p).or(Some(p)));
-    view! {
-        <li class="tile">
-            <label class="pick">
-                <input type="checkbox" data-url=item.url prop:checked=checked />
-                <span class="visually-hidden">{pick}</span>
-            </label>
-            <button type="button" class="zoom" data-index=index>
-                <span class="visually-hidden">{preview}</span>
-                {match poster {
-                    Some(s) => view! { <img decoding="async" alt="" width="96" height="96" data-src=s /> }.into_any(),
-                    None => view! { <span class="video-mark" aria-hidden="true">"▶"</span> }.into_any(),
-                }}
-                <span class="badge" aria-hidden="true">{words.badge.clone()}</span>
-            </button>
-        </li>
-    }
-    .into_any()
 }
 
 /// Thumbnails load when their tile comes near the visible part of the grid: a

@@ -309,6 +309,14 @@ test('the grid updates live when the page adds media and when the worker sees th
   assert.deepEqual(await checked(), ERA_D.description, 'the deselected image stays deselected, the new ones are selected');
   assert.equal(await p.locator('[data-testid="counts"]').textContent(), '1 gallery image · 2 description images');
   assert.equal(await p.locator('[data-testid="grid-status"]').textContent(), "The page's media changed: 3 items now.");
+  // The grid was rebuilt; the keyboard focus stayed on the checkbox it was on.
+  const focusedIn = (url) => p.evaluate((u) => {
+    const a = document.activeElement;
+    return a?.closest('li.tile')?.querySelector('input[data-url]')?.getAttribute('data-url') === u ? a.tagName : null;
+  }, url);
+  assert.equal(await focusedIn(ERA_D.gallery[0]), 'INPUT');
+  // Then on a preview button, whose tile moves when the gallery grows.
+  await p.locator('[data-testid="grid"] li.tile', { has: p.locator(`input[data-url="${ERA_D.description[0]}"]`) }).locator('button.zoom').focus();
 
   // The page calls the shop API (no DOM media change): the worker records it in
   // storage.session observed:<tab>, and the popup inspects again.
@@ -321,6 +329,7 @@ test('the grid updates live when the page adds media and when the worker sees th
   assert.deepEqual(new Set(await checked()), new Set([...ERA_D.gallery.slice(1), ...ERA_D.variants.map(([u]) => u), ...ERA_D.description]));
   assert.equal(await p.locator('[data-testid="counts"]').textContent(), '3 gallery images · 2 variants · 2 description images');
   assert.equal(await p.locator('button[data-action="download-selected"]').textContent(), 'Download 6 selected');
+  assert.equal(await focusedIn(ERA_D.description[0]), 'BUTTON');
   assert.deepEqual(popup.errors, []);
   await p.evaluate(() => localStorage.clear());
   await p.close();
