@@ -439,18 +439,11 @@ pub fn push_tile(out: &mut String, tile: &Tile<'_>) {
     out.push_str("</button></li>");
 }
 
-/// Appends `text` escaped for HTML text and (double-quoted) attribute values.
+/// Appends `text` escaped for HTML text and (double-quoted) attribute values
+/// (`&`, `<`, `>`, `"`, `'`), with the html-escape crate (already in the
+/// popup through Leptos).
 pub fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    html_escape::encode_quoted_attribute_to_string(text, out);
 }
 
 #[cfg(test)]
@@ -766,7 +759,7 @@ mod tests {
             out,
             concat!(
                 r#"<li class="tile"><label class="pick"><input type="checkbox" "#,
-                r#"data-url="https://a.example/x.jpg?a=1&amp;b=&quot;&lt;2&gt;&#39;" checked>"#,
+                r#"data-url="https://a.example/x.jpg?a=1&amp;b=&quot;&lt;2&gt;&#x27;" checked>"#,
                 r#"<span class="visually-hidden">Pick &lt;b&gt;&amp;</span></label>"#,
                 r#"<button type="button" class="zoom" data-index="7">"#,
                 r#"<span class="visually-hidden">Preview &quot;x&quot;</span>"#,
