@@ -80,6 +80,10 @@ async function popupOpenings(browser, tabUrl, tiles) {
       if (n !== tiles) throw new Error(`the grid has ${n} tiles, not ${tiles}`);
     }
     if (i > 0) samples.push(await popup.evaluate(() => window.__paintAt));
+    // The thumbnails the grid asked for arrive before the next opening: a real
+    // popup opens in a new page, so the previous opening's loads must not
+    // weigh on the next one's.
+    await popup.waitForFunction(() => [...document.querySelectorAll('img[src]')].every((img) => img.complete), null, { timeout: 30000 });
   }
   // The part of it that is the content-script round trip: the same inspect
   // message, sent from the popup page, timed alone.
