@@ -65,20 +65,23 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     if has_forbidden_char(url) {
         return None;
     }
-    let colon = url.find(':')?;
+    // Byte searches for the ASCII delimiters (their offsets are character
+    // boundaries): `str::find` with a char pattern decodes every character,
+    // and this runs several times for each media URL of a page.
+    let colon = memchr::memchr(b':', url.as_bytes())?;
     let scheme = url.get(..colon)?;
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
     let rest = url.get(colon + 1..)?.strip_prefix("//")?;
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth_end = memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()).unwrap_or(rest.len());
     let authority = rest.get(..auth_end)?;
     let after = rest.get(auth_end..)?;
-    if authority.contains('@') {
+    if memchr::memchr(b'@', authority.as_bytes()).is_some() {
         return None;
     }
     let scheme = ascii_lower(scheme);
-    let (host, port) = match authority.rfind(':') {
+    let (host, port) = match memchr::memrchr(b':', authority.as_bytes()) {
         Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
         None => (authority, None),
     };
@@ -97,11 +100,11 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     if !valid_dns_host(&host) {
         return None;
     }
-    let (before_frag, _fragment) = match after.find('#') {
+    let (before_frag, _fragment) = match memchr::memchr(b'#', after.as_bytes()) {
         Some(i) => (after.get(..i)?, after.get(i..)),
         None => (after, None),
     };
-    let (path, query) = match before_frag.find('?') {
+    let (path, query) = match memchr::memchr(b'?', before_frag.as_bytes()) {
         Some(i) => (before_frag.get(..i)?, before_frag.get(i + 1..)),
         None => (before_frag, None),
     };
@@ -348,41 +351,48 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
 /// Percent-encodes characters that may not appear raw in a URL path/query
 /// (non-ASCII, quotes, angle brackets…); existing `%XX` escapes are kept.
 fn encode_unsafe(s: &str, out: &mut String) {
-    for c in s.chars() {
-        let keep = c.is_ascii_alphanumeric()
+    // Byte by byte: a non-ASCII character's UTF-8 bytes are each encoded, as
+    // they would be per character; runs of kept bytes are copied at once.
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let keep = |b: u8| {
+        b.is_ascii_alphanumeric()
             || matches!(
-                c,
-                '-' | '.'
-                    | '_'
-                    | '~'
-                    | '!'
-                    | '$'
-                    | '&'
-                    | '\''
-                    | '('
-                    | ')'
-                    | '*'
-                    | '+'
-                    | ','
-                    | ';'
-                    | '='
-                    | ':'
-                    | '@'
-                    | '/'
-                    | '%'
-                    | '?'
-            );
-        if keep {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push('%');
-                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
-            }
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
+                    | b'%'
+                    | b'?'
+            )
+    };
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if keep(b) {
+            continue;
         }
+        // Kept bytes are ASCII, so `run..i` lies on character boundaries.
+        out.push_str(s.get(run..i).unwrap_or(""));
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// `img.alicdn.com/tfs/TB…-W-H.png` UI icons.
@@ -453,11 +463,12 @@ pub fn original_url(raw: &str) -> Option<String> {
             encode_unsafe(q, &mut out);
         }
     }
-    if is_cdn_media_url(&out) {
-        Some(out)
-    } else {
-        None
-    }
+    // What is built is a CDN media URL by construction (https, a CDN host
+    // that parsed, a path of more than `/`, every byte that could end the path
+    // or confuse a parser percent-encoded); only the encoding may have made it
+    // too long. Checked in debug builds (the tests and the fuzz replay run them).
+    debug_assert!(out.len() > MAX_URL_LEN || is_cdn_media_url(&out), "{out}");
+    (out.len() <= MAX_URL_LEN).then_some(out)
 }
 
 /// Dedupe key of a CDN URL.
@@ -479,13 +490,23 @@ pub fn cdn_key(url: &str) -> String {
     }
 }
 
+/// The host and path of an [`original_url`] output (`https://<host><path>[?…]`,
+/// host already lowercase and checked): split at its delimiters, without
+/// parsing it again. `None` for anything not of that form.
+fn split_original(norm: &str) -> Option<(&str, &str)> {
+    let rest = norm.strip_prefix("https://")?;
+    let slash = memchr::memchr(b'/', rest.as_bytes())?;
+    let (host, after) = rest.split_at(slash);
+    let end = memchr::memchr2(b'?', b'#', after.as_bytes()).unwrap_or(after.len());
+    Some((host, after.get(..end)?))
+}
+
 /// [`cdn_key`] of a URL that is already an [`original_url`] output (which
 /// is a fixed point of [`original_url`], so normalising again is skipped).
 pub(crate) fn key_of_original(norm: &str) -> String {
-    let Some(p) = parse(norm) else {
+    let Some((host, path)) = split_original(norm) else {
         return norm.to_string();
     };
-    let path = p.path;
     if let Some(i) = path.find("/kf/") {
         let after = path.get(i + 4..).unwrap_or("");
         let seg = after.split('/').next().unwrap_or("");
@@ -497,7 +518,10 @@ pub(crate) fn key_of_original(norm: &str) -> String {
             seg
         };
         if !stem.is_empty() {
-            return format!("kf:{stem}");
+            let mut key = String::with_capacity(3 + stem.len());
+            key.push_str("kf:");
+            key.push_str(stem);
+            return key;
         }
     }
     if ext_of_path(path) == Some("mp4") {
@@ -507,7 +531,7 @@ pub(crate) fn key_of_original(norm: &str) -> String {
             return format!("video:{stem}");
         }
         // Alibaba renditions: `<date>_<hex>_<videoId>_mp4_<264|265>_<hd|sd|ld>_….mp4`.
-        if p.host == "gv.videocdn.alibaba.com" {
+        if host == "gv.videocdn.alibaba.com" {
             let mut parts = stem.split('_');
             let id = parts.nth(2).unwrap_or("");
             if parts.next() == Some("mp4")
@@ -541,8 +565,14 @@ pub(crate) fn preview_of_original(orig: &str) -> Option<String> {
         (CdnHost::AlibabaImage, "jpeg" | "png") => format!("_250x250.{ext}"),
         _ => return None,
     };
-    // The suffix may push a URL near the length limit over it (found by fuzzing).
-    Some(format!("{orig}{suffix}")).filter(|u| is_cdn_media_url(u))
+    // The suffix may push a URL near the length limit over it (found by
+    // fuzzing); it adds nothing else a parser could object to.
+    let preview = format!("{orig}{suffix}");
+    debug_assert!(
+        preview.len() > MAX_URL_LEN || is_cdn_media_url(&preview),
+        "{preview}"
+    );
+    (preview.len() <= MAX_URL_LEN).then_some(preview)
 }
 
 /// Lowercase file extension of the URL's path, when it has a known media one.

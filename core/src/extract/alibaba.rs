@@ -2,9 +2,10 @@
 
 use super::js::{self, Found};
 use super::{at, digits, dom, list, text, Ctx};
-use crate::url::{cdn_key, original_url};
+use crate::url::{key_of_original, original_url};
 use crate::{MediaKind, Variant};
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Video renditions in order of preference: H.264 first (`hd` → `sd` → `ld`),
 /// HEVC (`hd_265`, `sd_265`) only when there is no H.264 one (§9.2).
@@ -14,7 +15,7 @@ const RENDITIONS: [&str; 5] = ["hd", "sd", "ld", "hd_265", "sd_265"];
 pub fn extract(ctx: &mut Ctx<'_>) {
     let scripts = ctx.scripts.clone();
     // Keys of the `mediaItems` images (and video covers), for the DOM gallery.
-    let mut media_keys: Vec<String> = Vec::new();
+    let mut media_keys: HashSet<String> = HashSet::new();
     for (_, body) in &scripts {
         match js::find_assignment(body, "window.detailData") {
             Found::Literal(lit) => {
@@ -124,7 +125,7 @@ pub fn extract(ctx: &mut Ctx<'_>) {
 }
 
 /// `detailData.globalData.product` (or legacy `detailData.product`).
-fn detail_data(ctx: &mut Ctx<'_>, v: &Value, media_keys: &mut Vec<String>) {
+fn detail_data(ctx: &mut Ctx<'_>, v: &Value, media_keys: &mut HashSet<String>) {
     let product = at(v, &["globalData", "product"]).or_else(|| v.get("product"));
     let Some(product) = product.filter(|p| p.is_object()) else {
         ctx.c
@@ -152,10 +153,7 @@ fn detail_data(ctx: &mut Ctx<'_>, v: &Value, media_keys: &mut Vec<String>) {
                     .flatten()
                 {
                     if let Some(o) = original_url(&u) {
-                        let k = cdn_key(&o);
-                        if !media_keys.contains(&k) {
-                            media_keys.push(k);
-                        }
+                        media_keys.insert(key_of_original(&o));
                     }
                 }
                 let kind = text(it.get("type"))

@@ -105,12 +105,15 @@ impl Collector {
         source: &str,
     ) -> bool {
         let is_video = kind == MediaKind::Video;
-        if is_video
-            != url
-                .split(['?', '#'])
-                .next()
-                .is_some_and(|p| p.to_ascii_lowercase().ends_with(".mp4"))
-        {
+        let path = url
+            .get(..memchr::memchr2(b'?', b'#', url.as_bytes()).unwrap_or(url.len()))
+            .unwrap_or("");
+        let mp4 = path.len() >= 4
+            && path
+                .as_bytes()
+                .get(path.len() - 4..)
+                .is_some_and(|e| e.eq_ignore_ascii_case(b".mp4"));
+        if is_video != mp4 {
             self.warn(
                 "wrong_media_type",
                 format!(

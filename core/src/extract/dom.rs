@@ -3,7 +3,7 @@
 
 use super::collect::Collector;
 use super::html::{Dom, Element};
-use crate::url::{cdn_key, original_url, product_page};
+use crate::url::{key_of_original, original_url, product_page};
 use crate::{MediaKind, Platform, Variant};
 
 /// Attributes that may hold an image URL, lazy-loading ones first.
@@ -486,7 +486,7 @@ pub fn alibaba_modules(
     c: &mut Collector,
     pid: &str,
     want: AlibabaWants,
-    media_keys: &[String],
+    media_keys: &std::collections::HashSet<String>,
 ) {
     use AlibabaRegion::*;
     let mut regions: Vec<AlibabaRegion> = Vec::with_capacity(dom.elements.len());
@@ -535,7 +535,7 @@ pub fn alibaba_modules(
                 if !orig.contains("/kf/") {
                     continue;
                 }
-                if !media_keys.is_empty() && !media_keys.contains(&cdn_key(&orig)) {
+                if !media_keys.is_empty() && !media_keys.contains(&key_of_original(&orig)) {
                     continue;
                 }
                 c.add(MediaKind::Gallery, &orig, None, None, "page gallery (DOM)");
