@@ -309,10 +309,13 @@ pub fn is_cdn_media_url(url: &str) -> bool {
 
 /// Lowercase extension of the last path segment, if it is a known media one.
 fn ext_of_path(path: &str) -> Option<&'static str> {
-    let last = path.rsplit('/').next()?;
-    let (_, ext) = last.rsplit_once('.')?;
     const EXTS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "avif", "bmp", "mp4"];
-    EXTS.into_iter().find(|e| ext.eq_ignore_ascii_case(e))
+    let b = path.as_bytes();
+    let seg = memchr::memrchr(b'/', b).map_or(0, |i| i + 1);
+    let last = b.get(seg..)?;
+    let ext = last.get(memchr::memrchr(b'.', last)? + 1..)?;
+    EXTS.into_iter()
+        .find(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
 }
 
 /// Cuts a CDN transform suffix: everything after the first real image
@@ -343,9 +346,15 @@ fn cut_transform_suffix(path: &str) -> &str {
 
 /// `hay` contains the lowercase ASCII `needle` in any case.
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    // Only where the first letter is, in either case.
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h).any(|i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 /// Percent-encodes characters that may not appear raw in a URL path/query
