@@ -68,20 +68,20 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     // Byte searches for the ASCII delimiters (their offsets are character
     // boundaries): `str::find` with a char pattern decodes every character,
     // and this runs several times for each media URL of a page.
-    let colon = memchr::memchr(b':', url.as_bytes())?;
+    let colon = find_byte(url, |b| b == b':')?;
     let scheme = url.get(..colon)?;
     if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
     let rest = url.get(colon + 1..)?.strip_prefix("//")?;
-    let auth_end = memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()).unwrap_or(rest.len());
+    let auth_end = find_byte(rest, |b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let authority = rest.get(..auth_end)?;
     let after = rest.get(auth_end..)?;
-    if memchr::memchr(b'@', authority.as_bytes()).is_some() {
+    if find_byte(authority, |b| b == b'@').is_some() {
         return None;
     }
     let scheme = ascii_lower(scheme);
-    let (host, port) = match memchr::memrchr(b':', authority.as_bytes()) {
+    let (host, port) = match rfind_byte(authority.as_bytes(), b':') {
         Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
         None => (authority, None),
     };
@@ -100,11 +100,11 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
     if !valid_dns_host(&host) {
         return None;
     }
-    let (before_frag, _fragment) = match memchr::memchr(b'#', after.as_bytes()) {
+    let (before_frag, _fragment) = match find_byte(after, |b| b == b'#') {
         Some(i) => (after.get(..i)?, after.get(i..)),
         None => (after, None),
     };
-    let (path, query) = match memchr::memchr(b'?', before_frag.as_bytes()) {
+    let (path, query) = match find_byte(before_frag, |b| b == b'?') {
         Some(i) => (before_frag.get(..i)?, before_frag.get(i + 1..)),
         None => (before_frag, None),
     };
@@ -114,6 +114,19 @@ fn parse(url: &str) -> Option<Parsed<'_>> {
         path,
         query,
     })
+}
+
+/// The offset of the first byte of `s` that `hit` accepts: for the ASCII
+/// delimiters of a URL (an offset of one is a character boundary). A plain
+/// loop: URL parts are short, and memchr's searches would add their code to
+/// the content script (which ships as JS, `xtask/tests/content_size.rs`).
+fn find_byte(s: &str, hit: impl Fn(u8) -> bool) -> Option<usize> {
+    s.bytes().position(hit)
+}
+
+/// The offset of the last `byte` in `s` (see [`find_byte`]).
+fn rfind_byte(s: &[u8], byte: u8) -> Option<usize> {
+    s.iter().rposition(|&b| b == byte)
 }
 
 /// Control characters, whitespace or backslashes anywhere (checked byte-wise
@@ -311,9 +324,9 @@ pub fn is_cdn_media_url(url: &str) -> bool {
 fn ext_of_path(path: &str) -> Option<&'static str> {
     const EXTS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "avif", "bmp", "mp4"];
     let b = path.as_bytes();
-    let seg = memchr::memrchr(b'/', b).map_or(0, |i| i + 1);
+    let seg = rfind_byte(b, b'/').map_or(0, |i| i + 1);
     let last = b.get(seg..)?;
-    let ext = last.get(memchr::memrchr(b'.', last)? + 1..)?;
+    let ext = last.get(rfind_byte(last, b'.')? + 1..)?;
     EXTS.into_iter()
         .find(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
 }
@@ -351,9 +364,10 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
         return true;
     };
     // Only where the first letter is, in either case.
-    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h).any(|i| {
-        h.get(i..i + n.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    h.iter().enumerate().any(|(i, b)| {
+        b.eq_ignore_ascii_case(&first)
+            && h.get(i..i + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n))
     })
 }
 
@@ -504,9 +518,9 @@ pub fn cdn_key(url: &str) -> String {
 /// parsing it again. `None` for anything not of that form.
 fn split_original(norm: &str) -> Option<(&str, &str)> {
     let rest = norm.strip_prefix("https://")?;
-    let slash = memchr::memchr(b'/', rest.as_bytes())?;
+    let slash = find_byte(rest, |b| b == b'/')?;
     let (host, after) = rest.split_at(slash);
-    let end = memchr::memchr2(b'?', b'#', after.as_bytes()).unwrap_or(after.len());
+    let end = find_byte(after, |b| b == b'?' || b == b'#').unwrap_or(after.len());
     Some((host, after.get(..end)?))
 }
 
