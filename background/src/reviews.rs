@@ -85,22 +85,13 @@ async fn product_of_tab(tab_id: i64) -> Result<(ProductPage, String), Say> {
     Ok((page, url))
 }
 
-/// The URL of the newest review request the tab's page made itself for
-/// `product_id` (seen by the webRequest listener, or named by the page's own
-/// timeline): the run asks in its language and country
-/// (`ReviewRun::asked_as`). The tab's list holds only its current page view's
-/// requests (another document's first request, or a page view's announcement,
-/// forgets the others), and the product must match.
+/// The URL of the review request the tab's page made itself for
+/// `product_id` (`page_view::page_review_request`, from what the webRequest
+/// listener saw or the page's timeline named): the run asks in its language
+/// and country (`ReviewRun::asked_as`).
 async fn page_review_request(tab_id: i64, product_id: &str) -> Option<String> {
-    crate::observed_list(tab_id)
-        .await
-        .into_iter()
-        .rev()
-        .find(|r| {
-            r.kind == alisave_core::page_view::ApiKind::AeReviews
-                && r.product_id.as_deref() == Some(product_id)
-        })
-        .map(|r| r.url)
+    let list = crate::observed_list(tab_id).await;
+    alisave_core::page_view::page_review_request(&list, product_id).map(str::to_string)
 }
 
 /// A popup command (sender and fields checked by the caller).

@@ -230,6 +230,19 @@ pub fn requests_of<'a>(
     mine.into_iter().skip(skip).collect()
 }
 
+/// The URL of the page's own newest review request ([`ApiKind::AeReviews`])
+/// in a tab's list that names `product_id`: a buyer-photo run asks in its
+/// language and country. The list holds only the tab's current page view's
+/// requests ([`record_observed`], [`forget_other_views`]); the product must
+/// match, so a page that moved to another product with `history.pushState`
+/// does not lend the previous product's request.
+pub fn page_review_request<'a>(list: &'a [ObservedRequest], product_id: &str) -> Option<&'a str> {
+    list.iter()
+        .rev()
+        .find(|r| r.kind == ApiKind::AeReviews && r.product_id.as_deref() == Some(product_id))
+        .map(|r| r.url.as_str())
+}
+
 /// Most API answers read for one page view (the newest requests).
 pub const MAX_READS_PER_VIEW: usize = 8;
 
@@ -820,6 +833,18 @@ mod tests {
             timeline_requests(&timeline, &view).len(),
             MAX_READS_PER_VIEW + 1
         );
+        // The run asks in the newest review request of its own product.
+        let list = vec![req(&review(4), "D1"), req(mtop, "D1")];
+        assert_eq!(
+            page_review_request(&list, "1005001"),
+            Some(review(4).as_str())
+        );
+        assert_eq!(
+            page_review_request(&list, "1005002"),
+            None,
+            "another product's"
+        );
+        assert_eq!(page_review_request(&[req(mtop, "D1")], "1005001"), None);
         // A timeline whose buffer holds an older review request than the one the
         // listener saw does not replace it.
         let mut list = vec![req(&review(3), "D1")];
