@@ -71,6 +71,16 @@ async function axe(page, label) {
   assert.deepEqual(violations, [], `${label}: axe violations\n${JSON.stringify(violations, null, 2)}`);
 }
 
+/** SYNTHETIC: the shop's captcha ("punish") answer to an API request on `host`. */
+const captchaAnswer = (host) => `{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://${host}/_____tmd_____/punish?x5secdata=1"}}`;
+
+/** In the popup `page`: the Buyer photos tab, "Load buyer photos", and the run's end in `state`. */
+async function loadBuyerPhotos(page, state) {
+  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
+  await page.locator('button[data-alisave-action="load-reviews"]').click();
+  await page.locator(`[data-testid="buyer-status"][data-state="${state}"]`).waitFor({ timeout: 30000 });
+}
+
 const status = (page) => page.locator('[data-testid="buyer-status"]');
 const saveButton = (page) => page.locator('button[data-alisave-action="save-reviews"]');
 const rowsOf = (page, which, attr) => page.locator(`[data-testid="buyer-${which}"] tbody tr`).evaluateAll((trs, a) =>
@@ -200,15 +210,13 @@ test('a captcha answer on page 3 stops the run keeping pages 1–2, says why, an
     const url = new URL(req.url, `https://${FEEDBACK}`);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     if (url.searchParams.get('page') === '3') {
-      return res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1"}}');
+      return res.end(captchaAnswer(FEEDBACK));
     }
     return res.end(reviewAnswer(url));
   });
   const { popup, product } = await popupFor(p.url);
   const page = popup.page;
-  await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
-  await page.locator('button[data-alisave-action="load-reviews"]').click();
-  await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+  await loadBuyerPhotos(page, 'stopped');
   const text = await status(page).textContent();
   assert.match(text, /stopped after 2 pages/, text);
   assert.match(text, /captcha/, text);
@@ -268,14 +276,12 @@ test('AliExpress: a captcha on page 1 leaves no review data, so the reviews the 
   });
   shop.setOverride(`${FEEDBACK}/pc/searchEvaluation.do`, (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1"}}');
+    res.end(captchaAnswer(FEEDBACK));
   });
   try {
     const { popup, product } = await popupFor(p.url);
     const page = popup.page;
-    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
-    await page.locator('button[data-alisave-action="load-reviews"]').click();
-    await page.locator('[data-testid="buyer-status"][data-state="stopped"]').waitFor({ timeout: 30000 });
+    await loadBuyerPhotos(page, 'stopped');
     const text = await status(page).textContent();
     assert.match(text, /captcha/, text);
     assert.match(text, /read from its review section/, text);
@@ -338,9 +344,7 @@ test('AliExpress: the page\'s own review request (seen by the webRequest listene
     const observed = async () => (await sw.evaluate(async (k) => (await chrome.storage.session.get(k))[k] ?? [], `observed:${tab}`));
     assert.deepEqual((await observed()).filter((r) => r.kind === 'ae_reviews').map((r) => [r.url, r.product_id]), [[pageAsks, p.id]]);
     const page = popup.page;
-    await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
-    await page.locator('button[data-alisave-action="load-reviews"]').click();
-    await page.locator('[data-testid="buyer-status"][data-state="done"]').waitFor({ timeout: 30000 });
+    await loadBuyerPhotos(page, 'done');
     const ours = reviewRequests(p.id).filter((r) => r.site === 'none');
     const params = ours.map((r) => new URLSearchParams(r.query));
     assert.deepEqual(params.map((q) => q.get('page')), ['1', '2', '3']);
@@ -813,7 +817,7 @@ test('aliexpress.ru: a captcha answer to page 3 keeps pages 1–2 and says why; 
     if (body.pagination?.pageNum === 2 && answerPage2) return answerPage2(res);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     if (body.pagination?.pageNum === 3) {
-      return res.end('{"ret":["FAIL_SYS_USER_VALIDATE::synthetic"],"data":{"url":"https://aliexpress.ru/_____tmd_____/punish?x5secdata=1"}}');
+      return res.end(captchaAnswer('aliexpress.ru'));
     }
     return res.end(ruReviewAnswer(body));
   });

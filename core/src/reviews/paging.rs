@@ -409,7 +409,7 @@ impl ReviewRun {
         if self.state != RunState::Reading {
             return;
         }
-        if self.awaits_page() && self.section.is_some() {
+        if matches!(self.section, Some(Section::Awaited { .. })) {
             self.read_section(Some(body));
             return;
         }
@@ -944,7 +944,7 @@ mod tests {
 
     #[test]
     fn nothing_readable_on_aliexpress_reads_the_page_review_section_once() {
-        use crate::reviews::parse::tests::SYNTHETIC_SECTION;
+        let section = crate::reviews::parse::tests::synthetic_section();
         let captcha = "{\"ret\":[\"FAIL_SYS_USER_VALIDATE::x\"],\"data\":{\"url\":\"https://feedback.aliexpress.com/_____tmd_____/punish?x5secdata=1\"}}";
         let stopped = |why: Say| RunState::Stopped {
             reason: tn("review_stopped", 0, &[why.into()]),
@@ -977,7 +977,7 @@ mod tests {
                 None,
                 "nothing more is asked of the shop"
             );
-            run.answer(SYNTHETIC_SECTION);
+            run.answer(&section);
             assert_eq!(
                 run.state,
                 stopped(why.clone()),
@@ -992,7 +992,7 @@ mod tests {
                 serde_json::from_str(&serde_json::to_string(&run).expect("stored"))
                     .expect("read back");
             assert_eq!(back, run);
-            run.answer(SYNTHETIC_SECTION);
+            run.answer(&section);
             assert_eq!(run.reviews.len(), 2, "read once");
         }
 
@@ -1011,7 +1011,7 @@ mod tests {
         run.cancel();
         assert_eq!(run.state, RunState::Done);
         assert!(!run.awaits_page());
-        run.answer(SYNTHETIC_SECTION);
+        run.answer(&section);
         assert!(run.reviews.is_empty());
 
         // Not when pages were read already (a captcha on page 2 keeps page 1),

@@ -430,12 +430,11 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
     let mut media = Vec::new();
     let mut info_pieces: Vec<usize> = Vec::new();
     let descendants = dom.descendants_upto(item, MAX_ITEM_ELEMENTS);
-    // Per descendant (by its offset in `descendants`, which are in document
-    // order, parents first): inside a thumbnails container, a stars box, the
-    // date line.
+    // Per descendant: inside a thumbnails container, a stars box, the date
+    // line. A subtree is contiguous in document order, so descendant `d` is
+    // `inside[d - item - 1]`, and its parent came before it.
     let mut inside: Vec<(bool, bool, bool)> = Vec::with_capacity(descendants.len());
-    let offset = |i: usize| descendants.binary_search(&i).ok();
-    for (k, &d) in descendants.iter().enumerate() {
+    for &d in &descendants {
         let Some(el) = dom.get(d) else {
             inside.push((false, false, false));
             continue;
@@ -445,10 +444,10 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
         first(d, "list--itemReview--", &mut text);
         first(d, "list--itemInfo--", &mut info);
         first(d, "list--itemHelpText--", &mut help);
-        let parent = el.parent.filter(|&p| p != item).and_then(|p| {
-            let at = offset(p)?;
-            Some((at, dom.get(p)?))
-        });
+        let parent = el
+            .parent
+            .filter(|&p| p > item)
+            .and_then(|p| Some((p - item - 1, dom.get(p)?)));
         let (in_thumbs, in_stars, in_info) = parent.map_or((false, false, false), |(at, p)| {
             let (t, s, i) = inside.get(at).copied().unwrap_or_default();
             (
@@ -487,7 +486,6 @@ fn section_item(dom: &crate::extract::html::Dom<'_>, item: usize) -> Option<Revi
         if in_info || el.class_contains("list--itemInfo--") {
             info_pieces.push(d);
         }
-        debug_assert_eq!(inside.len(), k + 1);
     }
     if stars_box.is_none() && sku.is_none() && text.is_none() && info.is_none() && !any_thumbs {
         return None;
@@ -803,9 +801,8 @@ pub(crate) mod tests {
     /// dialog; photos as thumbnails (one lazy `data-src`, one CSS background);
     /// the product's own picture of the variant (`list--itemPhoto--`) and the
     /// buyer's name beside the date, neither of which may be read.
-    pub(crate) const SYNTHETIC_SECTION: &str = r#"<html><body><div id="root">
-      <div id="nav-review"><div class="list--wrap--Zz9">
-        <div class="list--itemBox--q1W2e3">
+    pub(crate) fn synthetic_section() -> String {
+        let first = r#"<div class="list--itemBox--q1W2e3">
           <div class="list--itemPhoto--Aa1"><img src="https://ae01.alicdn.com/kf/Sproduct0000000000000000000000001.png_960x960.png_.avif"></div>
           <div class="list--itemContent--Bb2"><div class="list--itemContentTop--Cc3">
             <div class="list--itemContentTopLeft--Dd4">
@@ -820,37 +817,24 @@ pub(crate) mod tests {
           </div>
           <div class="list--itemDesc--Jj0"><div class="list--itemInfo--Kk1"><span class="country-flag-y2023 DE"></span><span>Synthetic B***r | 11 Feb 2026</span></div>
             <div class="list--itemHelp--Ll2"><span class="list--itemHelpText--Mm3">Helpful (3)</span></div></div></div>
-        </div>
-        <div class="list--itemBox--q1W2e3">
+        </div>"#;
+        let second = r#"<div class="list--itemBox--q1W2e3">
           <div class="list--itemContent--Bb2">
             <div class="stars--box--Ee5"><span class="comet-icon-starreviewfilled"></span><span class="comet-icon-starreviewfilled"></span></div>
             <div class="list--itemReview--Gg7"></div>
             <div class="list--itemThumbnails--Hh8"><div style="background-image: url(&quot;https://ae01.alicdn.com/kf/Sreview00000000000000000000000003.jpg_220x220.jpg&quot;)"></div></div>
             <div class="list--itemInfo--Kk1"><span>AliExpress Shopper | 2 Jan 2026</span></div>
           </div>
-        </div>
-      </div></div>
-      <div class="comet-v2-modal-body"><div class="list--itemBox--q1W2e3">
-          <div class="list--itemPhoto--Aa1"><img src="https://ae01.alicdn.com/kf/Sproduct0000000000000000000000001.png_960x960.png_.avif"></div>
-          <div class="list--itemContent--Bb2"><div class="list--itemContentTop--Cc3">
-            <div class="list--itemContentTopLeft--Dd4">
-              <div class="stars--box--Ee5"><span class="comet-icon comet-icon-starreviewfilled"><svg class="x"></svg></span><span class="comet-icon comet-icon-starreviewfilled"></span><span class="comet-icon comet-icon-starreviewfilled"></span><span class="comet-icon comet-icon-starreviewfilled"></span><span class="comet-icon comet-icon-starreview"></span></div>
-              <div class="list--itemSku--Ff6">Color:Black, White, Size:M, Ships From:China</div>
-              <div class="list--itemReview--Gg7">Fits well &amp; looks &quot;great&quot;</div>
-            </div>
-            <div class="list--itemThumbnails--Hh8">
-              <div class="list--imageItem--Ii9"><img src="https://ae01.alicdn.com/kf/Sreview00000000000000000000000001.jpg_220x220.jpg_.avif"></div>
-              <div class="list--imageItem--Ii9"><img src="data:image/gif;base64,R0lGOD" data-src="https://ae-pic-a1.aliexpress-media.com/kf/Sreview00000000000000000000000002.jpg_220x220.jpg"></div>
-            </div>
-          </div>
-          <div class="list--itemDesc--Jj0"><div class="list--itemInfo--Kk1"><span class="country-flag-y2023 DE"></span><span>Synthetic B***r | 11 Feb 2026</span></div>
-            <div class="list--itemHelp--Ll2"><span class="list--itemHelpText--Mm3">Helpful (3)</span></div></div></div>
-      </div></div>
-    </div></body></html>"#;
+        </div>"#;
+        format!(
+            "<html><body><div id=\"root\">\n<div id=\"nav-review\"><div class=\"list--wrap--Zz9\">{first}{second}</div></div>\n\
+             <div class=\"comet-v2-modal-body\">{first}</div>\n</div></body></html>"
+        )
+    }
 
     #[test]
     fn synthetic_review_section_gives_its_reviews_with_originals_and_no_names() {
-        let page = parse(ReviewSource::AliExpressSection, SYNTHETIC_SECTION);
+        let page = parse(ReviewSource::AliExpressSection, &synthetic_section());
         assert!(page.found);
         assert_eq!(page.warnings, [t("review_from_section")]);
         assert_eq!(page.reviews.len(), 2, "the dialog's copy is read once");
@@ -980,8 +964,9 @@ pub(crate) mod tests {
             );
         }
         // Cut anywhere, the section never panics and never reads a name.
-        for cut in (0..SYNTHETIC_SECTION.len()).step_by(97) {
-            let Some(part) = SYNTHETIC_SECTION.get(..cut) else {
+        let section = synthetic_section();
+        for cut in (0..section.len()).step_by(97) {
+            let Some(part) = section.get(..cut) else {
                 continue;
             };
             let page = parse(ReviewSource::AliExpressSection, part);
