@@ -199,7 +199,7 @@ async fn open_saver(id: &str) -> Result<i64, chrome::Error> {
 /// backoff. Reports progress.
 pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
     Box::pin(async move {
-        let (wake, launches) = {
+        let wake = {
             let _g = own_guard().await;
             let Some(mut batch) = load(&id).await else {
                 return;
@@ -207,11 +207,11 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
             if batch.pack.is_some() {
                 return; // the saver page's
             }
-            let launches = mark_ready(&mut batch, &[], false).await;
+            mark_ready(&mut batch, &[], &[], false).await;
             report(&batch).await;
-            (batch.next_wake_ms(chrome::now_ms()), launches)
+            batch.next_wake_ms(chrome::now_ms())
         };
-        launch(launches);
+        launch_ready(&id);
         if let Some(at) = wake {
             chrome::sleep_ms(at - chrome::now_ms()).await;
             pump(id).await;
@@ -235,17 +235,31 @@ struct Answer {
     result: Result<i64, String>,
 }
 
-/// Marks the jobs that may start now `Starting` and stores the batch (the caller
-/// holds the lock and has the batch loaded), together with the `download:<id>`
-/// keys of `recorded` (downloads whose ids the batch took in this step: one
-/// write for all). Returns what to launch once the lock is released: a download
-/// never starts unless its mark is stored (a worker stopped after the call finds
-/// the mark and looks for the download before starting it again). `dirty`: the
-/// batch changed before, store it even if nothing starts.
-async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Launch> {
-    let startable = batch.take_startable(chrome::now_ms());
-    if startable.is_empty() && !dirty && recorded.is_empty() {
-        return Vec::new();
+/// Marks the jobs that may start now `Starting` (the free lanes and
+/// [`alisave_core::engine::AHEAD`] more), renews this worker's uncalled marks
+/// and stores the batch (the caller holds the lock and has the batch loaded),
+/// together with the `download:<id>` keys of `recorded` (downloads whose ids
+/// the batch took in this step: one write for all). `answered`: the jobs whose
+/// call answers this write records; they stay this worker's calls until it is
+/// stored. A download never starts unless its mark is stored (a worker stopped
+/// after the call finds the mark and looks for the download before starting it
+/// again): [`launch_ready`] calls marks once the lock is released, or when a
+/// lane frees. `dirty`: the batch changed before, store it even if nothing
+/// starts.
+async fn mark_ready(batch: &mut Batch, recorded: &[i64], answered: &[usize], dirty: bool) {
+    let now = chrome::now_ms();
+    let own = own_marks(batch);
+    let due = batch.renew_marks(&own, now);
+    let startable = batch.take_startable(now);
+    let done_calls = || {
+        CALLS.with(|c| {
+            c.borrow_mut()
+                .retain(|(b, j)| !(*b == batch.id && answered.contains(j)))
+        })
+    };
+    if startable.is_empty() && !dirty && recorded.is_empty() && !due {
+        done_calls();
+        return;
     }
     let owners: Vec<(String, String)> = recorded
         .iter()
@@ -255,6 +269,7 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Lau
         chrome::session_set_with(&batch_key(&batch.id), &stored_batch(batch), &owners).await
     {
         unknown(&batch.id);
+        done_calls();
         web_sys_warn(&format!("[AliSavePro] could not record progress: {e}"));
         // Left queued: the next wake-up (an event, the page's poke, a restart)
         // tries again. Ids not recorded are found again by adoption.
@@ -264,25 +279,90 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], dirty: bool) -> Vec<Lau
                 j.attempts = j.attempts.saturating_sub(1);
             }
         }
-        return Vec::new();
+        return;
     }
+    // Kept, and the answers' calls ended, in the same turn as the write
+    // resolves: no `launch_ready` in between sees a recorded job as uncalled.
     known(batch);
+    done_calls();
+    MARKS.with(|m| {
+        m.borrow_mut()
+            .extend(startable.into_iter().map(|i| (batch.id.clone(), i)))
+    });
     RECORDED.with(|r| {
         r.borrow_mut()
             .extend(recorded.iter().map(|&did| (did, batch.id.clone())))
     });
-    startable
-        .into_iter()
-        .filter_map(|i| {
-            batch.jobs.get(i).map(|j| Launch {
-                batch: batch.id.clone(),
-                job: i,
-                url: j.url.clone(),
-                path: j.path.clone(),
-                save_as: batch.save_as,
+}
+
+/// This worker's stored marks of `batch` not called yet (those of jobs still
+/// `Starting`; the others are forgotten).
+fn own_marks(batch: &Batch) -> Vec<usize> {
+    MARKS.with(|m| {
+        let mut m = m.borrow_mut();
+        m.retain(|(b, i)| {
+            *b != batch.id
+                || matches!(
+                    batch.jobs.get(*i).map(|j| &j.state),
+                    Some(JobState::Starting { .. })
+                )
+        });
+        m.iter()
+            .filter(|(b, _)| *b == batch.id)
+            .map(|(_, i)| *i)
+            .collect()
+    })
+}
+
+/// Calls the marks of batch `id` that may be called now
+/// (`Batch::launchable`: this worker's, fresh, while a lane is free), as the
+/// batch was last stored. Synchronous: the marks taken and the calls entered
+/// in one turn, so no two callers call the same mark.
+fn launch_ready(id: &str) {
+    let launches = KNOWN.with(|k| {
+        let k = k.borrow();
+        let Some(batch) = k.iter().find(|b| b.id == id) else {
+            return Vec::new(); // not as stored: the next step stores it first
+        };
+        let own = own_marks(batch);
+        let ended = ENDED.with(|e| e.borrow().clone());
+        // Calls out, but not those whose download already ended (answered,
+        // the answer not stored yet).
+        let calls = CALLS.with(|c| {
+            ANSWERS.with(|a| {
+                let a = a.borrow();
+                c.borrow()
+                    .iter()
+                    .filter(|(b, j)| {
+                        b == id
+                            && !a.iter().any(|x| {
+                                x.batch == *b
+                                    && x.job == *j
+                                    && x.result.as_ref().is_ok_and(|d| ended.contains(d))
+                            })
+                    })
+                    .count()
             })
-        })
-        .collect()
+        });
+        let ready = batch.launchable(&own, calls, &ended, chrome::now_ms());
+        MARKS.with(|m| {
+            m.borrow_mut()
+                .retain(|(b, i)| !(b == id && ready.contains(i)))
+        });
+        ready
+            .into_iter()
+            .filter_map(|i| {
+                batch.jobs.get(i).map(|j| Launch {
+                    batch: batch.id.clone(),
+                    job: i,
+                    url: j.url.clone(),
+                    path: j.path.clone(),
+                    save_as: batch.save_as,
+                })
+            })
+            .collect()
+    });
+    launch(launches);
 }
 
 thread_local! {
@@ -301,6 +381,14 @@ thread_local! {
     /// worker's own calls, which the reconciliation must leave alone, and why a
     /// change of an unknown download may still be ours.
     static CALLS: std::cell::RefCell<Vec<(String, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// (batch, job) of the marks this worker stored ahead of a free lane and
+    /// has not called yet. Not state of the save: only this worker may call
+    /// them (a new worker treats every mark as possibly called, and
+    /// `resume_starting` settles it), and the reconciliation leaves them alone.
+    static MARKS: std::cell::RefCell<Vec<(String, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Downloads whose end this worker heard and has not stored yet: their
+    /// lanes are free for the next mark (`Batch::launchable`).
+    static ENDED: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
     /// (download id, batch) of the downloads whose `download:<id>` key this worker
     /// stored: a hint that spares reading the key when the download ends. Not
     /// state of the save: the batch read next decides (a change applies only to
@@ -309,9 +397,11 @@ thread_local! {
 }
 
 /// Whether job `job` of batch `batch` has a download call of this worker
-/// waiting for its answer to be recorded.
+/// waiting for its answer to be recorded, or is a mark of this worker not
+/// called yet.
 fn calling(batch: &str, job: usize) -> bool {
     CALLS.with(|c| c.borrow().iter().any(|(b, j)| b == batch && *j == job))
+        || MARKS.with(|m| m.borrow().iter().any(|(b, j)| b == batch && *j == job))
 }
 
 /// How long an answer of `chrome.downloads.download` may wait for a step that
@@ -329,6 +419,9 @@ const ANSWER_WAIT_MS: f64 = 100.0;
 /// recorded by the next step that takes the lock.
 fn launch(launches: Vec<Launch>) {
     for l in launches {
+        if CALLS.with(|c| c.borrow().iter().any(|(b, j)| *b == l.batch && *j == l.job)) {
+            continue; // already called
+        }
         CALLS.with(|c| c.borrow_mut().push((l.batch.clone(), l.job)));
         wasm_bindgen_futures::spawn_local(async move {
             let options = chrome::DownloadOptions {
@@ -377,6 +470,27 @@ pub async fn on_changed(
         Some("interrupted") => false,
         _ => return,
     };
+    // Its lane is free: the next mark of its batch is called now, before the
+    // end is stored (the mark is).
+    ENDED.with(|e| e.borrow_mut().push(download_id));
+    let owner = RECORDED
+        .with(|r| {
+            r.borrow()
+                .iter()
+                .find(|(did, _)| *did == download_id)
+                .map(|(_, b)| b.clone())
+        })
+        .or_else(|| {
+            ANSWERS.with(|a| {
+                a.borrow()
+                    .iter()
+                    .find(|a| a.result == Ok(download_id))
+                    .map(|a| a.batch.clone())
+            })
+        });
+    if let Some(batch) = owner {
+        launch_ready(&batch);
+    }
     // The file's size (for the manifest) rarely comes with the completion:
     // asked here, before the lock, not under it (a round trip to the browser
     // per file, measured at about 1 ms, which held every other step).
@@ -406,7 +520,7 @@ pub async fn on_changed(
 async fn step() {
     let mut wakes = Vec::new();
     let mut ended = Vec::new();
-    let mut launches = Vec::new();
+    let mut touched = Vec::new();
     {
         let _g = own_guard().await;
         let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
@@ -481,15 +595,13 @@ async fn step() {
                 // Gone, or (never expected: only this worker's downloads have
                 // keys) a packed batch, which is its saver page's.
                 CALLS.with(|c| c.borrow_mut().retain(|(b, _)| *b != id));
+                MARKS.with(|m| m.borrow_mut().retain(|(b, _)| *b != id));
                 continue;
             };
             let mut recorded = Vec::new();
             let mut changed = false;
+            let answered: Vec<usize> = answers.iter().map(|a| a.job).collect();
             for a in answers {
-                CALLS.with(|c| {
-                    c.borrow_mut()
-                        .retain(|(b, j)| !(*b == a.batch && *j == a.job))
-                });
                 match a.result {
                     Ok(did) => {
                         if batch.started(a.job, did) {
@@ -505,10 +617,12 @@ async fn step() {
             for c in list {
                 changed |= apply_change(&mut batch, c);
             }
+            // Unchanged, it is stored only when nothing else is to be done.
+            mark_ready(&mut batch, &recorded, &answered, changed).await;
+            touched.push(id.clone());
             if !changed {
                 continue;
             }
-            launches.extend(mark_ready(&mut batch, &recorded, true).await);
             report(&batch).await;
             if let Some(at) = batch.next_wake_ms(chrome::now_ms()) {
                 wakes.push((id, at));
@@ -522,9 +636,20 @@ async fn step() {
         }
     }
     RECORDED.with(|r| r.borrow_mut().retain(|(did, _)| !ended.contains(did)));
+    // Ends stored (or lost with a failed write, found again by the
+    // reconciliation); those still waiting in the inbox keep their lanes free.
+    INBOX.with(|b| {
+        let b = b.borrow();
+        ENDED.with(|e| {
+            e.borrow_mut()
+                .retain(|did| b.iter().any(|c| c.download_id == *did))
+        })
+    });
+    for id in &touched {
+        launch_ready(id);
+    }
     let ended: Vec<String> = ended.into_iter().map(download_key).collect();
     let _ = chrome::session_remove_all(&ended).await;
-    launch(launches);
     for (id, at) in wakes {
         wasm_bindgen_futures::spawn_local(async move {
             chrome::sleep_ms(at - chrome::now_ms()).await;
@@ -826,6 +951,7 @@ pub async fn forget_tab(tab_id: i64) {
 
 async fn remove(batch: &Batch) {
     unknown(&batch.id);
+    MARKS.with(|m| m.borrow_mut().retain(|(b, _)| *b != batch.id));
     for job in &batch.jobs {
         if let JobState::Downloading { download_id } = job.state {
             let _ = chrome::session_remove(&download_key(download_id)).await;

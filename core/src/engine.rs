@@ -15,6 +15,17 @@ use serde::{Deserialize, Serialize};
 /// files of a product come from one or two CDN hosts), so no download waits in
 /// Chrome's own queue and none is idle.
 pub const CONCURRENCY: usize = 6;
+/// Jobs marked `Starting` beyond the running downloads, so that a lane whose
+/// download ends starts the next file at once, without waiting for a storage
+/// write (a write takes milliseconds while Chrome is busy writing files). A
+/// mark is stored before its call, as every mark is; only the worker that
+/// made it calls it ([`Batch::launchable`]), within [`LAUNCH_WINDOW_MS`].
+pub const AHEAD: usize = 3;
+/// A mark is called within this long of its `since_ms` or not at all (the
+/// worker then stores it again with a new time, [`Batch::renew_marks`]): so a
+/// call a stopped worker may have made went out at most this long after its
+/// mark, which [`START_GRACE_MS`] covers.
+pub const LAUNCH_WINDOW_MS: f64 = 2_000.0;
 /// Attempts per file for transient failures (network errors, timeouts, 5xx).
 pub const MAX_ATTEMPTS: u32 = 3;
 
@@ -337,9 +348,11 @@ impl Batch {
             .count()
     }
 
-    /// Jobs to start now (at most [`CONCURRENCY`] running), marked `Starting`.
+    /// Jobs to mark `Starting` now: at most [`CONCURRENCY`] running plus
+    /// [`AHEAD`] marks waiting for a lane. The caller stores the marks, then
+    /// calls what [`Batch::launchable`] allows.
     pub fn take_startable(&mut self, now_ms: f64) -> Vec<usize> {
-        let free = CONCURRENCY.saturating_sub(self.running());
+        let free = (CONCURRENCY + AHEAD).saturating_sub(self.running());
         let picked: Vec<usize> = self
             .jobs
             .iter()
@@ -355,6 +368,60 @@ impl Batch {
             }
         }
         picked
+    }
+
+    /// Which of `unlaunched` (the jobs this worker marked `Starting`, stored,
+    /// and has not called) to call now: those still `Starting` with a mark at
+    /// most [`LAUNCH_WINDOW_MS`] old, while fewer than [`CONCURRENCY`] of the
+    /// batch's downloads run. Running: `calls` (this worker's calls whose
+    /// answer is not stored yet) and the `Downloading` jobs whose download has
+    /// not ended (`ended`: ends heard, not yet stored). Only the worker that
+    /// made a mark calls it: a mark of a stopped worker may have been called
+    /// ([`Batch::resume_starting`] settles it).
+    pub fn launchable(
+        &self,
+        unlaunched: &[usize],
+        calls: usize,
+        ended: &[i64],
+        now_ms: f64,
+    ) -> Vec<usize> {
+        let downloading = self
+            .jobs
+            .iter()
+            .filter(|j| {
+                matches!(j.state, JobState::Downloading { download_id } if !ended.contains(&download_id))
+            })
+            .count();
+        let free = CONCURRENCY.saturating_sub(calls + downloading);
+        let mut out: Vec<usize> = unlaunched
+            .iter()
+            .copied()
+            .filter(|&i| {
+                matches!(self.jobs.get(i).map(|j| &j.state),
+                    Some(JobState::Starting { since_ms }) if now_ms - since_ms <= LAUNCH_WINDOW_MS && *since_ms <= now_ms)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out.truncate(free);
+        out
+    }
+
+    /// Gives this worker's uncalled marks (`unlaunched`) the time `now_ms`, to
+    /// be stored with the batch's next write: they stay callable
+    /// ([`Batch::launchable`]). Whether one was older than half the window (a
+    /// write is then due for them alone).
+    pub fn renew_marks(&mut self, unlaunched: &[usize], now_ms: f64) -> bool {
+        let mut due = false;
+        for &i in unlaunched {
+            if let Some(JobState::Starting { since_ms }) =
+                self.jobs.get_mut(i).map(|j| &mut j.state)
+            {
+                due |= now_ms - *since_ms > LAUNCH_WINDOW_MS / 2.0;
+                *since_ms = now_ms;
+            }
+        }
+        due
     }
 
     /// When to look again for a queued job that is waiting for its backoff
@@ -805,12 +872,13 @@ pub struct SeenDownload {
     pub complete: bool,
 }
 
-/// How long a `Starting` job with no download yet may still become one: a
-/// download request waits for the server's answer before Chrome creates the
-/// download; a CDN that has not started answering in 30 s is treated as gone
-/// (the job is then queued again: a late answer costs a duplicate, a long wait
-/// costs a stalled save).
-pub const START_GRACE_MS: f64 = 30_000.0;
+/// How long a `Starting` job with no download yet may still become one: its
+/// call goes out within [`LAUNCH_WINDOW_MS`] of the mark, and a download
+/// request waits for the server's answer before Chrome creates the download; a
+/// CDN that has not started answering in 30 s is treated as gone (the job is
+/// then queued again: a late answer costs a duplicate, a long wait costs a
+/// stalled save).
+pub const START_GRACE_MS: f64 = LAUNCH_WINDOW_MS + 30_000.0;
 
 /// What [`Batch::resume_starting`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1414,20 +1482,60 @@ mod tests {
     #[test]
     fn starts_at_most_the_concurrency_limit() {
         let mut b = batch(10);
-        let first = b.take_startable(0.0);
+        let marked = b.take_startable(0.0);
+        assert_eq!(marked, (0..CONCURRENCY + AHEAD).collect::<Vec<_>>());
+        assert!(
+            b.take_startable(0.0).is_empty(),
+            "all slots and marks taken"
+        );
+        let first = b.launchable(&marked, 0, &[], 0.0);
         assert_eq!(first, (0..CONCURRENCY).collect::<Vec<_>>());
-        assert!(b.take_startable(0.0).is_empty(), "all slots busy");
+        let waiting: Vec<usize> = (CONCURRENCY..CONCURRENCY + AHEAD).collect();
+        // Calls out take their lanes as downloads do.
+        assert!(b.launchable(&waiting, CONCURRENCY, &[], 0.0).is_empty());
         for (n, i) in first.iter().enumerate() {
             b.started(*i, 100 + n as i64);
         }
+        assert!(b.launchable(&waiting, 0, &[], 0.0).is_empty(), "lanes busy");
+        // An end heard but not yet stored frees its lane for the next mark.
+        assert_eq!(b.launchable(&waiting, 0, &[100], 0.0), vec![CONCURRENCY]);
         assert!(b.completed(100));
-        assert_eq!(b.take_startable(0.0), vec![CONCURRENCY]);
+        assert_eq!(b.launchable(&waiting, 0, &[], 0.0), vec![CONCURRENCY]);
+        // The freed mark is made again ahead of the lanes.
+        assert_eq!(b.take_startable(0.0), vec![CONCURRENCY + AHEAD]);
         assert_eq!(b.progress().message.english(), "1 / 10");
         assert_eq!(
             b.next_wake_ms(0.0),
             None,
             "queued jobs wait for a slot, not a timer"
         );
+    }
+
+    #[test]
+    fn a_mark_is_called_only_within_its_window_and_renewed_to_stay_callable() {
+        let mut b = batch(CONCURRENCY + 2);
+        let marked = b.take_startable(1000.0);
+        let last = CONCURRENCY + 1;
+        // Not someone else's mark, nor a job that moved on.
+        assert!(b.launchable(&[], 0, &[], 1000.0).is_empty());
+        b.started(0, 7);
+        assert_eq!(b.launchable(&[0, 1], 0, &[], 1000.0), vec![1]);
+        // A mark older than the window is not called: a stopped worker's call
+        // could otherwise go out after the grace a new worker gives it.
+        let late = 1000.0 + LAUNCH_WINDOW_MS + 1.0;
+        assert!(b.launchable(&marked, 0, &[], late).is_empty());
+        assert!(b.renew_marks(&marked, late), "stale marks are due a write");
+        assert!(b.launchable(&[last], 0, &[], late).contains(&last));
+        assert!(!b.renew_marks(&[last], late + 10.0), "a fresh mark is not");
+        assert_eq!(
+            b.jobs[last].state,
+            JobState::Starting {
+                since_ms: late + 10.0
+            }
+        );
+        // Renewing leaves jobs that are not Starting alone.
+        b.renew_marks(&[0], late + 20.0);
+        assert_eq!(b.jobs[0].state, JobState::Downloading { download_id: 7 });
     }
 
     #[test]

@@ -19,12 +19,15 @@
 //! starts no download; ids not recorded are found again by adoption). The
 //! worker's download calls run outside its lock: pumps, reconciliations and
 //! events come between a call and the recording of its answer, and a download
-//! may end before its call answers (its event waits for that answer).
+//! may end before its call answers (its event waits for that answer). Marks
+//! are made ahead of free lanes and called later, without a write, by the worker
+//! that made them, within the launch window: a stopped worker's call may reach
+//! Chrome up to the window plus the request's own wait after its mark.
 
 use alisave_core::engine::ProductInfo;
 use alisave_core::engine::{
-    download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, MAX_ATTEMPTS,
-    START_GRACE_MS,
+    download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, LAUNCH_WINDOW_MS,
+    MAX_ATTEMPTS, START_GRACE_MS,
 };
 use alisave_core::plan::PlannedFile;
 use alisave_core::MediaKind;
@@ -33,7 +36,8 @@ use std::collections::HashMap;
 
 const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
 /// In this simulation a download request gets its answer (and Chrome creates the
-/// download) within this long, or never. The engine's grace must cover it.
+/// download) within this long of the call, or never. The engine's grace, counted
+/// from the mark, must cover it plus the launch window.
 const REQUEST_GIVES_UP_MS: f64 = 30_000.0;
 const DOWNLOADS: &str = "/home/u/Downloads";
 
@@ -59,8 +63,12 @@ struct Dl {
 /// Everything that happens, as the test draws it.
 #[derive(Debug, Clone)]
 enum Step {
-    /// The worker starts what may start (marks stored first).
+    /// The worker marks what may start and renews its own uncalled marks
+    /// (stored first, or not at all when the write fails).
     Pump,
+    /// The worker calls one of its stored marks that may be called now (a lane
+    /// freed: no write in between).
+    Launch(usize),
     /// An in-flight `chrome.downloads.download` call reaches Chrome.
     CallArrives(usize),
     /// A call of a stopped worker reaches Chrome after all (Chrome creates a
@@ -93,6 +101,7 @@ enum Step {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => Just(Step::Pump),
+        4 => (0usize..8).prop_map(Step::Launch),
         4 => (0usize..8).prop_map(Step::CallArrives),
         2 => (0usize..8).prop_map(Step::OrphanArrives),
         3 => Just(Step::StoreStarted),
@@ -117,9 +126,11 @@ struct World {
     /// `download:<id>` → batch id, as stored.
     claimed: HashMap<i64, String>,
     chrome: Vec<Dl>,
-    /// Worker memory: calls to `chrome.downloads.download` not answered yet
-    /// (job index), and answers not stored yet (job index, download id).
-    in_flight: Vec<usize>,
+    /// Worker memory: its stored marks not called yet (job index), calls to
+    /// `chrome.downloads.download` not answered yet (job index, when it went
+    /// out), and answers not stored yet (job index, download id).
+    marks: Vec<usize>,
+    in_flight: Vec<(usize, f64)>,
     answered: Vec<(usize, i64)>,
     /// Calls of stopped workers still on their way: (job, when the call went
     /// out). One gets no answer after [`REQUEST_GIVES_UP_MS`] (the request failed).
@@ -181,6 +192,7 @@ impl World {
             stored: batch(n),
             claimed: HashMap::new(),
             chrome: Vec::new(),
+            marks: Vec::new(),
             in_flight: Vec::new(),
             answered: Vec::new(),
             orphans: Vec::new(),
@@ -251,8 +263,9 @@ impl World {
     /// its own unanswered or unrecorded calls alone (`calling` in the worker).
     fn resume(&mut self) {
         for i in 0..self.stored.jobs.len() {
-            let own_call =
-                self.in_flight.contains(&i) || self.answered.iter().any(|(j, _)| *j == i);
+            let own_call = self.marks.contains(&i)
+                || self.in_flight.iter().any(|(j, _)| *j == i)
+                || self.answered.iter().any(|(j, _)| *j == i);
             match self.stored.jobs[i].state.clone() {
                 JobState::Starting { .. } if own_call => {}
                 JobState::Starting { since_ms } => {
@@ -276,19 +289,32 @@ impl World {
         match *s {
             Step::Pump => {
                 let mut marked = self.stored.clone();
+                self.marks
+                    .retain(|&i| matches!(marked.jobs[i].state, JobState::Starting { .. }));
+                let due = marked.renew_marks(&self.marks, self.now);
                 let started = marked.take_startable(self.now);
-                // Marks stored, then the calls go out; no mark stored, no call.
-                if started.is_empty() || std::mem::take(&mut self.fail_next_store) {
+                // Marks stored, then they may be called; no mark stored, no call.
+                if (started.is_empty() && !due) || std::mem::take(&mut self.fail_next_store) {
                     return;
                 }
                 self.stored = marked;
-                self.in_flight.extend(started);
+                self.marks.extend(started);
+            }
+            Step::Launch(k) => {
+                let calls = self.in_flight.len() + self.answered.len();
+                let ready = self.stored.launchable(&self.marks, calls, &[], self.now);
+                if ready.is_empty() {
+                    return;
+                }
+                let i = ready[k % ready.len()];
+                self.marks.retain(|&m| m != i);
+                self.in_flight.push((i, self.now));
             }
             Step::CallArrives(k) => {
                 if self.in_flight.is_empty() {
                     return;
                 }
-                let i = self.in_flight.remove(k % self.in_flight.len());
+                let (i, _) = self.in_flight.remove(k % self.in_flight.len());
                 let (url, path) = {
                     let j = &self.stored.jobs[i];
                     (j.url.clone(), j.path.clone())
@@ -372,16 +398,10 @@ impl World {
                 }
             }
             Step::StopAndRestart => {
-                // Each call went out when its job was marked.
-                let calls: Vec<(usize, f64)> = self
-                    .in_flight
-                    .drain(..)
-                    .map(|i| match self.stored.jobs[i].state {
-                        JobState::Starting { since_ms } => (i, since_ms),
-                        _ => (i, self.now),
-                    })
-                    .collect();
-                self.orphans.extend(calls);
+                // The calls out go on without the worker; its uncalled marks
+                // are never called.
+                self.orphans.append(&mut self.in_flight);
+                self.marks.clear();
                 // An id Chrome gave but the worker did not store: its download exists.
                 self.answered.clear();
                 self.events.clear();
@@ -498,6 +518,17 @@ impl World {
                 self.orphans.clear();
             }
             self.run(&Step::Pump);
+            loop {
+                let calls = self.in_flight.len() + self.answered.len();
+                if self
+                    .stored
+                    .launchable(&self.marks, calls, &[], self.now)
+                    .is_empty()
+                {
+                    break;
+                }
+                self.run(&Step::Launch(0));
+            }
             while !self.in_flight.is_empty() {
                 self.run(&Step::CallArrives(0));
             }
@@ -572,8 +603,9 @@ impl World {
     }
 }
 
-// The engine's grace covers a request that is still on its way.
-const _: () = assert!(START_GRACE_MS >= REQUEST_GIVES_UP_MS);
+// The engine's grace covers a request still on its way, called at the end of
+// its mark's launch window.
+const _: () = assert!(START_GRACE_MS >= LAUNCH_WINDOW_MS + REQUEST_GIVES_UP_MS);
 
 fn cases() -> u32 {
     std::env::var("ALISAVE_MODEL_CASES")
@@ -610,6 +642,7 @@ proptest! {
 fn the_users_own_download_of_the_same_url_is_not_adopted() {
     let mut w = World::new(1);
     w.run(&Step::Pump);
+    w.run(&Step::Launch(0));
     w.run(&Step::Tick(10));
     w.run(&Step::UserDownload(0));
     w.run(&Step::Tick(10));

@@ -125,7 +125,7 @@ test('the worker stopped during a retry\'s backoff: the save still finishes, eve
     await page.waitForFunction(() => /^Saving \d+ \/ \d+$/.test(document.getElementById('alisave-root').shadowRoot.querySelector('button').textContent));
     await stopWorkers(page);
     // A call the stopped worker had in flight may still become a download: a
-    // Starting job waits up to START_GRACE_MS (30 s) for it, then starts again.
+    // Starting job waits up to START_GRACE_MS (32 s: a 2 s launch window, then 30 s for the server) for it, then starts again.
     const report = await finalReport(page, 90000);
     assert.equal(report.failed, 0, report.text);
     const folder = join(downloads, `Restart backoff/aliexpress-${ERA_D.id}`);
