@@ -122,17 +122,19 @@ fn web_sys_warn(s: &str) {
     crate::web_log(s);
 }
 
-/// Creates a batch and starts it.
-pub async fn start(batch: Batch) -> Progress {
+/// Creates a batch and starts it: stored with its first marks in one write.
+/// `Err` with the sentence for the user when storage refused the batch
+/// (nothing was started: a download never starts unless its batch is stored).
+pub async fn start(mut batch: Batch) -> Result<(), Say> {
     {
         let _g = guard().await;
-        store(&batch).await;
+        mark_ready(&mut batch, &[], &[], true)
+            .await
+            .map_err(|e| tf("save_not_recorded", &[e.to_string().into()]))?;
+        report(&batch).await;
     }
-    pump(batch.id.clone()).await;
-    load(&batch.id)
-        .await
-        .map(|b| b.progress())
-        .unwrap_or_default()
+    launch_ready(&batch.id);
+    Ok(())
 }
 
 /// Creates a batch the saver page packs (ZIP/conversion) and opens that page in
@@ -207,7 +209,7 @@ pub fn pump(id: String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
             if batch.pack.is_some() {
                 return; // the saver page's
             }
-            mark_ready(&mut batch, &[], &[], false).await;
+            let _ = mark_ready(&mut batch, &[], &[], false).await; // warned; retried at the next wake-up
             report(&batch).await;
             batch.next_wake_ms(chrome::now_ms())
         };
@@ -246,7 +248,12 @@ struct Answer {
 /// again): [`launch_ready`] calls marks once the lock is released, or when a
 /// lane frees. `dirty`: the batch changed before, store it even if nothing
 /// starts.
-async fn mark_ready(batch: &mut Batch, recorded: &[i64], answered: &[usize], dirty: bool) {
+async fn mark_ready(
+    batch: &mut Batch,
+    recorded: &[i64],
+    answered: &[usize],
+    dirty: bool,
+) -> Result<(), chrome::Error> {
     let now = chrome::now_ms();
     let own = own_marks(batch);
     let due = batch.renew_marks(&own, now);
@@ -259,7 +266,7 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], answered: &[usize], dir
     };
     if startable.is_empty() && !dirty && recorded.is_empty() && !due {
         done_calls();
-        return;
+        return Ok(());
     }
     let owners: Vec<(String, String)> = recorded
         .iter()
@@ -279,7 +286,7 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], answered: &[usize], dir
                 j.attempts = j.attempts.saturating_sub(1);
             }
         }
-        return;
+        return Err(e);
     }
     // Kept, and the answers' calls ended, in the same turn as the write
     // resolves: no `launch_ready` in between sees a recorded job as uncalled.
@@ -293,6 +300,7 @@ async fn mark_ready(batch: &mut Batch, recorded: &[i64], answered: &[usize], dir
         r.borrow_mut()
             .extend(recorded.iter().map(|&did| (did, batch.id.clone())))
     });
+    Ok(())
 }
 
 /// This worker's stored marks of `batch` not called yet (those of jobs still
@@ -326,25 +334,37 @@ fn launch_ready(id: &str) {
         };
         let own = own_marks(batch);
         let ended = ENDED.with(|e| e.borrow().clone());
-        // Calls out, but not those whose download already ended (answered,
-        // the answer not stored yet).
-        let calls = CALLS.with(|c| {
-            ANSWERS.with(|a| {
-                let a = a.borrow();
-                c.borrow()
-                    .iter()
-                    .filter(|(b, j)| {
-                        b == id
-                            && !a.iter().any(|x| {
-                                x.batch == *b
-                                    && x.job == *j
-                                    && x.result.as_ref().is_ok_and(|d| ended.contains(d))
-                            })
-                    })
-                    .count()
-            })
+        // Calls whose download already ended (answered, the answer not stored
+        // yet): their lanes are free.
+        let ended_calls: Vec<usize> = ANSWERS.with(|a| {
+            a.borrow()
+                .iter()
+                .filter(|x| x.batch == id && x.result.as_ref().is_ok_and(|d| ended.contains(d)))
+                .map(|x| x.job)
+                .collect()
         });
-        let ready = batch.launchable(&own, calls, &ended, chrome::now_ms());
+        let now = chrome::now_ms();
+        if batch.marks_stale(&own, &ended_calls, &ended, now) {
+            // A lane is free and our marks are too old to be called (a slow
+            // write): a pump renews, stores and calls them. One at a time.
+            let first = RENEWING.with(|r| {
+                let mut r = r.borrow_mut();
+                let first = !r.iter().any(|b| b == id);
+                if first {
+                    r.push(id.to_string());
+                }
+                first
+            });
+            if first {
+                let id = id.to_string();
+                wasm_bindgen_futures::spawn_local(async move {
+                    pump(id.clone()).await;
+                    RENEWING.with(|r| r.borrow_mut().retain(|b| *b != id));
+                });
+            }
+            return Vec::new();
+        }
+        let ready = batch.launchable(&own, &ended_calls, &ended, now);
         MARKS.with(|m| {
             m.borrow_mut()
                 .retain(|(b, i)| !(b == id && ready.contains(i)))
@@ -389,6 +409,8 @@ thread_local! {
     /// Downloads whose end this worker heard and has not stored yet: their
     /// lanes are free for the next mark (`Batch::launchable`).
     static ENDED: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Batches a pump is renewing stale marks of (`Batch::marks_stale`).
+    static RENEWING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
     /// (download id, batch) of the downloads whose `download:<id>` key this worker
     /// stored: a hint that spares reading the key when the download ends. Not
     /// state of the save: the batch read next decides (a change applies only to
@@ -618,7 +640,13 @@ async fn step() {
                 changed |= apply_change(&mut batch, c);
             }
             // Unchanged, it is stored only when nothing else is to be done.
-            mark_ready(&mut batch, &recorded, &answered, changed).await;
+            if mark_ready(&mut batch, &recorded, &answered, changed)
+                .await
+                .is_ok()
+            {
+                // Its marks are called now, not after the other batches' writes.
+                launch_ready(&id);
+            } // else warned; recovered by the reconciliation
             touched.push(id.clone());
             if !changed {
                 continue;

@@ -656,7 +656,13 @@ async fn save(
         }
         return report;
     }
-    engine::start(batch).await;
+    if let Err(e) = engine::start(batch).await {
+        // Nothing was started: the report says so, with no batch to follow.
+        report.ok = false;
+        report.message = e;
+        report.batch_id = None;
+        report.started.clear();
+    }
     report
 }
 

@@ -590,6 +590,12 @@ async fn save_reviews(
     // reviews.json/csv are written when the batch ends, with each file's
     // outcome (`manifest::manifest_files`).
     batch.reviews = Some(review_rows(reviews, &kept, &reviews_folder));
-    crate::engine::start(batch).await;
+    if let Err(e) = crate::engine::start(batch).await {
+        // Nothing was started: the report says so, with no batch to follow.
+        report.ok = false;
+        report.message = e;
+        report.batch_id = None;
+        report.started.clear();
+    }
     report
 }

@@ -370,29 +370,41 @@ impl Batch {
         picked
     }
 
+    /// Lanes free in this batch: [`CONCURRENCY`] less the downloads that may be
+    /// running. Those are the `Downloading` jobs whose download has not ended
+    /// (`ended`: ends heard, not yet stored), and the `Starting` jobs that are not
+    /// this worker's uncalled marks (`unlaunched`): its calls out, a call whose
+    /// answer a failed write dropped, a stopped worker's marks (maybe called),
+    /// except the calls whose download already ended (`ended_calls`: answered,
+    /// the answer not yet stored).
+    pub fn lanes_free(&self, unlaunched: &[usize], ended_calls: &[usize], ended: &[i64]) -> usize {
+        let busy = self
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(i, j)| match j.state {
+                JobState::Starting { .. } => !unlaunched.contains(i) && !ended_calls.contains(i),
+                JobState::Downloading { download_id } => !ended.contains(&download_id),
+                _ => false,
+            })
+            .count();
+        CONCURRENCY.saturating_sub(busy)
+    }
+
     /// Which of `unlaunched` (the jobs this worker marked `Starting`, stored,
     /// and has not called) to call now: those still `Starting` with a mark at
-    /// most [`LAUNCH_WINDOW_MS`] old, while fewer than [`CONCURRENCY`] of the
-    /// batch's downloads run. Running: `calls` (this worker's calls whose
-    /// answer is not stored yet) and the `Downloading` jobs whose download has
-    /// not ended (`ended`: ends heard, not yet stored). Only the worker that
-    /// made a mark calls it: a mark of a stopped worker may have been called
-    /// ([`Batch::resume_starting`] settles it).
+    /// most [`LAUNCH_WINDOW_MS`] old, as many as lanes are free
+    /// ([`Batch::lanes_free`]). Only the worker that made a mark calls it: a
+    /// mark of a stopped worker may have been called ([`Batch::resume_starting`]
+    /// settles it).
     pub fn launchable(
         &self,
         unlaunched: &[usize],
-        calls: usize,
+        ended_calls: &[usize],
         ended: &[i64],
         now_ms: f64,
     ) -> Vec<usize> {
-        let downloading = self
-            .jobs
-            .iter()
-            .filter(|j| {
-                matches!(j.state, JobState::Downloading { download_id } if !ended.contains(&download_id))
-            })
-            .count();
-        let free = CONCURRENCY.saturating_sub(calls + downloading);
+        let free = self.lanes_free(unlaunched, ended_calls, ended);
         let mut out: Vec<usize> = unlaunched
             .iter()
             .copied()
@@ -405,6 +417,29 @@ impl Batch {
         out.dedup();
         out.truncate(free);
         out
+    }
+
+    /// Whether a lane is free while this worker's uncalled marks are all too
+    /// old to be called: nothing would call them until a write renews them
+    /// (the worker then pumps the batch: renew, store, call).
+    pub fn marks_stale(
+        &self,
+        unlaunched: &[usize],
+        ended_calls: &[usize],
+        ended: &[i64],
+        now_ms: f64,
+    ) -> bool {
+        let own_starting = unlaunched.iter().any(|&i| {
+            matches!(
+                self.jobs.get(i).map(|j| &j.state),
+                Some(JobState::Starting { .. })
+            )
+        });
+        own_starting
+            && self.lanes_free(unlaunched, ended_calls, ended) > 0
+            && self
+                .launchable(unlaunched, ended_calls, ended, now_ms)
+                .is_empty()
     }
 
     /// Gives this worker's uncalled marks (`unlaunched`) the time `now_ms`, to
@@ -1488,19 +1523,24 @@ mod tests {
             b.take_startable(0.0).is_empty(),
             "all slots and marks taken"
         );
-        let first = b.launchable(&marked, 0, &[], 0.0);
+        let first = b.launchable(&marked, &[], &[], 0.0);
         assert_eq!(first, (0..CONCURRENCY).collect::<Vec<_>>());
         let waiting: Vec<usize> = (CONCURRENCY..CONCURRENCY + AHEAD).collect();
-        // Calls out take their lanes as downloads do.
-        assert!(b.launchable(&waiting, CONCURRENCY, &[], 0.0).is_empty());
+        // Calls out (Starting, no longer uncalled marks) take their lanes as
+        // downloads do; one whose download already ended does not.
+        assert!(b.launchable(&waiting, &[], &[], 0.0).is_empty());
+        assert_eq!(b.launchable(&waiting, &[2], &[], 0.0), vec![CONCURRENCY]);
         for (n, i) in first.iter().enumerate() {
             b.started(*i, 100 + n as i64);
         }
-        assert!(b.launchable(&waiting, 0, &[], 0.0).is_empty(), "lanes busy");
+        assert!(
+            b.launchable(&waiting, &[], &[], 0.0).is_empty(),
+            "lanes busy"
+        );
         // An end heard but not yet stored frees its lane for the next mark.
-        assert_eq!(b.launchable(&waiting, 0, &[100], 0.0), vec![CONCURRENCY]);
+        assert_eq!(b.launchable(&waiting, &[], &[100], 0.0), vec![CONCURRENCY]);
         assert!(b.completed(100));
-        assert_eq!(b.launchable(&waiting, 0, &[], 0.0), vec![CONCURRENCY]);
+        assert_eq!(b.launchable(&waiting, &[], &[], 0.0), vec![CONCURRENCY]);
         // The freed mark is made again ahead of the lanes.
         assert_eq!(b.take_startable(0.0), vec![CONCURRENCY + AHEAD]);
         assert_eq!(b.progress().message.english(), "1 / 10");
@@ -1517,15 +1557,29 @@ mod tests {
         let marked = b.take_startable(1000.0);
         let last = CONCURRENCY + 1;
         // Not someone else's mark, nor a job that moved on.
-        assert!(b.launchable(&[], 0, &[], 1000.0).is_empty());
+        assert!(b.launchable(&[], &[], &[], 1000.0).is_empty());
         b.started(0, 7);
-        assert_eq!(b.launchable(&[0, 1], 0, &[], 1000.0), vec![1]);
+        assert_eq!(
+            b.launchable(&marked, &[], &[], 1000.0),
+            (1..CONCURRENCY).collect::<Vec<_>>(),
+            "the downloading job takes a lane and is not called again"
+        );
+        // Starting jobs that are not our uncalled marks take lanes (calls out,
+        // a stopped worker's marks).
+        assert_eq!(b.launchable(&[last], &[], &[], 1000.0), Vec::<usize>::new());
         // A mark older than the window is not called: a stopped worker's call
         // could otherwise go out after the grace a new worker gives it.
         let late = 1000.0 + LAUNCH_WINDOW_MS + 1.0;
-        assert!(b.launchable(&marked, 0, &[], late).is_empty());
+        assert!(b.launchable(&marked, &[], &[], late).is_empty());
+        assert!(!b.marks_stale(&marked, &[], &[], 1000.0));
+        assert!(
+            b.marks_stale(&marked, &[], &[], late),
+            "a lane waits for a write"
+        );
+        assert!(!b.marks_stale(&[], &[], &[], late), "no mark of ours");
         assert!(b.renew_marks(&marked, late), "stale marks are due a write");
-        assert!(b.launchable(&[last], 0, &[], late).contains(&last));
+        assert!(!b.marks_stale(&marked, &[], &[], late));
+        assert_eq!(b.launchable(&marked, &[], &[], late).len(), CONCURRENCY - 1);
         assert!(!b.renew_marks(&[last], late + 10.0), "a fresh mark is not");
         assert_eq!(
             b.jobs[last].state,

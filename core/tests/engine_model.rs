@@ -301,8 +301,7 @@ impl World {
                 self.marks.extend(started);
             }
             Step::Launch(k) => {
-                let calls = self.in_flight.len() + self.answered.len();
-                let ready = self.stored.launchable(&self.marks, calls, &[], self.now);
+                let ready = self.stored.launchable(&self.marks, &[], &[], self.now);
                 if ready.is_empty() {
                     return;
                 }
@@ -518,15 +517,11 @@ impl World {
                 self.orphans.clear();
             }
             self.run(&Step::Pump);
-            loop {
-                let calls = self.in_flight.len() + self.answered.len();
-                if self
-                    .stored
-                    .launchable(&self.marks, calls, &[], self.now)
-                    .is_empty()
-                {
-                    break;
-                }
+            while !self
+                .stored
+                .launchable(&self.marks, &[], &[], self.now)
+                .is_empty()
+            {
                 self.run(&Step::Launch(0));
             }
             while !self.in_flight.is_empty() {
