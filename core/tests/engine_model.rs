@@ -22,12 +22,15 @@
 //! may end before its call answers (its event waits for that answer). Marks
 //! are made ahead of free lanes and called later, without a write, by the worker
 //! that made them, within the launch window: a stopped worker's call may reach
-//! Chrome up to the window plus the request's own wait after its mark.
+//! Chrome up to the window plus the request's own wait after its mark. A lane
+//! is free as soon as the worker hears its download end, before the end is
+//! stored; never more than `CONCURRENCY` downloads run or are on their way
+//! (checked after every step).
 
 use alisave_core::engine::ProductInfo;
 use alisave_core::engine::{
-    download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, LAUNCH_WINDOW_MS,
-    MAX_ATTEMPTS, START_GRACE_MS,
+    download_key, Batch, JobState, Resumed, SeenDownload, ADOPT_SLACK_MS, CONCURRENCY,
+    LAUNCH_WINDOW_MS, MAX_ATTEMPTS, START_GRACE_MS,
 };
 use alisave_core::plan::PlannedFile;
 use alisave_core::MediaKind;
@@ -78,8 +81,12 @@ enum Step {
     StoreStarted,
     /// A download of Chrome's ends (complete or interrupted with a reason).
     ChromeEnds(usize, u8),
-    /// The worker receives a queued `onChanged` event; `dup` keeps a copy queued.
+    /// The worker receives a queued `onChanged` event (its lane is free at
+    /// once; the end is stored by `StoreEnds`); `dup` keeps a copy queued.
     Deliver(usize, bool),
+    /// The worker stores the ends it heard (or loses them with a failed write:
+    /// the reconciliation finds them again).
+    StoreEnds,
     /// An event is lost (e.g. storage could not be read when it came).
     Lose(usize),
     /// Chrome stops the worker: its memory (calls in flight, ids not stored,
@@ -107,6 +114,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => Just(Step::StoreStarted),
         5 => (0usize..16, 0u8..10).prop_map(|(i, o)| Step::ChromeEnds(i, o)),
         6 => (0usize..16, any::<bool>()).prop_map(|(i, d)| Step::Deliver(i, d)),
+        3 => Just(Step::StoreEnds),
         1 => (0usize..16).prop_map(Step::Lose),
         2 => Just(Step::StopAndRestart),
         1 => Just(Step::Reconcile),
@@ -131,6 +139,8 @@ struct World {
     /// out), and answers not stored yet (job index, download id).
     marks: Vec<usize>,
     in_flight: Vec<(usize, f64)>,
+    /// Ends the worker heard and has not stored (download ids).
+    heard: Vec<i64>,
     answered: Vec<(usize, i64)>,
     /// Calls of stopped workers still on their way: (job, when the call went
     /// out). One gets no answer after [`REQUEST_GIVES_UP_MS`] (the request failed).
@@ -194,6 +204,7 @@ impl World {
             chrome: Vec::new(),
             marks: Vec::new(),
             in_flight: Vec::new(),
+            heard: Vec::new(),
             answered: Vec::new(),
             orphans: Vec::new(),
             events: Vec::new(),
@@ -301,7 +312,9 @@ impl World {
                 self.marks.extend(started);
             }
             Step::Launch(k) => {
-                let ready = self.stored.launchable(&self.marks, &[], &[], self.now);
+                let ready =
+                    self.stored
+                        .launchable(&self.marks, &self.ended_calls(), &self.heard, self.now);
                 if ready.is_empty() {
                     return;
                 }
@@ -385,7 +398,17 @@ impl World {
                     self.events.remove(at);
                 }
                 // Not one of ours (the key is gone or never stored): ignored.
-                if ours {
+                if ours && !self.heard.contains(&id) {
+                    self.heard.push(id);
+                }
+            }
+            Step::StoreEnds => {
+                let heard = std::mem::take(&mut self.heard);
+                if !heard.is_empty() && std::mem::take(&mut self.fail_next_store) {
+                    self.stats.failed_writes += 1;
+                    return;
+                }
+                for id in heard {
                     self.apply_chrome_state(id);
                 }
             }
@@ -401,6 +424,7 @@ impl World {
                 // are never called.
                 self.orphans.append(&mut self.in_flight);
                 self.marks.clear();
+                self.heard.clear();
                 // An id Chrome gave but the worker did not store: its download exists.
                 self.answered.clear();
                 self.events.clear();
@@ -432,6 +456,15 @@ impl World {
         }
     }
 
+    /// Jobs whose call was answered with a download whose end the worker heard.
+    fn ended_calls(&self) -> Vec<usize> {
+        self.answered
+            .iter()
+            .filter(|(_, id)| self.heard.contains(id))
+            .map(|(j, _)| *j)
+            .collect()
+    }
+
     /// Our completed downloads of job `i`'s planned file.
     fn saved_copies(&self, i: usize) -> Vec<&Dl> {
         let path = &self.stored.jobs[i].path;
@@ -447,6 +480,18 @@ impl World {
     }
 
     fn check(&self) -> Result<(), String> {
+        // Never more than CONCURRENCY of the batch's downloads at once: those
+        // Chrome runs, calls on their way (this worker's and a stopped one's).
+        let running = self
+            .chrome
+            .iter()
+            .filter(|d| d.by_us && d.state == DlState::InProgress)
+            .count()
+            + self.in_flight.len()
+            + self.orphans.len();
+        if running > CONCURRENCY {
+            return Err(format!("{running} downloads at once"));
+        }
         for (i, j) in self.stored.jobs.iter().enumerate() {
             let copies = self.saved_copies(i);
             if copies.len() > 1 {
@@ -519,7 +564,7 @@ impl World {
             self.run(&Step::Pump);
             while !self
                 .stored
-                .launchable(&self.marks, &[], &[], self.now)
+                .launchable(&self.marks, &self.ended_calls(), &self.heard, self.now)
                 .is_empty()
             {
                 self.run(&Step::Launch(0));
@@ -541,6 +586,7 @@ impl World {
             while !self.events.is_empty() {
                 self.run(&Step::Deliver(0, false));
             }
+            self.run(&Step::StoreEnds);
             self.run(&Step::Reconcile);
             self.check()?;
             let check = self
