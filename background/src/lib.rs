@@ -15,10 +15,11 @@ use alisave_core::page_view::{
     MAX_OBSERVED_PER_TAB,
 };
 use alisave_core::protocol::{
-    is_page_message, is_popup_message, sender_page_view, valid_request_id, validate_content_sender,
-    validate_current_url, validate_documents, validate_page_sender, validate_popup_sender,
-    validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot, PageToBg, PopupToBg,
-    Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES, MAX_FILES_PER_SAVE,
+    is_page_message, is_popup_message, needs_expected, sender_page_view, valid_request_id,
+    validate_content_sender, validate_current_url, validate_documents, validate_page_sender,
+    validate_popup_sender, validate_snapshot, ContentToBg, FailedFile, InspectReply, PageSnapshot,
+    PageToBg, PopupToBg, Refusal, SaveReport, Sender, Unavailable, MAX_DOCUMENT_BYTES,
+    MAX_FILES_PER_SAVE,
 };
 use alisave_core::say::{self, t, tf, tn, Say};
 use alisave_core::settings::{self, Settings};
@@ -448,17 +449,24 @@ async fn gather(ask: Ask<'_>) -> Gathered {
     // What the content script sends is checked: an API answer must be one this
     // page view requested, any other document one the page (or its data) names.
     if !documents.is_empty() || !unavailable.is_empty() {
-        let api: Vec<Document> = documents
-            .iter()
-            .filter(|d| observed.contains(&d.url))
-            .cloned()
-            .chain(read.iter().cloned())
-            .collect();
-        let (_, named) = extract_with_needs(&PageInput {
-            url,
-            html,
-            documents: &api,
-        });
+        // What the page names (an extraction over the trusted documents) only
+        // when a document is not one this page view requested.
+        let named = if needs_expected(&documents, &unavailable, &observed) {
+            let api: Vec<Document> = documents
+                .iter()
+                .filter(|d| observed.contains(&d.url))
+                .cloned()
+                .chain(read.iter().cloned())
+                .collect();
+            extract_with_needs(&PageInput {
+                url,
+                html,
+                documents: &api,
+            })
+            .1
+        } else {
+            Vec::new()
+        };
         if let Err(e) = validate_documents(&documents, &unavailable, &named, &observed) {
             return Gathered::Refused(e);
         }
