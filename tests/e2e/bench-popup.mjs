@@ -214,10 +214,18 @@ grid in a trace). Tried and dropped: reading the answer through its JSON text
 serde-wasm-bindgen walking it in a profile) made the wasm 23 KB bigger (8 KB
 gzipped), against its size goal; the "all tabs" queries only after the grid, and
 the loader asking before it imports the glue, showed no gain above the noise.
-What is left: the inspect round trip while the popup itself starts (35–40 ms from
-the loader's question to the answer, 13–20 ms when sent alone), in which the
-worker's extraction takes a few ms (URL normalisation was the largest part, now
-about 3× faster) and the content script (wasm2js) some more. Until 2026-12-07 the
+What is left: the inspect round trip while the popup itself starts (35–50 ms from
+the loader's question to the answer, 11–20 ms when sent alone). Traced on 2026-12-07
+with timestamps in the popup and the worker (medians of 10 openings): the popup's first
+script runs about 70 ms after navigation start (the new page's commit and parse), asks
+at about 75 ms; the worker has the question 10–15 ms later (the content script's
+snapshot, two hops), reads the page view's requests in 2–5 ms, and extracted twice in
+about 11 ms: once only to validate the documents the content script handed back. It now
+extracts once when every document is one the page view requested
+(\`protocol::needs_expected\`): about 3 ms. The answer reaches the popup 6–11 ms after the
+worker's reply, and the 200 tiles take about 10 ms. Asking before the glue's import, or
+from a classic script in the page's head, did not ask earlier: no script runs before about
+70 ms. Until 2026-12-07 the
 openings of one round reused one page: each opening first tore down the previous
 one's document (for the grid 200 tiles: \`Frame::Detach\` ~10 ms in a trace) inside
 its own timed span, a cost a real popup, a new document each time, does not pay
