@@ -21,7 +21,7 @@ const jszipSource = readFileSync(require.resolve('jszip/dist/jszip.min.js'), 'ut
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const fmt = (x, d = 1) => x.toFixed(d);
 const ZIP_RUNS = Number(process.env.BENCH_ZIP_RUNS || 5);
-const DL_RUNS = Number(process.env.BENCH_DL_RUNS || 3);
+const DL_RUNS = Number(process.env.BENCH_DL_RUNS || 7);
 const FILES = 100;
 const FILE_KB = 400;
 const BIG_MB = Number(process.env.BENCH_BIG_MB || 300);
