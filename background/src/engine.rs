@@ -344,7 +344,8 @@ fn launch_ready(id: &str) {
                 .collect()
         });
         let now = chrome::now_ms();
-        if batch.marks_stale(&own, &ended_calls, &ended, now) {
+        let ready = batch.launchable(&own, &ended_calls, &ended, now);
+        if ready.is_empty() && batch.marks_stale(&own, &ended_calls, &ended, now) {
             // A lane is free and our marks are too old to be called (a slow
             // write): a pump renews, stores and calls them. One at a time.
             let first = RENEWING.with(|r| {
@@ -364,7 +365,6 @@ fn launch_ready(id: &str) {
             }
             return Vec::new();
         }
-        let ready = batch.launchable(&own, &ended_calls, &ended, now);
         MARKS.with(|m| {
             m.borrow_mut()
                 .retain(|(b, i)| !(b == id && ready.contains(i)))
@@ -542,7 +542,6 @@ pub async fn on_changed(
 async fn step() {
     let mut wakes = Vec::new();
     let mut ended = Vec::new();
-    let mut touched = Vec::new();
     {
         let _g = own_guard().await;
         let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
@@ -647,7 +646,6 @@ async fn step() {
                 // Its marks are called now, not after the other batches' writes.
                 launch_ready(&id);
             } // else warned; recovered by the reconciliation
-            touched.push(id.clone());
             if !changed {
                 continue;
             }
@@ -673,9 +671,6 @@ async fn step() {
                 .retain(|did| b.iter().any(|c| c.download_id == *did))
         })
     });
-    for id in &touched {
-        launch_ready(id);
-    }
     let ended: Vec<String> = ended.into_iter().map(download_key).collect();
     let _ = chrome::session_remove_all(&ended).await;
     for (id, at) in wakes {

@@ -144,9 +144,6 @@ pub use crate::page_view::MAX_DOCUMENTS;
 /// Largest document accepted (bytes).
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 
-/// Checks the documents a content script sent: few, small, and each one a
-/// document the page itself names (`expected`, from the extractor) or one its page
-/// view requested (`observed`, seen by the webRequest listener for this page view).
 /// Whether [`validate_documents`] needs the documents the page names (its
 /// `expected`): only for a document the page view did not request itself (not
 /// in `observed`) or a document said to be unavailable. Finding what the page
@@ -162,6 +159,9 @@ pub fn needs_expected(
     !unavailable.is_empty() || documents.iter().any(|d| !observed.contains(&d.url))
 }
 
+/// Checks the documents a content script sent: few, small, and each one a
+/// document the page itself names (`expected`, from the extractor) or one its page
+/// view requested (`observed`, seen by the webRequest listener for this page view).
 pub fn validate_documents(
     documents: &[Document],
     unavailable: &[Unavailable],
