@@ -1,5 +1,5 @@
-// Loads the popup wasm. An external file because the MV3 extension CSP forbids inline scripts.
-import init from './popup.js';
+// Loads the extension pages' wasm for the popup. An external file because the MV3 extension CSP forbids inline scripts.
+import init from './pages.js';
 
 // The popup's first question to its tab, asked while the wasm loads instead of
 // after it. It opens the connection on which the page says when
@@ -21,7 +21,7 @@ globalThis.alisaveEarly = (async () => {
   return { tabId: tab.id, port, reply };
 })().catch(() => null);
 
-init({ module_or_path: new URL('./popup_bg.wasm', import.meta.url) })
+init({ module_or_path: new URL('./pages_bg.wasm', import.meta.url) })
   .catch((e) => {
     document.body.textContent = 'AliSavePro could not start: ' + e;
     console.error('[AliSavePro] popup failed to start', e);

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod manifest;
 pub mod media;
 pub mod page_view;
+pub mod pages;
 pub mod plan;
 pub mod popup_view;
 pub mod protocol;

@@ -34,11 +34,6 @@ use wasm_bindgen_futures::JsFuture;
 /// Files fetched at once.
 const IN_FLIGHT: usize = 4;
 
-#[wasm_bindgen(start)]
-fn start() {
-    console_error_panic_hook::set_once();
-}
-
 fn set_text(id: &str, text: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())

@@ -133,9 +133,9 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
     }
     std::fs::create_dir_all(dist.join("content")).map_err(|e| e.to_string())?;
 
-    // Service worker and saver page: real wasm (extension pages and workers allow
-    // 'wasm-unsafe-eval'). One cargo invocation builds both.
-    let t = step("background + saver (cargo + wasm-bindgen + wasm-opt)");
+    // Service worker: real wasm (extension pages and workers allow
+    // 'wasm-unsafe-eval').
+    let t = step("background (cargo + wasm-bindgen + wasm-opt)");
     run(env.cmd("cargo").current_dir(root).args([
         "build",
         "--release",
@@ -143,23 +143,19 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
         "wasm32-unknown-unknown",
         "-p",
         "background",
-        "-p",
-        "saver",
     ]))?;
-    for krate in ["background", "saver"] {
-        run(env
-            .cmd("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(dist.join(krate))
-            .arg(target.join(format!("wasm32-unknown-unknown/release/{krate}.wasm"))))?;
-        let wasm = dist.join(format!("{krate}/{krate}_bg.wasm"));
-        run(env
-            .cmd("wasm-opt")
-            .arg("-Oz")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm))?;
-    }
+    run(env
+        .cmd("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(dist.join("background"))
+        .arg(target.join("wasm32-unknown-unknown/release/background.wasm")))?;
+    let wasm = dist.join("background/background_bg.wasm");
+    run(env
+        .cmd("wasm-opt")
+        .arg("-Oz")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
 
     // Content script: Rust -> wasm -> JS (wasm2js), one classic script.
@@ -248,27 +244,23 @@ pub fn build(root: &Path, env: &tools::Env) -> Result {
         )))?;
     eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
 
-    // Popup and options: Leptos CSR pages built by trunk (shared Trunk.toml).
-    for page in ["popup", "options"] {
-        let t = step(&format!("{page} (trunk)"));
-        let out = target.join("trunk").join(page);
-        run(env
-            .cmd("trunk")
-            .current_dir(root)
-            .args(["build", "--release", "--config", "Trunk.toml", "--dist"])
-            .arg(&out)
-            .arg(format!("{page}/index.html")))?;
-        for file in [
-            format!("{page}.js"),
-            format!("{page}_bg.wasm"),
-            format!("{page}_init.js"),
-        ] {
-            std::fs::copy(out.join(&file), dist.join(&file)).map_err(|e| format!("{file}: {e}"))?;
-        }
-        std::fs::copy(out.join("index.html"), dist.join(format!("{page}.html")))
-            .map_err(|e| format!("{page}.html: {e}"))?;
-        eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
+    // The extension pages' one module (popup, options, queue, saver; Leptos CSR),
+    // built by trunk from the popup's page (Trunk.toml); the other pages are
+    // static HTML that load it (static/).
+    let t = step("extension pages (trunk)");
+    let out = target.join("trunk").join("pages");
+    run(env
+        .cmd("trunk")
+        .current_dir(root)
+        .args(["build", "--release", "--config", "Trunk.toml", "--dist"])
+        .arg(&out)
+        .arg("popup/index.html"))?;
+    for file in ["pages.js", "pages_bg.wasm", "popup_init.js"] {
+        std::fs::copy(out.join(file), dist.join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
+    std::fs::copy(out.join("index.html"), dist.join("popup.html"))
+        .map_err(|e| format!("popup.html: {e}"))?;
+    eprintln!("    {:.1} s", t.elapsed().as_secs_f64());
 
     std::fs::copy(root.join("manifest.json"), dist.join("manifest.json"))
         .map_err(|e| e.to_string())?;
@@ -499,25 +491,11 @@ fn sizes(root: &Path, env: &tools::Env) -> Result {
             "background/background_bg.wasm",
         ),
         (
-            "popup",
-            release.join("popup.wasm"),
+            "extension pages (popup, options, queue, saver)",
+            release.join("pages.wasm"),
             "web",
             vec![],
-            "popup_bg.wasm",
-        ),
-        (
-            "saver",
-            release.join("saver.wasm"),
-            "web",
-            vec![],
-            "saver/saver_bg.wasm",
-        ),
-        (
-            "options (and the queue page)",
-            release.join("options.wasm"),
-            "web",
-            vec![],
-            "options_bg.wasm",
+            "pages_bg.wasm",
         ),
         (
             "content (before wasm2js)",

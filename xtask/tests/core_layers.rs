@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 
 /// The layers, bottom first. A module may use modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
-    // Message keys and sentences; the ZIP writer (bytes only).
-    &["say", "zip"],
+    // Message keys and sentences; the ZIP writer (bytes only); which extension
+    // page a document is.
+    &["say", "zip", "pages"],
     // What a page offers (media items, warnings); why a fetch failed.
     &["inventory", "fetch"],
     // URL rules of the shops' CDNs; file naming rules (templates, safe names).

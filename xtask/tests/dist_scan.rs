@@ -289,19 +289,7 @@ const ALLOWED: &[Allowed] = &[
         reason: "wasm-bindgen debugString: text of an error message",
     },
     Allowed {
-        file: "popup.js",
-        token: "Function",
-        context: "`Function(${val.name})`",
-        reason: "wasm-bindgen debugString: text of an error message",
-    },
-    Allowed {
-        file: "options.js",
-        token: "Function",
-        context: "`Function(${val.name})`",
-        reason: "wasm-bindgen debugString: text of an error message",
-    },
-    Allowed {
-        file: "saver/saver.js",
+        file: "pages.js",
         token: "Function",
         context: "`Function(${val.name})`",
         reason: "wasm-bindgen debugString: text of an error message",
@@ -322,55 +310,30 @@ const ALLOWED: &[Allowed] = &[
         reason: "wasm-bindgen init: loads background_bg.wasm from the package",
     },
     Allowed {
-        file: "saver/saver.js",
+        file: "pages.js",
         token: "fetch",
         context: "module_or_path = fetch(module_or_path);",
-        reason: "wasm-bindgen init: loads saver_bg.wasm from the package",
-    },
-    Allowed {
-        file: "popup.js",
-        token: "fetch",
-        context: "module_or_path = fetch(module_or_path);",
-        reason: "wasm-bindgen init: loads popup_bg.wasm from the package",
-    },
-    Allowed {
-        file: "options.js",
-        token: "fetch",
-        context: "module_or_path = fetch(module_or_path);",
-        reason: "wasm-bindgen init: loads options_bg.wasm from the package",
+        reason: "wasm-bindgen init: loads pages_bg.wasm from the package",
     },
     // Leptos builds each `view!` as a <template> from static markup compiled into
     // the wasm (tachys `get_template` / `create_element_from_html`); dynamic
     // values go into text nodes and attributes. The extension-page CSP
     // (script-src 'self') would block any script in it anyway.
     Allowed {
-        file: "popup.js",
+        file: "pages.js",
         token: "innerHTML",
         context: "arg0.innerHTML = getStringFromWasm0(arg1, arg2);",
         reason: "Leptos static templates",
     },
-    // The popup keeps UI-only state (filter, selection per product) in its own
-    // localStorage (gloo-storage): documented in PRIVACY.md, audited by
-    // tests/e2e/privacy.test.mjs.
+    // The popup keeps UI-only state (filter, selection per product) in the
+    // extension's localStorage (gloo-storage), and the queue page the pause the
+    // user chose last (`queue.pause_s`): documented in PRIVACY.md, audited by
+    // tests/e2e/privacy.test.mjs. Both are in the pages' shared module.
     Allowed {
-        file: "popup.js",
+        file: "pages.js",
         token: "localStorage",
         context: "const ret = arg0.localStorage;",
-        reason: "popup UI state (documented keys)",
-    },
-    // The queue page (served by the options wasm) remembers the pause the user
-    // chose last in its own localStorage (`queue.pause_s`, PRIVACY.md).
-    Allowed {
-        file: "options.js",
-        token: "localStorage",
-        context: "const ret = arg0.localStorage;",
-        reason: "queue page: the last pause chosen (documented key)",
-    },
-    Allowed {
-        file: "options.js",
-        token: "innerHTML",
-        context: "arg0.innerHTML = getStringFromWasm0(arg1, arg2);",
-        reason: "Leptos static templates",
+        reason: "popup UI state and the queue's last pause (documented keys)",
     },
 ];
 
@@ -851,9 +814,9 @@ fn wasm_is_loaded_from_the_package() {
     // Each loader passes its own module's URL, relative to itself.
     for (loader, wasm) in [
         ("sw.js", "./background/background_bg.wasm"),
-        ("saver.js", "./saver/saver_bg.wasm"),
-        ("popup_init.js", "./popup_bg.wasm"),
-        ("options_init.js", "./options_bg.wasm"),
+        ("saver.js", "./pages_bg.wasm"),
+        ("popup_init.js", "./pages_bg.wasm"),
+        ("pages_init.js", "./pages_bg.wasm"),
     ] {
         let text = read(&dist.join(loader));
         let call = format!("new URL('{wasm}', import.meta.url)");
@@ -919,8 +882,8 @@ fn wasm_modules_import_only_their_glue() {
         assert!(!names.is_empty(), "dist/{rel}: no imports at all?");
     }
     assert!(
-        seen >= 3,
-        "expected the worker, popup and options wasm modules, found {seen}"
+        seen >= 2,
+        "expected the worker's and the extension pages' wasm modules, found {seen}"
     );
 }
 

@@ -245,13 +245,19 @@ fn assert_no_inline_script(name: &str, html: &str) {
 fn extension_pages_have_no_inline_scripts() {
     for page in [
         "popup/index.html",
-        "options/index.html",
+        "static/options.html",
+        "static/queue.html",
         "static/saver.html",
     ] {
         assert_no_inline_script(page, &read(page));
     }
     // The built pages too, when dist/ exists (cargo xtask test builds it first).
-    for page in ["dist/popup.html", "dist/options.html", "dist/saver.html"] {
+    for page in [
+        "dist/popup.html",
+        "dist/options.html",
+        "dist/queue.html",
+        "dist/saver.html",
+    ] {
         if let Ok(html) = std::fs::read_to_string(root().join(page)) {
             assert_no_inline_script(page, &html);
         }
@@ -277,15 +283,14 @@ fn built_dist_has_every_file_the_manifest_names() {
         "background/background.js".into(),
         "background/background_bg.wasm".into(),
         "popup_init.js".into(),
-        "options_init.js".into(),
-        "popup_bg.wasm".into(),
-        "options_bg.wasm".into(),
+        "pages_init.js".into(),
+        "pages.js".into(),
+        "pages_bg.wasm".into(),
+        "queue.html".into(),
         "alisave.css".into(),
         "saver.html".into(),
         "saver.js".into(),
         "saver.css".into(),
-        "saver/saver.js".into(),
-        "saver/saver_bg.wasm".into(),
     ];
     for size in ["16", "32", "48", "128"] {
         files.push(m["icons"][size].as_str().unwrap_or_default().to_string());

@@ -15,19 +15,17 @@ use wasm_bindgen::JsCast;
 
 mod queue;
 
-fn main() {
-    console_error_panic_hook::set_once();
-    // `queue.html` is served by this wasm too (no sixth module to download).
-    let on_queue_page = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|p| p.ends_with("/queue.html"));
-    if on_queue_page {
-        i18n::localize_document(&t("queue_title"));
-        leptos::mount::mount_to_body(queue::QueuePage);
-    } else {
-        i18n::localize_document(&t("options_title"));
-        leptos::mount::mount_to_body(Options);
-    }
+/// Shows the options page (`options.html`; called by the pages' entry,
+/// `popup/src/main.rs`).
+pub fn start_options() {
+    i18n::localize_document(&t("options_title"));
+    leptos::mount::mount_to_body(Options);
+}
+
+/// Shows the queue page (`queue.html`), the list of products to save.
+pub fn start_queue() {
+    i18n::localize_document(&t("queue_title"));
+    leptos::mount::mount_to_body(queue::QueuePage);
 }
 
 #[component]
