@@ -90,7 +90,7 @@ pub fn tf(key: &'static str, args: &[&str]) -> String {
 /// `tn("count_video", 3, &[])` → "3 videos", "3 видео".
 pub fn tn(base: &'static str, n: usize, args: &[&str]) -> String {
     // Counts in pages are far below `u32::MAX` (and wasm32's `usize` is 32 bits).
-    let n = alisave_core::content_wire::decimal(n as u32);
+    let n = alisave_core::say::decimal(n as u32);
     let mut all = Vec::with_capacity(args.len() + 1);
     all.push(n.as_str());
     all.extend_from_slice(args);

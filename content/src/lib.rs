@@ -19,7 +19,7 @@ use alisave_core::popup_view::POPUP_PORT;
 use alisave_core::protocol::{
     Document as FetchedDocument, SaveReport, Unavailable, MAX_DOCUMENT_BYTES,
 };
-use alisave_core::say::Say;
+use alisave_core::say::{self, Say};
 use alisave_core::settings::STORAGE_KEY;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -55,7 +55,7 @@ fn concat(first: &str, rest: &[&str]) -> String {
 
 /// A count in decimal digits (integer formatting without `core::fmt`).
 fn count(n: usize) -> String {
-    wire::decimal(n as u32)
+    say::decimal(n as u32)
 }
 
 /// The page's JS values as the protocol's wire format ([`wire`]): messages are
@@ -843,7 +843,7 @@ async fn ask_background(ask: Ask<'_>) -> Result<JsValue, String> {
             // Said here, in the user's language: the worker puts it in the report as is.
             Err(e) => unavailable.push(Unavailable {
                 url,
-                reason: said(&wire::fetch_failure(&e)),
+                reason: said(&e.say()),
             }),
         }
     }
@@ -870,8 +870,8 @@ async fn request_save(only: Option<&[String]>, request_id: Option<String>) -> Re
     // a stopped worker saves nothing twice.
     let request_id = request_id.unwrap_or_else(|| {
         concat(
-            &wire::decimal((chrome::now_ms() / 1000.0) as u32),
-            &["-", &wire::decimal((js_sys::Math::random() * 4e9) as u32)],
+            &say::decimal((chrome::now_ms() / 1000.0) as u32),
+            &["-", &say::decimal((js_sys::Math::random() * 4e9) as u32)],
         )
     });
     let mut last = String::new();

@@ -17,9 +17,8 @@
 
 use crate::engine::Progress;
 use crate::extract::Document;
-use crate::fetch::FetchFailure;
 use crate::protocol::{FailedFile, SaveReport, Unavailable};
-use crate::say::{t, tf, Arg, Say};
+use crate::say::{Arg, Say};
 
 /// A JSON-like value model: JS values in the content script, `serde_json` in tests.
 pub trait Wire {
@@ -382,58 +381,6 @@ pub fn read_to_content<W: Wire>(v: &W::V) -> Result<ToContent, Bad> {
     })
 }
 
-/// Why a fetch brought no body, as [`FetchFailure::say`] says it (the tests
-/// check they agree), without float formatting: its code and tables would be a
-/// large part of a small script.
-pub fn fetch_failure(f: &FetchFailure) -> Say {
-    match f {
-        FetchFailure::Unreachable(_) => t("why_unreachable_or_refused"),
-        FetchFailure::Status(status) => crate::fetch::http_problem(*status),
-        FetchFailure::TooLarge { max_bytes } => {
-            tf("why_larger_than", &[megabytes(*max_bytes).into()])
-        }
-        FetchFailure::CutShort => t("why_cut_short"),
-        FetchFailure::Other(m) => tf("why_download_failed", &[m.into()]),
-    }
-}
-
-/// `bytes / 1e6` as Rust writes the float (`4.194304`, `200`), for a whole
-/// number of bytes up to `u32::MAX` (a fraction of a byte is rounded off;
-/// larger is said as `u32::MAX`). 32-bit arithmetic: 64-bit integers and float
-/// remainders cost the script compiled to JS much more.
-fn megabytes(bytes: f64) -> String {
-    let b = bytes.max(0.0).round().min(f64::from(u32::MAX)) as u32;
-    let (whole, mut frac) = (b / 1_000_000, b % 1_000_000);
-    let mut out = decimal(whole);
-    if frac > 0 {
-        let mut digits = 6;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        let text = decimal(frac);
-        out.push('.');
-        for _ in text.len()..digits {
-            out.push('0');
-        }
-        out.push_str(&text);
-    }
-    out
-}
-
-/// `n` in decimal digits.
-pub fn decimal(mut n: u32) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|&d| char::from(d)).collect()
-}
-
 /// [`Wire`] over `serde_json::Value` (tests and native tools).
 pub struct Json;
 
@@ -483,7 +430,7 @@ mod tests {
     use super::*;
     use crate::popup_view::{ContentToPopup, PopupRequest};
     use crate::protocol::{ContentToBg, InspectReply, PageSnapshot, PopupToContent};
-    use crate::say::tn;
+    use crate::say::{t, tf, tn};
     use crate::Warning;
     use serde_json::{json, Value};
     #[cfg(target_arch = "wasm32")]
@@ -749,43 +696,6 @@ mod tests {
                 read: r.read,
             })
         );
-    }
-
-    #[test]
-    fn fetch_failures_are_said_as_the_pure_crate_says_them() {
-        for bytes in [
-            0.0,
-            1.0,
-            10.0,
-            999_999.0,
-            1e6,
-            4_194_304.0,
-            (crate::protocol::MAX_DOCUMENT_BYTES) as f64,
-            2e8,
-            123_456_789.0,
-            1_000_010.0,
-            4_294_967_295.0,
-        ] {
-            assert_eq!(megabytes(bytes), (bytes / 1e6).to_string(), "{bytes}");
-        }
-        for n in [0, 7, 10, 99, 1_000_000, u32::MAX] {
-            assert_eq!(decimal(n), n.to_string());
-        }
-        for f in [
-            FetchFailure::Unreachable("Failed to fetch".into()),
-            FetchFailure::Status(404),
-            FetchFailure::Status(403),
-            FetchFailure::Status(503),
-            FetchFailure::Status(302),
-            FetchFailure::TooLarge {
-                max_bytes: crate::protocol::MAX_DOCUMENT_BYTES as f64,
-            },
-            FetchFailure::TooLarge { max_bytes: 2e8 },
-            FetchFailure::CutShort,
-            FetchFailure::Other("TypeError".into()),
-        ] {
-            assert_eq!(fetch_failure(&f), f.say(), "{f:?}");
-        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! how that is said: the bindings' fetch wrappers return a [`FetchFailure`],
 //! the part that shows it says it with [`FetchFailure::say`].
 
-use crate::say::{t, tf, Say};
+use crate::say::{megabytes, t, tf, Say};
 
 /// Why a `fetch` brought no usable body (the bindings' fetch wrappers return it;
 /// the part that shows it says it with [`FetchFailure::say`]).
@@ -36,7 +36,7 @@ impl FetchFailure {
             FetchFailure::Unreachable(_) => t("why_unreachable_or_refused"),
             FetchFailure::Status(status) => http_problem(*status),
             FetchFailure::TooLarge { max_bytes } => {
-                tf("why_larger_than", &[(max_bytes / 1e6).to_string().into()])
+                tf("why_larger_than", &[megabytes(*max_bytes).into()])
             }
             FetchFailure::CutShort => t("why_cut_short"),
             FetchFailure::Other(m) => tf("why_download_failed", &[m.into()]),
@@ -50,7 +50,9 @@ impl std::fmt::Display for FetchFailure {
         match self {
             FetchFailure::Unreachable(m) => write!(f, "unreachable or refused: {m}"),
             FetchFailure::Status(s) => write!(f, "HTTP {s}"),
-            FetchFailure::TooLarge { max_bytes } => write!(f, "larger than {max_bytes} bytes"),
+            FetchFailure::TooLarge { max_bytes } => {
+                write!(f, "larger than {} bytes", *max_bytes as u64)
+            }
             FetchFailure::CutShort => f.write_str("cut short"),
             FetchFailure::Other(m) => f.write_str(m),
         }

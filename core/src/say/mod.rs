@@ -335,6 +335,45 @@ fn english_message(key: &str, args: &[&str]) -> Option<String> {
     Some(out)
 }
 
+/// `bytes / 1e6` as Rust writes the float (`4.194304`, `200`), for a whole
+/// number of bytes up to `u32::MAX` (a fraction of a byte is rounded off;
+/// larger is said as `u32::MAX`). Written by hand: `f64`'s `Display` brings
+/// Grisu/Dragon and their tables (about 22 KB of wasm in every module that says
+/// a size), and 32-bit arithmetic because 64-bit integers and float remainders
+/// cost the content script, compiled to JS, much more.
+pub fn megabytes(bytes: f64) -> String {
+    let b = bytes.max(0.0).round().min(f64::from(u32::MAX)) as u32;
+    let (whole, mut frac) = (b / 1_000_000, b % 1_000_000);
+    let mut out = decimal(whole);
+    if frac > 0 {
+        let mut digits = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let text = decimal(frac);
+        out.push('.');
+        for _ in text.len()..digits {
+            out.push('0');
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// `n` in decimal digits.
+pub fn decimal(mut n: u32) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     // On wasm32 (`cargo xtask test` runs these there too) the test attribute is
@@ -342,6 +381,31 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn numbers_are_written_as_rust_writes_them() {
+        for bytes in [
+            0.0,
+            1.0,
+            10.0,
+            999_999.0,
+            1e6,
+            4_194_304.0,
+            2e8,
+            123_456_789.0,
+            1_000_010.0,
+            4_294_967_295.0,
+        ] {
+            assert_eq!(megabytes(bytes), (bytes / 1e6).to_string(), "{bytes}");
+        }
+        // A fraction of a byte is rounded off; beyond u32::MAX is said as it.
+        assert_eq!(megabytes(1_500_000.4), "1.5");
+        assert_eq!(megabytes(-3.0), "0");
+        assert_eq!(megabytes(1e12), "4294.967295");
+        for n in [0, 7, 10, 99, 1_000_000, u32::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
 
     #[test]
     fn english_fills_named_placeholders_in_any_order() {
