@@ -1,4 +1,5 @@
-//! The queue page (`queue.html`, served by this crate's wasm): paste product
+//! The queue page (`queue.html`, served by the extension pages' shared module,
+//! `popup/src/main.rs`): paste product
 //! links or drop a text/CSV file, see which lines are products and why the
 //! others are left out (`core::queue::parse_links`, the same rules the worker
 //! applies), start the queue, and follow it. The queue itself runs in the

@@ -395,6 +395,9 @@ mod tests {
             123_456_789.0,
             1_000_010.0,
             4_294_967_295.0,
+            // The limits said in failure reasons (whole numbers up to u32::MAX).
+            crate::protocol::MAX_DOCUMENT_BYTES as f64,
+            crate::media::MAX_MEDIA_BYTES,
         ] {
             assert_eq!(megabytes(bytes), (bytes / 1e6).to_string(), "{bytes}");
         }
