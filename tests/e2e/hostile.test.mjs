@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startShop, embeddedUrl, CDN_HOSTS, ERA_C } from './lib/shop.mjs';
+import { startShop, embeddedUrl, CDN_HOSTS, ERA_C, ERA_C2 } from './lib/shop.mjs';
 import { launch, listFiles, waitForFiles, clickSave } from './lib/browser.mjs';
 import { HOSTILE, HOSTILE_NAMES, BAD_URLS, hostilePages } from './lib/hostile-pages.mjs';
 
@@ -349,6 +349,43 @@ test('after all of it: the worker answers, every download was an https CDN URL i
   const { page } = await open(`https://de.aliexpress.com/item/${ERA_C.id}.html`);
   const out = await clickSave(page);
   assert.equal(out.started, 2, out.text);
+  await page.close();
+});
+
+test('storage full: the save is refused with a clear message, nothing starts, and the same button saves once there is room', async () => {
+  const sw = await browser.worker();
+  const folder = join(downloads, `AliSavePro/aliexpress-${ERA_C2.id}`);
+  const { page, extensionErrors } = await open(`https://de.aliexpress.com/item/${ERA_C2.id}.html`);
+  await page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor({ timeout: 15000 });
+  // chrome.storage.session filled to its quota, but for less than any batch needs.
+  const free = await sw.evaluate(async () => {
+    const area = chrome.storage.session;
+    let n = area.QUOTA_BYTES - (await area.getBytesInUse(null));
+    for (; n > 0; n -= 16) {
+      try { await area.set({ 'test-ballast': 'x'.repeat(n) }); break; } catch { /* over the quota: a little less */ }
+    }
+    return area.QUOTA_BYTES - (await area.getBytesInUse(null));
+  });
+  assert.ok(free < 100, `${free} bytes left free`);
+  try {
+    const out = await clickSave(page);
+    assert.equal(out.started, 0, out.text);
+    assert.match(out.text, /^The save could not be started: the browser's storage refused it \(.+\)\. Nothing was saved; try again\.$/);
+    assert.equal((await statusOf(page)).error, true, 'shown as an error');
+    await assertIdle(page);
+    const keys = await sw.evaluate(async () => Object.keys(await chrome.storage.session.get(null)));
+    assert.deepEqual(keys.filter((k) => k.startsWith('batch:') || k.startsWith('download:')), [], 'nothing recorded');
+    assert.equal((await allDownloads()).some((d) => d.filename.startsWith(folder)), false, 'a download started');
+  } finally {
+    await sw.evaluate(() => chrome.storage.session.remove('test-ballast'));
+  }
+  // Room again: the same button saves the product, every file once.
+  const again = await clickSave(page);
+  assert.equal(again.failed, 0, again.text);
+  assert.equal(again.started, ERA_C2.gallery.length, again.text);
+  const files = await waitForFiles(folder, ERA_C2.gallery.length);
+  assert.equal(files.length, ERA_C2.gallery.length, files.join(', '));
+  assert.deepEqual(extensionErrors, []);
   await page.close();
 });
 
