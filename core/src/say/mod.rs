@@ -337,10 +337,13 @@ fn english_message(key: &str, args: &[&str]) -> Option<String> {
 
 /// `bytes / 1e6` as Rust writes the float (`4.194304`, `200`), for a whole
 /// number of bytes up to `u32::MAX` (a fraction of a byte is rounded off;
-/// larger is said as `u32::MAX`). Written by hand: `f64`'s `Display` brings
-/// Grisu/Dragon and their tables (about 22 KB of wasm in every module that says
-/// a size), and 32-bit arithmetic because 64-bit integers and float remainders
-/// cost the content script, compiled to JS, much more.
+/// larger is said as `u32::MAX`). Written by hand for the content script, which
+/// says fetch failures and has no serde: `f64`'s `Display` would bring
+/// Grisu/Dragon and their tables (22 KB of its wasm, measured). The worker and
+/// the pages' module keep that code anyway (serde's error messages format
+/// floats), so there it saves nothing (a few hundred bytes more). 32-bit arithmetic
+/// because 64-bit integers and float remainders cost a script compiled to JS
+/// much more.
 pub fn megabytes(bytes: f64) -> String {
     let b = bytes.max(0.0).round().min(f64::from(u32::MAX)) as u32;
     let (whole, mut frac) = (b / 1_000_000, b % 1_000_000);
