@@ -53,10 +53,12 @@ chrome.tabs.onUpdated.addListener((tabId, info, tab) => {
 
 // A batch changed (the engine's or the saver page's writes): a queued
 // product's save may have finished.
+// The queue changed (whoever wrote it): the worker reads it again.
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'session' && Object.keys(changes).some((k) => k.startsWith('batch:'))) {
     ready.then((m) => m.on_batches_changed());
   }
+  if (area === 'local' && 'queue' in changes) ready.then((m) => m.on_queue_changed());
 });
 
 // The browser started: the worker starts with it (this listener is why), so a

@@ -514,17 +514,8 @@ pub async fn on_changed(
         launch_ready(&batch);
     }
     // The file's size (for the manifest) rarely comes with the completion:
-    // asked here, before the lock, not under it (a round trip to the browser
-    // per file, measured at about 1 ms, which held every other step).
-    let size = match size {
-        None if complete => chrome::download_by_id(download_id)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|d| d.file_size)
-            .map(|n| n as i64),
-        known => known,
-    };
+    // those missing are asked once for the whole batch when it has finished
+    // (`Batch::sizes_wanted`), not here per file.
     INBOX.with(|b| {
         b.borrow_mut().push(Change {
             download_id,
@@ -542,6 +533,7 @@ pub async fn on_changed(
 async fn step() {
     let mut wakes = Vec::new();
     let mut ended = Vec::new();
+    let mut forget: Vec<i64> = Vec::new();
     {
         let _g = own_guard().await;
         let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
@@ -649,6 +641,12 @@ async fn step() {
             if !changed {
                 continue;
             }
+            if batch.finished() {
+                // The `download:<id>` keys go when the batch has finished, in
+                // one call, not one removal per step: until then they still
+                // say whose each download is.
+                forget.extend(batch.download_ids());
+            }
             report(&batch).await;
             if let Some(at) = batch.next_wake_ms(chrome::now_ms()) {
                 wakes.push((id, at));
@@ -671,8 +669,10 @@ async fn step() {
                 .retain(|did| b.iter().any(|c| c.download_id == *did))
         })
     });
-    let ended: Vec<String> = ended.into_iter().map(download_key).collect();
-    let _ = chrome::session_remove_all(&ended).await;
+    if !forget.is_empty() {
+        let keys: Vec<String> = forget.into_iter().map(download_key).collect();
+        let _ = chrome::session_remove_all(&keys).await;
+    }
     for (id, at) in wakes {
         wasm_bindgen_futures::spawn_local(async move {
             chrome::sleep_ms(at - chrome::now_ms()).await;
@@ -975,12 +975,9 @@ pub async fn forget_tab(tab_id: i64) {
 async fn remove(batch: &Batch) {
     unknown(&batch.id);
     MARKS.with(|m| m.borrow_mut().retain(|(b, _)| *b != batch.id));
-    for job in &batch.jobs {
-        if let JobState::Downloading { download_id } = job.state {
-            let _ = chrome::session_remove(&download_key(download_id)).await;
-        }
-    }
-    let _ = chrome::session_remove(&batch_key(&batch.id)).await;
+    let mut keys: Vec<String> = batch.download_ids().into_iter().map(download_key).collect();
+    keys.push(batch_key(&batch.id));
+    let _ = chrome::session_remove_all(&keys).await;
 }
 
 /// Progress to the page's button and the action badge.
@@ -993,9 +990,8 @@ async fn report(batch: &Batch) {
         report_later(batch.id.clone());
         return;
     }
-    let writes_manifest = batch.manifest || batch.reviews.is_some();
-    if progress.finished && batch.pack.is_none() && writes_manifest && !batch.manifest_written {
-        if let Some(told) = write_manifest(batch).await {
+    if progress.finished && batch.writes_manifest() {
+        if let Some(told) = write_manifest(&with_sizes(batch).await).await {
             // The final word says which manifest file could not be saved.
             progress = told.progress();
         }
@@ -1035,6 +1031,34 @@ async fn report(batch: &Batch) {
         &PopupToContent::Progress { progress },
     )
     .await;
+}
+
+/// Slack before a batch's creation for the downloads asked by
+/// [`with_sizes`] (its downloads all started after it was created; this
+/// covers a clock moved back a little).
+const SIZES_SLACK_MS: f64 = 60_000.0;
+
+/// The batch with the sizes on disk of its saved files that the manifest
+/// still needs, asked in one `chrome.downloads.search` (a file whose size
+/// cannot be learnt is listed without one).
+async fn with_sizes(batch: &Batch) -> Batch {
+    let mut batch = batch.clone();
+    let wanted = batch.sizes_wanted();
+    if wanted.is_empty() {
+        return batch;
+    }
+    match chrome::downloads_started_after(batch.created_ms - SIZES_SLACK_MS).await {
+        Ok(items) => {
+            let sizes: Vec<(i64, u64)> = items
+                .iter()
+                .filter(|d| wanted.contains(&d.id))
+                .filter_map(|d| d.file_size.filter(|n| *n >= 0.0).map(|n| (d.id, n as u64)))
+                .collect();
+            batch.record_sizes(&sizes);
+        }
+        Err(e) => web_sys_warn(&format!("[AliSavePro] file sizes could not be read: {e}")),
+    }
+    batch
 }
 
 /// Least time between two progress reports of a running batch.

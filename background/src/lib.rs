@@ -781,5 +781,12 @@ pub async fn on_tab_loaded(tab_id: f64, url: String) {
 /// filtered in `sw.js`): a queued product's batch may have finished.
 #[wasm_bindgen]
 pub async fn on_batches_changed() {
-    queue::pump().await;
+    queue::on_batches_changed().await;
+}
+
+/// `chrome.storage.onChanged` for the queue (`queue` in `storage.local`,
+/// filtered in `sw.js`).
+#[wasm_bindgen]
+pub fn on_queue_changed() {
+    queue::on_stored_changed();
 }

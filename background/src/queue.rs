@@ -6,7 +6,8 @@
 //! after every change, so a stopped worker or a restarted browser goes on from
 //! there. In memory there is only what a new worker can do without: a lock
 //! over the read-modify-write of the queue, the tabs whose page read is in
-//! flight (so one page is not asked twice at once) and the pending wake-up.
+//! flight (so one page is not asked twice at once), the pending wake-up, and
+//! whether the queue was found absent (a cache of storage, see [`ABSENT`]).
 
 use crate::engine;
 use alisave_chrome::{self as chrome, Area};
@@ -28,6 +29,13 @@ pub const KEY: &str = "queue";
 thread_local! {
     static LOCK: Rc<futures_util::lock::Mutex<()>> = Rc::new(futures_util::lock::Mutex::new(()));
     static READING: RefCell<HashSet<i64>> = RefCell::new(HashSet::new());
+    /// The stored queue was found absent and nothing has written it since (its
+    /// writes are this worker's, and any other writer's change of the key
+    /// clears this through `chrome.storage.onChanged`, [`on_stored_changed`]).
+    /// A cache of storage, not state: a new worker starts without it and reads.
+    /// With no queue, a batch write (one per step of every save) then costs no
+    /// read of the queue.
+    static ABSENT: Cell<bool> = const { Cell::new(false) };
     static WAKE_AT: Cell<f64> = const { Cell::new(f64::INFINITY) };
 }
 
@@ -37,6 +45,7 @@ fn lock() -> Rc<futures_util::lock::Mutex<()>> {
 
 async fn load() -> Result<Option<Queue>, chrome::Error> {
     let Some(value) = chrome::storage_get(Area::Local, KEY).await? else {
+        ABSENT.with(|a| a.set(true));
         return Ok(None);
     };
     match serde_json::from_value(value) {
@@ -50,7 +59,18 @@ async fn load() -> Result<Option<Queue>, chrome::Error> {
     }
 }
 
+/// The stored queue, without reading it when it was found absent (for the
+/// checks of whether a tab or page event is the queue's: one read per worker
+/// instead of one per page loaded).
+async fn load_if_any() -> Option<Queue> {
+    if ABSENT.with(Cell::get) {
+        return None;
+    }
+    load().await.ok().flatten()
+}
+
 async fn store(q: &Queue) -> bool {
+    ABSENT.with(|a| a.set(false));
     match chrome::storage_set(Area::Local, KEY, q).await {
         Ok(()) => true,
         Err(e) => {
@@ -188,16 +208,39 @@ fn reply(done: bool) -> SaveReport {
     }
 }
 
+/// A batch was stored or removed (the engine's or a saver page's write): a
+/// queued product's save may have finished. Nothing to do without a queue.
+pub async fn on_batches_changed() {
+    if !ABSENT.with(Cell::get) {
+        pump_when(true).await;
+    }
+}
+
+/// The stored queue changed (any writer): whether it is absent is read again.
+pub fn on_stored_changed() {
+    ABSENT.with(|a| a.set(false));
+}
+
 /// Moves the queue on: finished batches end their products, overdue pages
 /// fail, the next product opens when its time has come (a wake-up is set for
 /// the pause), and the summary is written once everything ended.
 pub async fn pump() {
+    pump_when(false).await;
+}
+
+/// [`pump`]; `if_queued`: not even a read when the queue was found absent
+/// (checked again under the lock: the batch writes at a save's start come
+/// faster than the first read answers).
+async fn pump_when(if_queued: bool) {
     loop {
         let mut opened = false;
         let mut summary: Option<Queue> = None;
         let effects = {
             let l = lock();
             let _g = l.lock().await;
+            if if_queued && ABSENT.with(Cell::get) {
+                return;
+            }
             let Ok(Some(mut q)) = load().await else {
                 return;
             };
@@ -352,7 +395,7 @@ pub async fn page_read(tab_id: i64, request_id: &str, report: &SaveReport) {
 /// product's tab that landed on a captcha, sign-in or other page is told to
 /// the queue; one on its product page is read.
 pub async fn on_tab_loaded(tab_id: i64, url: &str) {
-    let ours = matches!(load().await, Ok(Some(q)) if q.opening_in(tab_id).is_some());
+    let ours = matches!(load_if_any().await, Some(q) if q.opening_in(tab_id).is_some());
     if !ours {
         return;
     }
@@ -364,7 +407,7 @@ pub async fn on_tab_loaded(tab_id: i64, url: &str) {
 /// A content script announced its page view: when it is a queued product's
 /// tab that has finished loading, its page is read.
 pub async fn on_page_view(tab_id: i64) {
-    let ours = matches!(load().await, Ok(Some(q)) if q.opening_in(tab_id).is_some());
+    let ours = matches!(load_if_any().await, Some(q) if q.opening_in(tab_id).is_some());
     if !ours {
         return;
     }
@@ -379,7 +422,7 @@ pub async fn on_page_view(tab_id: i64) {
 /// A tab closed (`tabs.onRemoved`): the queue learns it when the tab was one
 /// of its own.
 pub async fn on_tab_removed(tab_id: i64) {
-    let ours = matches!(load().await, Ok(Some(q)) if q.holds_tab(tab_id));
+    let ours = matches!(load_if_any().await, Some(q) if q.holds_tab(tab_id));
     if !ours {
         return;
     }

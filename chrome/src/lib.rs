@@ -413,6 +413,16 @@ pub async fn downloads_of_url(
     from_js(call(sys::downloads_search(&q)).await?)
 }
 
+/// `chrome.downloads.search({startedAfter, limit: 0})`: every download
+/// started after `started_after_ms` (ms since the epoch), in one call.
+pub async fn downloads_started_after(started_after_ms: f64) -> Result<Vec<DownloadItem>, Error> {
+    let q = js_sys::Object::new();
+    let iso = js_sys::Date::new(&JsValue::from_f64(started_after_ms)).to_iso_string();
+    js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
+    js_sys::Reflect::set(&q, &"limit".into(), &JsValue::from_f64(0.0)).map_err(js)?;
+    from_js(call(sys::downloads_search(&q)).await?)
+}
+
 /// `chrome.downloads.search({id})`.
 pub async fn download_by_id(id: i64) -> Result<Option<DownloadItem>, Error> {
     let q = js_sys::Object::new();

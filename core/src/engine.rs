@@ -519,6 +519,62 @@ impl Batch {
         }
     }
 
+    /// Every Chrome download the batch knows of (running, saved, and earlier
+    /// attempts'): the `download:<id>` keys a finished or removed batch
+    /// leaves behind.
+    pub fn download_ids(&self) -> Vec<i64> {
+        let mut out = Vec::new();
+        for j in &self.jobs {
+            if let JobState::Downloading { download_id } = j.state {
+                out.push(download_id);
+            }
+            out.extend(j.saved_download);
+            out.extend(j.past_downloads.iter().copied());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether this worker writes `product.json` and its companions for the
+    /// batch when it finishes (a packed batch's saver page puts them in the
+    /// ZIP itself).
+    pub fn writes_manifest(&self) -> bool {
+        self.pack.is_none() && (self.manifest || self.reviews.is_some()) && !self.manifest_written
+    }
+
+    /// Chrome downloads of saved files whose size the manifest still needs
+    /// (none unless [`Batch::writes_manifest`]). Asked once, when the batch
+    /// has finished, in one `chrome.downloads.search` for all of them, not one
+    /// query per file as each ends (a round trip to the browser per file while
+    /// the other downloads run, for a figure only the manifest reads).
+    pub fn sizes_wanted(&self) -> Vec<i64> {
+        if !self.writes_manifest() {
+            return Vec::new();
+        }
+        self.jobs
+            .iter()
+            .filter(|j| j.state == JobState::Done && j.bytes.is_none())
+            .filter_map(|j| j.saved_download)
+            .collect()
+    }
+
+    /// Records the sizes on disk of saved files (`(download id, bytes)`; ids
+    /// of no saved file here are ignored); whether any was new.
+    pub fn record_sizes(&mut self, sizes: &[(i64, u64)]) -> bool {
+        let mut changed = false;
+        for j in &mut self.jobs {
+            if j.state != JobState::Done || j.bytes.is_some() {
+                continue;
+            }
+            if let Some(&(_, n)) = sizes.iter().find(|(id, _)| Some(*id) == j.saved_download) {
+                j.bytes = Some(n);
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// Chrome downloads of what this batch saved, newest first: the ZIP, or each
     /// file (for "open folder").
     pub fn saved_downloads(&self) -> Vec<i64> {
@@ -1512,6 +1568,65 @@ mod tests {
         ] {
             assert_eq!(batch_from_stored(&bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn sizes_are_asked_once_for_the_saved_files_a_manifest_names() {
+        let mut b = batch(4);
+        for (n, i) in b.take_startable(0.0).into_iter().enumerate() {
+            b.started(i, 100 + n as i64);
+        }
+        assert!(b.completed(100));
+        assert!(b.completed(101));
+        assert!(b.interrupted(102, "FILE_FAILED", 0.0));
+        assert_eq!(
+            b.download_ids(),
+            vec![100, 101, 102, 103],
+            "saved, failed, running"
+        );
+        assert!(b.sizes_wanted().is_empty(), "no manifest: no sizes asked");
+        b.manifest = true;
+        assert_eq!(
+            b.sizes_wanted(),
+            vec![100, 101],
+            "only saved files, without a size"
+        );
+        // A size that came with the completion is kept; unknown ids change nothing.
+        b.jobs[1].bytes = Some(7);
+        assert_eq!(b.sizes_wanted(), vec![100]);
+        assert!(!b.record_sizes(&[(101, 9), (555, 1)]));
+        assert_eq!(b.jobs[1].bytes, Some(7));
+        assert!(b.record_sizes(&[(100, 4096)]));
+        assert_eq!(b.jobs[0].bytes, Some(4096));
+        assert!(b.sizes_wanted().is_empty());
+        // Written already, or packed by the saver page: nothing to ask.
+        b.jobs[0].bytes = None;
+        b.manifest_written = true;
+        assert!(b.sizes_wanted().is_empty());
+        b.manifest_written = false;
+        b.reviews = Some(Vec::new());
+        b.manifest = false;
+        assert_eq!(
+            b.sizes_wanted(),
+            vec![100],
+            "buyer reviews write a manifest too"
+        );
+        b.pack = Some(PackSpec {
+            zip: true,
+            format: crate::settings::ImageFormat::Original,
+            quality: 90,
+            saver_tab: None,
+            zip_download: None,
+            zip_path: "x.zip".into(),
+            finished: false,
+            writer: None,
+            heartbeat_ms: 0.0,
+            archive_started_ms: None,
+        });
+        assert!(
+            b.sizes_wanted().is_empty(),
+            "the saver page packs the manifest"
+        );
     }
 
     #[test]

@@ -331,6 +331,63 @@ test('options: with access granted, ZIP, format and quality are stored at once a
   await page.close();
 });
 
+test('a save asks the browser little: one size query and one key removal for the whole batch, the queue read at most once', async () => {
+  await setSettings(browser, { folder: 'Calls' });
+  const sw = await browser.worker();
+  // Records the worker's calls of the browser APIs the engine uses (the wasm
+  // glue looks each function up at every call). Other tabs' endings may remove
+  // their own keys meanwhile: only calls about this save's downloads count.
+  await sw.evaluate(() => {
+    globalThis.calls = { search: [], remove: [], set: 0, queueReads: 0 };
+    globalThis.callRestore = [];
+    const wrap = (o, k, record) => {
+      const f = o[k];
+      globalThis.callRestore.push(() => { o[k] = f; });
+      o[k] = function (...a) { record(a); return f.apply(this, a); };
+    };
+    wrap(chrome.downloads, 'search', ([q]) => { calls.search.push(q); });
+    wrap(chrome.storage.session, 'remove', ([keys]) => { calls.remove.push([keys].flat()); });
+    wrap(chrome.storage.session, 'set', () => { calls.set += 1; });
+    wrap(chrome.storage.local, 'get', ([keys]) => { if (JSON.stringify(keys ?? null).includes('queue')) calls.queueReads += 1; });
+  });
+  try {
+    const page = await browser.ctx.newPage();
+    await page.goto(ERA_B);
+    await clickSave(page);
+    const report = await finalReport(page);
+    assert.equal(report.done, 21, report.text);
+    const folder = join(downloads, 'Calls/aliexpress-1005004787627817');
+    await waitForFiles(folder, 23, 30000, { all: true });
+    const c = await sw.evaluate(async () => {
+      const ids = (await chrome.downloads.search({ limit: 0 }))
+        .filter((d) => d.filename.includes('/Calls/') && !/product\.(json|csv)$/.test(d.filename)).map((d) => d.id);
+      const ours = (q) => q && ids.includes(q.id);
+      return {
+        files: ids.length,
+        perFileQueries: calls.search.filter(ours).length,
+        sizeQueries: calls.search.filter((q) => q && q.startedAfter !== undefined && q.url === undefined).length,
+        keyRemovals: calls.remove.filter((keys) => keys.some((k) => ids.some((id) => k === `download:${id}`))).length,
+        sets: calls.set,
+        queueReads: calls.queueReads,
+      };
+    });
+    const said = JSON.stringify(c);
+    assert.equal(c.files, 21, said);
+    // Before: one size query per file as it ended, one key removal per step, and
+    // a read of the queue per batch write.
+    assert.equal(c.perFileQueries, 0, `no query per file: ${said}`);
+    assert.equal(c.sizeQueries, 1, `one size query for the batch: ${said}`);
+    assert.equal(c.keyRemovals, 1, `the batch's keys removed in one call: ${said}`);
+    assert.ok(c.queueReads <= 1, `the queue read at most once: ${said}`);
+    assert.ok(c.sets >= 2, `batch writes were counted: ${said}`);
+    const manifest = JSON.parse(readFileSync(join(folder, 'product.json'), 'utf8'));
+    for (const f of manifest.files) assert.equal(f.size, statSync(join(folder, f.file)).size, f.file);
+    await page.close();
+  } finally {
+    await sw.evaluate(() => { for (const r of globalThis.callRestore ?? []) r(); });
+  }
+});
+
 test('separate files (the default): product.json and product.csv describe exactly what was saved', async () => {
   await setSettings(browser, { folder: 'Manifest' });
   const page = await browser.ctx.newPage();
