@@ -29,9 +29,10 @@ pub const KEY: &str = "queue";
 thread_local! {
     static LOCK: Rc<futures_util::lock::Mutex<()>> = Rc::new(futures_util::lock::Mutex::new(()));
     static READING: RefCell<HashSet<i64>> = RefCell::new(HashSet::new());
-    /// The stored queue was found absent and nothing has written it since (its
-    /// writes are this worker's, and any other writer's change of the key
-    /// clears this through `chrome.storage.onChanged`, [`on_stored_changed`]).
+    /// The stored queue was found absent by a read under the lock and nothing
+    /// has written it since (this worker's writes are made under the lock and
+    /// clear this; any other writer's change of the key clears it through
+    /// `chrome.storage.onChanged`, [`on_stored_changed`]).
     /// A cache of storage, not state: a new worker starts without it and reads.
     /// With no queue, a batch write (one per step of every save) then costs no
     /// read of the queue.
@@ -45,7 +46,6 @@ fn lock() -> Rc<futures_util::lock::Mutex<()>> {
 
 async fn load() -> Result<Option<Queue>, chrome::Error> {
     let Some(value) = chrome::storage_get(Area::Local, KEY).await? else {
-        ABSENT.with(|a| a.set(true));
         return Ok(None);
     };
     match serde_json::from_value(value) {
@@ -241,8 +241,15 @@ async fn pump_when(if_queued: bool) {
             if if_queued && ABSENT.with(Cell::get) {
                 return;
             }
-            let Ok(Some(mut q)) = load().await else {
-                return;
+            let mut q = match load().await {
+                Ok(Some(q)) => q,
+                Ok(None) => {
+                    // Learnt under the lock, as every write of ours is made:
+                    // no write of ours can be in flight past this read.
+                    ABSENT.with(|a| a.set(true));
+                    return;
+                }
+                Err(_) => return,
             };
             let before = q.clone();
             let now = chrome::now_ms();
