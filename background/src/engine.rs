@@ -533,7 +533,6 @@ pub async fn on_changed(
 async fn step() {
     let mut wakes = Vec::new();
     let mut ended = Vec::new();
-    let mut forget: Vec<i64> = Vec::new();
     {
         let _g = own_guard().await;
         let answers = ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()));
@@ -641,12 +640,6 @@ async fn step() {
             if !changed {
                 continue;
             }
-            if batch.finished() {
-                // The `download:<id>` keys go when the batch has finished, in
-                // one call, not one removal per step: until then they still
-                // say whose each download is.
-                forget.extend(batch.download_ids());
-            }
             report(&batch).await;
             if let Some(at) = batch.next_wake_ms(chrome::now_ms()) {
                 wakes.push((id, at));
@@ -669,10 +662,6 @@ async fn step() {
                 .retain(|did| b.iter().any(|c| c.download_id == *did))
         })
     });
-    if !forget.is_empty() {
-        let keys: Vec<String> = forget.into_iter().map(download_key).collect();
-        let _ = chrome::session_remove_all(&keys).await;
-    }
     for (id, at) in wakes {
         wasm_bindgen_futures::spawn_local(async move {
             chrome::sleep_ms(at - chrome::now_ms()).await;
@@ -690,7 +679,10 @@ fn apply_change(batch: &mut Batch, c: Change) -> bool {
             chrome::now_ms(),
         );
     }
-    if let (Some(i), Some(n)) = (batch.job_of_download(c.download_id), c.size) {
+    if let (Some(i), Some(n)) = (
+        batch.job_of_download(c.download_id),
+        c.size.filter(|n| *n >= 0),
+    ) {
         if let Some(j) = batch.jobs.get_mut(i) {
             j.bytes = Some(n as u64);
         }
@@ -990,6 +982,9 @@ async fn report(batch: &Batch) {
         report_later(batch.id.clone());
         return;
     }
+    if progress.finished {
+        forget_download_keys(batch).await;
+    }
     if progress.finished && batch.writes_manifest() {
         if let Some(told) = write_manifest(&with_sizes(batch).await).await {
             // The final word says which manifest file could not be saved.
@@ -1033,6 +1028,33 @@ async fn report(batch: &Batch) {
     .await;
 }
 
+thread_local! {
+    /// Downloads whose `download:<id>` key this worker removed (so a finished
+    /// batch reported again does not remove them again). Not state: a new
+    /// worker removes them once more, which changes nothing.
+    static FORGOTTEN: std::cell::RefCell<std::collections::HashSet<i64>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Removes the `download:<id>` keys of a finished batch, in one call. Every
+/// way a batch finishes (a step, a poke, a resume, an adoption) reports it,
+/// so this is where they go; until then they still say whose each download
+/// is (and keep another batch from adopting it).
+async fn forget_download_keys(batch: &Batch) {
+    let keys: Vec<String> = FORGOTTEN.with(|f| {
+        let mut f = f.borrow_mut();
+        batch
+            .download_ids()
+            .into_iter()
+            .filter(|id| f.insert(*id))
+            .map(download_key)
+            .collect()
+    });
+    if !keys.is_empty() {
+        let _ = chrome::session_remove_all(&keys).await;
+    }
+}
+
 /// Slack before a batch's creation for the downloads asked by
 /// [`with_sizes`] (its downloads all started after it was created; this
 /// covers a clock moved back a little).
@@ -1047,7 +1069,7 @@ async fn with_sizes(batch: &Batch) -> Batch {
     if wanted.is_empty() {
         return batch;
     }
-    match chrome::downloads_started_after(batch.created_ms - SIZES_SLACK_MS).await {
+    match chrome::complete_downloads_since(batch.created_ms - SIZES_SLACK_MS).await {
         Ok(items) => {
             let sizes: Vec<(i64, u64)> = items
                 .iter()

@@ -755,7 +755,8 @@ pub async fn on_download_changed(delta: JsValue) {
     };
     let current =
         |key: &str| chrome::get_object(&delta, key).and_then(|o| chrome::get_string(&o, "current"));
-    // The size usually comes with the completion; when not, the engine asks.
+    // The size rarely comes with the completion; the engine asks for those
+    // missing once the batch has finished (`Batch::sizes_wanted`).
     let size = chrome::get_object(&delta, "fileSize").and_then(|o| chrome::get_i64(&o, "current"));
     engine::on_changed(id, current("state"), current("error"), size).await;
 }

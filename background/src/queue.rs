@@ -7,7 +7,8 @@
 //! there. In memory there is only what a new worker can do without: a lock
 //! over the read-modify-write of the queue, the tabs whose page read is in
 //! flight (so one page is not asked twice at once), the pending wake-up, and
-//! whether the queue was found absent (a cache of storage, see [`ABSENT`]).
+//! whether the queue was found absent or with no save under way (caches of
+//! storage, see [`ABSENT`] and [`NO_SAVE`]).
 
 use crate::engine;
 use alisave_chrome::{self as chrome, Area};
@@ -37,6 +38,10 @@ thread_local! {
     /// With no queue, a batch write (one per step of every save) then costs no
     /// read of the queue.
     static ABSENT: Cell<bool> = const { Cell::new(false) };
+    /// No product's save was under way (`Queue::waits_for_batch`) in the
+    /// queue last read under the lock, and nothing has written it since
+    /// (cleared as [`ABSENT`] is): a batch's change cannot move it on.
+    static NO_SAVE: Cell<bool> = const { Cell::new(false) };
     static WAKE_AT: Cell<f64> = const { Cell::new(f64::INFINITY) };
 }
 
@@ -71,6 +76,7 @@ async fn load_if_any() -> Option<Queue> {
 
 async fn store(q: &Queue) -> bool {
     ABSENT.with(|a| a.set(false));
+    NO_SAVE.with(|a| a.set(false));
     match chrome::storage_set(Area::Local, KEY, q).await {
         Ok(()) => true,
         Err(e) => {
@@ -211,14 +217,15 @@ fn reply(done: bool) -> SaveReport {
 /// A batch was stored or removed (the engine's or a saver page's write): a
 /// queued product's save may have finished. Nothing to do without a queue.
 pub async fn on_batches_changed() {
-    if !ABSENT.with(Cell::get) {
+    if !NO_SAVE.with(Cell::get) {
         pump_when(true).await;
     }
 }
 
-/// The stored queue changed (any writer): whether it is absent is read again.
+/// The stored queue changed (any writer): it is read again.
 pub fn on_stored_changed() {
     ABSENT.with(|a| a.set(false));
+    NO_SAVE.with(|a| a.set(false));
 }
 
 /// Moves the queue on: finished batches end their products, overdue pages
@@ -228,17 +235,18 @@ pub async fn pump() {
     pump_when(false).await;
 }
 
-/// [`pump`]; `if_queued`: not even a read when the queue was found absent
-/// (checked again under the lock: the batch writes at a save's start come
-/// faster than the first read answers).
-async fn pump_when(if_queued: bool) {
+/// [`pump`]; `for_batches` (a batch changed): not even a read when no
+/// product's save was under way in the queue as last read (checked again
+/// under the lock: the batch writes at a save's start come faster than the
+/// first read answers).
+async fn pump_when(for_batches: bool) {
     loop {
         let mut opened = false;
         let mut summary: Option<Queue> = None;
         let effects = {
             let l = lock();
             let _g = l.lock().await;
-            if if_queued && ABSENT.with(Cell::get) {
+            if for_batches && NO_SAVE.with(Cell::get) {
                 return;
             }
             let mut q = match load().await {
@@ -247,6 +255,7 @@ async fn pump_when(if_queued: bool) {
                     // Learnt under the lock, as every write of ours is made:
                     // no write of ours can be in flight past this read.
                     ABSENT.with(|a| a.set(true));
+                    NO_SAVE.with(|a| a.set(true));
                     return;
                 }
                 Err(_) => return,
@@ -277,6 +286,8 @@ async fn pump_when(if_queued: bool) {
             if q != before && !store(&q).await {
                 return;
             }
+            // As stored (under the lock, after any write of ours).
+            NO_SAVE.with(|n| n.set(!q.waits_for_batch()));
             effects
         };
         carry_out(effects).await;

@@ -413,10 +413,12 @@ pub async fn downloads_of_url(
     from_js(call(sys::downloads_search(&q)).await?)
 }
 
-/// `chrome.downloads.search({startedAfter, limit: 0})`: every download
-/// started after `started_after_ms` (ms since the epoch), in one call.
-pub async fn downloads_started_after(started_after_ms: f64) -> Result<Vec<DownloadItem>, Error> {
+/// `chrome.downloads.search({startedAfter, state: 'complete', limit: 0})`:
+/// every complete download started after `started_after_ms` (ms since the
+/// epoch), in one call.
+pub async fn complete_downloads_since(started_after_ms: f64) -> Result<Vec<DownloadItem>, Error> {
     let q = js_sys::Object::new();
+    js_sys::Reflect::set(&q, &"state".into(), &"complete".into()).map_err(js)?;
     let iso = js_sys::Date::new(&JsValue::from_f64(started_after_ms)).to_iso_string();
     js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
     js_sys::Reflect::set(&q, &"limit".into(), &JsValue::from_f64(0.0)).map_err(js)?;

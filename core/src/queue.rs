@@ -428,6 +428,14 @@ impl Queue {
             .position(|i| matches!(i.state, ItemState::Opening { tab_id: t, .. } if t == tab_id))
     }
 
+    /// Whether a product's save is under way: only then can a batch's change
+    /// (stored or removed) move the queue on (`saved`, `batch_lost`).
+    pub fn waits_for_batch(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| matches!(i.state, ItemState::Saving { .. }))
+    }
+
     /// Whether the queue still has work (not every product done or failed).
     pub fn running(&self) -> bool {
         !self
@@ -941,9 +949,19 @@ https://he.aliexpress.com/item/32993251330.html#reviews
                 batch_id: "b0".into(),
             },
         );
+        assert!(q.waits_for_batch());
         q.opened(1, 11, 5_000.0);
         assert_eq!(q.cancel(), vec![Effect::CloseTab(11)]);
         assert!(matches!(q.items[0].state, ItemState::Saving { .. }));
+        assert!(
+            q.waits_for_batch(),
+            "a save under way still ends its product"
+        );
+        let _ = q.batch_lost(0);
+        assert!(
+            !q.waits_for_batch(),
+            "nothing left that a batch change can end"
+        );
         assert_eq!(
             q.items[2].state,
             ItemState::Failed {
