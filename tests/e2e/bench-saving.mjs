@@ -373,7 +373,8 @@ to round trips to the browser, each changed: the batch stored as an object of 10
 to build it), the origin's Web Lock (about 1 ms, taken at every step though only the saver
 page's packed batches need it), the batch read back (about 2 ms: now a read cache of the
 worker's own unfinished batches, kept only once stored), each finished file's size asked
-of Chrome under the lock (about 1 ms a file: now asked before the lock), the owner key of
+of Chrome under the lock (about 1 ms a file: now asked once for the batch when it has
+finished, in one \`chrome.downloads.search\`), the owner key of
 each ended download read back, and a step of its own for each download call's answer (now
 recorded with the next finished download). What is left under the lock is the write itself,
 about 2.5 ms while Chrome is busy writing files; since 2026-12-07 no download waits for it:
@@ -385,8 +386,12 @@ than marks were ahead, waited 1–19 ms for a step; the lanes held 5.6 downloads
 The old and new builds alternated (median of 5 saves each, twice): 739 and 705 ms before,
 660 and 608 ms with 3 ahead, 639 and 679 ms with 6 ahead (not taken: no faster here, and
 more marks to wait out the grace after a worker stop). What is left is the browser's own
-load while the worker writes (about 140 writes of the batch per 100 files) and the 30–60 ms
-before the first download. The download calls themselves run
+load while the worker writes (about 80 writes of the batch per 100 files, counted on
+2026-12-07) and the 30–60 ms before the first download. The save's other calls to the
+browser went from about 240 to about 20 the same day: the sizes above, the ended
+downloads' owner keys removed in one call when the batch has finished (one removal per
+step before), and no read of the link queue at every batch write when no queued
+product is saving (\`saving.test.mjs\` counts them). The download calls themselves run
 outside the lock: Chrome answers \`chrome.downloads.download\` only once the server has
 answered (its headers name the file), and waiting for that under the lock stopped every
 other step — finished downloads recorded, free slots filled — for the slowest server's
