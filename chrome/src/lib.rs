@@ -406,8 +406,18 @@ pub async fn downloads_of_url(
     url: &str,
     started_after_ms: f64,
 ) -> Result<Vec<DownloadItem>, Error> {
+    search_since(&[("url", JsValue::from_str(url))], started_after_ms).await
+}
+
+/// `chrome.downloads.search` with `query` and `startedAfter`.
+async fn search_since(
+    query: &[(&str, JsValue)],
+    started_after_ms: f64,
+) -> Result<Vec<DownloadItem>, Error> {
     let q = js_sys::Object::new();
-    js_sys::Reflect::set(&q, &"url".into(), &JsValue::from_str(url)).map_err(js)?;
+    for (k, v) in query {
+        js_sys::Reflect::set(&q, &JsValue::from_str(k), v).map_err(js)?;
+    }
     let iso = js_sys::Date::new(&JsValue::from_f64(started_after_ms)).to_iso_string();
     js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
     from_js(call(sys::downloads_search(&q)).await?)
@@ -417,12 +427,11 @@ pub async fn downloads_of_url(
 /// every complete download started after `started_after_ms` (ms since the
 /// epoch), in one call.
 pub async fn complete_downloads_since(started_after_ms: f64) -> Result<Vec<DownloadItem>, Error> {
-    let q = js_sys::Object::new();
-    js_sys::Reflect::set(&q, &"state".into(), &"complete".into()).map_err(js)?;
-    let iso = js_sys::Date::new(&JsValue::from_f64(started_after_ms)).to_iso_string();
-    js_sys::Reflect::set(&q, &"startedAfter".into(), &iso).map_err(js)?;
-    js_sys::Reflect::set(&q, &"limit".into(), &JsValue::from_f64(0.0)).map_err(js)?;
-    from_js(call(sys::downloads_search(&q)).await?)
+    let query = [
+        ("state", JsValue::from_str("complete")),
+        ("limit", JsValue::from_f64(0.0)),
+    ];
+    search_since(&query, started_after_ms).await
 }
 
 /// `chrome.downloads.search({id})`.

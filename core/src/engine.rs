@@ -1158,6 +1158,22 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// How a packed batch's saver page is asked to pack (nothing written yet).
+    fn pack_spec(zip: bool, saver_tab: Option<i64>) -> PackSpec {
+        PackSpec {
+            zip,
+            format: crate::settings::ImageFormat::Original,
+            quality: 90,
+            saver_tab,
+            zip_download: None,
+            zip_path: "x.zip".into(),
+            finished: false,
+            writer: None,
+            heartbeat_ms: 0.0,
+            archive_started_ms: None,
+        }
+    }
+
     mod adopting {
         use super::super::*;
         #[cfg(target_arch = "wasm32")]
@@ -1191,18 +1207,7 @@ mod tests {
             b.jobs[0].state = JobState::Failed {
                 reason: t("why_not_found"),
             };
-            b.pack = Some(PackSpec {
-                zip: true,
-                format: crate::settings::ImageFormat::Original,
-                quality: 90,
-                saver_tab: Some(5),
-                zip_download: None,
-                zip_path: "x.zip".into(),
-                finished: false,
-                writer: None,
-                heartbeat_ms: 0.0,
-                archive_started_ms: None,
-            });
+            b.pack = Some(super::pack_spec(true, Some(5)));
             assert!(!b.may_retry());
             assert_eq!(b.retry_failed(), 0, "the saver page is still writing");
             assert!(matches!(b.jobs[0].state, JobState::Failed { .. }));
@@ -1222,18 +1227,7 @@ mod tests {
 
         fn packed(zip: bool) -> Batch {
             let mut b = sample_batch("p", 1, "1", 1_000.0, 3);
-            b.pack = Some(PackSpec {
-                zip,
-                format: crate::settings::ImageFormat::Original,
-                quality: 90,
-                saver_tab: None,
-                zip_download: None,
-                zip_path: "x.zip".into(),
-                finished: false,
-                writer: None,
-                heartbeat_ms: 0.0,
-                archive_started_ms: None,
-            });
+            b.pack = Some(super::pack_spec(zip, None));
             b
         }
 
@@ -1611,18 +1605,7 @@ mod tests {
             vec![100],
             "buyer reviews write a manifest too"
         );
-        b.pack = Some(PackSpec {
-            zip: true,
-            format: crate::settings::ImageFormat::Original,
-            quality: 90,
-            saver_tab: None,
-            zip_download: None,
-            zip_path: "x.zip".into(),
-            finished: false,
-            writer: None,
-            heartbeat_ms: 0.0,
-            archive_started_ms: None,
-        });
+        b.pack = Some(pack_spec(true, None));
         assert!(
             b.sizes_wanted().is_empty(),
             "the saver page packs the manifest"

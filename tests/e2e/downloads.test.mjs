@@ -113,6 +113,14 @@ test('the worker stopped mid-batch: the batch completes, every file once, progre
     assert.ok(!files.some((f) => / \(\d+\)\./.test(f)), `a file was saved twice: ${files.join(', ')}`);
     checkBytes(folder, files);
     assert.ok([...labels].every((l) => /^Saving \d+ \/ 21$/.test(l)), [...labels].join());
+    // The new worker cleaned up too: no key still names one of the batch's
+    // downloads (they go before the final word is sent).
+    const left = await (await browser.worker()).evaluate(async () => {
+      const ids = new Set((await chrome.downloads.search({ limit: 0 }))
+        .filter((d) => d.filename.includes('/Engine stop/')).map((d) => `download:${d.id}`));
+      return Object.keys(await chrome.storage.session.get(null)).filter((k) => ids.has(k));
+    });
+    assert.deepEqual(left, [], 'download keys left behind');
     await page.close();
   } finally {
     shop.setCdnDelay(0);
