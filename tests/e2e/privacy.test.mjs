@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startShop, repoRoot, ERA_C, ERA_D, RU_REVIEWS, RU_REVIEWS_API } from './lib/shop.mjs';
-import { chromiumArgs, dist, waitForFiles, clickSave } from './lib/browser.mjs';
+import { chromiumArgs, dist, waitForFiles, waitForCompleteDownload, clickSave } from './lib/browser.mjs';
 import { NON_PRODUCT_PAGES, NON_PRODUCT_URLS } from './lib/hostile-pages.mjs';
 
 // ---------------------------------------------------------------------------
@@ -254,8 +254,8 @@ async function session() {
     const out = await clickSave(page);
     assert.ok(out.started > 0, out.text);
     const json = join(downloads, out.folder, 'reviews', 'reviews.json');
-    for (let i = 0; i < 300 && !existsSync(json); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(existsSync(json), 'the button saved the buyer photos (reviews.json written when they ended)');
+    // reviews.json is written when the photos ended; read it once Chrome says it is complete.
+    await waitForCompleteDownload(sw, `${out.folder}/reviews/reviews.json`);
     const files = JSON.parse(readFileSync(json, 'utf8')).reviews.flatMap((r) => r.files).filter((f) => f.status === 'saved');
     reviewPhotos += files.length;
     savedFiles += out.started;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startShop, repoRoot, ERA_D } from './lib/shop.mjs';
-import { launch, chromiumArgs, dist, waitForFiles, listFiles, clickSave } from './lib/browser.mjs';
+import { launch, chromiumArgs, dist, waitForFiles, waitForCompleteDownload, listFiles, clickSave } from './lib/browser.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -255,8 +255,7 @@ test('import: malformed files are refused with a reason and change nothing; an e
   await o.locator('button[data-action="export"]').click();
   await result.filter({ hasText: 'Settings exported' }).waitFor();
   const exported = join(downloads, 'alisavepro-settings.json');
-  await waitForFiles(downloads, 1);
-  for (let i = 0; i < 50 && !existsSync(exported); i++) await new Promise((r) => setTimeout(r, 100));
+  await waitForCompleteDownload(await browser.worker(), '/alisavepro-settings.json');
   assert.deepEqual(JSON.parse(readFileSync(exported, 'utf8')), custom);
 
   // Reset, then import the exported file: everything comes back.

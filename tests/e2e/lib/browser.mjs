@@ -146,6 +146,26 @@ export async function waitForFiles(dir, count, timeoutMs = 30000, { all = false 
   throw new Error(`expected ${count} files in ${dir}, found ${files.length}: ${files.join(', ')}`);
 }
 
+/**
+ * Waits until Chrome reports a download whose path ends with `suffix` as complete
+ * (`sw`: the extension's service worker). Chrome may reserve the target name with an
+ * empty file while the bytes are still written, so a file's mere existence is not
+ * the condition; the download's own state is. Returns its full path.
+ */
+export async function waitForCompleteDownload(sw, suffix, timeoutMs = 30000) {
+  const path = await sw.evaluate(({ suffix, timeoutMs }) => new Promise((resolve) => {
+    const done = (d) => d.state === 'complete' && d.filename.endsWith(suffix);
+    const check = () => chrome.downloads.search({ state: 'complete' }).then((all) => all.find(done)?.filename ?? null);
+    const on = () => check().then((f) => { if (f) finish(f); });
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    const finish = (f) => { clearTimeout(timer); chrome.downloads.onChanged.removeListener(on); resolve(f); };
+    chrome.downloads.onChanged.addListener(on);
+    on();
+  }), { suffix, timeoutMs });
+  if (!path) throw new Error(`no complete download ending with ${suffix} within ${timeoutMs} ms`);
+  return path;
+}
+
 /** The shadow-root button of a page (null when absent). */
 export function buttonHandle(page) {
   return page.evaluateHandle(() => document.getElementById('alisave-root')?.shadowRoot
