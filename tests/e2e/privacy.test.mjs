@@ -283,7 +283,13 @@ async function session() {
   const [tab] = await sw.evaluate((u) => chrome.tabs.query({ url: u }), `https://www.aliexpress.com/item/${ERA_D.id}.html`);
   for (const u of [`chrome-extension://${extensionId}/popup.html?tab=${tab?.id}`, `chrome-extension://${extensionId}/popup.html`]) {
     const { page } = await open(u);
-    await page.waitForTimeout(1500); // previews, if any, load
+    // Its content shown, and every thumbnail it asked for loaded (so their requests are audited).
+    await page.waitForFunction(() => {
+      const grid = document.querySelector('[data-testid="grid"]');
+      if (!grid) return document.querySelector('section.empty[data-testid="tab-state"], p.error[data-testid="tab-state"]') !== null;
+      const imgs = [...grid.querySelectorAll('img[src]')];
+      return imgs.length > 0 && imgs.every((i) => i.complete);
+    }, null, { timeout: 15000 });
     if (u.includes('?tab=')) {
       // Buyer photos (issue #15): loaded and saved, so their requests are audited too.
       await page.locator('[role="tab"][data-alisave-tab="buyer"]').click();
