@@ -153,9 +153,10 @@ fn BuyerPhotos(tab_id: i64, inventory: RwSignal<Inventory>) -> impl IntoView {
             }
             if change.key == key {
                 take(change.new_value.as_ref());
-            } else if change.key.starts_with(BATCH_PREFIX) {
-                if let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) {
-                    if batch_id.with_untracked(|id| id.as_deref() == Some(b.id.as_str())) {
+            } else if let Some(id) = change.key.strip_prefix(BATCH_PREFIX) {
+                // Only this save's batch is read (its key names it).
+                if batch_id.with_untracked(|b| b.as_deref() == Some(id)) {
+                    if let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) {
                         batch.set(Some(b));
                     }
                 }

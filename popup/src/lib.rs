@@ -231,6 +231,11 @@ fn AllTabs() -> impl IntoView {
         let Some((ids, _, _)) = started.get_untracked() else {
             return;
         };
+        // Only the run's batches are read (their keys name them).
+        let id = change.key.trim_start_matches(BATCH_PREFIX);
+        if !ids.iter().any(|i| i == id) {
+            return;
+        }
         let Some(b) = popup_view::batch_from_value(change.new_value.as_ref()) else {
             return;
         };
