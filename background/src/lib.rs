@@ -613,7 +613,7 @@ async fn save(
         return report;
     }
     let now = chrome::now_ms();
-    let id = format!("{tab_id}-{}", now as u64);
+    let id = alisave_core::engine::batch_id(tab_id, request_id.as_deref(), now);
     let product = ProductInfo {
         platform: inventory
             .platform

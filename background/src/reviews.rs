@@ -564,7 +564,7 @@ async fn save_reviews(
         return report;
     }
     let now = chrome::now_ms();
-    let id = format!("{tab_id}-{}", now as u64);
+    let id = alisave_core::engine::batch_id(tab_id, request_id.as_deref(), now);
     let product = ProductInfo {
         platform: stored.platform.clone(),
         id: stored.product_id.clone(),

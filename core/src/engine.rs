@@ -1114,6 +1114,18 @@ pub fn batch_from_stored(value: &serde_json::Value) -> Option<Batch> {
     serde_json::from_value(value).ok()
 }
 
+/// The id of a new batch of tab `tab_id`: named after the save request that
+/// makes it when there is one (`r` and the request id), so that the same
+/// request sent again finds its batch under one key ([`batch_key`]) instead of
+/// reading every stored batch; after the time otherwise. The two forms never
+/// meet: a request's id has its `r`, the time is digits only.
+pub fn batch_id(tab_id: i64, request_id: Option<&str>, now_ms: f64) -> String {
+    match request_id {
+        Some(r) => format!("{tab_id}-r{r}"),
+        None => format!("{tab_id}-{}", now_ms as u64),
+    }
+}
+
 /// `chrome.storage.session` key of a batch.
 pub fn batch_key(id: &str) -> String {
     format!("batch:{id}")
@@ -1430,6 +1442,25 @@ mod tests {
             assert!(
                 batch_of_request(&all, 3, "r1").is_none(),
                 "another tab's request"
+            );
+        }
+
+        #[test]
+        fn a_request_names_its_batch() {
+            assert_eq!(batch_id(7, Some("1700-42"), 5.0), "7-r1700-42");
+            assert_eq!(
+                batch_id(7, Some("1700-42"), 9.0),
+                batch_id(7, Some("1700-42"), 5.0)
+            );
+            assert_ne!(
+                batch_id(8, Some("1700-42"), 5.0),
+                batch_id(7, Some("1700-42"), 5.0)
+            );
+            assert_eq!(batch_id(7, None, 1_700_000_000_123.0), "7-1700000000123");
+            // A request id of digits only is still not a time's id.
+            assert_ne!(
+                batch_id(7, Some("1700000000123"), 0.0),
+                batch_id(7, None, 1_700_000_000_123.0)
             );
         }
 

@@ -331,7 +331,7 @@ test('options: with access granted, ZIP, format and quality are stored at once a
   await page.close();
 });
 
-test('a save asks the browser little: at most one size query and one key removal for the whole batch, no read of an absent queue', async () => {
+test('a save asks the browser little: no read of every stored batch before it starts, at most one size query and one key removal for the whole batch, no read of an absent queue', async () => {
   await setSettings(browser, { folder: 'Calls' });
   const sw = await browser.worker();
   // The worker learns that there is no queue (as at its first batch write).
@@ -340,7 +340,7 @@ test('a save asks the browser little: at most one size query and one key removal
   // glue looks each function up at every call). Other tabs' endings may remove
   // their own keys meanwhile: only calls about this save's downloads count.
   await sw.evaluate(() => {
-    globalThis.calls = { search: [], remove: [], set: 0, queueReads: 0 };
+    globalThis.calls = { search: [], remove: [], set: 0, queueReads: 0, clicked: false, batchWritten: false, wholeReadsBeforeBatch: 0 };
     globalThis.callRestore = [];
     const wrap = (o, k, record) => {
       const f = o[k];
@@ -349,12 +349,20 @@ test('a save asks the browser little: at most one size query and one key removal
     };
     wrap(chrome.downloads, 'search', ([q]) => { calls.search.push(q); });
     wrap(chrome.storage.session, 'remove', ([keys]) => { calls.remove.push([keys].flat()); });
-    wrap(chrome.storage.session, 'set', () => { calls.set += 1; });
+    wrap(chrome.storage.session, 'set', ([items]) => {
+      calls.set += 1;
+      if (calls.clicked && Object.keys(items ?? {}).some((k) => k.startsWith('batch:'))) calls.batchWritten = true;
+    });
+    wrap(chrome.storage.session, 'get', ([keys]) => {
+      if (calls.clicked && !calls.batchWritten && (keys ?? null) === null) calls.wholeReadsBeforeBatch += 1;
+    });
     wrap(chrome.storage.local, 'get', ([keys]) => { if (JSON.stringify(keys ?? null).includes('queue')) calls.queueReads += 1; });
   });
   try {
     const page = await browser.ctx.newPage();
     await page.goto(ERA_B);
+    await page.locator('#alisave-root button[data-alisave-action="download-all"]').waitFor();
+    await sw.evaluate(() => { calls.clicked = true; });
     await clickSave(page);
     const report = await finalReport(page);
     assert.equal(report.done, 21, report.text);
@@ -371,6 +379,8 @@ test('a save asks the browser little: at most one size query and one key removal
         keyRemovals: calls.remove.filter((keys) => keys.some((k) => ids.some((id) => k === `download:${id}`))).length,
         sets: calls.set,
         queueReads: calls.queueReads,
+        batchWritten: calls.batchWritten,
+        wholeReadsBeforeBatch: calls.wholeReadsBeforeBatch,
       };
     });
     const said = JSON.stringify(c);
@@ -383,7 +393,10 @@ test('a save asks the browser little: at most one size query and one key removal
     assert.ok(c.sizeQueries <= 1, `one size query for the batch: ${said}`);
     assert.equal(c.keyRemovals, 1, `the batch's keys removed in one call: ${said}`);
     assert.equal(c.queueReads, 0, `no read of the absent queue: ${said}`);
-    assert.ok(c.sets >= 2, `batch writes were counted: ${said}`);
+    assert.ok(c.sets >= 2 && c.batchWritten, `batch writes were counted: ${said}`);
+    // The click's look-up of a batch its request already made reads one key
+    // (core::engine::batch_id), not every stored batch.
+    assert.equal(c.wholeReadsBeforeBatch, 0, `no read of every stored batch before the save started: ${said}`);
     const manifest = JSON.parse(readFileSync(join(folder, 'product.json'), 'utf8'));
     for (const f of manifest.files) assert.equal(f.size, statSync(join(folder, f.file)).size, f.file);
     await page.close();
