@@ -333,6 +333,9 @@ test('options: with access granted, ZIP, format and quality are stored at once a
 
 test('a save asks the browser little: no read of every stored batch before it starts, at most one size query and one key removal for the whole batch, no read of an absent queue', async () => {
   await setSettings(browser, { folder: 'Calls' });
+  // An earlier test's saver tab closing inside the counted window would read the
+  // stored batches (the worker forgets a closed tab's): none is left open.
+  await waitNoSaver(browser);
   const sw = await browser.worker();
   // The worker learns that there is no queue (as at its first batch write).
   await sw.evaluate(async () => (await self.alisaveReady).on_batches_changed());
