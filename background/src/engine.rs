@@ -8,7 +8,7 @@
 
 use alisave_chrome::{self as chrome, Area};
 use alisave_core::engine::{
-    badge_text, batch_from_stored, batch_id, batch_key, batch_of_request, download_key,
+    badge_text, batch_from_stored, batch_key, batch_of_request, download_key, request_batch_key,
     stored_batch, Batch, JobState, Progress, Resumed, SaverState, SeenDownload, ADOPT_SLACK_MS,
 };
 use alisave_core::protocol::{PopupToContent, SaveReport};
@@ -916,12 +916,12 @@ fn apply_state(batch: &mut Batch, download_id: i64, state: &str, error: Option<&
 /// What the save request `request_id` of `tab_id` already made, as its answer
 /// (the request was sent again after the worker stopped mid-way).
 pub async fn report_of_request(tab_id: i64, request_id: &str) -> Option<SaveReport> {
-    // A request's batch is stored under a key its request names (`batch_id`):
-    // one read, not every stored batch.
-    let key = batch_key(&batch_id(tab_id, Some(request_id), 0.0));
+    // A request's batch is stored under a key its request names: one read, not
+    // every stored batch.
+    let key = request_batch_key(tab_id, request_id);
     let stored = chrome::storage_get(Area::Session, &key).await.ok()??;
-    let batches: Vec<Batch> = batch_from_stored(&stored).into_iter().collect();
-    let b = batch_of_request(&batches, tab_id, request_id)?;
+    let b = batch_from_stored(&stored)?;
+    let b = batch_of_request(std::slice::from_ref(&b), tab_id, request_id)?;
     let p = b.progress();
     Some(SaveReport {
         ok: true,

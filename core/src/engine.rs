@@ -1126,6 +1126,12 @@ pub fn batch_id(tab_id: i64, request_id: Option<&str>, now_ms: f64) -> String {
     }
 }
 
+/// The key under which the batch that save request `request_id` of `tab_id`
+/// made is stored, if it made one ([`batch_id`]).
+pub fn request_batch_key(tab_id: i64, request_id: &str) -> String {
+    batch_key(&batch_id(tab_id, Some(request_id), 0.0))
+}
+
 /// `chrome.storage.session` key of a batch.
 pub fn batch_key(id: &str) -> String {
     format!("batch:{id}")
@@ -1456,6 +1462,7 @@ mod tests {
                 batch_id(8, Some("1700-42"), 5.0),
                 batch_id(7, Some("1700-42"), 5.0)
             );
+            assert_eq!(request_batch_key(7, "1700-42"), "batch:7-r1700-42");
             assert_eq!(batch_id(7, None, 1_700_000_000_123.0), "7-1700000000123");
             // A request id of digits only is still not a time's id.
             assert_ne!(

@@ -232,7 +232,7 @@ fn AllTabs() -> impl IntoView {
             return;
         };
         // Only the run's batches are read (their keys name them).
-        let id = change.key.trim_start_matches(BATCH_PREFIX);
+        let id = change.key.strip_prefix(BATCH_PREFIX).unwrap_or_default();
         if !ids.iter().any(|i| i == id) {
             return;
         }
