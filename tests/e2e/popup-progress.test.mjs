@@ -375,6 +375,22 @@ async function launchIn(lang, downloadDir) {
   return { ctx, sw, base: `chrome-extension://${new URL(sw.url()).host}`, close: async () => { await ctx.close(); rmSync(profile, { recursive: true, force: true }); } };
 }
 
+/** What the worker and Chrome know of the saves, for a failure's message. */
+async function saveState(ctx, p, page) {
+  const workers = ctx.serviceWorkers();
+  const sw = workers[workers.length - 1];
+  const state = await sw.evaluate(async () => {
+    const all = await chrome.storage.session.get(null);
+    const batches = Object.entries(all).filter(([k]) => k.startsWith('batch:'))
+      .map(([k, v]) => `${k}: ${(typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 3000)}`);
+    const downloads = (await chrome.downloads.search({})).map((d) => ({ id: d.id, state: d.state, error: d.error, file: d.filename.split('/').pop() }));
+    return { keys: Object.keys(all), batches, downloads };
+  }).catch((e) => `worker unreadable: ${e.message}`);
+  const progress = await progressOf(p).catch((e) => `popup unreadable: ${e.message}`);
+  const button = await buttonText(page).catch((e) => `page unreadable: ${e.message}`);
+  return JSON.stringify({ workers: workers.length, progress, button, state }, null, 1);
+}
+
 /** chrome.i18n's substitution: `$NAME$` from the entry's placeholders, filled from args. */
 function fill(entry, args) {
   const ph = Object.fromEntries(Object.entries(entry.placeholders || {}).map(([k, v]) => [k.toLowerCase(), args[Number(v.content.slice(1)) - 1]]));
@@ -414,7 +430,7 @@ test('every locale: the in-page button and the popup\'s progress, report and act
       assert.equal(mid.finished, false, `${lang}: ${mid.text}`);
       assert.equal(mid.text, fill(m.progress_running, [String(mid.done), String(mid.failed), '4']), lang);
       openGate();
-      const end = await finished(p);
+      const end = await finished(p).catch(async (e) => { throw new Error(`${lang}: ${e.message}\n${await saveState(b.ctx, p, product.page)}`); });
       const failures = await p.locator('[data-testid="failures"] li').allTextContents();
       assert.equal(end.failed, 1, `${lang}: ${failures.join(' | ')}`);
       assert.equal(end.done, 3, lang);
