@@ -56,6 +56,24 @@ pub fn replaces(current: Option<&Batch>, candidate: &Batch, tab_id: i64, product
         && current.is_none_or(|c| c.id == candidate.id || candidate.created_ms >= c.created_ms)
 }
 
+/// Whether the batch the popup's first read of storage found should replace
+/// the one shown. Unlike a change ([`replaces`]), a snapshot never replaces
+/// the same batch: the read was asked before any change the listener has
+/// heard since could have been applied, and its answer may arrive after them
+/// (its reply and the change events travel separately), so it may be older
+/// than what is shown, and putting it back would show a finished save as
+/// running for good (no later change comes to correct it). A change newer
+/// than the snapshot always comes to the listener.
+pub fn snapshot_replaces(
+    current: Option<&Batch>,
+    candidate: &Batch,
+    tab_id: i64,
+    product_id: &str,
+) -> bool {
+    concerns(candidate, tab_id, product_id)
+        && current.is_none_or(|c| c.id != candidate.id && candidate.created_ms >= c.created_ms)
+}
+
 /// The product-data request URLs of a tab's `observed:` list (its stored
 /// value), in order: when they change, the worker may know more about the
 /// product, and the popup inspects its page again. The page's own buyer-review
@@ -534,6 +552,39 @@ mod tests {
         assert!(!replaces(
             Some(&shown),
             &batch("7-5", 7, "2", 5.0, 1),
+            7,
+            "1"
+        ));
+    }
+
+    #[test]
+    fn a_first_read_never_puts_back_an_older_state_of_the_shown_batch() {
+        let mut running = batch("7-3", 7, "1", 3.0, 2);
+        running.take_startable(0.0);
+        let mut finished = running.clone();
+        for j in &mut finished.jobs {
+            j.state = crate::engine::JobState::Done;
+        }
+        assert!(finished.finished() && !running.finished());
+        // The listener showed the finished batch; the read, asked earlier, ends later.
+        assert!(!snapshot_replaces(Some(&finished), &running, 7, "1"));
+        assert!(snapshot_replaces(None, &running, 7, "1"));
+        // A newer batch of the tab's product still replaces an older one.
+        assert!(snapshot_replaces(
+            Some(&finished),
+            &batch("7-4", 7, "1", 4.0, 1),
+            7,
+            "1"
+        ));
+        assert!(!snapshot_replaces(
+            Some(&finished),
+            &batch("7-2", 7, "1", 2.0, 1),
+            7,
+            "1"
+        ));
+        assert!(!snapshot_replaces(
+            None,
+            &batch("8-4", 8, "1", 4.0, 1),
             7,
             "1"
         ));

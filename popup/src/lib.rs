@@ -562,7 +562,7 @@ fn Product(tab_id: i64, inventory: RwSignal<Inventory>, epoch: RwSignal<u32>) ->
             if let Ok(all) = chrome::session_all().await {
                 if let Some(b) = popup_view::latest_batch(&all, tab_id, &product_id) {
                     let take = batch.with_untracked(|now| {
-                        popup_view::replaces(now.as_ref(), &b, tab_id, &product_id)
+                        popup_view::snapshot_replaces(now.as_ref(), &b, tab_id, &product_id)
                     });
                     if take {
                         batch.set(Some(b));
