@@ -70,8 +70,7 @@ pub fn snapshot_replaces(
     tab_id: i64,
     product_id: &str,
 ) -> bool {
-    concerns(candidate, tab_id, product_id)
-        && current.is_none_or(|c| c.id != candidate.id && candidate.created_ms >= c.created_ms)
+    current.is_none_or(|c| c.id != candidate.id) && replaces(current, candidate, tab_id, product_id)
 }
 
 /// The product-data request URLs of a tab's `observed:` list (its stored
@@ -569,25 +568,25 @@ mod tests {
         // The listener showed the finished batch; the read, asked earlier, ends later.
         assert!(!snapshot_replaces(Some(&finished), &running, 7, "1"));
         assert!(snapshot_replaces(None, &running, 7, "1"));
-        // A newer batch of the tab's product still replaces an older one.
-        assert!(snapshot_replaces(
-            Some(&finished),
-            &batch("7-4", 7, "1", 4.0, 1),
-            7,
-            "1"
-        ));
-        assert!(!snapshot_replaces(
-            Some(&finished),
-            &batch("7-2", 7, "1", 2.0, 1),
-            7,
-            "1"
-        ));
         assert!(!snapshot_replaces(
             None,
             &batch("8-4", 8, "1", 4.0, 1),
             7,
             "1"
         ));
+        // Otherwise as a change: a newer batch of the tab's product, and only that.
+        for (candidate, want) in [
+            (batch("7-4", 7, "1", 4.0, 1), true),
+            (batch("7-2", 7, "1", 2.0, 1), false),
+            (batch("8-4", 8, "1", 4.0, 1), false),
+        ] {
+            assert_eq!(
+                snapshot_replaces(Some(&finished), &candidate, 7, "1"),
+                want,
+                "{}",
+                candidate.id
+            );
+        }
     }
 
     #[test]
